@@ -1,0 +1,204 @@
+"""Local identities of the concrete activation and cost, found by simplification.
+
+* f'(z) written through a = f(z) where such a form exists (σ' = a(1 − a),
+  tanh' = 1 − a²): first by replacing f(z) with a in f'(z), then by solving
+  a = f(z) for z and simplifying; a piecewise activation branch by branch.
+* ∂C/∂a_j, simplified.
+* δ^L_j written through a^L and y (sigmoid with cross-entropy, softmax with
+  log-likelihood: a − y), from the derivative of the composed cost; for
+  softmax with its inverse z = log a + c on the simplex Σ a = 1 and, when the
+  cost says targets are probabilities, Σ y = 1.
+
+No answer is looked up: every identity is derived here and then checked by
+substituting a = f(z) back and simplifying the difference to zero.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbackprop.functions import A, Y, Z, Activation, Cost
+from symbackprop.timing import OutOfTime, time_limit
+
+SOLVE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``lhs = rhs`` for a named subject, with how it was established."""
+
+    name: str  # activation_derivative | cost_gradient | output_delta
+    subject: str  # e.g. "sigmoid", "quadratic", "sigmoid + cross_entropy"
+    lhs: str
+    rhs: sp.Expr | None  # in a, y (and z where no form through a exists)
+    holds: bool
+    method: str  # exact | numeric | none
+    assumption: str | None = None
+    seconds: float = 0.0
+
+    def statement(self) -> str:
+        if self.rhs is None:
+            return f"{self.lhs}: no closed form through a found"
+        text = f"{self.lhs} = {sp.sstr(self.rhs)}"
+        return f"{text}  (when {self.assumption})" if self.assumption else text
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "subject": self.subject,
+            "statement": self.statement(),
+            "rhs": None if self.rhs is None else sp.sstr(self.rhs),
+            "holds": self.holds,
+            "method": self.method,
+            "assumption": self.assumption,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+def _simplest(candidates: list[sp.Expr]) -> sp.Expr | None:
+    return min(candidates, key=lambda e: (sp.count_ops(e), sp.default_sort_key(e)), default=None)
+
+
+def _inverses(f: sp.Expr) -> list[sp.Expr]:
+    """Solutions z of a = f(z); empty when SymPy cannot solve in time."""
+    try:
+        with time_limit(SOLVE_SECONDS):
+            solutions = sp.solve(sp.Eq(f, A), Z)
+    except (OutOfTime, NotImplementedError, TypeError, ValueError):
+        return []
+    return [s for s in solutions if Z not in s.free_symbols and not s.has(sp.nan)]
+
+
+def _same(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    """Whether two expressions in z (and y) agree, piecewise ones on every interval."""
+    difference = lhs - rhs
+    if not difference.has(sp.Piecewise):
+        try:
+            with time_limit(SOLVE_SECONDS):
+                return sp.simplify(difference) == 0
+        except OutOfTime:
+            return False
+    p = sp.Symbol("p", positive=True)
+    points = {sp.Integer(0)}
+    for rel in difference.atoms(sp.core.relational.Relational):
+        points.update(s for s in sp.solve(rel.lhs - rel.rhs, Z) if s.is_real)
+    for point in points:
+        for z in (point, point + p, point - p):
+            if sp.simplify(sp.piecewise_fold(difference.subs(Z, z))) != 0:
+                return False
+    return True
+
+
+def through_activation(expr: sp.Expr, activation: Activation) -> sp.Expr | None:
+    """``expr`` (in z) rewritten in a = f(z), or None when no such form is found."""
+    f = activation.formula
+    direct = expr.subs(f, A)
+    if Z not in direct.free_symbols and _same(direct.subs(A, f), expr):
+        return direct
+    candidates = []
+    if isinstance(f, sp.Piecewise):
+        branchwise = _through_branches(expr, f)
+        if branchwise is not None:
+            candidates.append(branchwise)
+    else:
+        for g in _inverses(f):
+            candidates.append(sp.factor(sp.simplify(expr.subs(Z, g))))
+    verified = [c for c in candidates if Z not in c.free_symbols and _same(c.subs(A, f), expr)]
+    return _simplest(verified)
+
+
+def _through_branches(expr: sp.Expr, f: sp.Piecewise) -> sp.Expr | None:
+    """Rewrite a piecewise ``expr`` branch by branch through the matching branch of f."""
+    expr = sp.piecewise_fold(expr)
+    if not isinstance(expr, sp.Piecewise):
+        return None
+    branches = {cond: value for value, cond in f.args}
+    pieces = []
+    for value, cond in expr.args:
+        if cond not in branches:
+            return None
+        f_branch = branches[cond]
+        if Z not in f_branch.free_symbols:
+            if Z in value.free_symbols or cond is not sp.true:
+                return None
+            pieces.append((value, sp.true))
+            continue
+        inverse = _inverses(f_branch)
+        if len(inverse) != 1:
+            return None
+        pieces.append((sp.simplify(value.subs(Z, inverse[0])), cond.subs(Z, inverse[0])))
+    return sp.Piecewise(*pieces)
+
+
+def activation_derivative(activation: Activation) -> Identity:
+    """f'(z) through a, for an elementwise activation."""
+    start = time.perf_counter()
+    fprime = sp.diff(activation.formula, Z)
+    rhs = through_activation(fprime, activation)
+    found = rhs is not None
+    return Identity(
+        name="activation_derivative",
+        subject=activation.name,
+        lhs=f"{activation.name}'(z)",
+        rhs=rhs if found else fprime,
+        holds=True,
+        method="exact" if found else "none",
+        assumption=None if found else "no form through a; written in z",
+        seconds=time.perf_counter() - start,
+    )
+
+
+def cost_gradient(cost: Cost) -> Identity:
+    """∂C/∂a_j for a per-output cost, differentiated and simplified."""
+    start = time.perf_counter()
+    rhs = sp.factor(sp.simplify(sp.diff(cost.per_output, A)))
+    return Identity("cost_gradient", cost.name, "dC/da_j", rhs, True, "exact", None, time.perf_counter() - start)
+
+
+def output_delta(activation: Activation, cost: Cost, width: int) -> Identity:
+    """δ^L_j = ∂C_x/∂z^L_j written through a^L and y."""
+    start = time.perf_counter()
+    subject = f"{activation.name} + {cost.name}"
+    if activation.elementwise:
+        delta = sp.diff(cost.per_output.subs(A, activation.formula), Z)
+        rhs = through_activation(delta, activation)
+        return Identity(
+            "output_delta", subject, "delta^L_j", rhs if rhs is not None else delta, True,
+            "exact" if rhs is not None else "none", None if rhs is not None else "written in z",
+            time.perf_counter() - start,
+        )
+    rhs, assumption = _vector_output_delta(activation, cost, max(width, 2))
+    return Identity(
+        "output_delta", subject, "delta^L_j", rhs, rhs is not None, "exact" if rhs is not None else "none",
+        assumption, time.perf_counter() - start,
+    )
+
+
+def _vector_output_delta(activation: Activation, cost: Cost, n: int) -> tuple[sp.Expr | None, str | None]:
+    """δ^L_j for a vector activation (softmax), simplified on its constraints, per component."""
+    n = min(n, 4)  # the componentwise form is found on a few components and checked on each
+    zs = sp.symbols(f"z1:{n + 1}", real=True)
+    ys = sp.symbols(f"y1:{n + 1}", real=True)
+    avec = sp.symbols(f"a1:{n + 1}", positive=True)
+    cost_x = cost.at(activation.apply(zs), ys)
+    inverse = dict(zip(zs, activation.inverse(avec)))
+    assumptions = ["sum_k a_k = 1 (softmax output)"]
+    if cost.probability_targets:
+        assumptions.append("sum_k y_k = 1 (one-hot or probability targets)")
+    forms = []
+    for j in range(n):
+        other = (j + 1) % n  # eliminate another component, so the result is in a_j, y_j
+        constraints = {avec[other]: 1 - sp.Add(*[a for i, a in enumerate(avec) if i != other])}
+        if cost.probability_targets:
+            constraints[ys[other]] = 1 - sp.Add(*[y for i, y in enumerate(ys) if i != other])
+        delta = sp.diff(cost_x, zs[j]).subs(inverse)
+        form = sp.factor(sp.simplify(sp.simplify(delta).subs(constraints)))
+        if form.free_symbols - {avec[j], ys[j]}:
+            return None, None
+        forms.append(form.subs({avec[j]: A, ys[j]: Y}))
+    if any(sp.simplify(f - forms[0]) != 0 for f in forms):
+        return None, None
+    return forms[0], " and ".join(assumptions)
