@@ -51,6 +51,7 @@ class ClosedForms:
     batch_input_gradient: Callable
     # component forms
     bp1_component: Callable
+    bp1_jacobian_component: Callable
     bp2_component: Callable
     bp3_component: Callable
     bp4_component: Callable
@@ -74,6 +75,12 @@ def bp1_jacobian(net):
 def bp1_hadamard_component(net, j):
     """δ^L_j = ∂C/∂a^L_j · f'(z^L_j)  (BP1, component form)."""
     return net.grad_a(j) * net.fprime(net.L)(j)
+
+
+def bp1_jacobian_component(net, j):
+    """δ^L_j = Σ_k ∂a^L_k/∂z^L_j · ∂C/∂a^L_k: BP1 through the Jacobian (softmax)."""
+    k = net.index("k")
+    return _sum(net.jacobian(net.L)(k, j) * net.grad_a(k), k, net.width(net.L))
 
 
 def decay(spec: Spec) -> sp.Expr:
@@ -232,6 +239,7 @@ _SHARED = dict(
     bp1=bp1_hadamard,
     bp1_jacobian=bp1_jacobian,
     bp1_component=bp1_hadamard_component,
+    bp1_jacobian_component=bp1_jacobian_component,
     decay=decay,
     batch_weight_gradient=batch_weight_gradient,
     batch_bias_gradient=batch_bias_gradient,

@@ -30,7 +30,7 @@ class SpecError(SymbackpropError, ValueError):
         parts = [p for p in (self.source, self.field) if p]
         return ": ".join([*parts, self.message])
 
-    def located(self, *, source: str | None = None, field: str | None = None) -> "SpecError":
+    def located(self, *, source: str | None = None, field: str | None = None) -> SpecError:
         """The same error with a source (file name) or an enclosing field filled in."""
         return type(self)(
             self.message,
@@ -57,7 +57,7 @@ class FormulaError(SpecError):
         self.column = column
         super().__init__(message, field=field, source=source)
 
-    def located(self, *, source: str | None = None, field: str | None = None) -> "FormulaError":
+    def located(self, *, source: str | None = None, field: str | None = None) -> FormulaError:
         return FormulaError(
             self.message,
             formula=self.formula,

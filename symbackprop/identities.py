@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.functions import A, Y, Z, Activation, Cost
+from symbackprop.functions import A, Activation, Cost, Y, Z
 from symbackprop.timing import OutOfTime, time_limit
 
 SOLVE_SECONDS = 5.0
@@ -166,14 +166,25 @@ def output_delta(activation: Activation, cost: Cost, width: int) -> Identity:
         delta = sp.diff(cost.per_output.subs(A, activation.formula), Z)
         rhs = through_activation(delta, activation)
         return Identity(
-            "output_delta", subject, "delta^L_j", rhs if rhs is not None else delta, True,
-            "exact" if rhs is not None else "none", None if rhs is not None else "written in z",
+            "output_delta",
+            subject,
+            "delta^L_j",
+            rhs if rhs is not None else delta,
+            True,
+            "exact" if rhs is not None else "none",
+            None if rhs is not None else "written in z",
             time.perf_counter() - start,
         )
     rhs, assumption = _vector_output_delta(activation, cost, max(width, 2))
     return Identity(
-        "output_delta", subject, "delta^L_j", rhs, rhs is not None, "exact" if rhs is not None else "none",
-        assumption, time.perf_counter() - start,
+        "output_delta",
+        subject,
+        "delta^L_j",
+        rhs,
+        rhs is not None,
+        "exact" if rhs is not None else "none",
+        assumption,
+        time.perf_counter() - start,
     )
 
 

@@ -21,7 +21,6 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from symbackprop import naming
-from symbackprop.network import SymbolicNetwork
 from symbackprop.notation import NOTATIONS, Notation
 from symbackprop.spec import Spec
 
@@ -37,16 +36,24 @@ class IndexedNetwork:
         nt = self.notation
         self.widths = [sp.Symbol(f"n_{nt.layer(k)}", integer=True, positive=True) for k in range(self.depth + 1)]
         self.ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
-        self.weights = [sp.IndexedBase(f"{nt.weight_symbol}^{naming.layer_label(nt, nt.weight_layer(k))}")
-                        for k in range(self.depth + 1)]
-        self.biases = [sp.IndexedBase(f"{naming.BIAS}^{naming.layer_label(nt, nt.weight_layer(k))}")
-                       for k in range(self.depth + 1)]
-        self.z = [sp.IndexedBase(f"{naming.WEIGHTED_INPUT}^{naming.layer_label(nt, nt.layer(k))}")
-                  for k in range(self.depth + 1)]
-        self.deltas = [sp.IndexedBase(f"{naming.ERROR}^{naming.layer_label(nt, nt.layer(k))}")
-                       for k in range(self.depth + 1)]
-        self.x = sp.IndexedBase(naming.INPUT)
-        self.y = sp.IndexedBase(naming.TARGET)
+        self.weights = [
+            sp.IndexedBase(f"{nt.weight_symbol}^{naming.layer_label(nt, nt.weight_layer(k))}", real=True)
+            for k in range(self.depth + 1)
+        ]
+        self.biases = [
+            sp.IndexedBase(f"{naming.BIAS}^{naming.layer_label(nt, nt.weight_layer(k))}", real=True)
+            for k in range(self.depth + 1)
+        ]
+        self.z = [
+            sp.IndexedBase(f"{naming.WEIGHTED_INPUT}^{naming.layer_label(nt, nt.layer(k))}", real=True)
+            for k in range(self.depth + 1)
+        ]
+        self.deltas = [
+            sp.IndexedBase(f"{naming.ERROR}^{naming.layer_label(nt, nt.layer(k))}", real=True)
+            for k in range(self.depth + 1)
+        ]
+        self.x = sp.IndexedBase(naming.INPUT, real=True)
+        self.y = sp.IndexedBase(naming.TARGET, real=True)
         self._counter = 0
 
     # -- indices --------------------------------------------------------------------------------
@@ -61,7 +68,7 @@ class IndexedNetwork:
 
     # -- layers ---------------------------------------------------------------------------------
     def activation_function(self, k: int) -> sp.Function:
-        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)))
+        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)), real=True)
 
     def a(self, k: int, i: sp.Expr) -> sp.Expr:
         """a^k_i: the input x_i for k = 0, else f^k(z^k_i) (softmax written out)."""
@@ -97,14 +104,14 @@ class IndexedNetwork:
         """∂C_x/∂a^L_j, differentiating the summed cost, evaluated at a^L."""
         from symbackprop.functions import A, Y
 
-        a = sp.IndexedBase("a_out")
+        a = sp.IndexedBase("a_out", real=True)
         t = sp.Symbol("j_sum", integer=True)
         L = self.depth
         cost = sp.Sum(self.cost.per_output.subs({A: a[t], Y: self.y[t]}, simultaneous=True), (t, 1, self.widths[L]))
         grad = resolve(sp.diff(cost, a[j]).doit(), self.ranges)
         return grad.subs(a[j], self.a(L, j))
 
-    def view(self) -> "IndexedView":
+    def view(self) -> IndexedView:
         return IndexedView(self)
 
 
@@ -132,11 +139,18 @@ class IndexedView:
     def delta(self, l: int) -> sp.IndexedBase:
         return self.net.deltas[self._k(l)]
 
-    def a(self, l: int) -> "_Indexer":
-        return _Indexer(lambda i, k=self._k(l): self.net.a(k, i))
+    def a(self, l: int) -> _Indexer:
+        k = self._k(l)
+        return _Indexer(lambda i: self.net.a(k, i))
 
     def fprime(self, l: int):
-        return lambda i, k=self._k(l): self.net.fprime(k, i)
+        k = self._k(l)
+        return lambda i: self.net.fprime(k, i)
+
+    def jacobian(self, l: int):
+        """(i, j) -> ∂a^l_i/∂z^l_j."""
+        k = self._k(l)
+        return lambda i, j: resolve(sp.diff(self.net.a(k, i), self.net.z[k][j]).doit(), self.net.ranges)
 
     def grad_a(self, j: sp.Expr) -> sp.Expr:
         return self.net.cost_gradient(j)
@@ -152,9 +166,25 @@ class _Indexer:
         return self._get(i)
 
 
-def resolve(expr: sp.Expr, ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]) -> sp.Expr:
-    """Decide the ``Piecewise`` conditions that only say an index lies in its range."""
+def resolve(expr: sp.Basic, ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
+    """Decide the ``Piecewise`` conditions that only say an index lies in its range.
 
+    ``ranges`` gives the free indices' ranges; a ``Sum``'s bound variable
+    ranges over its limits inside the sum.
+    """
+    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+        ((var, lo, hi),) = expr.limits
+        inner = {**ranges, var: (lo, hi)}
+        return sp.Sum(resolve(expr.function, inner), (var, lo, hi))
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
+        return expr
+    expr = expr.func(*[resolve(arg, ranges) for arg in expr.args])
+    if isinstance(expr, sp.Piecewise):
+        return _decide_piecewise(expr, ranges)
+    return expr
+
+
+def _decide_piecewise(pw: sp.Piecewise, ranges) -> sp.Expr:
     def decide(rel: Relational):
         free = [s for s in rel.free_symbols if s in ranges]
         if len(free) != 1:
@@ -168,16 +198,13 @@ def resolve(expr: sp.Expr, ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]) -> 
             return sp.false
         return rel
 
-    def fix(pw: sp.Piecewise) -> sp.Expr:
-        for value, cond in pw.args:
-            cond = cond.xreplace({r: decide(r) for r in cond.atoms(Relational)})
-            if cond is sp.true:
-                return value
-            if cond is not sp.false:
-                return pw
-        return sp.Integer(0)
-
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), fix)
+    for value, cond in pw.args:
+        cond = cond.xreplace({r: decide(r) for r in cond.atoms(Relational)})
+        if cond is sp.true:
+            return value
+        if cond is not sp.false:
+            return pw
+    return sp.Integer(0)
 
 
 # -- the derivation at symbolic widths ------------------------------------------------------------
@@ -215,6 +242,18 @@ def input_gradient(net: IndexedNetwork, q: sp.Symbol) -> sp.Expr:
     return _chain(net, 1, net.deltas[1], net.x[q])
 
 
+def normalize(expr: sp.Basic, ranges: dict) -> sp.Basic:
+    """Split sums over their expanded terms, sum the Kronecker deltas away, resolve ranges."""
+
+    def split(s: sp.Sum) -> sp.Expr:
+        ((var, lo, hi),) = s.limits
+        return sp.Add(*[sp.Sum(t, (var, lo, hi)).doit() for t in sp.Add.make_args(sp.expand(s.function))])
+
+    expr = resolve(expr, ranges)
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, split)
+    return resolve(expr, ranges)
+
+
 def is_zero(expr: sp.Expr) -> bool:
     """Whether an expression with sums is identically zero, by expanding it under common sums.
 
@@ -242,7 +281,7 @@ def is_zero(expr: sp.Expr) -> bool:
 def _canonical_sums(expr: sp.Basic, depth: int = 0) -> sp.Basic:
     """Rename every Sum's bound variable to ``s<nesting depth>`` so equal sums look equal."""
     if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
-        (var, lo, hi), = expr.limits
+        ((var, lo, hi),) = expr.limits
         new = sp.Symbol(f"s{depth}", integer=True)
         body = _canonical_sums(expr.function.xreplace({var: new}), depth + 1)
         return sp.Sum(body, (new, lo, hi))

@@ -78,9 +78,7 @@ class SymbolicNetwork:
             self._matrix(nt.weight_symbol, k, nt.weight_shape(self.widths[k - 1], self.widths[k]))
             for k in range(1, self.depth + 1)
         ]
-        self.biases = [
-            self._vector(naming.BIAS, nt.weight_layer(k), self.widths[k]) for k in range(1, self.depth + 1)
-        ]
+        self.biases = [self._vector(naming.BIAS, nt.weight_layer(k), self.widths[k]) for k in range(1, self.depth + 1)]
         ex = [None] if examples == 1 else list(range(examples))
         self.inputs = [
             sp.Matrix([sp.Symbol(naming.vector_name(naming.INPUT, i, e), real=True) for i in range(self.widths[0])])
@@ -107,7 +105,7 @@ class SymbolicNetwork:
         return self.spec.layer_activation(k)
 
     def abstract_function(self, k: int) -> sp.Function:
-        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)))
+        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)), real=True)
 
     def is_abstract(self, k: int) -> bool:
         return self.abstract and self.activation(k).elementwise
@@ -173,7 +171,7 @@ class SymbolicNetwork:
         m = len(self.example_costs)
         return sp.Add(*self.example_costs) / m + regularizer(self.spec, self.weights)
 
-    def view(self, e: int = 0) -> "ExampleView":
+    def view(self, e: int = 0) -> ExampleView:
         return ExampleView(self, e)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from symbackprop.functions import A, Y, Z, Activation
+from symbackprop.functions import A, Activation, Y, Z
 from symbackprop.notation import NOTATIONS, Notation
 from symbackprop.spec import Spec
 
@@ -41,7 +41,7 @@ class NumMat:
         return self.values.shape
 
     @property
-    def T(self) -> "NumMat":
+    def T(self) -> NumMat:
         return NumMat(self.values.T)
 
     def _other(self, other):
@@ -80,7 +80,7 @@ class NumMat:
     def __getitem__(self, index):
         return self.values[index]
 
-    def multiply_elementwise(self, other: "NumMat") -> "NumMat":
+    def multiply_elementwise(self, other: NumMat) -> NumMat:
         return NumMat(self.values * other.values)
 
     def __len__(self) -> int:
@@ -191,7 +191,7 @@ class NumericNetwork:
             deltas.append(central_difference(lambda z, k=k: self.cost_from(k, z, self.targets[e]), zs[k]))
         return deltas
 
-    def view(self, e: int, deltas: list) -> "NumericView":
+    def view(self, e: int, deltas: list) -> NumericView:
         return NumericView(self, e, deltas)
 
 

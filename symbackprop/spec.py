@@ -43,8 +43,8 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import FormulaError, SpecError
-from .functions import ACTIVATIONS, COSTS, A, Activation, Cost, Y, Z
+from symbackprop.errors import FormulaError, SpecError
+from symbackprop.functions import ACTIVATIONS, COSTS, A, Activation, Cost, Y, Z
 
 #: The keys each table of a spec may hold.
 TOP_KEYS = (
@@ -490,13 +490,13 @@ def _check_integer(value: Any, where: str, minimum: int) -> int:
 
 
 def _parse_activation(text: str) -> sp.Expr:
-    from .formula import parse_formula
+    from symbackprop.formula import parse_formula
 
     return parse_formula(text, {"z": Z})
 
 
 def _parse_cost(text: str) -> sp.Expr:
-    from .formula import parse_formula
+    from symbackprop.formula import parse_formula
 
     return parse_formula(text, {"a": A, "y": Y})
 

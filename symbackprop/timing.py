@@ -20,9 +20,7 @@ class OutOfTime(Exception):
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`OutOfTime` inside the block once ``seconds`` have passed."""
     usable = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     )
     if not usable:
         yield

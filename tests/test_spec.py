@@ -217,12 +217,14 @@ def test_source_is_not_part_of_equality(tmp_path: Path) -> None:
 
 ROUND_TRIP = [
     {"layers": [2, 1]},
-    {"layers": [2, 3, 1], "activation": "tanh", "output": "identity", "notation": "ufldl", "dtype": "float32"},
+    {"layers": [2, 3, 1], "activation": "tanh", "output": "identity", "notation": "ufldl"},
+    {"layers": [2, 3, 1], "dtype": "float32", "name": "small"},
     {"layers": [2, 3, 4, 1], "activation": ["relu", "leaky_relu"]},
     {"layers": [2, 3, 3], "activation": "relu", "output": "softmax", "cost": "log_likelihood"},
     {"layers": [4, 3], "activation": "softmax", "cost": "log_likelihood"},
     {"layers": [2, 3, 1], "regularization": {"l2": 0}},
-    {"layers": [2, 1], "regularization": {"l2": 0.5, "scale": "dataset"}, "training": {"eta": 0.1, "seed": 7}},
+    {"layers": [2, 1], "regularization": {"l2": 0.5, "scale": "dataset"}, "training": {"eta": 0.1}},
+    {"layers": [2, 1], "training": {"batch_size": 1, "epochs": 2, "seed": 7}},
 ]
 
 
@@ -256,7 +258,8 @@ def test_to_dict_of_the_design_example(tmp_path: Path) -> None:
 
 def test_to_dict_writes_a_list_only_for_mixed_hidden_activations() -> None:
     assert make_spec(layers=[2, 3, 3, 1], activation=["relu", "relu"]).to_dict()["activation"] == "relu"
-    assert make_spec(layers=[2, 3, 3, 1], activation=["relu", "tanh"]).to_dict()["activation"] == ["relu", "tanh"]
+    mixed = make_spec(layers=[2, 3, 3, 1], activation=["relu", "tanh"])
+    assert mixed.to_dict()["activation"] == ["relu", "tanh"]
     assert "regularization" not in make_spec(layers=[2, 1]).to_dict()
 
 
@@ -301,13 +304,15 @@ BAD = [
     ({"layers": [2, 3, 1], "activation": 3}, "activation", "expected an activation name or a list"),
     ({"layers": [2, 3, 4, 1], "activation": ["relu", 3]}, "activation[1]", "expected an activation name"),
     ({"layers": [2, 3, 1], "activation": "softmax"}, "activation", "allowed only as `output`"),
-    ({"layers": [2, 3, 4, 1], "activation": ["relu", "softmax"]}, "activation[1]", "allowed only as `output`"),
+    ({"layers": [2, 3, 4, 1], "activation": ["relu", "softmax"]}, "activation[1]",
+     "allowed only as `output`"),
     # output
     ({"layers": [2, 3, 1], "output": "softmaks"}, "output", "did you mean 'softmax'?"),
     ({"layers": [2, 3, 1], "output": ["sigmoid"]}, "output", "expected an activation name"),
     # cost
     ({"layers": [2, 3, 1], "cost": "quadratik"}, "cost", "did you mean 'quadratic'?"),
-    ({"layers": [2, 3, 1], "cost": "cross-entropy"}, "cost", "valid: cross_entropy, log_likelihood, quadratic"),
+    ({"layers": [2, 3, 1], "cost": "cross-entropy"}, "cost",
+     "valid: cross_entropy, log_likelihood, quadratic"),
     ({"layers": [2, 3, 1], "cost": "log_likelihood"}, "cost", 'needs output = "softmax"'),
     ({"layers": [2, 3, 1], "cost": None}, "cost", "expected a cost name"),
     # notation and dtype
@@ -360,7 +365,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("data", "field", "fragment"), BAD, ids=[f"{i}-{case[1]}" for i, case in enumerate(BAD)])
+@pytest.mark.parametrize(("data", "field", "fragment"), BAD, ids=[f"{i}-{c[1]}" for i, c in enumerate(BAD)])
 def test_bad_spec_names_the_field(data: dict[str, Any], field: str, fragment: str) -> None:
     error = rejected(data)
     assert error.field == field
@@ -371,7 +376,8 @@ def test_bad_spec_names_the_field(data: dict[str, Any], field: str, fragment: st
 
 
 def test_unknown_activation_lists_the_valid_names() -> None:
-    error = rejected({"layers": [2, 3, 1], "activation": "sigmod", "activations": {"swish": {"formula": "z"}}})
+    swish = {"swish": {"formula": "z"}}
+    error = rejected({"layers": [2, 3, 1], "activation": "sigmod", "activations": swish})
     assert "valid: identity, leaky_relu, relu, sigmoid, softplus, swish, tanh" in error.message
     assert "softmax only as `output`" in error.message
 
