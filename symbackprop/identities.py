@@ -58,6 +58,32 @@ class Identity:
         }
 
 
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """Place a product's signs so it reads as a person writes it: a*(1 - a), not -a*(a - 1)."""
+
+    def minus_signs(e: sp.Expr) -> int:
+        text = sp.sstr(e)
+        return text.count("(-") + text.startswith("-")
+
+    def flip(m: sp.Mul) -> sp.Expr:
+        coefficient, factors = m.as_coeff_mul()
+        sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add)][:4]
+        best = m
+        for mask in range(1, 2 ** len(sums)):
+            flipped = list(factors)
+            sign = coefficient
+            for bit, i in enumerate(sums):
+                if mask >> bit & 1:
+                    flipped[i] = sp.Add(*[-t for t in factors[i].args])
+                    sign = -sign
+            candidate = sp.Mul(sign, *flipped)
+            if minus_signs(candidate) < minus_signs(best):
+                best = candidate
+        return best
+
+    return expr.replace(lambda e: isinstance(e, sp.Mul), flip)
+
+
 def _simplest(candidates: list[sp.Expr]) -> sp.Expr | None:
     return min(candidates, key=lambda e: (sp.count_ops(e), sp.default_sort_key(e)), default=None)
 
@@ -97,7 +123,7 @@ def through_activation(expr: sp.Expr, activation: Activation) -> sp.Expr | None:
     f = activation.formula
     direct = expr.subs(f, A)
     if Z not in direct.free_symbols and _same(direct.subs(A, f), expr):
-        return direct
+        return tidy(direct)
     candidates = []
     if isinstance(f, sp.Piecewise):
         branchwise = _through_branches(expr, f)
@@ -107,7 +133,8 @@ def through_activation(expr: sp.Expr, activation: Activation) -> sp.Expr | None:
         for g in _inverses(f):
             candidates.append(sp.factor(sp.simplify(expr.subs(Z, g))))
     verified = [c for c in candidates if Z not in c.free_symbols and _same(c.subs(A, f), expr)]
-    return _simplest(verified)
+    best = _simplest(verified)
+    return None if best is None else tidy(best)
 
 
 def _through_branches(expr: sp.Expr, f: sp.Piecewise) -> sp.Expr | None:
@@ -154,7 +181,7 @@ def activation_derivative(activation: Activation) -> Identity:
 def cost_gradient(cost: Cost) -> Identity:
     """∂C/∂a_j for a per-output cost, differentiated and simplified."""
     start = time.perf_counter()
-    rhs = sp.factor(sp.simplify(sp.diff(cost.per_output, A)))
+    rhs = tidy(sp.factor(sp.simplify(sp.diff(cost.per_output, A))))
     return Identity("cost_gradient", cost.name, "dC/da_j", rhs, True, "exact", None, time.perf_counter() - start)
 
 
@@ -212,4 +239,4 @@ def _vector_output_delta(activation: Activation, cost: Cost, n: int) -> tuple[sp
         forms.append(form.subs({avec[j]: A, ys[j]: Y}))
     if any(sp.simplify(f - forms[0]) != 0 for f in forms):
         return None, None
-    return forms[0], " and ".join(assumptions)
+    return tidy(forms[0]), " and ".join(assumptions)
