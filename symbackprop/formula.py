@@ -3,39 +3,41 @@
 Custom activations (``z / (1 + exp(-z))``) and costs (``abs(a - y)**3 / 3``)
 come from a TOML spec, so their text is untrusted. :func:`parse_formula` reads
 it with its own tokenizer and recursive-descent parser and builds the SymPy
-expression node by node; it never hands the text to ``eval``, ``exec``,
-``compile``, ``sympify``, ``parse_expr`` or the :mod:`ast` module.
+expression node by node from whitelisted pieces; the text never reaches
+``eval``, ``exec``, ``compile``, ``sympify``, ``parse_expr`` or :mod:`ast`.
 
 Grammar (lowest precedence first)::
 
     formula    := sum END
     sum        := product (("+" | "-") product)*
     product    := unary (("*" | "/") unary)*
-    unary      := ("+" | "-") unary | power
-    power      := primary ("**" unary)?          right-associative; -z**2 is -(z**2)
-    primary    := NUMBER | VARIABLE | call | "(" sum ")"
-    call       := FUNCTION "(" arguments ")"
-    comparison := sum ("<" | "<=" | ">" | ">=") sum    only as where's first argument
+    unary      := ("+" | "-")* primary ("**" unary)?   -z**2 is -(z**2); 2**3**2 is 2**9; 2**-z
+    primary    := NUMBER | VARIABLE | FUNCTION "(" arguments ")" | "(" sum ")"
+    comparison := sum ("<" | "<=" | ">" | ">=") sum    only as the first argument of where
 
 Functions: ``exp log sqrt tanh abs sin cos`` (one argument), ``max``/``min``
-(two arguments, one of them a plain number) and ``where(cond, a, b)``
-(``Piecewise((a, cond), (b, True))``). Numbers are exact: ``0.1`` is
-``Rational(1, 10)``.
+(two arguments, at least one a plain number) and ``where(cond, a, b)``, which
+is ``Piecewise((a, cond), (b, True))``. Numbers are exact: ``0.1`` is
+``Rational(1, 10)``, never a float.
 
 Anything else is rejected with a :class:`~symbackprop.errors.FormulaError`
 naming the offending token, its 1-based column and what would be valid.
-Limits keep hostile input cheap: the length, the nesting depth, numeric
-exponents, literal sizes and the size of every constant are bounded *before*
-SymPy evaluates anything, so no input makes SymPy compute a huge number or
-hunt for the sign of an astronomically large constant.
+
+Limits keep hostile input cheap (the ``MAX_*`` constants below): the length of
+the formula and of each literal, the nesting of the text and the depth of the
+built tree, numeric exponents, and the size of every constant. Constants are
+checked with a float shadow computation *before* SymPy is asked to compare or
+simplify them, so no input makes SymPy compute a huge integer or hunt for the
+sign of an astronomically large or deeply nested constant. Operations whose
+cost grows with the size of their operands in SymPy (abs, max, min,
+comparisons) share a budget, and a comparison may not contain a ``where``.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -45,6 +47,9 @@ from symbackprop.errors import FormulaError
 
 __all__ = [
     "MAX_CONSTANT_BITS",
+    "MAX_CONSTANT_DEPTH",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_INSPECTED_NODES",
     "MAX_CONSTANT_MAGNITUDE",
     "MAX_EXPONENT",
     "MAX_FORMULA_LENGTH",
@@ -70,6 +75,13 @@ MAX_LITERAL_EXPONENT = 300
 MAX_CONSTANT_MAGNITUDE = 1e300
 #: Most bits (numerator plus denominator) an exact rational constant may need.
 MAX_CONSTANT_BITS = 10_000
+#: Most function applications (and fractional powers) nested inside a constant, such as sin(sin(1)).
+MAX_CONSTANT_DEPTH = 4
+#: Deepest accepted SymPy expression tree (an atom has depth 0), so that SymPy's recursive
+#: algorithms (diff, subs, printing) stay well inside Python's recursion limit.
+MAX_EXPRESSION_DEPTH = 100
+#: Most sub-expression nodes the operands of abs, max, min and comparisons may hold in total.
+MAX_INSPECTED_NODES = 500
 
 _WHITESPACE = frozenset(" \t\r\n")
 _IDENTIFIER_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -98,9 +110,7 @@ _BOUND_FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {"max": sympy.Max, "min
 _ARITY = {**dict.fromkeys(_UNARY_FUNCTIONS, 1), **dict.fromkeys(_BOUND_FUNCTIONS, 2), "where": 3}
 FUNCTION_NAMES = tuple(sorted(_ARITY))
 
-_VALID_CHARACTERS = (
-    "ASCII letters, digits, spaces, '.' inside numbers and the operators + - * / ** ( ) , < <= > >="
-)
+_VALID_CHARACTERS = "ASCII letters, digits, spaces, '.' inside numbers and the operators + - * / ** ( ) , < <= > >="
 _OPERAND = "a number, a variable, a function call or '('"
 _AFTER_OPERAND = "an operator (+ - * / **)"
 _UNDEFINED = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
@@ -167,9 +177,7 @@ def _character_error(formula: str, index: int) -> FormulaError:
             f"formulas use {_VALID_CHARACTERS}"
         )
     elif ord(char) < 32 or ord(char) == 127:
-        message = (
-            f"control character {code} {char!r} at column {token.column}; formulas use {_VALID_CHARACTERS}"
-        )
+        message = f"control character {code} {char!r} at column {token.column}; formulas use {_VALID_CHARACTERS}"
     elif char == ".":
         message = (
             f"'.' at column {token.column}: attribute access is not allowed; "
@@ -307,11 +315,18 @@ def _float_truth(condition: sympy.Basic, value: Callable[[sympy.Basic], float]) 
         return False
     if isinstance(condition, sympy.core.relational.Relational) and condition.rel_op in _COMPARISONS:
         left, right = value(condition.lhs), value(condition.rhs)
-        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[
-            condition.rel_op
-        ]
+        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[condition.rel_op]
     raise _ConstantProblem("has a condition that cannot be checked")
 
+
+# Nodes that do not count towards the nesting depth of a constant.
+_NESTING_FREE = (
+    sympy.Atom,
+    sympy.Add,
+    sympy.Mul,
+    sympy.core.relational.Relational,
+    sympy.functions.elementary.piecewise.ExprCondPair,
+)
 
 _FLOAT_FUNCTIONS: dict[type, Callable[[float], float]] = {
     sympy.exp: math.exp,
@@ -333,6 +348,7 @@ class _ConstantChecker:
 
     def __init__(self) -> None:
         self._values: dict[sympy.Basic, float] = {}
+        self._depths: dict[sympy.Basic, int] = {}
 
     def value(self, expr: sympy.Basic) -> float:
         cached = self._values.get(expr)
@@ -346,7 +362,23 @@ class _ConstantChecker:
             raise _ConstantProblem("is undefined or not a real number") from exc
         if not math.isfinite(result) or abs(result) > MAX_CONSTANT_MAGNITUDE:
             raise _ConstantProblem(f"is too large (above {MAX_CONSTANT_MAGNITUDE:g})")
+        if self.function_depth(expr) > MAX_CONSTANT_DEPTH:
+            raise _ConstantProblem(
+                f"nests more than {MAX_CONSTANT_DEPTH} functions inside a constant "
+                "(SymPy's cost of comparing such constants grows exponentially with their nesting)"
+            )
         self._values[expr] = result
+        return result
+
+    def function_depth(self, expr: sympy.Basic) -> int:
+        """How many function applications (and fractional powers) are nested in ``expr``."""
+        cached = self._depths.get(expr)
+        if cached is not None:
+            return cached
+        inner = max((self.function_depth(arg) for arg in expr.args), default=0)
+        free = isinstance(expr, _NESTING_FREE) or (isinstance(expr, sympy.Pow) and expr.exp.is_Integer)
+        result = inner if free else inner + 1
+        self._depths[expr] = result
         return result
 
     def _compute(self, expr: sympy.Basic) -> float:
@@ -382,6 +414,29 @@ class _ConstantChecker:
         raise _ConstantProblem("cannot be checked")
 
 
+class _Shape:
+    """Memoized depth and node count of SymPy trees (shared sub-trees counted each time they occur)."""
+
+    def __init__(self) -> None:
+        self._depths: dict[sympy.Basic, int] = {}
+        self._sizes: dict[sympy.Basic, int] = {}
+
+    def depth(self, expr: sympy.Basic) -> int:
+        """0 for an atom, else one more than the deepest argument."""
+        cached = self._depths.get(expr)
+        if cached is None:
+            cached = 1 + max(map(self.depth, expr.args)) if expr.args else 0
+            self._depths[expr] = cached
+        return cached
+
+    def size(self, expr: sympy.Basic) -> int:
+        cached = self._sizes.get(expr)
+        if cached is None:
+            cached = 1 + sum(map(self.size, expr.args))
+            self._sizes[expr] = cached
+        return cached
+
+
 # ---------------------------------------------------------------------------
 # Parser
 
@@ -397,6 +452,8 @@ class _Parser:
         self.last: Token | None = None
         self.depth = 0
         self.constants = _ConstantChecker()
+        self.shape = _Shape()
+        self.inspected = 0
 
     # -- token helpers -------------------------------------------------------
 
@@ -417,20 +474,21 @@ class _Parser:
     def error(self, message: str, token: Token | None) -> FormulaError:
         return _error(self.text, message, token)
 
-    @contextmanager
-    def nested(self, token: Token) -> Iterator[None]:
-        """Counts one level of nesting, rejecting formulas nested deeper than the limit."""
+    def enter(self, token: Token) -> None:
+        """Counts one level of nesting at ``token``, rejecting formulas nested deeper than the limit.
+
+        No matching :meth:`leave` is needed on errors: a parser is used once, and any error ends it.
+        """
         self.depth += 1
-        try:
-            if self.depth > MAX_NESTING_DEPTH:
-                raise self.error(
-                    f"{token.text!r} at column {token.column} nests deeper than {MAX_NESTING_DEPTH} levels "
-                    "(parentheses, calls, signs and ** operands); simplify the formula",
-                    token,
-                )
-            yield
-        finally:
-            self.depth -= 1
+        if self.depth > MAX_NESTING_DEPTH:
+            raise self.error(
+                f"{token.text!r} at column {token.column} nests deeper than {MAX_NESTING_DEPTH} levels "
+                "(parentheses, calls, signs and ** operands); simplify the formula",
+                token,
+            )
+
+    def leave(self) -> None:
+        self.depth -= 1
 
     def unexpected(self, token: Token, expected: str, opener: Token | None = None) -> FormulaError:
         """The error for ``token`` where ``expected`` should have come."""
@@ -443,9 +501,7 @@ class _Parser:
             last = self.last
             if last is None:
                 return self.error(f"formula is empty; expected {_OPERAND}", None)
-            return self.error(
-                f"formula ends after {last.text!r} at column {last.column}; expected {expected}", last
-            )
+            return self.error(f"formula ends after {last.text!r} at column {last.column}; expected {expected}", last)
         where = f"{token.text!r} at column {token.column}"
         if token.text in _COMPARISONS:
             message = (
@@ -466,27 +522,48 @@ class _Parser:
     # -- building SymPy nodes ------------------------------------------------
 
     def checked(self, expr: sympy.Basic, token: Token) -> sympy.Basic:
-        """``expr`` after checking it, if it is a constant, for being defined, real and not huge."""
-        if not expr.free_symbols:
+        """``expr`` after checking its depth and, if it is a constant, that it is defined, real and not huge."""
+        depth = self.shape.depth(expr)
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise self.error(
+                f"the expression built at {token.text!r} (column {token.column}) is nested {depth} levels deep; "
+                f"at most {MAX_EXPRESSION_DEPTH} are allowed",
+                token,
+            )
+        if isinstance(expr, sympy.Expr) and not expr.free_symbols:
             self.constant_value(expr, token)
         return expr
+
+    def inspect(self, token: Token, *operands: sympy.Basic) -> None:
+        """Charges the operands of a sign-sensitive operation (abs, max, min, a comparison) to the budget.
+
+        SymPy inspects the whole of such an operand (its sign, its ordering) when
+        it builds the operation and again whenever it substitutes into it, so
+        the total size inspected is bounded: nesting these operations grows
+        their cost quadratically, which is otherwise cheap to type.
+        """
+        self.inspected += sum(self.shape.size(operand) for operand in operands)
+        if self.inspected > MAX_INSPECTED_NODES:
+            raise self.error(
+                f"{token.text!r} at column {token.column} makes the formula too complex: abs, max, min and "
+                f"comparisons may look at {MAX_INSPECTED_NODES} sub-expression nodes in total, and their "
+                f"operands so far add up to {self.inspected}; use fewer or less nested ones",
+                token,
+            )
 
     def constant_value(self, expr: sympy.Basic, token: Token) -> float:
         try:
             return self.constants.value(expr)
         except _ConstantProblem as problem:
-            raise self.error(
-                f"the value computed at {token.text!r} (column {token.column}) {problem}", token
-            ) from None
+            raise self.error(f"the constant built at {token.text!r} (column {token.column}) {problem}", token) from None
 
     def build(self, token: Token, constructor: Callable[..., sympy.Basic], *args: object) -> sympy.Basic:
-        """``constructor(*args)``, with any SymPy error reported at ``token``."""
+        """``constructor(*args)``, checked, with any SymPy error reported at ``token``."""
         try:
-            return constructor(*args)
+            expr = constructor(*args)
         except (TypeError, ValueError, ArithmeticError, NotImplementedError) as exc:
-            raise self.error(
-                f"{token.text!r} at column {token.column} cannot be applied here: {exc}", token
-            ) from None
+            raise self.error(f"{token.text!r} at column {token.column} cannot be applied here: {exc}", token) from None
+        return self.checked(expr, token)
 
     # -- grammar rules -------------------------------------------------------
 
@@ -508,7 +585,7 @@ class _Parser:
             terms.append(term if operator.text == "+" else self.build(operator, sympy.Mul, -1, term))
         if operator is None:
             return terms[0]
-        return self.checked(self.build(operator, sympy.Add, *terms), operator)
+        return self.build(operator, sympy.Add, *terms)
 
     def multiplicative(self) -> sympy.Expr:
         factors = [self.unary()]
@@ -521,32 +598,36 @@ class _Parser:
             factors.append(factor)
         if operator is None:
             return factors[0]
-        return self.checked(self.build(operator, sympy.Mul, *factors), operator)
+        return self.build(operator, sympy.Mul, *factors)
 
     def reciprocal(self, denominator: sympy.Expr, operator: Token) -> sympy.Expr:
-        if denominator == 0 or (
-            not denominator.free_symbols and self.constant_value(denominator, operator) == 0
-        ):
+        if denominator == 0 or (not denominator.free_symbols and self.constant_value(denominator, operator) == 0):
             raise self.error(f"division by zero at '/' (column {operator.column})", operator)
-        return self.checked(self.build(operator, sympy.Pow, denominator, -1), operator)
+        return self.build(operator, sympy.Pow, denominator, -1)
 
     def unary(self) -> sympy.Expr:
-        if self.at("+", "-"):
-            sign = self.advance()
-            with self.nested(sign):
-                operand = self.unary()
-            return operand if sign.text == "+" else self.build(sign, sympy.Mul, -1, operand)
-        return self.power()
+        """Signs, then a primary with an optional ``** unary`` exponent: ``-z**2`` is ``-(z**2)``.
 
-    def power(self) -> sympy.Expr:
-        base = self.primary()
-        if not self.at("**"):
-            return base
-        operator = self.advance()
-        with self.nested(operator):
+        Signs are read in a loop and the power is handled here rather than in a
+        rule of its own, so that each level of nesting costs few Python frames.
+        """
+        signs: list[Token] = []
+        while self.at("+", "-"):
+            signs.append(self.advance())
+            self.enter(signs[-1])
+        expr = self.primary()
+        if self.at("**"):
+            operator = self.advance()
+            self.enter(operator)
             exponent = self.unary()
-        self.check_power(base, exponent, operator)
-        return self.checked(self.build(operator, sympy.Pow, base, exponent), operator)
+            self.leave()
+            self.check_power(expr, exponent, operator)
+            expr = self.build(operator, sympy.Pow, expr, exponent)
+        for sign in reversed(signs):
+            self.leave()
+            if sign.text == "-":
+                expr = self.build(sign, sympy.Mul, -1, expr)
+        return expr
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, operator: Token) -> None:
         """Rejects a numeric exponent or constant power too large to compute, before SymPy computes it."""
@@ -566,28 +647,25 @@ class _Parser:
         if value == 0 and power < 0:
             raise self.error(f"division by zero: 0 raised to a negative power at {at}", operator)
         if value < 0 and not float(power).is_integer():
-            raise self.error(
-                f"a negative number to a fractional power at {at} is not a real number", operator
-            )
+            raise self.error(f"a negative number to a fractional power at {at} is not a real number", operator)
         if value != 0 and power * math.log10(abs(value)) > math.log10(MAX_CONSTANT_MAGNITUDE):
             raise self.error(f"the power at {at} is too large (above {MAX_CONSTANT_MAGNITUDE:g})", operator)
         if isinstance(base, sympy.Rational) and _rational_bits(base) * abs(power) > MAX_CONSTANT_BITS:
-            raise self.error(
-                f"the exact power at {at} would need more than {MAX_CONSTANT_BITS} bits", operator
-            )
+            raise self.error(f"the exact power at {at} would need more than {MAX_CONSTANT_BITS} bits", operator)
 
     def primary(self) -> sympy.Expr:
-        token = self.peek()
+        token = self.advance()
         if token.kind == "number":
-            self.advance()
             return self.checked(_rational_from_literal(token.text), token)
         if token.kind == "name":
-            return self.name()
-        if self.at("("):
-            opener = self.advance()
-            with self.nested(opener):
-                expr = self.additive()
-            self.expect(")", opener)
+            if self.is_function(token):
+                return self.call(token)
+            return self.variables[token.text]
+        if token.kind == "operator" and token.text == "(":
+            self.enter(token)
+            expr = self.additive()
+            self.leave()
+            self.expect(")", token)
             return expr
         raise self.unexpected(token, _OPERAND)
 
@@ -597,8 +675,8 @@ class _Parser:
             return self.advance()
         raise self.unexpected(token, f"{_AFTER_OPERAND} or {text!r}", opener)
 
-    def name(self) -> sympy.Expr:
-        token = self.advance()
+    def is_function(self, token: Token) -> bool:
+        """Whether the name ``token`` is a function call (True) or a variable (False); rejects anything else."""
         called = self.at("(")
         if token.text in self.variables:
             if called:
@@ -607,7 +685,7 @@ class _Parser:
                     f"to multiply, write {token.text}*(...)",
                     token,
                 )
-            return self.variables[token.text]
+            return False
         if token.text in _ARITY:
             if not called:
                 raise self.error(
@@ -615,7 +693,7 @@ class _Parser:
                     f"e.g. {_example_call(token.text, self.variables)}",
                     token,
                 )
-            return self.call(token)
+            return True
         raise self.error(
             f"unknown name {_show(token.text)} at column {token.column}; {_allowed_names(self.variables)}",
             token,
@@ -623,8 +701,26 @@ class _Parser:
 
     def call(self, function: Token) -> sympy.Expr:
         opener = self.advance()
-        with self.nested(opener):
-            arguments = self.arguments(function, opener)
+        self.enter(opener)
+        arguments: list[sympy.Basic] = []
+        if self.at(")"):
+            self.advance()
+        else:
+            while True:
+                if function.text == "where" and not arguments:
+                    arguments.append(self.comparison(function))
+                else:
+                    arguments.append(self.additive())
+                if self.at(")"):
+                    self.advance()
+                    break
+                if not self.at(","):
+                    raise self.unexpected(self.peek(), f"{_AFTER_OPERAND}, ',' or ')'", opener)
+                self.advance()
+        self.leave()
+        return self.apply(function, arguments)
+
+    def apply(self, function: Token, arguments: Sequence[sympy.Basic]) -> sympy.Expr:
         expected = _ARITY[function.text]
         if len(arguments) != expected:
             plural = "argument" if expected == 1 else "arguments"
@@ -637,25 +733,9 @@ class _Parser:
             return self.where(function, *arguments)
         if function.text in _BOUND_FUNCTIONS:
             return self.bound(function, *arguments)
-        return self.checked(self.build(function, _UNARY_FUNCTIONS[function.text], arguments[0]), function)
-
-    def arguments(self, function: Token, opener: Token) -> list[sympy.Basic]:
-        arguments: list[sympy.Basic] = []
-        if self.at(")"):
-            self.advance()
-            return arguments
-        while True:
-            if function.text == "where" and not arguments:
-                arguments.append(self.comparison(function))
-            else:
-                arguments.append(self.additive())
-            if self.at(","):
-                self.advance()
-                continue
-            if self.at(")"):
-                self.advance()
-                return arguments
-            raise self.unexpected(self.peek(), f"{_AFTER_OPERAND}, ',' or ')'", opener)
+        if function.text == "abs":
+            self.inspect(function, arguments[0])
+        return self.build(function, _UNARY_FUNCTIONS[function.text], arguments[0])
 
     def comparison(self, function: Token) -> sympy.Basic:
         left = self.additive()
@@ -671,6 +751,12 @@ class _Parser:
             )
         self.advance()
         right = self.additive()
+        if left.has(sympy.Piecewise) or right.has(sympy.Piecewise):
+            raise self.error(
+                f"comparison {operator.text!r} at column {operator.column} compares a where(...) value; "
+                "conditions may not contain where(...) (write the cases out as separate where(...) calls)",
+                operator,
+            )
         chained = self.peek()
         if chained.kind == "operator" and chained.text in _COMPARISONS:
             raise self.error(
@@ -678,13 +764,11 @@ class _Parser:
                 "where(...) takes a single comparison",
                 chained,
             )
+        self.inspect(operator, left, right)
         return self.build(operator, _COMPARISONS[operator.text], left, right)
 
-    def where(
-        self, function: Token, condition: sympy.Basic, if_true: sympy.Expr, if_false: sympy.Expr
-    ) -> sympy.Expr:
-        piecewise = self.build(function, sympy.Piecewise, (if_true, condition), (if_false, True))
-        return self.checked(piecewise, function)
+    def where(self, function: Token, condition: sympy.Basic, if_true: sympy.Expr, if_false: sympy.Expr) -> sympy.Expr:
+        return self.build(function, sympy.Piecewise, (if_true, condition), (if_false, True))
 
     def bound(self, function: Token, first: sympy.Expr, second: sympy.Expr) -> sympy.Expr:
         if not (isinstance(first, sympy.Rational) or isinstance(second, sympy.Rational)):
@@ -694,7 +778,8 @@ class _Parser:
                 f"got {_show(str(first))} and {_show(str(second))}",
                 function,
             )
-        return self.checked(self.build(function, _BOUND_FUNCTIONS[function.text], first, second), function)
+        self.inspect(function, first, second)
+        return self.build(function, _BOUND_FUNCTIONS[function.text], first, second)
 
 
 def _example_call(function: str, variables: Mapping[str, sympy.Symbol]) -> str:
@@ -731,16 +816,10 @@ def _check_result(formula: str, expr: sympy.Basic, variables: Mapping[str, sympy
     if expr.has(*_UNDEFINED):
         raise _error(formula, "formula is undefined somewhere it is constant (a division by zero?)", None)
     if expr.has(sympy.I):
-        raise _error(
-            formula, "formula contains a non-real constant (the root or log of a negative number?)", None
-        )
+        raise _error(formula, "formula contains a non-real constant (the root or log of a negative number?)", None)
     for power in expr.atoms(sympy.Pow):
         exponent = power.exp
-        if (
-            not exponent.free_symbols
-            and isinstance(exponent, sympy.Rational)
-            and abs(exponent) > MAX_EXPONENT
-        ):
+        if not exponent.free_symbols and isinstance(exponent, sympy.Rational) and abs(exponent) > MAX_EXPONENT:
             raise _error(
                 formula,
                 f"formula combines into the power {_show(str(power))} whose exponent {exponent} is outside "
@@ -774,5 +853,8 @@ def parse_formula(text: str, variables: Mapping[str, sympy.Symbol]) -> sympy.Exp
     if not isinstance(text, str):
         raise FormulaError(f"formula must be a string, not {type(text).__name__}", formula=repr(text)[:100])
     _check_length(text)
-    expr = _Parser(text, variables).formula()
-    return _check_result(text, expr, variables)
+    try:
+        expr = _Parser(text, variables).formula()
+        return _check_result(text, expr, variables)
+    except RecursionError:  # a safety net: the limits above keep well inside the recursion limit
+        raise FormulaError("formula is nested too deeply to build; simplify it", formula=text) from None

@@ -208,9 +208,9 @@ def output_delta(activation: Activation, cost: Cost, width: int) -> Identity:
         subject,
         "delta^L_j",
         rhs,
-        rhs is not None,
+        True,
         "exact" if rhs is not None else "none",
-        assumption,
+        assumption if rhs is not None else "no componentwise form through a; the Jacobian form holds",
         time.perf_counter() - start,
     )
 

@@ -279,12 +279,17 @@ def is_zero(expr: sp.Expr) -> bool:
 
 
 def _canonical_sums(expr: sp.Basic, depth: int = 0) -> sp.Basic:
-    """Rename every Sum's bound variable to ``s<nesting depth>`` so equal sums look equal."""
-    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
-        ((var, lo, hi),) = expr.limits
-        new = sp.Symbol(f"s{depth}", integer=True)
-        body = _canonical_sums(expr.function.xreplace({var: new}), depth + 1)
-        return sp.Sum(body, (new, lo, hi))
+    """Rename every Sum's bound variables to ``s<nesting depth>`` so equal sums look equal.
+
+    A Sum with several limits (SymPy flattens nested sums) counts one level per limit,
+    outermost first.
+    """
+    if isinstance(expr, sp.Sum):
+        limits = list(expr.limits)  # innermost first
+        mapping = {var: sp.Symbol(f"s{depth + n}", integer=True) for n, (var, _, _) in enumerate(reversed(limits))}
+        body = _canonical_sums(expr.function.xreplace(mapping), depth + len(limits))
+        new_limits = [(mapping[var], lo.xreplace(mapping), hi.xreplace(mapping)) for var, lo, hi in limits]
+        return sp.Sum(body, *new_limits)
     if not expr.args:
         return expr
     return expr.func(*[_canonical_sums(arg, depth) for arg in expr.args])

@@ -194,14 +194,17 @@ class ExampleView:
             raise ShapeError(f"there is no layer {l} in this {self.notation.name} network")
         return k
 
-    def W(self, l: int) -> sp.Matrix:
+    def _weight_k(self, l: int) -> int:
         k = self.notation.internal_weight_layer(l)
         if not 1 <= k <= self.network.depth:
-            raise ShapeError(f"there are no weights {l} in this {self.notation.name} network")
-        return self.network.weights[k - 1]
+            raise ShapeError(f"there are no weights or biases {l} in this {self.notation.name} network")
+        return k
+
+    def W(self, l: int) -> sp.Matrix:
+        return self.network.weights[self._weight_k(l) - 1]
 
     def b(self, l: int) -> sp.Matrix:
-        return self.network.biases[self.notation.internal_weight_layer(l) - 1]
+        return self.network.biases[self._weight_k(l) - 1]
 
     def a(self, l: int) -> sp.Matrix:
         return self.network.a(self._k(l), self.e)

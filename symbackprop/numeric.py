@@ -45,7 +45,11 @@ class NumMat:
         return NumMat(self.values.T)
 
     def _other(self, other):
-        return other.values if isinstance(other, NumMat) else float(other)
+        if isinstance(other, NumMat):
+            return other.values
+        if isinstance(other, sp.MatrixBase):
+            return np.array(other.tolist(), dtype=float)
+        return float(other)
 
     def __mul__(self, other):
         if isinstance(other, NumMat):
@@ -78,6 +82,8 @@ class NumMat:
         return NumMat(self.values / float(other))
 
     def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):  # like a SymPy Matrix: flat, row by row
+            return float(self.values.reshape(-1)[index])
         return self.values[index]
 
     def multiply_elementwise(self, other: NumMat) -> NumMat:
@@ -140,10 +146,14 @@ class NumericNetwork:
             self.targets = [np.eye(n_out)[rng.integers(n_out)] for _ in range(examples)]
         else:
             self.targets = [rng.uniform(0.1, 0.9, size=n_out) for _ in range(examples)]
-        reg = spec.regularization
-        self.decay = 0.0
-        if reg is not None:
-            self.decay = float(reg.l2) if reg.scale == "batch" else float(reg.l2) / NUMERIC_TRAINING_SET_SIZE
+
+    def number(self, expr) -> float:
+        """A closed-form coefficient (in λ and n) as a number: λ from the spec, n = NUMERIC_TRAINING_SET_SIZE."""
+        from symbackprop.network import LAMBDA, TRAINING_SET_SIZE
+
+        reg = self.spec.regularization
+        values = {LAMBDA: 0 if reg is None else sp.nsimplify(reg.l2), TRAINING_SET_SIZE: NUMERIC_TRAINING_SET_SIZE}
+        return float(sp.sympify(expr).subs(values))
 
     # -- forward ---------------------------------------------------------------------------------
     def z_of(self, k: int, a_prev: np.ndarray, weights=None, biases=None) -> np.ndarray:
@@ -224,42 +234,47 @@ class NumericView:
         self.zs, self.activations = net.forward(net.inputs[e])
         self.deltas = deltas
 
-    def _k(self, l: int) -> int:
+    def _k(self, l: int, *, needs_z: bool = False) -> int:
         from symbackprop.network import ShapeError
 
         k = self.notation.internal_layer(l)
         if not 0 <= k <= self.net.depth:
             raise ShapeError(f"there is no layer {l} in this {self.notation.name} network")
+        if needs_z and k == 0:
+            raise ShapeError(f"layer {l} is the input layer: it has no z, f' or δ")
         return k
 
-    def W(self, l: int) -> NumMat:
+    def _weight_k(self, l: int) -> int:
         from symbackprop.network import ShapeError
 
         k = self.notation.internal_weight_layer(l)
         if not 1 <= k <= self.net.depth:
-            raise ShapeError(f"there are no weights {l} in this {self.notation.name} network")
-        return NumMat(self.net.weights[k - 1])
+            raise ShapeError(f"there are no weights or biases {l} in this {self.notation.name} network")
+        return k
+
+    def W(self, l: int) -> NumMat:
+        return NumMat(self.net.weights[self._weight_k(l) - 1])
 
     def b(self, l: int) -> NumMat:
-        return NumMat(self.net.biases[self.notation.internal_weight_layer(l) - 1])
+        return NumMat(self.net.biases[self._weight_k(l) - 1])
 
     def a(self, l: int) -> NumMat:
         return NumMat(self.activations[self._k(l)])
 
     def z(self, l: int) -> NumMat:
-        return NumMat(self.zs[self._k(l)])
+        return NumMat(self.zs[self._k(l, needs_z=True)])
 
     def delta(self, l: int) -> NumMat:
-        return NumMat(self.deltas[self._k(l)])
+        return NumMat(self.deltas[self._k(l, needs_z=True)])
 
     def jacobian(self, l: int) -> NumMat:
-        k = self._k(l)
+        k = self._k(l, needs_z=True)
         fn = self.net.functions[k]
         d = fn.derivative(self.zs[k])
         return NumMat(np.diag(d) if d.ndim == 1 else d)
 
     def fprime(self, l: int) -> NumMat:
-        k = self._k(l)
+        k = self._k(l, needs_z=True)
         d = self.net.functions[k].derivative(self.zs[k])
         return NumMat(d if d.ndim == 1 else np.diag(d))
 

@@ -128,9 +128,7 @@ class Spec:
         custom = dict(self.custom_activations)
         if name in custom:
             return Activation(name, formula=_parse_activation(custom[name]), source=custom[name])
-        raise SpecError(
-            _unknown("activation", name, _activation_names(self.custom_activations)), source=self.source
-        )
+        raise SpecError(_unknown("activation", name, _activation_names(self.custom_activations)), source=self.source)
 
     def layer_activation(self, l: int) -> Activation:  # noqa: E741 - l is the textbook's layer index
         """The activation f^l of layer ``l`` = 1..L; layer L is the output layer."""
@@ -232,17 +230,19 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
     _check_keys(data, TOP_KEYS, prefix="")
     name = _check_name(data.get("name", DEFAULT_NAME))
     if "layers" not in data:
-        raise SpecError("missing; give the layer widths n_0 (input) .. n_L (output), e.g. [784, 30, 10]",
-                        field="layers")
+        raise SpecError(
+            "missing; give the layer widths n_0 (input) .. n_L (output), e.g. [784, 30, 10]", field="layers"
+        )
     layers = _check_layers(data["layers"])
-    custom_activations = _check_customs(data.get("activations", {}), "activations", ACTIVATIONS,
-                                        _parse_activation)
+    custom_activations = _check_customs(data.get("activations", {}), "activations", ACTIVATIONS, _parse_activation)
     custom_costs = _check_customs(data.get("costs", {}), "costs", COSTS, _parse_cost)
     activation_names = _activation_names(custom_activations)
-    activations = _check_hidden_activations(data.get("activation", DEFAULT_ACTIVATION), len(layers) - 2,
-                                            activation_names)
-    output = _check_output(data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))),
-                           activation_names)
+    activations = _check_hidden_activations(
+        data.get("activation", DEFAULT_ACTIVATION), len(layers) - 2, activation_names
+    )
+    output = _check_output(
+        data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))), activation_names
+    )
     cost = _check_cost(data.get("cost", DEFAULT_COST), output, custom_costs)
     return Spec(
         name=name,
@@ -272,8 +272,7 @@ def _check_keys(table: Mapping[Any, Any], valid: Sequence[str], *, prefix: str) 
 def _check_name(value: Any) -> str:
     rule = "the name must be a Python identifier (it names the generated module)"
     if not isinstance(value, str):
-        raise SpecError(f"expected a string: {rule}, e.g. 'nielsen_ch1'; got {_describe(value)}",
-                        field="name")
+        raise SpecError(f"expected a string: {rule}, e.g. 'nielsen_ch1'; got {_describe(value)}", field="name")
     if not value.isidentifier():
         raise SpecError(f"{value!r} is not valid: {rule}, e.g. 'nielsen_ch1'", field="name")
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
@@ -294,8 +293,7 @@ def _check_layers(value: Any) -> tuple[int, ...]:
     if not _is_list(value):
         raise SpecError(f"expected {expected}; got {_describe(value)}", field="layers")
     if len(value) < 2:
-        raise SpecError(f"expected {expected}: an input and an output layer at least; got {len(value)}",
-                        field="layers")
+        raise SpecError(f"expected {expected}: an input and an output layer at least; got {len(value)}", field="layers")
     return tuple(_check_width(width, f"layers[{index}]") for index, width in enumerate(value))
 
 
@@ -317,7 +315,7 @@ def _check_customs(
     variables = "z" if kind == "activations" else "a and y"
     if not isinstance(value, Mapping):
         raise SpecError(
-            f"expected a table of custom {kind}, e.g. [{kind}.my_{singular}] with formula = \"...\" in "
+            f'expected a table of custom {kind}, e.g. [{kind}.my_{singular}] with formula = "..." in '
             f"{variables}; got {_describe(value)}",
             field=kind,
         )
@@ -326,8 +324,9 @@ def _check_customs(
         where = f"{kind}.{name}"
         _check_custom_name(name, where, singular, builtins)
         if not isinstance(table, Mapping):
-            raise SpecError(f"expected a table with formula = \"...\" in {variables}; got {_describe(table)}",
-                            field=where)
+            raise SpecError(
+                f'expected a table with formula = "..." in {variables}; got {_describe(table)}', field=where
+            )
         _check_keys(table, CUSTOM_KEYS, prefix=f"{where}.")
         text = table.get("formula")
         if not isinstance(text, str):
@@ -368,8 +367,7 @@ def _check_hidden_activations(value: Any, hidden: int, names: Sequence[str]) -> 
         return (value,) * hidden
     if not _is_list(value):
         raise SpecError(
-            f"expected an activation name or a list of {hidden} names, one per hidden layer; "
-            f"got {_describe(value)}",
+            f"expected an activation name or a list of {hidden} names, one per hidden layer; got {_describe(value)}",
             field="activation",
         )
     if len(value) != hidden:
@@ -389,8 +387,7 @@ def _check_hidden_activation(value: Any, where: str, names: Sequence[str], on_hi
     hidden = [name for name in names if name not in output_only]
     choices = ", ".join(hidden)
     if not isinstance(value, str):
-        raise SpecError(f"expected an activation name (one of {choices}); got {_describe(value)}",
-                        field=where)
+        raise SpecError(f"expected an activation name (one of {choices}); got {_describe(value)}", field=where)
     if value in output_only and on_hidden_layer:
         raise SpecError(
             f"{value} is allowed only as `output`, not on a hidden layer; hidden layers take: {choices}",
@@ -403,8 +400,9 @@ def _check_hidden_activation(value: Any, where: str, names: Sequence[str], on_hi
 
 def _check_output(value: Any, names: Sequence[str]) -> str:
     if not isinstance(value, str):
-        raise SpecError(f"expected an activation name (one of {', '.join(names)}); got {_describe(value)}",
-                        field="output")
+        raise SpecError(
+            f"expected an activation name (one of {', '.join(names)}); got {_describe(value)}", field="output"
+        )
     if value not in names:
         raise SpecError(_unknown("activation", value, names), field="output")
     return value
@@ -413,12 +411,11 @@ def _check_output(value: Any, names: Sequence[str]) -> str:
 def _check_cost(value: Any, output: str, custom_costs: Sequence[tuple[str, str]]) -> str:
     names = sorted([*COSTS, *(name for name, _ in custom_costs)])
     if not isinstance(value, str):
-        raise SpecError(f"expected a cost name (one of {', '.join(names)}); got {_describe(value)}",
-                        field="cost")
+        raise SpecError(f"expected a cost name (one of {', '.join(names)}); got {_describe(value)}", field="cost")
     if value not in names:
         raise SpecError(_unknown("cost", value, names), field="cost")
     if value in COSTS and COSTS[value].needs_softmax and output != "softmax":
-        raise SpecError(f"cost {value!r} needs output = \"softmax\"; got output = {output!r}", field="cost")
+        raise SpecError(f'cost {value!r} needs output = "softmax"; got output = {output!r}', field="cost")
     return value
 
 
@@ -439,12 +436,15 @@ def _check_regularization(value: Any) -> Regularization | None:
     if isinstance(value, Regularization):
         value = dataclasses.asdict(value)
     if not isinstance(value, Mapping):
-        raise SpecError(f"expected a table with l2 = λ (>= 0) and scale = \"batch\" | \"dataset\"; "
-                        f"got {_describe(value)}", field="regularization")
+        raise SpecError(
+            f'expected a table with l2 = λ (>= 0) and scale = "batch" | "dataset"; got {_describe(value)}',
+            field="regularization",
+        )
     _check_keys(value, REGULARIZATION_KEYS, prefix="regularization.")
     if "l2" not in value:
-        raise SpecError("missing; give the weight decay λ as a non-negative number, e.g. l2 = 5.0",
-                        field="regularization.l2")
+        raise SpecError(
+            "missing; give the weight decay λ as a non-negative number, e.g. l2 = 5.0", field="regularization.l2"
+        )
     l2 = _check_number(value["l2"], "regularization.l2", "a non-negative number", lambda x: x >= 0)
     scale = _check_choice(value.get("scale", "batch"), "regularization.scale", L2_SCALES)
     return Regularization(l2=l2, scale=scale)
@@ -454,8 +454,9 @@ def _check_training(value: Any) -> Training:
     if isinstance(value, Training):
         value = dataclasses.asdict(value)
     if not isinstance(value, Mapping):
-        raise SpecError(f"expected a table with keys {', '.join(TRAINING_KEYS)}; got {_describe(value)}",
-                        field="training")
+        raise SpecError(
+            f"expected a table with keys {', '.join(TRAINING_KEYS)}; got {_describe(value)}", field="training"
+        )
     _check_keys(value, TRAINING_KEYS, prefix="training.")
     defaults = Training()
     positive = "a positive number"

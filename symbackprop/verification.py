@@ -438,7 +438,7 @@ def _indexed_counterexample(net: indexed.IndexedNetwork, lhs: sp.Expr, rhs: sp.E
         for attempt in range(4):
             indices = {s: (1 if attempt == 0 else rng.randint(1, INSTANCE_WIDTH)) for s in free}
 
-            def instance(expr):
+            def instance(expr, indices=indices, functions=functions):
                 expr = expr.subs(widths).doit().subs(indices)
                 for f, body in functions.items():
                     expr = expr.subs(f, body)
@@ -516,7 +516,7 @@ def _numeric(ctx: _Context) -> None:
                 lambda k=k, e=e: (deltas[e][k], None),
                 lambda k=k, v=view: forms.bp2(v, nt.layer(k)),
             )
-    decay = net.decay
+    decay = net.number(forms.decay(spec))
     for k in range(L, 0, -1):
         lw = nt.weight_layer(k)
 
@@ -546,7 +546,9 @@ def _numeric(ctx: _Context) -> None:
             lw,
             "matrix",
             bias_truth,
-            lambda lw=lw, k=k: forms.batch_bias_gradient([forms.bp3(v, lw) for v in views], None, decay),
+            lambda lw=lw, k=k: forms.batch_bias_gradient(
+                [forms.bp3(v, lw) for v in views], numeric.NumMat(net.biases[k - 1]), decay
+            ),
         )
         run(
             "BP4",

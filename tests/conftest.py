@@ -18,6 +18,7 @@ numerically) and the log-likelihood a softmax one.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ class Case:
 
     @property
     def spec(self) -> Spec:
-        return make_spec(name=self.id.replace("-", "_"), **self.fields)
+        return make_spec(name=re.sub(r"\W", "_", self.id), **self.fields)
 
     @property
     def notation(self) -> str:
@@ -58,7 +59,7 @@ class Case:
 
 
 def case(hidden: str | list[str], output: str, cost: str, notation: str, layers: list[int], **extra) -> Case:
-    hidden_name = "+".join(hidden) if isinstance(hidden, list) else hidden
+    hidden_name = "_".join(hidden) if isinstance(hidden, list) else hidden
     name = f"{hidden_name}-{output}-{cost}-{notation}-{'x'.join(map(str, layers))}"
     if extra.get("regularization"):
         name += f"-l2{extra['regularization'].get('scale', 'batch')}"
@@ -72,8 +73,13 @@ def case(hidden: str | list[str], output: str, cost: str, notation: str, layers:
 NOTES = Case("notes", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="nielsen"))
 UFLDL_QA = Case(
     "ufldl_qa",
-    dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="ufldl",
-         regularization={"l2": 0.1, "scale": "batch"}),
+    dict(
+        layers=[3, 4, 2],
+        activation="sigmoid",
+        cost="quadratic",
+        notation="ufldl",
+        regularization={"l2": 0.1, "scale": "batch"},
+    ),
     examples=3,
 )
 BLOG = Case("blog", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="blog"))
@@ -96,7 +102,14 @@ FAST = (
     case("relu", "softmax", "log_likelihood", "blog", [2, 3, 2]),
     case("tanh", "softmax", "log_likelihood", "ufldl", [3, 2, 3]),
     case("sigmoid", "softmax", "quadratic", "nielsen", [2, 3, 3]),
-    case("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], regularization={"l2": 0.5, "scale": "dataset"}),
+    case(
+        "sigmoid",
+        "sigmoid",
+        "quadratic",
+        "nielsen",
+        [2, 3, 2],
+        regularization={"l2": 0.5, "scale": "dataset"},
+    ),
     case(["relu", "tanh"], "sigmoid", "quadratic", "blog", [2, 3, 3, 2]),
     case(["softplus", "sigmoid"], "identity", "quadratic", "ufldl", [2, 3, 2, 2], regularization={"l2": 0.3}),
 )
@@ -120,8 +133,17 @@ def _big() -> list[Case]:
     for notation in NOTATION_NAMES:
         cases.append(case("tanh", "sigmoid", "quadratic", notation, [7, 7, 7, 7, 7]))
         cases.append(case(["relu", "softplus", "tanh"], "softmax", "log_likelihood", notation, [4, 7, 5, 6, 3]))
-        cases.append(case(["sigmoid", "leaky_relu", "identity"], "sigmoid", "cross_entropy", notation,
-                          [7, 3, 7, 2, 7], regularization={"l2": 0.2}, examples=3))
+        cases.append(
+            case(
+                ["sigmoid", "leaky_relu", "identity"],
+                "sigmoid",
+                "cross_entropy",
+                notation,
+                [7, 3, 7, 2, 7],
+                regularization={"l2": 0.2},
+                examples=3,
+            )
+        )
     return cases
 
 
@@ -137,7 +159,7 @@ def params(cases, slow: tuple[Case, ...] = SLOW) -> list:
 
 NETWORK_PARAMS = params(ALL_CASES)
 
-# -- fixtures ----------------------------------------------------------------------------------------
+# -- fixtures --------------------------------------------------------------------------------------
 
 _REPORTS: dict[str, Report] = {}
 

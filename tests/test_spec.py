@@ -94,7 +94,7 @@ def test_design_example_loads_with_its_fields(tmp_path: Path) -> None:
 
 
 def test_load_spec_keeps_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, 'layers = [2, 1]\n')
+    write(tmp_path, "layers = [2, 1]\n")
     monkeypatch.chdir(tmp_path)
     assert load_spec("net.toml").source == "net.toml"
 
@@ -277,13 +277,14 @@ BAD = [
     # unknown keys, at every level
     ({"layers": [2, 1], "activaton": "relu"}, "activaton", "did you mean 'activation'?"),
     ({"layers": [2, 1], "zzz": 1}, "zzz", "valid keys: name, layers"),
-    ({"layers": [2, 1], "regularization": {"l2": 1, "scal": "batch"}}, "regularization.scal",
-     "did you mean 'scale'?"),
+    ({"layers": [2, 1], "regularization": {"l2": 1, "scal": "batch"}}, "regularization.scal", "did you mean 'scale'?"),
     ({"layers": [2, 1], "training": {"epoch": 3}}, "training.epoch", "did you mean 'epochs'?"),
-    ({"layers": [2, 1], "activations": {"swish": {"formla": "z"}}}, "activations.swish.formla",
-     "did you mean 'formula'?"),
-    ({"layers": [2, 1], "costs": {"cubic": {"formula": "a", "extra": 1}}}, "costs.cubic.extra",
-     "valid keys: formula"),
+    (
+        {"layers": [2, 1], "activations": {"swish": {"formla": "z"}}},
+        "activations.swish.formla",
+        "did you mean 'formula'?",
+    ),
+    ({"layers": [2, 1], "costs": {"cubic": {"formula": "a", "extra": 1}}}, "costs.cubic.extra", "valid keys: formula"),
     # layers
     ({}, "layers", "missing"),
     ({"layers": "784, 30, 10"}, "layers", "expected a list"),
@@ -296,23 +297,24 @@ BAD = [
     ({"layers": ["784", 10]}, "layers[0]", "positive integer"),
     ({"layers": [784, 100_001]}, "layers[1]", "100_000"),
     # activation
-    ({"layers": [2, 3, 1], "activation": "sigmod"}, "activation",
-     "unknown activation 'sigmod'; did you mean 'sigmoid'? valid:"),
+    (
+        {"layers": [2, 3, 1], "activation": "sigmod"},
+        "activation",
+        "unknown activation 'sigmod'; did you mean 'sigmoid'? valid:",
+    ),
     ({"layers": [2, 3, 4, 1], "activation": ["relu", "sigmod"]}, "activation[1]", "did you mean 'sigmoid'?"),
     ({"layers": [2, 3, 4, 1], "activation": ["relu"]}, "activation", "expected 2 activation names"),
     ({"layers": [2, 3, 1], "activation": ["relu", "relu"]}, "activation", "one per hidden layer"),
     ({"layers": [2, 3, 1], "activation": 3}, "activation", "expected an activation name or a list"),
     ({"layers": [2, 3, 4, 1], "activation": ["relu", 3]}, "activation[1]", "expected an activation name"),
     ({"layers": [2, 3, 1], "activation": "softmax"}, "activation", "allowed only as `output`"),
-    ({"layers": [2, 3, 4, 1], "activation": ["relu", "softmax"]}, "activation[1]",
-     "allowed only as `output`"),
+    ({"layers": [2, 3, 4, 1], "activation": ["relu", "softmax"]}, "activation[1]", "allowed only as `output`"),
     # output
     ({"layers": [2, 3, 1], "output": "softmaks"}, "output", "did you mean 'softmax'?"),
     ({"layers": [2, 3, 1], "output": ["sigmoid"]}, "output", "expected an activation name"),
     # cost
     ({"layers": [2, 3, 1], "cost": "quadratik"}, "cost", "did you mean 'quadratic'?"),
-    ({"layers": [2, 3, 1], "cost": "cross-entropy"}, "cost",
-     "valid: cross_entropy, log_likelihood, quadratic"),
+    ({"layers": [2, 3, 1], "cost": "cross-entropy"}, "cost", "valid: cross_entropy, log_likelihood, quadratic"),
     ({"layers": [2, 3, 1], "cost": "log_likelihood"}, "cost", 'needs output = "softmax"'),
     ({"layers": [2, 3, 1], "cost": None}, "cost", "expected a cost name"),
     # notation and dtype
@@ -338,8 +340,11 @@ BAD = [
     ({"layers": [2, 1], "regularization": {"l2": True}}, "regularization.l2", "non-negative number"),
     ({"layers": [2, 1], "regularization": {"l2": "5"}}, "regularization.l2", "non-negative number"),
     ({"layers": [2, 1], "regularization": {"l2": float("nan")}}, "regularization.l2", "non-negative number"),
-    ({"layers": [2, 1], "regularization": {"l2": 1, "scale": "epoch"}}, "regularization.scale",
-     "valid: batch, dataset"),
+    (
+        {"layers": [2, 1], "regularization": {"l2": 1, "scale": "epoch"}},
+        "regularization.scale",
+        "valid: batch, dataset",
+    ),
     # training
     ({"layers": [2, 1], "training": []}, "training", "expected a table"),
     ({"layers": [2, 1], "training": {"eta": 0}}, "training.eta", "positive number"),
@@ -354,12 +359,13 @@ BAD = [
     ({"layers": [2, 1], "activations": "swish"}, "activations", "expected a table"),
     ({"layers": [2, 1], "activations": {"swish": "z"}}, "activations.swish", "expected a table"),
     ({"layers": [2, 1], "activations": {"swish": {}}}, "activations.swish.formula", "missing"),
-    ({"layers": [2, 1], "activations": {"swish": {"formula": 1}}}, "activations.swish.formula",
-     "expected a string formula"),
-    ({"layers": [2, 1], "activations": {"my act": {"formula": "z"}}}, "activations.my act",
-     "Python identifier"),
-    ({"layers": [2, 1], "activations": {"relu": {"formula": "z"}}}, "activations.relu",
-     "built-in activation"),
+    (
+        {"layers": [2, 1], "activations": {"swish": {"formula": 1}}},
+        "activations.swish.formula",
+        "expected a string formula",
+    ),
+    ({"layers": [2, 1], "activations": {"my act": {"formula": "z"}}}, "activations.my act", "Python identifier"),
+    ({"layers": [2, 1], "activations": {"relu": {"formula": "z"}}}, "activations.relu", "built-in activation"),
     ({"layers": [2, 1], "costs": {"quadratic": {"formula": "a - y"}}}, "costs.quadratic", "built-in cost"),
     ({"layers": [2, 1], "costs": []}, "costs", "expected a table"),
 ]
@@ -406,10 +412,10 @@ def test_source_is_named_for_dict_specs() -> None:
 
 
 FILE_ERRORS = [
-    ('layers = [784, 30.0, 10]\n', "layers[1]"),
+    ("layers = [784, 30.0, 10]\n", "layers[1]"),
     ('layers = [2, 1]\nactivation = "sigmod"\n', "activation"),
-    ('layers = [2, 1]\n[training]\neta = -1\n', "training.eta"),
-    ('layers = [2, 1]\n[regularization]\nl2 = -1\n', "regularization.l2"),
+    ("layers = [2, 1]\n[training]\neta = -1\n", "training.eta"),
+    ("layers = [2, 1]\n[regularization]\nl2 = -1\n", "regularization.l2"),
 ]
 
 
