@@ -99,14 +99,18 @@ def _inverses(f: sp.Expr) -> list[sp.Expr]:
 
 
 def _same(lhs: sp.Expr, rhs: sp.Expr) -> bool:
-    """Whether two expressions in z (and y) agree, piecewise ones on every interval."""
+    """Whether two expressions in z (and y) agree, piecewise ones on every interval; False when undecided."""
+    try:
+        with time_limit(SOLVE_SECONDS):
+            return _same_unguarded(lhs, rhs)
+    except (OutOfTime, NotImplementedError, TypeError, ValueError):
+        return False
+
+
+def _same_unguarded(lhs: sp.Expr, rhs: sp.Expr) -> bool:
     difference = lhs - rhs
     if not difference.has(sp.Piecewise):
-        try:
-            with time_limit(SOLVE_SECONDS):
-                return sp.simplify(difference) == 0
-        except OutOfTime:
-            return False
+        return sp.simplify(difference) == 0
     p = sp.Symbol("p", positive=True)
     points = {sp.Integer(0)}
     for rel in difference.atoms(sp.core.relational.Relational):

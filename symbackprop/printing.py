@@ -1,0 +1,425 @@
+"""Printing SymPy expressions as NumPy code for the generated module.
+
+Two printers, both subclasses of SymPy's ``NumPyPrinter``:
+
+* :class:`NetworkNumPyPrinter` prints an expression as one NumPy expression
+  (used where allocation does not matter: the cost, docstrings);
+* :class:`InPlacePrinter` prints an elementwise expression as a sequence of
+  ufunc calls writing into preallocated buffers with ``out=``, so the
+  training loop allocates nothing. It dispatches on the expression's class
+  (``_emit_Add``, ``_emit_Mul``, …) as SymPy's printers do.
+
+Before printing, :func:`stabilize` rewrites the forms that overflow or take
+log(0) into stable ones, by rules kept as data: 1/(1 + e^{-x}) becomes
+``Logistic(x)`` (printed as 0.5·tanh(x/2) + 0.5, which cannot overflow),
+log(1 + e^{x}) becomes ``Softplus(x)`` (``np.logaddexp(0, x)``), and the log
+of a logistic becomes a softplus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+
+class Logistic(sp.Function):
+    """σ(x) = 1/(1 + e^{-x}), printed in a form that cannot overflow."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Logistic(self.args[0]) * (1 - Logistic(self.args[0]))
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+
+class Softplus(sp.Function):
+    """log(1 + e^{x}), printed as ``np.logaddexp(0, x)``."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Logistic(self.args[0])
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.log(1 + sp.exp(x))
+
+
+_w = sp.Wild("w")
+
+
+def _is_logistic_denominator(base: sp.Expr) -> sp.Expr | None:
+    """x when base is 1 + e^{-x}, else None."""
+    match = base.match(1 + sp.exp(_w))
+    return None if match is None else -match[_w]
+
+
+def stabilize(expr: sp.Expr) -> sp.Expr:
+    """Rewrite overflow-prone forms into :class:`Logistic` and :class:`Softplus`."""
+
+    def logistic(e: sp.Pow) -> sp.Expr:
+        if e.exp == -1:
+            x = _is_logistic_denominator(e.base)
+            if x is not None:
+                return Logistic(x)
+        if e.exp.is_Integer and e.exp < -1:
+            x = _is_logistic_denominator(e.base)
+            if x is not None:
+                return Logistic(x) ** (-e.exp)
+        return e
+
+    def softplus(e: sp.log) -> sp.Expr:
+        (arg,) = e.args
+        if isinstance(arg, Logistic):  # log σ(x) = -softplus(-x)
+            return -Softplus(-arg.args[0])
+        match = arg.match(1 + sp.exp(_w))
+        if match is not None:
+            return Softplus(match[_w])
+        one_minus = arg.match(1 - Logistic(_w))  # log(1 - σ(x)) = -softplus(x)
+        if one_minus is not None:
+            return -Softplus(one_minus[_w])
+        return e
+
+    def complement(e: sp.Mul) -> sp.Expr:
+        # e^{-x} σ(x) = σ(-x): the left side overflows for very negative x, the right cannot
+        factors = list(e.args)
+        for i, f in enumerate(factors):
+            if not isinstance(f, sp.exp):
+                continue
+            for j, g in enumerate(factors):
+                base, power = g.as_base_exp()
+                if isinstance(base, Logistic) and power.is_Integer and power > 0 and f.args[0] == -base.args[0]:
+                    rest = [h for n, h in enumerate(factors) if n not in (i, j)]
+                    return sp.Mul(*rest, Logistic(-base.args[0]), base ** (power - 1))
+        return e
+
+    def maximum(e: sp.Piecewise) -> sp.Expr:
+        # Piecewise((x, x > c), (g, True)) with g = c, or g = k x (0 < k < 1) and c = 0: a maximum
+        if len(e.args) != 2 or e.args[1][1] is not sp.true:
+            return e
+        (value, condition), (otherwise, _) = e.args
+        if not isinstance(condition, (sp.StrictGreaterThan, sp.GreaterThan)) or condition.lhs != value:
+            return e
+        if otherwise == condition.rhs and otherwise.is_Number:
+            return sp.Max(value, otherwise)
+        slope = sp.simplify(otherwise / value)
+        if condition.rhs == 0 and slope.is_Number and 0 < slope < 1:
+            return sp.Max(value, otherwise)
+        return e
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Pow), logistic)
+    expr = expr.replace(lambda e: isinstance(e, sp.log), softplus)
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul), complement)
+    expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), maximum)
+    return expr
+
+
+class NetworkNumPyPrinter(NumPyPrinter):
+    """A NumPy printer that knows the stable forms; module name ``np``."""
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": False, **(settings or {})})
+        self._module = "np"
+
+    def _print_Logistic(self, expr):
+        x = self._print(expr.args[0])
+        return f"(0.5 * np.tanh(0.5 * ({x})) + 0.5)"
+
+    def _print_Softplus(self, expr):
+        return f"np.logaddexp(0, {self._print(expr.args[0])})"
+
+    def _module_format(self, fqn, register=True):
+        # always spell numpy as np, as the generated module imports it
+        return fqn.replace("numpy.", "np.")
+
+
+class EmissionError(ValueError):
+    """An expression the in-place printer cannot turn into ufunc calls."""
+
+
+@dataclass
+class Emission:
+    """The statements that compute one expression into one buffer, and the scratch buffers they use."""
+
+    lines: list[str] = field(default_factory=list)
+    scratch_used: int = 0
+    masks_used: int = 0
+
+
+class InPlacePrinter(NetworkNumPyPrinter):
+    """Prints ``out = expr`` as NumPy ufunc calls with ``out=``, allocating nothing.
+
+    ``names`` maps the expression's symbols to buffer (or scalar) names;
+    scratch buffers are called ``scratch[0]``, ``scratch[1]``, … and boolean
+    masks ``masks[0]``, …; the caller allocates as many as :class:`Emission`
+    reports.
+    """
+
+    def __init__(self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks"):
+        super().__init__()
+        self.names = names
+        self.scratch = scratch
+        self.masks = masks
+
+    # -- public ---------------------------------------------------------------------------------
+    def emit(self, expr: sp.Expr, out: str) -> Emission:
+        """Statements that leave ``expr`` (elementwise over the buffers) in ``out``."""
+        self._lines: list[str] = []
+        self._free: list[int] = []
+        self._count = 0
+        self._free_masks: list[int] = []
+        self._mask_count = 0
+        expr = stabilize(expr)
+        replacements, (expr,) = sp.cse(expr, symbols=sp.numbered_symbols("_common"), optimizations=None)
+        saved = dict(self.names)
+        for symbol, subexpression in replacements:  # common subexpressions, computed once
+            buffer = self._take()
+            self._emit(subexpression, buffer) if not self._is_leaf(subexpression) else self._line(
+                f"np.copyto({buffer}, {self._operand(subexpression)})"
+            )
+            self.names[symbol] = buffer
+        try:
+            self._emit_top(expr, out)
+        finally:
+            self.names = saved
+        return Emission(self._lines, self._count, self._mask_count)
+
+    def _emit_top(self, expr: sp.Expr, out: str) -> None:
+        if self._is_leaf(expr):
+            self._line(f"np.copyto({out}, {self._operand(expr)})")
+        else:
+            self._emit(expr, out)
+
+    # -- buffers --------------------------------------------------------------------------------
+    def _line(self, text: str) -> None:
+        self._lines.append(text)
+
+    def _take(self) -> str:
+        if self._free:
+            return f"{self.scratch}[{self._free.pop()}]"
+        self._count += 1
+        return f"{self.scratch}[{self._count - 1}]"
+
+    def _give(self, name: str) -> None:
+        if name.startswith(f"{self.scratch}["):
+            self._free.append(int(name[len(self.scratch) + 1 : -1]))
+
+    def _take_mask(self) -> str:
+        if self._free_masks:
+            return f"{self.masks}[{self._free_masks.pop()}]"
+        self._mask_count += 1
+        return f"{self.masks}[{self._mask_count - 1}]"
+
+    # -- operands -------------------------------------------------------------------------------
+    def _is_leaf(self, expr: sp.Expr) -> bool:
+        return expr.is_Number or expr in self.names or expr.is_NumberSymbol
+
+    def _operand(self, expr: sp.Expr) -> str:
+        if expr in self.names:
+            return self.names[expr]
+        if expr.is_Number or expr.is_NumberSymbol:
+            value = float(expr)
+            return repr(value)
+        raise EmissionError(f"not a leaf: {expr}")
+
+    def _value(self, expr: sp.Expr) -> tuple[str, bool]:
+        """(a name holding expr, whether it is a scratch buffer to give back)."""
+        if self._is_leaf(expr):
+            return self._operand(expr), False
+        buffer = self._take()
+        self._emit(expr, buffer)
+        return buffer, True
+
+    def _call(self, ufunc: str, args: list[str], out: str) -> None:
+        self._line(f"np.{ufunc}({', '.join(args)}, out={out})")
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def _emit(self, expr: sp.Expr, out: str) -> None:
+        for cls in type(expr).__mro__:
+            method = getattr(self, f"_emit_{cls.__name__}", None)
+            if method is not None:
+                method(expr, out)
+                return
+        raise EmissionError(f"cannot print {type(expr).__name__} ({expr}) as in-place NumPy code")
+
+    def _emit_unary(self, ufunc: str, arg: sp.Expr, out: str) -> None:
+        name, owned = self._value(arg)
+        self._call(ufunc, [name], out)
+        if owned:
+            self._give(name)
+
+    def _emit_Add(self, expr: sp.Add, out: str) -> None:
+        constant, terms = expr.as_coeff_add()
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        negative = [-t for t in terms if t.could_extract_minus_sign()]
+        if not positive:  # c - (x + y + …)
+            inner = sp.Add(*negative)
+            acc, _ = self._value_into(inner, out)
+            if constant != 0:
+                self._call("subtract", [self._operand(constant), acc], out)
+            else:
+                self._call("negative", [acc], out)
+            return
+        first, owned = self._value_into(positive[0], out)
+        acc = first
+        for term in positive[1:]:
+            name, owned_term = self._value(term)
+            self._call("add", [acc, name], out)
+            acc = out
+            if owned_term:
+                self._give(name)
+        for term in negative:
+            name, owned_term = self._value(term)
+            self._call("subtract", [acc, name], out)
+            acc = out
+            if owned_term:
+                self._give(name)
+        if constant != 0:
+            self._call("add", [acc, self._operand(constant)], out)
+            acc = out
+        if acc != out:
+            self._line(f"np.copyto({out}, {acc})")
+
+    def _value_into(self, expr: sp.Expr, out: str) -> tuple[str, bool]:
+        """Compute a non-leaf expr straight into out (it is the first operand); a leaf is used as is."""
+        if self._is_leaf(expr):
+            return self._operand(expr), False
+        self._emit(expr, out)
+        return out, False
+
+    def _emit_Mul(self, expr: sp.Mul, out: str) -> None:
+        coefficient, factors = expr.as_coeff_mul()
+        numerator = [f for f in factors if not (f.is_Pow and f.exp.is_Number and f.exp < 0)]
+        denominator = [f.base ** (-f.exp) for f in factors if f.is_Pow and f.exp.is_Number and f.exp < 0]
+        if not numerator:
+            numerator = [sp.Integer(1)] if coefficient == 1 else []
+        acc = None
+        for factor in numerator:
+            if acc is None:
+                acc, _ = self._value_into(factor, out)
+                continue
+            name, owned = self._value(factor)
+            self._call("multiply", [acc, name], out)
+            acc = out
+            if owned:
+                self._give(name)
+        for factor in denominator:
+            name, owned = self._value(factor)
+            self._call("divide", [acc if acc is not None else "1.0", name], out)
+            acc = out
+            if owned:
+                self._give(name)
+        if coefficient == -1 and acc is not None:
+            self._call("negative", [acc], out)
+            acc = out
+        elif coefficient != 1:
+            if acc is None:
+                self._line(f"np.copyto({out}, {self._operand(coefficient)})")
+            else:
+                self._call("multiply", [acc, self._operand(coefficient)], out)
+            acc = out
+        if acc != out:
+            self._line(f"np.copyto({out}, {acc})")
+
+    def _emit_Pow(self, expr: sp.Pow, out: str) -> None:
+        base, exponent = expr.args
+        if exponent == 2:
+            return self._emit_unary("square", base, out)
+        if exponent == sp.Rational(1, 2):
+            return self._emit_unary("sqrt", base, out)
+        if exponent == -1:
+            name, owned = self._value(base)
+            self._call("divide", ["1.0", name], out)
+            if owned:
+                self._give(name)
+            return
+        if exponent == sp.Rational(-1, 2):
+            name, owned = self._value(base)
+            self._call("sqrt", [name], out)
+            self._call("divide", ["1.0", out], out)
+            if owned:
+                self._give(name)
+            return
+        base_name, base_owned = self._value(base)
+        exp_name, exp_owned = self._value(exponent)
+        self._call("power", [base_name, exp_name], out)
+        for name, owned in ((base_name, base_owned), (exp_name, exp_owned)):
+            if owned:
+                self._give(name)
+
+    def _emit_exp(self, expr, out):
+        self._emit_unary("exp", expr.args[0], out)
+
+    def _emit_log(self, expr, out):
+        self._emit_unary("log", expr.args[0], out)
+
+    def _emit_tanh(self, expr, out):
+        self._emit_unary("tanh", expr.args[0], out)
+
+    def _emit_sin(self, expr, out):
+        self._emit_unary("sin", expr.args[0], out)
+
+    def _emit_cos(self, expr, out):
+        self._emit_unary("cos", expr.args[0], out)
+
+    def _emit_Abs(self, expr, out):
+        self._emit_unary("absolute", expr.args[0], out)
+
+    def _emit_sign(self, expr, out):
+        self._emit_unary("sign", expr.args[0], out)
+
+    def _emit_Softplus(self, expr, out):
+        name, owned = self._value(expr.args[0])
+        self._call("logaddexp", ["0.0", name], out)
+        if owned:
+            self._give(name)
+
+    def _emit_Logistic(self, expr, out):
+        # σ(x) = 0.5·tanh(x/2) + 0.5: the same value as 1/(1 + e^{-x}), with no overflow for any x
+        name, owned = self._value(expr.args[0])
+        self._call("multiply", [name, "0.5"], out)
+        if owned:
+            self._give(name)
+        self._call("tanh", [out], out)
+        self._call("multiply", [out, "0.5"], out)
+        self._call("add", [out, "0.5"], out)
+
+    def _emit_MinMaxBase(self, expr, out):
+        ufunc = "maximum" if isinstance(expr, sp.Max) else "minimum"
+        args = list(expr.args)
+        acc, _ = self._value_into(args[0], out)
+        for arg in args[1:]:
+            name, owned = self._value(arg)
+            self._call(ufunc, [acc, name], out)
+            acc = out
+            if owned:
+                self._give(name)
+
+    _RELATIONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
+
+    def _emit_Piecewise(self, expr: sp.Piecewise, out: str) -> None:
+        *branches, (last, last_condition) = expr.args
+        if last_condition is not sp.true:
+            raise EmissionError(f"a Piecewise needs an otherwise branch: {expr}")
+        if self._is_leaf(last):
+            self._line(f"np.copyto({out}, {self._operand(last)})")
+        else:
+            self._emit(last, out)
+        for value, condition in reversed(branches):
+            if not isinstance(condition, sp.core.relational.Relational) or condition.rel_op not in self._RELATIONS:
+                raise EmissionError(f"condition {condition} is not a single <, <=, > or >= comparison")
+            mask = self._take_mask()
+            left, left_owned = self._value(condition.lhs)
+            right, right_owned = self._value(condition.rhs)
+            self._call(self._RELATIONS[condition.rel_op], [left, right], mask)
+            for name, owned in ((left, left_owned), (right, right_owned)):
+                if owned:
+                    self._give(name)
+            name, owned = self._value(value)
+            self._line(f"np.copyto({out}, {name}, where={mask})")
+            if owned:
+                self._give(name)
+            self._free_masks.append(int(mask[len(self.masks) + 1 : -1]))
