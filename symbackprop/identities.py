@@ -137,7 +137,8 @@ def through_activation(expr: sp.Expr, activation: Activation) -> sp.Expr | None:
         for g in _inverses(f):
             candidates.append(sp.factor(sp.simplify(expr.subs(Z, g))))
     verified = [c for c in candidates if Z not in c.free_symbols and _same(c.subs(A, f), expr)]
-    best = _simplest(verified)
+    # an expanded form only where it is shorter: (e^a - 1) e^{-a} reads (and evaluates, stably) as 1 - e^{-a}
+    best = _simplest([min((tidy(c), sp.expand(c)), key=lambda e: sp.count_ops(e)) for c in verified])
     return None if best is None else tidy(best)
 
 

@@ -96,6 +96,18 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
                     return sp.Mul(*rest, Logistic(-base.args[0]), base ** (power - 1))
         return e
 
+    def cancel_exponentials(e: sp.Mul) -> sp.Expr:
+        # (e^{u} - 1) e^{-u} = 1 - e^{-u}: multiply out, so no e^{u} overflows before it cancels
+        factors = list(e.args)
+        for i, f in enumerate(factors):
+            if not isinstance(f, sp.exp):
+                continue
+            for j, g in enumerate(factors):
+                if isinstance(g, sp.Add) and g.has(sp.exp(-f.args[0])):
+                    rest = [h for n, h in enumerate(factors) if n not in (i, j)]
+                    return sp.Mul(*rest, sp.expand(f * g))
+        return e
+
     def maximum(e: sp.Piecewise) -> sp.Expr:
         # Piecewise((x, x > c), (g, True)) with g = c, or g = k x (0 < k < 1) and c = 0: a maximum
         if len(e.args) != 2 or e.args[1][1] is not sp.true:
@@ -113,6 +125,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sp.Pow), logistic)
     expr = expr.replace(lambda e: isinstance(e, sp.log), softplus)
     expr = expr.replace(lambda e: isinstance(e, sp.Mul), complement)
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul), cancel_exponentials)
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), maximum)
     return expr
 
