@@ -18,8 +18,8 @@ Equations implemented (blog notation), each verified by `symbackprop verify`:
 
 Examples are rows: X has shape (m, 3), Y has shape (m, 2).
 Weights keep the notation's shape: w^l is (n_(l-1), n_l).
-All parameters live in one contiguous buffer, `Network.parameters`; each layer's block is
-[W | b] (rows n_(l-1) + 1, columns n_l), and `weights` / `biases` are views into it, so one SGD step updates
+All parameters live in one contiguous buffer, `Network.parameters`: W^1, b^1, W^2, b^2, ... one
+after the other, and `weights` / `biases` are (contiguous) views into it, so one SGD step updates
 every parameter in two NumPy calls. The arrays a mini-batch size needs are allocated once and
 reused: the training loop creates no new arrays (NumPy may still use small internal buffers for the
 strided activation views).
@@ -40,32 +40,35 @@ SPEC = {'name': 'blog',
  'dtype': 'float64',
  'training': {'eta': 3.0, 'batch_size': 10, 'epochs': 30, 'seed': 0}}
 
-#: (start, rows, columns) of each layer's [W | b] block in the flat parameter buffer.
-BLOCKS = ((0, 4, 4), (16, 5, 2))
+#: (start, shape) of each layer's weights, and (start, width) of its biases, in the flat parameter buffer.
+WEIGHT_SLOTS = ((0, (3, 4)), (16, (4, 2)))
+BIAS_SLOTS = ((12, 4), (24, 2))
 PARAMETER_COUNT = 26
 #: Scratch buffers (and boolean masks) each layer's printed elementwise code needs.
 SCRATCH = (1, 0)
 MASKS = (0, 0)
 
 
-def _blocks(flat):
-    """The [W | b] block of every layer, as views into a flat buffer."""
-    return [flat[start:start + rows * cols].reshape(rows, cols) for start, rows, cols in BLOCKS]
+def _views(flat):
+    """Every layer's weights and biases, as views into a flat buffer."""
+    weights = [flat[start:start + rows * cols].reshape(rows, cols) for start, (rows, cols) in WEIGHT_SLOTS]
+    biases = [flat[start:start + width] for start, width in BIAS_SLOTS]
+    return weights, biases
 
 
 class _Buffers:
-    """Every array one mini-batch size m needs, allocated once.
-
-    a[l] has a last column of ones, so that z^l = [a^{l-1}, 1] [W^l | b^l] is one product.
-    """
+    """Every array one mini-batch size m needs, allocated once, each contiguous (a[0] holds the inputs)."""
 
     def __init__(self, m):
         self.m = m
-        self.a = [np.ones((m, n + 1), dtype=DTYPE) for n in LAYERS]
-        self.values = [a[:, :-1] for a in self.a]
+        self.a = [np.empty((m, n), dtype=DTYPE) for n in LAYERS]
         self.z = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.delta = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.y = np.empty((m, LAYERS[-1]), dtype=DTYPE)
+        # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
+        # add would make NumPy allocate an iteration buffer on every call
+        self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
         ]
@@ -80,19 +83,20 @@ class Network:
     def __init__(self, seed=None):
         self.parameters = np.empty(PARAMETER_COUNT, dtype=DTYPE)
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
-        self._blocks = _blocks(self.parameters)
-        self._weight_views = [block[:-1] for block in self._blocks]
-        self._gradient_blocks = _blocks(self._gradient)
+        self._weights, self._biases = _views(self.parameters)
+        self._weight_gradients, self._bias_gradients = _views(self._gradient)
+        self._bias_rows = [bias[np.newaxis, :] for bias in self._biases]
         self._buffers = {}
         rng = np.random.default_rng(seed)
-        for block in self._blocks:
-            block[...] = rng.standard_normal(block.shape)
+        for W, bias in zip(self._weights, self._biases):
+            W[...] = rng.standard_normal(W.shape)
+            bias[...] = rng.standard_normal(bias.shape)
 
     # -- parameters ----------------------------------------------------------------------------
     @property
     def weights(self):
         """w^l, shape (n_(l-1), n_l), one per layer after the input (blog notation) (views into `parameters`)."""
-        return [block[:-1] for block in self._blocks]
+        return list(self._weights)
 
     @weights.setter
     def weights(self, values):
@@ -102,7 +106,7 @@ class Network:
     @property
     def biases(self):
         """b^l, shape (n_l,), one per layer after the input (views into `parameters`)."""
-        return [block[-1] for block in self._blocks]
+        return list(self._biases)
 
     @biases.setter
     def biases(self, values):
@@ -117,36 +121,44 @@ class Network:
         return buffers
 
     def _forward(self, b):
-        """z^l = (w^l)^T a^(l-1) + b^l and a^l = f^l(z^l), for the batch in b.values[0]."""
+        """z^l = (w^l)^T a^(l-1) + b^l and a^l = f^l(z^l), for the batch in b.a[0]."""
         # layer 1: z^1 = (w^1)^T a^0 + b^1; a^1 = tanh(z^1)
-        np.matmul(b.a[0], self._blocks[0], out=b.z[1])
-        z, a = b.z[1], b.values[1]
+        np.matmul(b.a[0], self._weights[0], out=b.z[1])
+        np.matmul(b.ones, self._bias_rows[0], out=b.bias[1])  # rows of b^1
+        np.add(b.z[1], b.bias[1], out=b.z[1])
+        z, a = b.z[1], b.a[1]
         np.tanh(z, out=a)
         # layer 2: z^2 = (w^2)^T a^1 + b^2; a^2 = sigmoid(z^2)
-        np.matmul(b.a[1], self._blocks[1], out=b.z[2])
-        z, a = b.z[2], b.values[2]
+        np.matmul(b.a[1], self._weights[1], out=b.z[2])
+        np.matmul(b.ones, self._bias_rows[1], out=b.bias[2])  # rows of b^2
+        np.add(b.z[2], b.bias[2], out=b.z[2])
+        z, a = b.z[2], b.a[2]
         np.multiply(z, 0.5, out=a)
         np.tanh(a, out=a)
         np.multiply(a, 0.5, out=a)
         np.add(a, 0.5, out=a)
 
     def _backward(self, b):
-        """The sum over the batch of dC_x/d[W^l | b^l], into the gradient buffer (BP1-BP4)."""
+        """The sum over the batch of dC_x/dW^l and dC_x/db^l, into the gradient buffer (BP1-BP4)."""
         # BP1 (layer 2): δ^L = ∇_a C ⊙ f'(z^L)
         #   here delta^L_j = a - y
-        a, y, delta = b.values[2], b.y, b.delta[2]
+        a, y, delta = b.a[2], b.y, b.delta[2]
         np.subtract(a, y, out=delta)
-        # BP3, BP4 (layer 2): ∂C/∂w^l = a^{l-1} (δ^l)^T
-        np.matmul(b.a[1].T, b.delta[2], out=self._gradient_blocks[1])
+        # BP3 (layer 2): ∂C/∂b^l = δ^l, summed over the batch
+        np.sum(b.delta[2], axis=0, out=self._bias_gradients[1])
+        # BP4 (layer 2): ∂C/∂w^l = a^{l-1} (δ^l)^T
+        np.matmul(b.a[1].T, b.delta[2], out=self._weight_gradients[1])
         # BP2 (layer 1): δ^l = w^{l+1} δ^{l+1} ⊙ a'(z^l)
         #   tanh'(z) = 1 - a**2, through the stored a
-        np.matmul(b.delta[2], self._weight_views[1].T, out=b.delta[1])
-        a, fprime = b.values[1], b.scratch[1][0]
+        np.matmul(b.delta[2], self._weights[1].T, out=b.delta[1])
+        a, fprime = b.a[1], b.scratch[1][0]
         np.square(a, out=fprime)
         np.subtract(1.0, fprime, out=fprime)
         np.multiply(b.delta[1], fprime, out=b.delta[1])
-        # BP3, BP4 (layer 1): ∂C/∂w^l = a^{l-1} (δ^l)^T
-        np.matmul(b.a[0].T, b.delta[1], out=self._gradient_blocks[0])
+        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch
+        np.sum(b.delta[1], axis=0, out=self._bias_gradients[0])
+        # BP4 (layer 1): ∂C/∂w^l = a^{l-1} (δ^l)^T
+        np.matmul(b.a[0].T, b.delta[1], out=self._weight_gradients[0])
 
     def _decay(self, n):
         """The coefficient of W in dC/dW from the L2 term."""
@@ -158,7 +170,7 @@ class Network:
         if len(X) != len(Y):
             raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y")
         b = self._buffers_for(len(X))
-        np.copyto(b.values[0], X)
+        np.copyto(b.a[0], X)
         np.copyto(b.y, Y)
         return b
 
@@ -167,9 +179,9 @@ class Network:
         """a^L for the rows of X, shape (m, 2)."""
         X = _check_array(X, "X", LAYERS[0])
         b = self._buffers_for(len(X))
-        np.copyto(b.values[0], X)
+        np.copyto(b.a[0], X)
         self._forward(b)
-        return b.values[-1].copy()
+        return b.a[-1].copy()
 
     def cost(self, X, Y, n=None):
         """C = (1/m) sum_x C_x."""
@@ -185,9 +197,8 @@ class Network:
         self._forward(b)
         self._backward(b)
         decay = self._decay(n)
-        grad_blocks = [block / b.m for block in self._gradient_blocks]
-        weights = [block[:-1] + decay * W for block, W in zip(grad_blocks, self.weights)]
-        biases = [block[-1].copy() for block in grad_blocks]
+        weights = [G / b.m + decay * W for G, W in zip(self._weight_gradients, self._weights)]
+        biases = [G / b.m for G in self._bias_gradients]
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
@@ -195,7 +206,7 @@ class Network:
         b = self._load_batch(X, Y)
         self._forward(b)
         self._backward(b)
-        return np.matmul(b.delta[1], self._weight_views[0].T) / b.m
+        return np.matmul(b.delta[1], self._weights[0].T) / b.m
 
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
@@ -233,7 +244,7 @@ class Network:
             rng.shuffle(order)
             for start, b in zip(starts, batches):
                 rows = order[start:start + b.m]
-                np.take(X, rows, axis=0, out=b.values[0], mode="clip")
+                np.take(X, rows, axis=0, out=b.a[0], mode="clip")
                 np.take(Y, rows, axis=0, out=b.y, mode="clip")
                 self._step(b, eta, decay)
             entry = {"epoch": epoch + 1}
@@ -291,4 +302,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: c4e54e954ba6f5e8ba3c6c71aed55503495f808bbe672c77ec38f59a79787267
+# symbackprop-sha256: 6322d7e3b507f4289f90cc2a149e9ea16033810374d2364e08593133da50def4

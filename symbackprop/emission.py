@@ -109,7 +109,7 @@ def _emit(expr: sp.Expr, out: str, where: str):
 
 
 def _bindings(lines: list[str], candidates: dict[str, str]) -> str:
-    """``a, z = b.values[1], b.z[1]``: the buffers the printed lines use, as local names."""
+    """``a, z = b.a[1], b.z[1]``: the buffers the printed lines use, as local names."""
     used = [name for name in candidates if any(re.search(rf"\b{name}\b", line) for line in lines)]
     if not used:
         return "pass"
@@ -117,7 +117,7 @@ def _bindings(lines: list[str], candidates: dict[str, str]) -> str:
 
 
 def _layer_buffers(k: int) -> dict[str, str]:
-    return {"z": f"b.z[{k}]", "a": f"b.values[{k}]", "scratch": f"b.scratch[{k}]", "masks": f"b.masks[{k}]"}
+    return {"z": f"b.z[{k}]", "a": f"b.a[{k}]", "scratch": f"b.scratch[{k}]", "masks": f"b.masks[{k}]"}
 
 
 def _derivative_through_a(spec: Spec, k: int) -> tuple[sp.Expr, str]:
@@ -199,7 +199,7 @@ def context(spec: Spec) -> dict:
                 fprime_text=fprime_text,
                 gradient_text=_equation(forms.bp4),
                 gradient_call=(f"b.a[{k - 1}].T, b.delta[{k}]" if transposed else f"b.delta[{k}].T, b.a[{k - 1}]"),
-                back_weights=(f"self._weight_views[{k - 1}].T" if transposed else f"self._weight_views[{k - 1}]"),
+                back_weights=(f"self._weights[{k - 1}].T" if transposed else f"self._weights[{k - 1}]"),
                 bp2_text=_equation(forms.bp2),
             )
         )
@@ -210,13 +210,13 @@ def context(spec: Spec) -> dict:
     scratch[-1] = max(scratch[-1], out.scratch_used)
     masks[-1] = max(masks[-1], out.masks_used)
 
-    blocks, start = [], 0
+    weight_slots, bias_slots, start = [], [], 0
     for k in range(1, L + 1):
-        rows, cols = (
-            (spec.layers[k - 1] + 1, spec.layers[k]) if transposed else (spec.layers[k], spec.layers[k - 1] + 1)
-        )
-        blocks.append((start, rows, cols))
-        start += rows * cols
+        shape = nt.weight_shape(spec.layers[k - 1], spec.layers[k])
+        weight_slots.append((start, shape))
+        start += shape[0] * shape[1]
+        bias_slots.append((start, spec.layers[k]))
+        start += spec.layers[k]
     reg = spec.regularization
     has_l2 = reg is not None and reg.l2 != 0
     dataset_scale = has_l2 and reg.scale == "dataset"
@@ -259,15 +259,13 @@ def context(spec: Spec) -> dict:
         "depth": L,
         "spec_literal": pprint.pformat(spec_dict, sort_dicts=False, width=100),
         "spec_digest": f"sha256 {digest[:16]} of the spec, symbackprop {__version__}",
-        "blocks": repr(tuple(blocks)),
+        "weight_slots": repr(tuple(weight_slots)),
+        "bias_slots": repr(tuple(bias_slots)),
         "parameter_count": start,
         "scratch_counts": repr(tuple(scratch)),
         "mask_counts": repr(tuple(masks)),
         "transposed": transposed,
-        "transpose_mark": "" if transposed else "^T",
         "transpose_mark_code": "" if transposed else ".T",
-        "weight_view": "block[:-1]" if transposed else "block[:, :-1]",
-        "bias_view": "block[-1]" if transposed else "block[:, -1]",
         "weight_list_text": (
             f"w^l, shape (n_(l-1), n_l), one per layer after the input ({nt.name} notation)"
             if transposed
@@ -277,23 +275,23 @@ def context(spec: Spec) -> dict:
             "Weights keep the notation's shape: "
             + ("w^l is (n_(l-1), n_l)." if transposed else "W^l is (n_l, n_(l-1)).")
         ),
-        "block_text": "rows n_(l-1) + 1, columns n_l" if transposed else "rows n_l, columns n_(l-1) + 1",
         "forward_text": "(w^l)^T a^(l-1) + b^l" if transposed else "W^l a^(l-1) + b^l",
         "layers_ctx": layers_ctx,
         "equations": equations,
         "bp1_text": _equation(forms.bp1),
+        "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": _label(nt, nt.layer(L)),
         "output_bindings": _bindings(out.lines, {**_layer_buffers(L), "y": "b.y", "delta": f"b.delta[{L}]"}),
         "output_delta_lines": out.lines,
         "cost_expression": cost_expression,
-        "cost_bindings": _bindings([cost_expression], {"a": "b.values[-1]", "y": "b.y", "z": "b.z[-1]"}),
+        "cost_bindings": _bindings([cost_expression], {"a": "b.a[-1]", "y": "b.y", "z": "b.z[-1]"}),
         "regularizer_text": regularizer_text,
         "has_l2": has_l2,
         "dataset_scale": dataset_scale,
         "decay_expression": decay_expression,
         "decay_doc": "" if not has_l2 else f": {sp.sstr(decay)} with lambda = {reg.l2}",
-        "input_weights": "self._weight_views[0].T" if transposed else "self._weight_views[0]",
+        "input_weights": "self._weights[0].T" if transposed else "self._weights[0]",
         "input_gradient_text": _doc(forms.input_gradient).split("  ")[0],
         "epochs": spec.training.epochs,
         "batch_size": spec.training.batch_size,
