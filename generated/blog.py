@@ -68,6 +68,8 @@ class _Buffers:
         # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
         # add would make NumPy allocate an iteration buffer on every call
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
+        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
@@ -302,4 +304,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: 6322d7e3b507f4289f90cc2a149e9ea16033810374d2364e08593133da50def4
+# symbackprop-sha256: 632d178a4807b733038f6da6b3fb17bb8c2e4110acfae1e191c0cd8d493d63ff

@@ -69,6 +69,8 @@ class _Buffers:
         # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
         # add would make NumPy allocate an iteration buffer on every call
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
+        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
@@ -309,4 +311,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: 25f202da6a0a87209baa1056d08a8546a9101c2b804a0fbe4ef67e8bb55b2ba7
+# symbackprop-sha256: 1540ed8619c8f99aabf2095f3388826e4fb787318896612dab54be37b2b08f43

@@ -72,6 +72,8 @@ class _Buffers:
         # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
         # add would make NumPy allocate an iteration buffer on every call
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
+        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
@@ -314,4 +316,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: ac55765b7aff95147202ddc82765ecb02ccf1bcf0fb8b01436762a233c827cc1
+# symbackprop-sha256: 2506729c7279bd0d4259e6a1914c91db3a086b4b08b28d7513793f8651b8fb76

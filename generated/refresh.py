@@ -18,7 +18,7 @@ from symbackprop.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The reference specs (examples/NAME.toml -> generated/NAME.py).
-REFERENCES = ("nielsen_ch1", "nielsen_ch3", "ufldl_qa", "blog", "swish")
+REFERENCES = ("nielsen_ch1", "nielsen_ch3", "ufldl_qa", "blog", "softmax", "swish")
 
 
 def expected() -> dict[Path, str]:

@@ -72,6 +72,8 @@ class _Buffers:
         # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
         # add would make NumPy allocate an iteration buffer on every call
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
+        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
@@ -343,4 +345,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: 5befa762fb6777cb554091fec8ce1bf5e1bb0635ff443873b291b3dba2cdaffd
+# symbackprop-sha256: f1dba9961192f038c9f19a0f0c831b1c79414f3f624d6d8b932631892197ae3c

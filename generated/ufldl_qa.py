@@ -69,6 +69,8 @@ class _Buffers:
         # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
         # add would make NumPy allocate an iteration buffer on every call
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
+        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
@@ -312,4 +314,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: 8e07c512cf977a461f7f8f01a1000042e27a64f169231b8b45d94fd7de93a44e
+# symbackprop-sha256: ec9d08c5604f4084ab85e3f138e1c093c1907b362dcf8e19668c15d7c2bdf041

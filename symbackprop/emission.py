@@ -120,6 +120,16 @@ def _layer_buffers(k: int) -> dict[str, str]:
     return {"z": f"b.z[{k}]", "a": f"b.a[{k}]", "scratch": f"b.scratch[{k}]", "masks": f"b.masks[{k}]"}
 
 
+def is_softmax(activation) -> bool:
+    """Whether a vector activation is exp(z_j) / sum_k exp(z_k), checked on its SymPy definition."""
+    zs = sp.symbols("z1:4", real=True)
+    total = sum(sp.exp(z) for z in zs)
+    try:
+        return all(sp.simplify(a - sp.exp(z) / total) == 0 for a, z in zip(activation.apply(zs), zs))
+    except (TypeError, ValueError):
+        return False
+
+
 def _derivative_through_a(spec: Spec, k: int) -> tuple[sp.Expr, str]:
     """f'(z) of layer k, through a when the identities found a form, else in z."""
     act = spec.layer_activation(k)
@@ -155,8 +165,14 @@ def _cost_expression(spec: Spec) -> str:
     if act.elementwise and expr.has(sp.log):
         expr = expr.subs(A, act.formula)  # log of a sigmoid becomes a softplus of z: no log(0)
     elif not act.elementwise and expr.has(sp.log):
-        raise GenerationError(f"generate: cost: {cost.name} with a {act.name} output is not supported yet")
+        expr = expr.subs(sp.log(A), LOG_A)  # log softmax, computed from z with the row's max shifted out
+        if expr.has(sp.log):
+            raise GenerationError(f"generate: cost: {cost.name} takes a log that is not log a of the {act.name}")
     return NetworkNumPyPrinter().doprint(stabilize(expr))
+
+
+#: log a^L for a softmax output, which the module computes as z - logsumexp(z) row by row.
+LOG_A = sp.Symbol("log_a", real=True)
 
 
 def context(spec: Spec) -> dict:
@@ -171,9 +187,12 @@ def context(spec: Spec) -> dict:
         label, wlabel = _label(nt, nt.layer(k)), _label(nt, nt.weight_layer(k))
         prev = _label(nt, nt.layer(k - 1))
         w = f"{nt.weight_symbol}^{wlabel}"
-        if not act.elementwise:
-            raise GenerationError(f"generate: layer {k}: {act.name} output is not supported by the generator yet")
-        activation = _emit(act.formula, "a", f"layer {label} activation {act.name}")
+        if act.elementwise:
+            activation = _emit(act.formula, "a", f"layer {label} activation {act.name}")
+        elif is_softmax(act):
+            activation = InPlacePrinter({}).emit_row_softmax("z", "a", f"b.rows[{k}]", f"b.spread[{k}]")
+        else:
+            raise GenerationError(f"generate: layer {label}: {act.name} is neither elementwise nor a softmax")
         counts, mask_counts = [activation.scratch_used], [activation.masks_used]
         fprime_lines, fprime_bindings, fprime_text = [], "pass", ""
         if k < L:
@@ -231,7 +250,7 @@ def context(spec: Spec) -> dict:
     spec_dict = spec.to_dict()
     digest = hashlib.sha256(json.dumps(spec_dict, sort_keys=True).encode()).hexdigest()
     equations = [
-        f"BP1  {_doc(forms.bp1)}",
+        f"BP1  {_doc(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian)}",
         f"     here {delta_text}",
         f"BP2  {_doc(forms.bp2)}",
         f"BP3  {_doc(forms.bp3)}",
@@ -278,7 +297,8 @@ def context(spec: Spec) -> dict:
         "forward_text": "(w^l)^T a^(l-1) + b^l" if transposed else "W^l a^(l-1) + b^l",
         "layers_ctx": layers_ctx,
         "equations": equations,
-        "bp1_text": _equation(forms.bp1),
+        "bp1_text": _equation(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian)
+        + ("" if spec.layer_activation(L).elementwise else " (the Hadamard form does not hold for softmax)"),
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": _label(nt, nt.layer(L)),
@@ -286,6 +306,7 @@ def context(spec: Spec) -> dict:
         "output_delta_lines": out.lines,
         "cost_expression": cost_expression,
         "cost_bindings": _bindings([cost_expression], {"a": "b.a[-1]", "y": "b.y", "z": "b.z[-1]"}),
+        "log_softmax": "log_a" in cost_expression,
         "regularizer_text": regularizer_text,
         "has_l2": has_l2,
         "dataset_scale": dataset_scale,

@@ -206,6 +206,23 @@ class InPlacePrinter(NetworkNumPyPrinter):
         else:
             self._emit(expr, out)
 
+    def emit_row_softmax(self, z: str, out: str, row: str, spread: str) -> Emission:
+        """exp(z_j)/sum_k exp(z_k) along each row, shifted by the row's largest z so exp cannot overflow.
+
+        ``row`` is an (m, 1) buffer and ``spread`` a (1, n) row of ones: the row values are spread over the
+        columns by a product instead of a broadcast, which would make NumPy allocate an iteration buffer.
+        """
+        self._lines, self._free, self._count, self._free_masks, self._mask_count = [], [], 0, [], 0
+        scratch = self._take()
+        self._line(f"np.max({z}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.matmul({row}, {spread}, out={scratch})")
+        self._call("subtract", [z, scratch], out)
+        self._call("exp", [out], out)
+        self._line(f"np.sum({out}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.matmul({row}, {spread}, out={scratch})")
+        self._call("divide", [out, scratch], out)
+        return Emission(self._lines, self._count, 0)
+
     # -- buffers --------------------------------------------------------------------------------
     def _line(self, text: str) -> None:
         self._lines.append(text)
@@ -417,6 +434,16 @@ class InPlacePrinter(NetworkNumPyPrinter):
         *branches, (last, last_condition) = expr.args
         if last_condition is not sp.true:
             raise EmissionError(f"a Piecewise needs an otherwise branch: {expr}")
+        if len(branches) == 1 and branches[0][0] == 1 and last == 0:  # an indicator: the comparison itself
+            condition = branches[0][1]
+            if isinstance(condition, sp.core.relational.Relational) and condition.rel_op in self._RELATIONS:
+                left, left_owned = self._value(condition.lhs)
+                right, right_owned = self._value(condition.rhs)
+                self._call(self._RELATIONS[condition.rel_op], [left, right], out)
+                for name, owned in ((left, left_owned), (right, right_owned)):
+                    if owned:
+                        self._give(name)
+                return
         if self._is_leaf(last):
             self._line(f"np.copyto({out}, {self._operand(last)})")
         else:

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -281,10 +282,41 @@ def test_step_is_gradient_descent(load):
 # -- the text ------------------------------------------------------------------------------------
 
 
-def test_softmax_output_is_a_clear_generation_error():
-    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="log_likelihood")
+def test_softmax_with_a_cost_other_than_log_likelihood_is_a_clear_generation_error():
+    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="quadratic")
     with pytest.raises(GenerationError, match="softmax"):
         generate_source(spec)
+
+
+@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+def test_softmax_log_likelihood_gradients_match_finite_differences(load, notation):
+    spec = make_spec(
+        layers=[3, 4, 3],
+        activation="tanh",
+        output="softmax",
+        cost="log_likelihood",
+        notation=notation,
+        regularization={"l2": 0.3},
+    )
+    module = load_source(generate_source(spec), Path(tempfile.mkdtemp()), f"softmax_{notation}")
+    net = module.Network(seed=1)
+    rng = np.random.default_rng(2)
+    X, Y = rng.standard_normal((5, 3)), np.eye(3)[rng.integers(3, size=5)]
+    weights, biases = net.gradients(X, Y)
+    h = 1e-6
+    for params, grads in ((net.weights, weights), (net.biases, biases)):
+        for P, G in zip(params, grads):
+            for index in np.ndindex(P.shape):
+                saved = P[index]
+                P[index] = saved + h
+                up = net.cost(X, Y)
+                P[index] = saved - h
+                down = net.cost(X, Y)
+                P[index] = saved
+                assert abs((up - down) / (2 * h) - G[index]) < 1e-7
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert np.isfinite(net.cost(1e4 * X, Y))
+        assert all(np.isfinite(G).all() for G in net.gradients(1e4 * X, Y)[0])
 
 
 def test_generation_is_deterministic():

@@ -90,14 +90,21 @@ def test_tanh_and_identity():
     assert emit(sp.Integer(1)).lines == ["np.copyto(out, 1.0)"]
 
 
-def test_piecewise_uses_a_mask():
+def test_indicator_is_the_comparison_itself():
     emission = emit(sp.Piecewise((1, A > 0), (0, True)))
+    assert emission.lines == ["np.greater(a, 0.0, out=out)"]
+    assert (emission.scratch_used, emission.masks_used) == (0, 0)
+
+
+def test_piecewise_uses_a_mask():
+    emission = emit(sp.Piecewise((2 * A, A > 0), (0, True)))
     assert emission.lines == [
         "np.copyto(out, 0.0)",
         "np.greater(a, 0.0, out=masks[0])",
-        "np.copyto(out, 1.0, where=masks[0])",
+        "np.multiply(a, 2.0, out=scratch[0])",
+        "np.copyto(out, scratch[0], where=masks[0])",
     ]
-    assert (emission.scratch_used, emission.masks_used) == (0, 1)
+    assert (emission.scratch_used, emission.masks_used) == (1, 1)
 
 
 def test_output_buffer_name_is_used():
