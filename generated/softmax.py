@@ -147,7 +147,7 @@ class Network:
 
     def _backward(self, b):
         """The sum over the batch of dC_x/dW^l and dC_x/db^l, into the gradient buffer (BP1-BP4)."""
-        # BP1 (layer 2): δ^L = J_f(z^L)^T ∇_a C, which holds for softmax too (the blog's footnote 4) (the Hadamard form does not hold for softmax)
+        # BP1 (layer 2): δ^L = J_f(z^L)^T ∇_a C, which holds for softmax too (the blog's footnote 4)
         #   here delta^L_j = a - y  (when sum_k a_k = 1 (softmax output) and sum_k y_k = 1 (one-hot or
         #     probability targets))
         a, y, delta = b.a[2], b.y, b.delta[2]
@@ -312,4 +312,4 @@ def _assign(view, value, name):
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
     np.copyto(view, value)
-# symbackprop-sha256: 6c2a2899e65c6a3da1cdda38ba0e13815cfd6d7542994d93343b625a41f64128
+# symbackprop-sha256: decbe8167af4fd9273af19dd31ae59a7f88b385e406be2342779b0ff0de5de35

@@ -297,8 +297,7 @@ def context(spec: Spec) -> dict:
         "forward_text": "(w^l)^T a^(l-1) + b^l" if transposed else "W^l a^(l-1) + b^l",
         "layers_ctx": layers_ctx,
         "equations": equations,
-        "bp1_text": _equation(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian)
-        + ("" if spec.layer_activation(L).elementwise else " (the Hadamard form does not hold for softmax)"),
+        "bp1_text": _equation(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian),
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": _label(nt, nt.layer(L)),
