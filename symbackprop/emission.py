@@ -275,7 +275,6 @@ def context(spec: Spec) -> dict:
         "dtype": spec.dtype,
         "n_in": spec.layers[0],
         "n_out": spec.layers[-1],
-        "depth": L,
         "spec_literal": pprint.pformat(spec_dict, sort_dicts=False, width=100),
         "spec_digest": f"sha256 {digest[:16]} of the spec, symbackprop {__version__}",
         "weight_slots": repr(tuple(weight_slots)),
@@ -283,7 +282,6 @@ def context(spec: Spec) -> dict:
         "parameter_count": start,
         "scratch_counts": repr(tuple(scratch)),
         "mask_counts": repr(tuple(masks)),
-        "transposed": transposed,
         "transpose_mark_code": "" if transposed else ".T",
         "weight_list_text": (
             f"w^l, shape (n_(l-1), n_l), one per layer after the input ({nt.name} notation)"

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from symbackprop.functions import A, Activation, Y, Z
+from symbackprop.network import LAMBDA, TRAINING_SET_SIZE, ShapeError
 from symbackprop.notation import NOTATIONS, Notation
 from symbackprop.spec import Spec
 
@@ -54,8 +55,6 @@ class NumMat:
     def __mul__(self, other):
         if isinstance(other, NumMat):
             if self.shape[1] != other.shape[0]:
-                from symbackprop.network import ShapeError
-
                 raise ShapeError(f"cannot multiply shapes {self.shape} and {other.shape}")
             return NumMat(self.values @ other.values)
         return NumMat(self.values * float(other))
@@ -65,8 +64,6 @@ class NumMat:
 
     def __add__(self, other):
         if isinstance(other, NumMat) and other.shape != self.shape:
-            from symbackprop.network import ShapeError
-
             raise ShapeError(f"cannot add shapes {self.shape} and {other.shape}")
         return NumMat(self.values + self._other(other))
 
@@ -149,8 +146,6 @@ class NumericNetwork:
 
     def number(self, expr) -> float:
         """A closed-form coefficient (in λ and n) as a number: λ from the spec, n = NUMERIC_TRAINING_SET_SIZE."""
-        from symbackprop.network import LAMBDA, TRAINING_SET_SIZE
-
         reg = self.spec.regularization
         values = {LAMBDA: 0 if reg is None else sp.nsimplify(reg.l2), TRAINING_SET_SIZE: NUMERIC_TRAINING_SET_SIZE}
         return float(sp.sympify(expr).subs(values))
@@ -235,8 +230,6 @@ class NumericView:
         self.deltas = deltas
 
     def _k(self, l: int, *, needs_z: bool = False) -> int:
-        from symbackprop.network import ShapeError
-
         k = self.notation.internal_layer(l)
         if not 0 <= k <= self.net.depth:
             raise ShapeError(f"there is no layer {l} in this {self.notation.name} network")
@@ -245,8 +238,6 @@ class NumericView:
         return k
 
     def _weight_k(self, l: int) -> int:
-        from symbackprop.network import ShapeError
-
         k = self.notation.internal_weight_layer(l)
         if not 1 <= k <= self.net.depth:
             raise ShapeError(f"there are no weights or biases {l} in this {self.notation.name} network")

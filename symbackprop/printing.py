@@ -287,14 +287,13 @@ class InPlacePrinter(NetworkNumPyPrinter):
         negative = [-t for t in terms if t.could_extract_minus_sign()]
         if not positive:  # c - (x + y + …)
             inner = sp.Add(*negative)
-            acc, _ = self._value_into(inner, out)
+            acc = self._value_into(inner, out)
             if constant != 0:
                 self._call("subtract", [self._operand(constant), acc], out)
             else:
                 self._call("negative", [acc], out)
             return
-        first, owned = self._value_into(positive[0], out)
-        acc = first
+        acc = self._value_into(positive[0], out)
         for term in positive[1:]:
             name, owned_term = self._value(term)
             self._call("add", [acc, name], out)
@@ -313,12 +312,12 @@ class InPlacePrinter(NetworkNumPyPrinter):
         if acc != out:
             self._line(f"np.copyto({out}, {acc})")
 
-    def _value_into(self, expr: sp.Expr, out: str) -> tuple[str, bool]:
+    def _value_into(self, expr: sp.Expr, out: str) -> str:
         """Compute a non-leaf expr straight into out (it is the first operand); a leaf is used as is."""
         if self._is_leaf(expr):
-            return self._operand(expr), False
+            return self._operand(expr)
         self._emit(expr, out)
-        return out, False
+        return out
 
     def _emit_Mul(self, expr: sp.Mul, out: str) -> None:
         coefficient, factors = expr.as_coeff_mul()
@@ -329,7 +328,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
         acc = None
         for factor in numerator:
             if acc is None:
-                acc, _ = self._value_into(factor, out)
+                acc = self._value_into(factor, out)
                 continue
             name, owned = self._value(factor)
             self._call("multiply", [acc, name], out)
@@ -420,7 +419,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
     def _emit_MinMaxBase(self, expr, out):
         ufunc = "maximum" if isinstance(expr, sp.Max) else "minimum"
         args = list(expr.args)
-        acc, _ = self._value_into(args[0], out)
+        acc = self._value_into(args[0], out)
         for arg in args[1:]:
             name, owned = self._value(arg)
             self._call(ufunc, [acc, name], out)
