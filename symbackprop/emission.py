@@ -30,7 +30,7 @@ from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
 from symbackprop.functions import A, Y, Z
-from symbackprop.identities import activation_derivative, output_delta
+from symbackprop.identities import activation_derivative, jacobian_through_a, output_delta
 from symbackprop.network import LAMBDA, TRAINING_SET_SIZE
 from symbackprop.notation import NOTATIONS
 from symbackprop.printing import EmissionError, InPlacePrinter, NetworkNumPyPrinter, stabilize
@@ -141,20 +141,56 @@ def _derivative_through_a(spec: Spec, k: int) -> tuple[sp.Expr, str]:
     return sp.diff(act.formula, Z), f"{act.name}'(z) = {sp.sstr(sp.diff(act.formula, Z))}"
 
 
-def _output_delta(spec: Spec) -> tuple[sp.Expr, str]:
-    """δ^L_j through a and y (the identity) when found, else the derivative of C_x in z."""
+def _output_delta(spec: Spec) -> tuple[list[str], int, int, str]:
+    """(lines, scratch, masks, text) computing δ^L into ``delta``.
+
+    Through a and y when the identities found a componentwise form (a − y for softmax with
+    log-likelihood); for another vector activation, J^T ∇_a C through the Jacobian's diagonal-plus-rank-one
+    form; else the derivative of C_x in z.
+    """
     L = len(spec.layers) - 1
     act, cost = spec.layer_activation(L), spec.cost_function()
     identity = output_delta(act, cost, spec.layers[-1])
     if identity.method == "exact" and identity.rhs is not None:
-        return identity.rhs, identity.statement()
-    if not act.elementwise:
+        out = _emit(identity.rhs, "delta", "output delta")
+        return out.lines, out.scratch_used, out.masks_used, identity.statement()
+    if act.elementwise:
+        delta = sp.diff(cost.per_output.subs(A, act.formula), Z)
+        out = _emit(delta, "delta", "output delta")
+        return out.lines, out.scratch_used, out.masks_used, f"delta^L_j = {sp.sstr(delta)}"
+    form = jacobian_through_a(act)
+    if form is None:
         raise GenerationError(
-            f"generate: output: {act.name} with the {cost.name} cost has no componentwise delta^L; "
-            "code generation supports softmax with log_likelihood only"
+            f"generate: output: {act.name} with the {cost.name} cost: no componentwise delta^L and no "
+            "diagonal-plus-rank-one Jacobian was found"
         )
-    delta = sp.diff(cost.per_output.subs(A, act.formula), Z)
-    return delta, f"delta^L_j = {sp.sstr(delta)}"
+    g, s = sp.Symbol("g", real=True), sp.Symbol("s", real=True)
+    names = {A: "a", Y: "y", g: "scratch[0]", s: "scratch[1]"}
+    gradient = sp.diff(cost.per_output, A)
+    try:
+        first = InPlacePrinter({A: "a", Y: "y"}, reserved=2).emit(gradient, "scratch[0]")
+        second = InPlacePrinter(names, reserved=2).emit(form.left * g, "scratch[1]")
+        last = InPlacePrinter(names, reserved=2).emit(form.diagonal * g + form.right * s, "delta")
+    except EmissionError as error:
+        raise GenerationError(f"generate: output delta: {error}") from error
+    lines = [
+        *first.lines,
+        *second.lines,
+        f"np.sum(scratch[1], axis=1, keepdims=True, out=b.rows[{L}])",
+        f"np.matmul(b.rows[{L}], b.spread[{L}], out=scratch[1])",
+        *last.lines,
+    ]
+    a_j, a_k, g_j, g_k = sp.symbols("a_j a_k g_j g_k")
+    own = sp.sstr((form.diagonal * g).subs({A: a_j, g: g_j}))
+    spread = sp.sstr(form.right.subs(A, a_j))
+    summed = sp.sstr((form.left * g).subs({A: a_k, g: g_k}))
+    text = (
+        f"delta^L_j = sum_k J_kj g_k with g = dC/da = {sp.sstr(gradient)} and {form.statement()}, "
+        f"so delta^L_j = {own} + {spread} * sum_k({summed})"
+    )
+    scratch = max(first.scratch_used, second.scratch_used, last.scratch_used)
+    masks = max(first.masks_used, second.masks_used, last.masks_used)
+    return lines, scratch, masks, text
 
 
 def _cost_expression(spec: Spec) -> str:
@@ -224,10 +260,9 @@ def context(spec: Spec) -> dict:
         )
         scratch.append(max(counts))
         masks.append(max(mask_counts))
-    delta, delta_text = _output_delta(spec)
-    out = _emit(delta, "delta", "output delta")
-    scratch[-1] = max(scratch[-1], out.scratch_used)
-    masks[-1] = max(masks[-1], out.masks_used)
+    delta_lines, delta_scratch, delta_masks, delta_text = _output_delta(spec)
+    scratch[-1] = max(scratch[-1], delta_scratch)
+    masks[-1] = max(masks[-1], delta_masks)
 
     weight_slots, bias_slots, start = [], [], 0
     for k in range(1, L + 1):
@@ -299,8 +334,8 @@ def context(spec: Spec) -> dict:
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": _label(nt, nt.layer(L)),
-        "output_bindings": _bindings(out.lines, {**_layer_buffers(L), "y": "b.y", "delta": f"b.delta[{L}]"}),
-        "output_delta_lines": out.lines,
+        "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"b.delta[{L}]"}),
+        "output_delta_lines": delta_lines,
         "cost_expression": cost_expression,
         "cost_bindings": _bindings([cost_expression], {"a": "b.a[-1]", "y": "b.y", "z": "b.z[-1]"}),
         "log_softmax": "log_a" in cost_expression,

@@ -245,3 +245,56 @@ def _vector_output_delta(activation: Activation, cost: Cost, n: int) -> tuple[sp
     if any(sp.simplify(f - forms[0]) != 0 for f in forms):
         return None, None
     return tidy(forms[0]), " and ".join(assumptions)
+
+
+@dataclass(frozen=True)
+class JacobianForm:
+    """A vector activation's Jacobian through a: ∂a_k/∂z_j = [k = j] d(a_j) + u(a_k) v(a_j).
+
+    Softmax has d(a) = a, u(a) = -a, v(a) = a. With it, δ^L = J^T ∇_a C reads
+    δ_j = d(a_j) g_j + v(a_j) Σ_k u(a_k) g_k, g = ∇_a C: one row sum instead of a matrix per example.
+    """
+
+    diagonal: sp.Expr
+    left: sp.Expr
+    right: sp.Expr
+
+    def statement(self) -> str:
+        d, u, v = (sp.sstr(e.subs(A, sp.Symbol(s))) for e, s in ((self.diagonal, "a_j"), (self.left, "a_k"),
+                                                                 (self.right, "a_j")))
+        return f"da_k/dz_j = [k = j] {d} + ({u})*({v})"
+
+
+def jacobian_through_a(activation: Activation, n: int = 3) -> JacobianForm | None:
+    """The diagonal-plus-rank-one form of a vector activation's Jacobian, found on n components, or None."""
+    if activation.elementwise or activation.inverse is None:
+        return None
+    zs = sp.symbols(f"z1:{n + 1}", real=True)
+    avec = sp.symbols(f"a1:{n + 1}", positive=True)
+    last = {avec[-1]: 1 - sp.Add(*avec[:-1])}
+
+    def on_simplex(expr: sp.Expr) -> sp.Expr:  # softmax outputs sum to 1: eliminate the last one
+        return sp.simplify(sp.simplify(expr).subs(last))
+
+    try:
+        with time_limit(SOLVE_SECONDS):
+            J = sp.Matrix(activation.apply(zs)).jacobian(zs).subs(dict(zip(zs, activation.inverse(avec))))
+            J = J.applyfunc(on_simplex)
+            parts = sp.separatevars(J[0, 1], [avec[0], avec[1]], dict=True)
+            if not parts:
+                return None
+            left = (parts["coeff"] * parts[avec[0]]).subs(avec[0], A)
+            right = parts[avec[1]].subs(avec[1], A)
+            diagonal = on_simplex(J[0, 0] - left.subs(A, avec[0]) * right.subs(A, avec[0])).subs(avec[0], A)
+            for k in range(n):
+                for j in range(n):
+                    expected = left.subs(A, avec[k]) * right.subs(A, avec[j])
+                    if k == j:
+                        expected += diagonal.subs(A, avec[j])
+                    if on_simplex(J[k, j] - expected) != 0:
+                        return None
+    except (OutOfTime, NotImplementedError, TypeError, ValueError, KeyError):
+        return None
+    if any(e.free_symbols - {A} for e in (diagonal, left, right)):
+        return None
+    return JacobianForm(diagonal, left, right)

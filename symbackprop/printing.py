@@ -171,18 +171,21 @@ class InPlacePrinter(NetworkNumPyPrinter):
     reports.
     """
 
-    def __init__(self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks"):
+    def __init__(
+        self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks", reserved: int = 0
+    ):
         super().__init__()
         self.names = names
         self.scratch = scratch
         self.masks = masks
+        self.reserved = reserved  # scratch buffers 0 .. reserved-1 belong to the caller
 
     # -- public ---------------------------------------------------------------------------------
     def emit(self, expr: sp.Expr, out: str) -> Emission:
         """Statements that leave ``expr`` (elementwise over the buffers) in ``out``."""
         self._lines: list[str] = []
         self._free: list[int] = []
-        self._count = 0
+        self._count = self.reserved
         self._free_masks: list[int] = []
         self._mask_count = 0
         expr = stabilize(expr)

@@ -282,23 +282,25 @@ def test_step_is_gradient_descent(load):
 # -- the text ------------------------------------------------------------------------------------
 
 
-def test_softmax_with_a_cost_other_than_log_likelihood_is_a_clear_generation_error():
-    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="quadratic")
+def test_softmax_with_binary_cross_entropy_is_a_clear_generation_error():
+    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="cross_entropy")
     with pytest.raises(GenerationError, match="softmax"):
         generate_source(spec)
 
 
+@pytest.mark.parametrize("cost", ["log_likelihood", "quadratic"])
 @pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
-def test_softmax_log_likelihood_gradients_match_finite_differences(load, notation):
+def test_softmax_gradients_match_finite_differences(load, notation, cost):
+    """log_likelihood: δ^L = a − y; quadratic: δ^L = J^T ∇_a C through the Jacobian's diagonal-plus-rank-one form."""
     spec = make_spec(
         layers=[3, 4, 3],
         activation="tanh",
         output="softmax",
-        cost="log_likelihood",
+        cost=cost,
         notation=notation,
         regularization={"l2": 0.3},
     )
-    module = load_source(generate_source(spec), Path(tempfile.mkdtemp()), f"softmax_{notation}")
+    module = load_source(generate_source(spec), Path(tempfile.mkdtemp()), f"softmax_{notation}_{cost}")
     net = module.Network(seed=1)
     rng = np.random.default_rng(2)
     X, Y = rng.standard_normal((5, 3)), np.eye(3)[rng.integers(3, size=5)]

@@ -163,3 +163,15 @@ def test_identity_to_dict_and_statement() -> None:
     assert sp.simplify(sp.sympify(data["rhs"], locals={"a": A}) - (1 - A**2)) == 0
     empty = Identity("output_delta", "softmax + quadratic", "delta^L_j", None, False, "none")
     assert empty.to_dict()["rhs"] is None
+
+
+def test_softmax_jacobian_is_found_as_diagonal_plus_rank_one() -> None:
+    """∂a_k/∂z_j = [k = j] a_j − a_k a_j, found on the simplex from softmax's definition."""
+    from symbackprop.functions import A, ACTIVATIONS
+    from symbackprop.identities import jacobian_through_a
+
+    form = jacobian_through_a(ACTIVATIONS["softmax"])
+    assert form is not None
+    assert sp.simplify(form.diagonal - A) == 0
+    assert sp.simplify(form.left * form.right.subs(A, sp.Symbol("b")) + A * sp.Symbol("b")) == 0
+    assert jacobian_through_a(ACTIVATIONS["sigmoid"]) is None
