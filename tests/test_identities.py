@@ -167,7 +167,7 @@ def test_identity_to_dict_and_statement() -> None:
 
 def test_softmax_jacobian_is_found_as_diagonal_plus_rank_one() -> None:
     """∂a_k/∂z_j = [k = j] a_j − a_k a_j, found on the simplex from softmax's definition."""
-    from symbackprop.functions import A, ACTIVATIONS
+    from symbackprop.functions import ACTIVATIONS, A
     from symbackprop.identities import jacobian_through_a
 
     form = jacobian_through_a(ACTIVATIONS["softmax"])
