@@ -1,4 +1,4 @@
-"""The command line: ``symbackprop verify|derive|generate|build``.
+"""The command line: ``symbackprop verify|derive|generate|latex|build``.
 
 Exit codes: 0 every applicable closed form holds, 1 one fails (with a
 counterexample), 2 bad input (one line naming the file, field and fix).
@@ -11,10 +11,13 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+from symbackprop.document import compile_pdf
+from symbackprop.document import render as render_document
 from symbackprop.emission import write_module
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder
+from symbackprop.files import OutputFolder, sha256
 from symbackprop.formulas import derived_formulas
 from symbackprop.notation import NOTATIONS
 from symbackprop.spec import Spec, load_spec, spec_from_dict
@@ -50,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="print the derived gradients")
     common(p)
+    p.add_argument("--latex", action="store_true", help="print the whole derivation as a LaTeX document")
+
+    p = sub.add_parser("latex", help="write the derivation as a standalone LaTeX document")
+    common(p)
+    p.add_argument("-o", "--output", help="the .tex to write (default: NAME.tex, NAME from the spec)")
+    p.add_argument("--pdf", action="store_true", help="also compile it to PDF with the installed LaTeX engine")
+    p.add_argument("--force", action="store_true", help="overwrite a file that was edited or not written by us")
 
     p = sub.add_parser("generate", help="write the specialised NumPy training module")
     p.add_argument("spec", help="the network spec (TOML)")
@@ -85,7 +95,28 @@ def _verify(args) -> int:
 def _derive(args) -> int:
     spec = _load(args.spec)
     notation = args.notation or spec.notation
-    print(derivation_text(spec, derived_formulas(spec, notation), notation))
+    if args.latex:
+        print(render_document(spec, notation), end="")
+    else:
+        print(derivation_text(spec, derived_formulas(spec, notation), notation))
+    return 0
+
+
+def _latex(args) -> int:
+    spec = _load(args.spec)
+    notation = args.notation or spec.notation
+    target = Path(args.output or f"{spec.name}.tex")
+    folder = OutputFolder(target.parent, force=args.force)
+    names = [target.name] + ([target.with_suffix(".pdf").name] if args.pdf else [])
+    for name in names:
+        folder.check(name)
+    path = folder.write(target.name, render_document(spec, notation))
+    print(f"latex: wrote {path}")
+    if args.pdf:
+        pdf = compile_pdf(path)
+        folder.manifest[pdf.name] = sha256(pdf.read_bytes())
+        folder.write_manifest()
+        print(f"latex: wrote {pdf}")
     return 0
 
 
@@ -136,7 +167,8 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"verify": _verify, "derive": _derive, "generate": _generate, "build": _build}[args.command]
+    commands = {"verify": _verify, "derive": _derive, "generate": _generate, "latex": _latex, "build": _build}
+    command = commands[args.command]
     try:
         return command(args)
     except SymbackpropError as error:

@@ -79,5 +79,8 @@ class OutputFolder:
         path = self.folder / name
         write_atomic(path, payload)
         self.manifest[name] = sha256(payload)
-        write_atomic(self.manifest_path, json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")
+        self.write_manifest()
         return path
+
+    def write_manifest(self) -> None:
+        write_atomic(self.manifest_path, json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")

@@ -260,8 +260,10 @@ class JacobianForm:
     right: sp.Expr
 
     def statement(self) -> str:
-        d, u, v = (sp.sstr(e.subs(A, sp.Symbol(s))) for e, s in ((self.diagonal, "a_j"), (self.left, "a_k"),
-                                                                 (self.right, "a_j")))
+        d, u, v = (
+            sp.sstr(e.subs(A, sp.Symbol(s)))
+            for e, s in ((self.diagonal, "a_j"), (self.left, "a_k"), (self.right, "a_j"))
+        )
         return f"da_k/dz_j = [k = j] {d} + ({u})*({v})"
 
 

@@ -54,3 +54,13 @@ BIAS = "b"
 INPUT = "x"
 TARGET = "y"
 EXAMPLE_COST = "C_x"
+
+
+_GREEK = {"delta": r"\delta", "lambda": r"\lambda", "sigma": r"\sigma"}
+
+
+def latex_name(name: str) -> str:
+    """The LaTeX of a base name: ``delta^(3)`` → ``\\delta^{(3)}``, ``W^2`` → ``W^{2}``, ``x`` → ``x``."""
+    base, _, layer = name.partition("^")
+    base = _GREEK.get(base, base)
+    return f"{base}^{{{layer}}}" if layer else base

@@ -171,9 +171,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
     reports.
     """
 
-    def __init__(
-        self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks", reserved: int = 0
-    ):
+    def __init__(self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks", reserved: int = 0):
         super().__init__()
         self.names = names
         self.scratch = scratch

@@ -1,0 +1,337 @@
+"""The LaTeX document of a network's derivation, and its compilation to PDF.
+
+The teaching stage. Every formula in the document is printed by
+:class:`~symbackprop.latex.NetworkLatexPrinter` from a SymPy expression: the
+forward pass from the indexed network, the closed forms from the same recipes
+the verifier checks (applied to the indexed network), the derived gradients
+from the all-widths derivation, the identities from their derivation, and the
+verification table from a fresh :func:`~symbackprop.verification.verify`.
+The fixed text is ``templates/derivation.tex.j2``, whose Jinja2 delimiters
+(``\\VAR{…}``, ``\\BLOCK{…}``) do not clash with TeX braces.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+from symbackprop import __version__, indexed
+from symbackprop.closed_forms import CLOSED_FORMS
+from symbackprop.emission import templates_folder
+from symbackprop.errors import SymbackpropError
+from symbackprop.files import write_atomic
+from symbackprop.formulas import _letters, _prettify, derived_formulas
+from symbackprop.functions import A, Y
+from symbackprop.latex import latex
+from symbackprop.naming import latex_name, layer_label
+from symbackprop.notation import NOTATIONS
+from symbackprop.spec import Spec
+from symbackprop.verification import Report, verify
+
+TEMPLATE = "derivation.tex.j2"
+ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk"
+
+
+class LatexError(SymbackpropError):
+    """The document could not be compiled (names what to install, or the first LaTeX error)."""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: templates_folder().joinpath(name).read_text(encoding="utf-8")),
+        undefined=jinja2.StrictUndefined,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+_UNICODE = {
+    "δ": r"$\delta$",
+    "λ": r"$\lambda$",
+    "Σ": r"$\Sigma$",
+    "∂": r"$\partial$",
+    "∇": r"$\nabla$",
+    "⊙": r"$\odot$",
+    "−": "-",
+    "′": "'",
+    "²": r"$^2$",
+    "§": r"\S{}",
+    "–": "--",
+    "—": "---",
+}
+
+
+def _tex(text: str) -> str:
+    """Plain text safe inside LaTeX (the few non-ASCII symbols the sources use are spelt in TeX)."""
+    text = text.replace("\\", r"\textbackslash{}")
+    for char, replacement in (("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
+        text = text.replace(char, replacement)
+    return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
+
+
+def _readable(expr: sp.Expr, net: indexed.IndexedNetwork, notation: str) -> sp.Expr:
+    """Sums evaluated, free indices named as the text names them, f' written with a prime."""
+    expr = indexed.normalize(sp.sympify(expr).doit(), net.ranges)
+    free = sorted((s for s in expr.free_symbols if s in net.ranges or s.name.endswith("_sum")), key=str)
+    letters = [sp.Symbol(c, integer=True) for c in (*_letters(notation), "l", "m")]
+    return _prettify(expr, dict(zip(free, letters)))
+
+
+def context(spec: Spec, notation: str | None = None, report: Report | None = None) -> dict:
+    """The plain data the LaTeX template is filled with."""
+    notation = notation or spec.notation
+    nt, forms = NOTATIONS[notation], CLOSED_FORMS[notation]
+    net = indexed.IndexedNetwork(spec, notation=notation)
+    view = net.view()
+    L = net.depth
+    report = report or verify(spec, notation=notation)
+
+    def label(k: int) -> str:
+        return layer_label(nt, nt.layer(k))
+
+    def wlabel(k: int) -> str:
+        return layer_label(nt, nt.weight_layer(k))
+
+    layer_rows = []
+    for k in range(L + 1):
+        row = {
+            "label": label(k),
+            "width": str(spec.layers[k]),
+            "activation": "input" if k == 0 else "",
+            "weights": "",
+            "bias": "",
+            "vectors": "",
+        }
+        if k:
+            rows, cols = nt.weight_shape(spec.layers[k - 1], spec.layers[k])
+            row.update(
+                activation=_tex(spec.layer_activation(k).name),
+                weights=_member(f"{nt.weight_symbol}^{wlabel(k)}", f"{rows}\\times{cols}"),
+                bias=_member(f"b^{wlabel(k)}", spec.layers[k]),
+                vectors=_member(f"z^{label(k)}", spec.layers[k]).replace(
+                    " \\in", f", {latex_name(f'a^{label(k)}')} \\in"
+                ),
+            )
+        layer_rows.append(row)
+
+    j = sp.Symbol("j", integer=True)
+    forward_rows = []
+    for k in range(1, L + 1):
+        act = spec.layer_activation(k)
+        forward_rows.append(
+            {
+                "z": latex(net.z[k][j]),
+                "sum": latex(_prettify(net.z_expression(k, j), {})),
+                "a": latex(sp.IndexedBase(f"a^{label(k)}")[j]),
+                "activation": latex(net.a(k, j)),
+            }
+        )
+    activation_formulas = []
+    for name in sorted({spec.layer_activation(k).name for k in range(1, L + 1)}):
+        act = spec.activation(name)
+        if act.elementwise:
+            activation_formulas.append(f"\\text{{{_tex(name)}}}(z) = {latex(act.formula)}")
+        else:
+            zs = sp.IndexedBase("z")
+            t = sp.Symbol("k", integer=True)
+            activation_formulas.append(
+                f"\\text{{{_tex(name)}}}(z)_j = {latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, sp.Symbol('n'))))}"
+            )
+
+    cost = spec.cost_function()
+    y, aL = sp.IndexedBase("y"), sp.IndexedBase(f"a^{label(L)}")
+    t = sp.Symbol("j", integer=True)
+    cost_sum = sp.Sum(cost.per_output.subs({A: aL[t], Y: y[t]}, simultaneous=True), (t, 1, net.widths[L]))
+    reg = spec.regularization
+    regularizer = ""
+    if reg is not None and reg.l2:
+        scale = r"2" if reg.scale == "batch" else r"2n"
+        regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {nt.weight_symbol}^{{l}} \\|^2"
+
+    closed = []  # (equation, layer, source, quantity, is a derivative of C_x, closed form)
+    jL = net.index("j", L)
+    bp1 = forms.bp1_component if spec.layer_activation(L).elementwise else forms.bp1_jacobian_component
+    closed.append(("BP1", label(L), forms.sources["BP1"], net.deltas[L][jL], False, bp1(view, jL)))
+    for k in range(L - 1, 0, -1):
+        jk = net.index("j", k)
+        closed.append(
+            (
+                "BP2",
+                label(k),
+                forms.sources["BP2"],
+                net.deltas[k][jk],
+                False,
+                forms.bp2_component(view, nt.layer(k), jk),
+            )
+        )
+    for k in range(L, 0, -1):
+        jk = net.index("j", k)
+        closed.append(
+            (
+                "BP3",
+                wlabel(k),
+                forms.sources["BP3"],
+                net.biases[k][jk],
+                True,
+                forms.bp3_component(view, nt.weight_layer(k), jk),
+            )
+        )
+        rows, cols = (k - 1, k) if nt.transposed else (k, k - 1)
+        p, q = net.index("p", rows), net.index("q", cols)
+        closed.append(
+            (
+                "BP4",
+                wlabel(k),
+                forms.sources["BP4"],
+                net.weights[k][p, q],
+                True,
+                forms.bp4_component(view, nt.weight_layer(k), p, q),
+            )
+        )
+    q = net.index("q", 0)
+    closed.append(
+        (
+            "input gradient",
+            label(0),
+            forms.sources["input_gradient"],
+            net.x[q],
+            True,
+            forms.input_gradient_component(view, q),
+        )
+    )
+    closed_rows = []
+    for equation, layer, source, quantity, derivative, formula in closed:
+        lhs, rhs = _readable(sp.Tuple(quantity, formula), net, notation)
+        lhs_tex = f"\\frac{{\\partial C_x}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
+        closed_rows.append(
+            {
+                "equation": equation,
+                "layer": layer,
+                "source": "(" + _tex(source) + ")",
+                "formula": f"{lhs_tex} = {latex(rhs)}",
+            }
+        )
+
+    derived_rows = []
+    for f in derived_formulas(spec, notation):
+        derived_rows.append(
+            {
+                "equation": f.equation.replace("_", " "),
+                "lhs": _derived_lhs(f.lhs),
+                "general": latex(f.general),
+                "specialised": latex(f.specialised) if f.specialised is not None else "",
+            }
+        )
+    identity_rows = []
+    for identity in report.identities:
+        if identity.rhs is None:
+            continue
+        lhs = {
+            "activation_derivative": f"\\text{{{_tex(identity.subject)}}}'(z)",
+            "cost_gradient": r"\frac{\partial C_x}{\partial a_j}",
+            "output_delta": r"\delta^L_j",
+        }[identity.name]
+        rhs = identity.rhs.subs(
+            {A: sp.Symbol("a_j") if identity.name != "activation_derivative" else A, Y: sp.Symbol("y_j")}
+        )
+        identity_rows.append({"formula": f"{lhs} = {latex(rhs)}", "assumption": _tex(identity.assumption or "")})
+    check_rows = [
+        {
+            "equation": _tex(c.equation),
+            "layer": c.layer,
+            "form": c.form,
+            "method": _tex(c.method),
+            "result": "holds" if c.holds else ("fails (not applicable)" if not c.applicable else "\\textbf{fails}"),
+            "seconds": f"{c.seconds:.3f}",
+        }
+        for c in report.checks
+    ]
+    verdict = (
+        "Every applicable closed form holds." if report.ok else f"\\textbf{{{len(report.failures)} check(s) fail.}}"
+    )
+    return {
+        "name": _tex(spec.name),
+        "version": __version__,
+        "notation": notation,
+        "source": _tex(nt.source),
+        "layers_text": str(list(spec.layers)),
+        "layer_rows": layer_rows,
+        "forward_rows": forward_rows,
+        "activation_formulas": activation_formulas,
+        "cost": latex(cost_sum),
+        "regularizer": regularizer,
+        "cost_name": _tex(cost.name.replace("_", " ")),
+        "regularizer_text": "" if not regularizer else (", with L2 weight decay on the weights only (not the biases)"),
+        "closed_rows": closed_rows,
+        "derived_rows": derived_rows,
+        "identity_rows": identity_rows,
+        "check_rows": check_rows,
+        "verdict": verdict,
+    }
+
+
+def _member(name: str, dimensions) -> str:
+    """``W^{2} \\in \\mathbb{R}^{3\\times 4}``."""
+    return f"{latex_name(name)} \\in \\mathbb{{R}}^{{{dimensions}}}"
+
+
+def _derived_lhs(text: str) -> str:
+    """``delta^(3)_i`` or ``dC/dW^2_jk`` as LaTeX."""
+    if text.startswith("dC/d"):
+        quantity = text[4:]
+        head, _, index = quantity.rpartition("_")
+        return f"\\frac{{\\partial C_x}}{{\\partial {latex_name(head)}_{{{index}}}}}"
+    head, _, index = text.rpartition("_")
+    return f"{latex_name(head)}_{{{index}}}"
+
+
+def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
+    """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
+    return _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+
+
+def engine() -> list[str] | None:
+    """The command that compiles a .tex to PDF here, or None when no LaTeX engine is installed."""
+    if shutil.which("latexmk") and shutil.which("pdflatex"):
+        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-quiet"]
+    if shutil.which("pdflatex"):
+        return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error"]
+    return None
+
+
+def compile_pdf(tex_path: str | Path) -> Path:
+    """Compile a .tex file to the PDF beside it (atomically); :class:`LatexError` names what failed."""
+    tex_path = Path(tex_path)
+    command = engine()
+    if command is None:
+        raise LatexError(
+            f"{tex_path}: written, but no LaTeX engine is installed to make the PDF; "
+            f"install one, e.g. apt-get install {ENGINE_PACKAGES}"
+        )
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(tex_path, Path(work) / "document.tex")
+        result = subprocess.run(
+            [*command, "document.tex"], cwd=work, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+        )
+        pdf = Path(work) / "document.pdf"
+        if result.returncode != 0 or not pdf.exists():
+            log = Path(work) / "document.log"
+            lines = log.read_text(errors="replace").splitlines() if log.exists() else result.stdout.splitlines()
+            first = next((line for line in lines if line.startswith("!")), "see the LaTeX log")
+            raise LatexError(f"{tex_path}: LaTeX failed: {first}")
+        target = tex_path.with_suffix(".pdf")
+        write_atomic(target, pdf.read_bytes())
+    return target
