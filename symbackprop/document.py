@@ -136,7 +136,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
                 "z": latex(net.z[k][j]),
                 "sum": latex(_prettify(net.z_expression(k, j), {})),
                 "a": latex(sp.IndexedBase(f"a^{label(k)}")[j]),
-                "activation": latex(net.a(k, j)),
+                "activation": latex(_prettify(net.a(k, j), {})),
             }
         )
     activation_formulas = []
