@@ -31,6 +31,7 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
 from symbackprop.functions import A, Y, Z
 from symbackprop.identities import activation_derivative, jacobian_through_a, output_delta
+from symbackprop.naming import layer_label
 from symbackprop.network import LAMBDA, TRAINING_SET_SIZE
 from symbackprop.notation import NOTATIONS
 from symbackprop.printing import EmissionError, InPlacePrinter, NetworkNumPyPrinter, stabilize
@@ -95,10 +96,6 @@ def _doc(recipe) -> str:
 def _equation(recipe) -> str:
     """A closed-form recipe's equation alone, for a comment beside the code implementing it."""
     return _doc(recipe).split("  (")[0]
-
-
-def _label(notation, number: int) -> str:
-    return f"({number})" if notation.parenthesised else str(number)
 
 
 def _emit(expr: sp.Expr, out: str, where: str):
@@ -220,8 +217,8 @@ def context(spec: Spec) -> dict:
     layers_ctx, scratch, masks = [], [], []
     for k in range(1, L + 1):
         act = spec.layer_activation(k)
-        label, wlabel = _label(nt, nt.layer(k)), _label(nt, nt.weight_layer(k))
-        prev = _label(nt, nt.layer(k - 1))
+        label, wlabel = layer_label(nt, nt.layer(k)), layer_label(nt, nt.weight_layer(k))
+        prev = layer_label(nt, nt.layer(k - 1))
         w = f"{nt.weight_symbol}^{wlabel}"
         if act.elementwise:
             activation = _emit(act.formula, "a", f"layer {label} activation {act.name}")
@@ -333,7 +330,7 @@ def context(spec: Spec) -> dict:
         "bp1_text": _equation(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian),
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
-        "output_label": _label(nt, nt.layer(L)),
+        "output_label": layer_label(nt, nt.layer(L)),
         "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"b.delta[{L}]"}),
         "output_delta_lines": delta_lines,
         "cost_expression": cost_expression,

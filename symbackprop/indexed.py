@@ -36,22 +36,16 @@ class IndexedNetwork:
         nt = self.notation
         self.widths = [sp.Symbol(f"n_{nt.layer(k)}", integer=True, positive=True) for k in range(self.depth + 1)]
         self.ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
-        self.weights = [
-            sp.IndexedBase(f"{nt.weight_symbol}^{naming.layer_label(nt, nt.weight_layer(k))}", real=True)
-            for k in range(self.depth + 1)
-        ]
-        self.biases = [
-            sp.IndexedBase(f"{naming.BIAS}^{naming.layer_label(nt, nt.weight_layer(k))}", real=True)
-            for k in range(self.depth + 1)
-        ]
-        self.z = [
-            sp.IndexedBase(f"{naming.WEIGHTED_INPUT}^{naming.layer_label(nt, nt.layer(k))}", real=True)
-            for k in range(self.depth + 1)
-        ]
-        self.deltas = [
-            sp.IndexedBase(f"{naming.ERROR}^{naming.layer_label(nt, nt.layer(k))}", real=True)
-            for k in range(self.depth + 1)
-        ]
+
+        def per_layer(base: str, number) -> list[sp.IndexedBase]:
+            return [
+                sp.IndexedBase(f"{base}^{naming.layer_label(nt, number(k))}", real=True) for k in range(self.depth + 1)
+            ]
+
+        self.weights = per_layer(nt.weight_symbol, nt.weight_layer)
+        self.biases = per_layer(naming.BIAS, nt.weight_layer)
+        self.z = per_layer(naming.WEIGHTED_INPUT, nt.layer)
+        self.deltas = per_layer(naming.ERROR, nt.layer)
         self.x = sp.IndexedBase(naming.INPUT, real=True)
         self.y = sp.IndexedBase(naming.TARGET, real=True)
         self._counter = 0
