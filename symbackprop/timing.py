@@ -27,6 +27,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum, frame):
+        # re-arm first: if the exception is raised inside a callback that swallows it (a GC callback,
+        # a finaliser), the timer fires again shortly instead of the limit being lost
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
         raise OutOfTime(f"gave up after {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)

@@ -175,3 +175,23 @@ def test_softmax_jacobian_is_found_as_diagonal_plus_rank_one() -> None:
     assert sp.simplify(form.diagonal - A) == 0
     assert sp.simplify(form.left * form.right.subs(A, sp.Symbol("b")) + A * sp.Symbol("b")) == 0
     assert jacobian_through_a(ACTIVATIONS["sigmoid"]) is None
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_time_limit_survives_an_exception_swallowed_by_a_callback() -> None:
+    """An expiry raised where Python ignores exceptions (here: a __del__) fires again and ends the block."""
+    import time
+
+    from symbackprop.timing import OutOfTime, time_limit
+
+    class Swallows:
+        def __del__(self):
+            time.sleep(0.3)  # the first expiry lands here and is ignored by Python
+
+    started = time.perf_counter()
+    with pytest.raises(OutOfTime):
+        with time_limit(0.05):
+            Swallows()  # __del__ runs at once
+            while time.perf_counter() - started < 5:
+                pass
+    assert time.perf_counter() - started < 2
