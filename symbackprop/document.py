@@ -12,6 +12,7 @@ The fixed text is ``templates/derivation.tex.j2``, whose Jinja2 delimiters
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,12 +21,12 @@ from pathlib import Path
 import jinja2
 import sympy as sp
 
-from symbackprop import __version__, indexed
+from symbackprop import __version__, indexed, proof
 from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.emission import templates_folder
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
-from symbackprop.formulas import _letters, _prettify, derived_formulas
+from symbackprop.formulas import _letters, _prettify
 from symbackprop.functions import A, Y
 from symbackprop.latex import latex
 from symbackprop.naming import latex_name, layer_label
@@ -77,7 +78,7 @@ _UNICODE = {
 def _tex(text: str) -> str:
     """Plain text safe inside LaTeX (the few non-ASCII symbols the sources use are spelt in TeX)."""
     text = text.replace("\\", r"\textbackslash{}")
-    for char, replacement in (("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
+    for char, replacement in (("_", r"\_\allowbreak{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
         text = text.replace(char, replacement)
     return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
 
@@ -127,7 +128,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             )
         layer_rows.append(row)
 
-    j = sp.Symbol("j", integer=True)
+    j = sp.Symbol(_letters(notation)[0], integer=True)
     forward_rows = []
     for k in range(1, L + 1):
         act = spec.layer_activation(k)
@@ -159,7 +160,8 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     regularizer = ""
     if reg is not None and reg.l2:
         scale = r"2" if reg.scale == "batch" else r"2n"
-        regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {nt.weight_symbol}^{{l}} \\|^2"
+        weights = latex_name(f"{nt.weight_symbol}^{layer_label(nt, 'l')}")
+        regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {weights} \\|^2"
 
     closed = []  # (equation, layer, source, quantity, is a derivative of C_x, closed form)
     jL = net.index("j", L)
@@ -220,21 +222,22 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             {
                 "equation": equation,
                 "layer": layer,
-                "source": "(" + _tex(source) + ")",
-                "formula": f"{lhs_tex} = {latex(rhs)}",
+                "source": "(" + _source(source) + ")",
+                "lhs": lhs_tex,
+                "lines": _lines(rhs),
             }
         )
 
-    derived_rows = []
-    for f in derived_formulas(spec, notation):
-        derived_rows.append(
-            {
-                "equation": f.equation.replace("_", " "),
-                "lhs": _derived_lhs(f.lhs),
-                "general": latex(f.general),
-                "specialised": latex(f.specialised) if f.specialised is not None else "",
-            }
-        )
+    proof_rows = [_proof_row(p) for p in proof.proofs(spec, notation, report)]
+    entry_rows = [
+        {
+            "parameter": latex(e.parameter),
+            "derived": _breakable(latex(e.derived)),
+            "closed": _breakable(latex(e.closed)),
+            "equal": "yes" if e.equal else r"\textbf{no}",
+        }
+        for e in proof.entry_table(spec, notation)
+    ]
     identity_rows = []
     for identity in report.identities:
         if identity.rhs is None:
@@ -255,13 +258,10 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             "form": c.form,
             "method": _tex(c.method),
             "result": "holds" if c.holds else ("fails (not applicable)" if not c.applicable else "\\textbf{fails}"),
-            "seconds": f"{c.seconds:.3f}",
         }
         for c in report.checks
     ]
-    verdict = (
-        "Every applicable closed form holds." if report.ok else f"\\textbf{{{len(report.failures)} check(s) fail.}}"
-    )
+    verdict = "Every applicable closed form holds." if report.ok else f"\\textbf{{{_tex(report.verdict)}.}}"
     return {
         "name": _tex(spec.name),
         "version": __version__,
@@ -276,7 +276,11 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "cost_name": _tex(cost.name.replace("_", " ")),
         "regularizer_text": "" if not regularizer else (", with L2 weight decay on the weights only (not the biases)"),
         "closed_rows": closed_rows,
-        "derived_rows": derived_rows,
+        "proof_rows": proof_rows,
+        "entry_rows": entry_rows,
+        "parameter_count": spec.parameter_count,
+        "widths": ", ".join(f"{latex(w)} = {n}" for w, n in zip(net.widths, spec.layers)),
+        "table_limit": proof.TABLE_LIMIT,
         "identity_rows": identity_rows,
         "check_rows": check_rows,
         "verdict": verdict,
@@ -288,19 +292,92 @@ def _member(name: str, dimensions) -> str:
     return f"{latex_name(name)} \\in \\mathbb{{R}}^{{{dimensions}}}"
 
 
-def _derived_lhs(text: str) -> str:
-    """``delta^(3)_i`` or ``dC/dW^2_jk`` as LaTeX."""
-    if text.startswith("dC/d"):
-        quantity = text[4:]
-        head, _, index = quantity.rpartition("_")
-        return f"\\frac{{\\partial C_x}}{{\\partial {latex_name(head)}_{{{index}}}}}"
-    head, _, index = text.rpartition("_")
-    return f"{latex_name(head)}_{{{index}}}"
+#: Visible characters of a displayed line before it is broken at a + or − (the text block is ~16.6 cm at 11 pt).
+LINE_WIDTH = 70
+
+
+def _visible(tex: str) -> int:
+    """A rough count of the characters a LaTeX formula shows."""
+    text = re.sub(r"\\(left|right)\b", "", tex)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda mt: max(mt[1], mt[2], key=len), text)
+    text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"[_^]\{[^{}]*\}", "xx", text)
+    return len(re.sub(r"[{}\\ ]", "", text))
+
+
+def _lines(expr: sp.Expr, width: int = LINE_WIDTH) -> list[str]:
+    """A displayed expression as one or more lines, broken between the terms of its top-level sum."""
+    tex = latex(expr, long_frac_ratio=1)
+    if _visible(tex) <= width:
+        return [tex]
+    if isinstance(expr, sp.Mul):  # a product with a long sum in it: the other factors, then the sum broken
+        sums = [f for f in expr.args if isinstance(f, sp.Add)]
+        if not sums:
+            return [tex]
+        big = max(sums, key=lambda f: _visible(latex(f)))
+        inner = _lines(big, width - 8)
+        if len(inner) == 1:
+            return [tex]
+        rest = expr / big
+        prefix = "-" if rest == -1 else ("" if rest == 1 else latex(rest, long_frac_ratio=1))
+        return [f"{prefix} \\Big( {inner[0]}", *inner[1:-1], f"{inner[-1]} \\Big)"]
+    if not isinstance(expr, sp.Add):
+        return [tex]
+    lines, current = [], []
+    for term in sp.Add.make_args(expr):
+        if current and _visible(latex(sp.Add(*current, evaluate=False)) + latex(term)) > width:
+            lines.append(current)
+            current = []
+        current.append(term)
+    lines.append(current)
+    texts = [latex(sp.Add(*group, evaluate=False), long_frac_ratio=1) for group in lines]
+    return [texts[0]] + [t if t.startswith("-") else "+ " + t for t in texts[1:]]
+
+
+def _breakable(tex: str) -> str:
+    """Inline math that TeX may break at + and − inside parentheses (\\left( … \\right) cannot break)."""
+    return tex.replace(r"\left(", "(").replace(r"\right)", ")")
+
+
+def _proof_row(p: proof.Proof) -> dict:
+    """The template's view of a proof: its lines, each with the reason it follows."""
+
+    def steps(items) -> list[dict]:
+        return [{"reason": s.reason, "lines": _lines(proof.display(s.rhs))} for s in items]
+
+    return {
+        "title": p.title,
+        "lhs": latex(proof.display(p.lhs)),
+        "steps": steps(p.steps),
+        "checked": p.checked,
+        "conclusion": p.conclusion,
+        "matrix": p.matrix[0] if p.matrix else "",
+        "shapes": p.matrix[1] if p.matrix else "",
+        "special": steps(p.special),
+        "special_lhs": latex(proof.display(p.lhs)),
+    }
 
 
 def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
     """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
-    return _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+    notation = notation or spec.notation
+    tex = _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+    if notation == "ufldl":  # UFLDL calls the widths s_l; its n_l is the number of layers
+        tex = tex.replace("n_{", "s_{")
+    return tex
+
+
+_MATH = {"δ": r"\delta ", "λ": r"\lambda ", "Σ": r"\sum ", "∂": r"\partial ", "−": "-", "′": "'", "²": "^2"}
+
+
+def _source(text: str) -> str:
+    """A source citation; a formula after its colon (``…: δ^{(n_l)}_i = …``) is set as mathematics."""
+    cite, colon, formula = text.partition(": ")
+    if not colon or not any(c in formula for c in "^_"):
+        return _tex(text)
+    formula, _, words = formula.partition(" for ")
+    math = "".join(_MATH.get(c, c) for c in formula)
+    return f"{_tex(cite)}: ${math}$" + (f" for {_tex(words)}" if words else "")
 
 
 def engine() -> list[str] | None:
@@ -312,8 +389,11 @@ def engine() -> list[str] | None:
     return None
 
 
-def compile_pdf(tex_path: str | Path) -> Path:
-    """Compile a .tex file to the PDF beside it (atomically); :class:`LatexError` names what failed."""
+def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
+    """Compile a .tex file to the PDF beside it (atomically); :class:`LatexError` names what failed.
+
+    ``keep_log`` also writes LaTeX's ``.log`` beside it (the tests read its overfull-box warnings).
+    """
     tex_path = Path(tex_path)
     command = engine()
     if command is None:
@@ -334,4 +414,6 @@ def compile_pdf(tex_path: str | Path) -> Path:
             raise LatexError(f"{tex_path}: LaTeX failed: {first}")
         target = tex_path.with_suffix(".pdf")
         write_atomic(target, pdf.read_bytes())
+        if keep_log:
+            write_atomic(tex_path.with_suffix(".log"), (Path(work) / "document.log").read_bytes())
     return target

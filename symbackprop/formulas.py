@@ -29,6 +29,20 @@ class DerivedFormula:
     general: sp.Expr
     specialised: sp.Expr | None
 
+    def _repr_latex_(self) -> str:
+        from symbackprop.latex import formulas_latex
+
+        return formulas_latex([self])
+
+
+class DerivedFormulas(list):
+    """The list :func:`derived_formulas` returns; renders as LaTeX in Jupyter."""
+
+    def _repr_latex_(self) -> str:
+        from symbackprop.latex import formulas_latex
+
+        return formulas_latex(self)
+
 
 def _letters(notation: str) -> tuple[str, str]:
     return ("j", "k") if notation == "nielsen" else ("i", "j")
@@ -46,7 +60,7 @@ def _prettify(expr: sp.Expr, free: dict) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef), prime)
 
 
-def derived_formulas(spec: Spec, notation: str | None = None) -> list[DerivedFormula]:
+def derived_formulas(spec: Spec, notation: str | None = None) -> DerivedFormulas:
     """δ^L, δ^l, ∂C/∂b^l, ∂C/∂W^l and ∇_x C for one example, at every width."""
     notation = notation or spec.notation
     nt = NOTATIONS[notation]
@@ -88,7 +102,7 @@ def derived_formulas(spec: Spec, notation: str | None = None) -> list[DerivedFor
     q = net.index("q", 0)
     general = _prettify(indexed.input_gradient(net, q), {q: second})
     result.append(DerivedFormula("input_gradient", f"dC/dx_{second}", general, None))
-    return result
+    return DerivedFormulas(result)
 
 
 def _specialiser(spec: Spec, net: indexed.IndexedNetwork):
