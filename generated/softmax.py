@@ -20,13 +20,25 @@ Equations implemented (nielsen notation), each verified by `symbackprop verify`:
 
 Examples are rows: X has shape (m, 4), Y has shape (m, 3).
 Weights keep the notation's shape: W^l is (n_l, n_(l-1)).
-All parameters live in one contiguous buffer, `Network.parameters`: W^1, b^1, W^2, b^2, ... one
-after the other, and `weights` / `biases` are (contiguous) views into it, so one SGD step updates
-every parameter in two NumPy calls. The arrays a mini-batch size needs are allocated once and
-reused: the training loop creates no new arrays (NumPy may still use small internal buffers for the
-strided activation views).
+All parameters live in one contiguous buffer, `Network.parameters`, one block per layer after the
+input: B^l = [W^l | b^l] of shape (n_l, n_(l-1) + 1), one row per neuron of layer l (its weights,
+then its bias), and `weights` / `biases` are views into it (W^l = B^l[:, :-1], b^l = B^l[:, -1]).
+Each hidden layer's activations are kept with an extra column of ones, [a^l, 1], so
+z^(l+1) = [a^l, 1] (B^(l+1))^T is one matrix product, and so is the gradient of the whole block,
+(δ^(l+1))^T [a^l, 1] (BP3 and BP4 together: the column of ones sums δ over the batch).
+The factor -eta/m of an SGD step is folded into δ^L (BP2 is linear in δ), so the update of every
+parameter is one `np.add`. The arrays a mini-batch size needs are allocated once and reused: a
+training step creates no new arrays.
 
-Spec (also in SPEC below): sha256 4893913a62a640ff of the spec, symbackprop 0.1.0
+`Network.train` checks the shapes and types of X and Y, and the values of Y, before it starts, and
+the parameters for NaN or inf after every CHECK_EVERY mini-batches. When they are not finite it
+replays those mini-batches one at a time from the last good parameters to find the one responsible.
+If that mini-batch's rows of X hold NaN or inf (a NaN or inf in X always reaches the parameters), it
+restores the parameters train started from and raises a ValueError naming X: checking the whole of
+X up front would cost a pass over it. Otherwise it keeps the parameters from before that mini-batch
+and raises DivergenceError.
+
+Spec (also in SPEC below): sha256 eaa9713f8ed53d0e of the spec, symbackprop 0.1.0
 """
 
 import numpy as np
@@ -40,39 +52,67 @@ SPEC = {'name': 'softmax_ll',
  'cost': 'log_likelihood',
  'notation': 'nielsen',
  'dtype': 'float64',
- 'training': {'eta': 3.0, 'batch_size': 10, 'epochs': 30, 'seed': 0}}
+ 'training': {'eta': 3.0, 'batch_size': 10, 'epochs': 30, 'seed': 0, 'init': 'normal'}}
 
-#: (start, shape) of each layer's weights, and (start, width) of its biases, in the flat parameter buffer.
-WEIGHT_SLOTS = ((0, (5, 4)), (25, (3, 5)))
-BIAS_SLOTS = ((20, 5), (40, 3))
+#: (start, shape) of each layer's block B^l = [W^l | b^l] in the flat parameter buffer.
+BLOCK_SLOTS = ((0, (5, 5)), (25, (3, 6)))
 PARAMETER_COUNT = 43
 #: Scratch buffers (and boolean masks) each layer's printed elementwise code needs.
 SCRATCH = (1, 1)
 MASKS = (0, 0)
+#: The numbers of the printed elementwise code, as DTYPE scalars: NumPy converts a Python float operand
+#: again on every call (about 0.3 µs a call in float32).
+K_0_0 = DTYPE(0.0)
+#: `train` checks the parameters for NaN or inf after every CHECK_EVERY mini-batches.
+CHECK_EVERY = 100
+#: forward, predict and cost work through big inputs in chunks of at most this many rows.
+CHUNK = 1000
+#: What `save` writes as the layout of `parameters`, and `load` requires.
+LAYOUT = "one block [W | b] per layer, one row per neuron"
 
 
-def _views(flat):
-    """Every layer's weights and biases, as views into a flat buffer."""
-    weights = [flat[start:start + rows * cols].reshape(rows, cols) for start, (rows, cols) in WEIGHT_SLOTS]
-    biases = [flat[start:start + width] for start, width in BIAS_SLOTS]
-    return weights, biases
+class DivergenceError(FloatingPointError):
+    """Training diverged: the parameters became NaN or inf.
+
+    `epoch` and `batch` (both from 1) name the mini-batch whose step did it, `rows` = (start, stop) its
+    positions in that epoch's shuffled order, and `history` holds the entries of the completed epochs.
+    The network keeps the parameters it had before that mini-batch.
+    """
+
+    def __init__(self, message, epoch, batch, rows, history):
+        super().__init__(message)
+        self.epoch, self.batch, self.rows, self.history = epoch, batch, rows, history
+
+
+def _blocks(flat):
+    """Every layer's block B^l, a contiguous (n_l, n_(l-1) + 1) view into a flat buffer."""
+    return tuple(flat[start:start + rows * cols].reshape(rows, cols) for start, (rows, cols) in BLOCK_SLOTS)
+
+
+def _weights_of(blocks):
+    """The notation's weights: W^l = B^l[:, :-1] (views)."""
+    return tuple(B[:, :-1] for B in blocks)
 
 
 class _Buffers:
-    """Every array one mini-batch size m needs, allocated once, each contiguous (a[0] holds the inputs)."""
+    """Every array one mini-batch size m needs, allocated once, each contiguous (a[0] is x, the inputs)."""
 
     def __init__(self, m):
         self.m = m
-        self.a = [np.empty((m, n), dtype=DTYPE) for n in LAYERS]
+        self.x = np.empty((m, LAYERS[0]), dtype=DTYPE)
+        self.y = np.empty((m, LAYERS[-1]), dtype=DTYPE)
+        self.a = [self.x] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.z = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.delta = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
-        self.y = np.empty((m, LAYERS[-1]), dtype=DTYPE)
-        # the bias added to every row, as the product of a column of ones and the bias row: a broadcast
-        # add would make NumPy allocate an iteration buffer on every call
+        # [a^l, 1] for each hidden layer l, and the view of its first n_l columns that a^l is copied into
+        self.augmented = [None] + [np.ones((m, n + 1), dtype=DTYPE) for n in LAYERS[1:-1]] + [None]
+        self.hidden = [None] + [rows[:, :-1] for rows in self.augmented[1:-1]] + [None]
+        # b^1 in every row, as the product of a column of ones and the bias row (the inputs x are gathered
+        # without a column of ones; a broadcast add would make NumPy allocate an iteration buffer)
         self.ones = np.ones((m, 1), dtype=DTYPE)
+        self.bias = np.empty((m, LAYERS[1]), dtype=DTYPE)
         self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
         self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
-        self.bias = [None] + [np.empty((m, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
         ]
@@ -82,14 +122,26 @@ class _Buffers:
 
 
 class Network:
-    """The [4, 5, 3] network; `Network(seed)` draws W and b from N(0, 1) as Nielsen's chapter 1 does."""
+    """The [4, 5, 3] network.
+
+    `Network(seed)` draws every W^l and b^l from N(0, 1), as Nielsen's chapter 1 does; the spec's
+    init = "normal".
+    """
 
     def __init__(self, seed=None):
         self.parameters = np.empty(PARAMETER_COUNT, dtype=DTYPE)
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
-        self._weights, self._biases = _views(self.parameters)
-        self._weight_gradients, self._bias_gradients = _views(self._gradient)
-        self._bias_rows = [bias[np.newaxis, :] for bias in self._biases]
+        self._blocks = _blocks(self.parameters)
+        self._transposed = tuple(B.T for B in self._blocks)  # (B^l)^T: z^l = [a^(l-1), 1] (B^l)^T, as rows
+        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (W^l)^T: z^l = a^(l-1) (W^l)^T + b^l, as rows
+        self._back = tuple(B[:, :-1] for B in self._blocks)  # W^l: BP2's (W^l)^T δ^l is δ^l W^l as rows
+        self._bias_rows = tuple(B[:, -1:].T for B in self._blocks)  # b^l as a (1, n_l) row
+        self._weights = _weights_of(self._blocks)
+        self._biases = tuple(B[:, -1] for B in self._blocks)
+        self._gradient_blocks = _blocks(self._gradient)
+        self._gradient_inner = tuple(G[:, :-1] for G in self._gradient_blocks)
+        self._weight_gradients = _weights_of(self._gradient_blocks)
+        self._bias_gradients = tuple(G[:, -1] for G in self._gradient_blocks)
         self._buffers = {}
         rng = np.random.default_rng(seed)
         for W, bias in zip(self._weights, self._biases):
@@ -104,8 +156,9 @@ class Network:
 
     @weights.setter
     def weights(self, values):
-        for index, (view, value) in enumerate(zip(self.weights, _check_list(values, "weights"))):
-            _assign(view, value, f"weights[{index}]")
+        checked = [_parameter(v, value, f"weights[{i}]") for i, (v, value) in enumerate(_pairs(self._weights, values))]
+        for view, value in zip(self._weights, checked):  # assigned only once every array is checked
+            np.copyto(view, value)
 
     @property
     def biases(self):
@@ -114,8 +167,9 @@ class Network:
 
     @biases.setter
     def biases(self, values):
-        for index, (view, value) in enumerate(zip(self.biases, _check_list(values, "biases"))):
-            _assign(view, value, f"biases[{index}]")
+        checked = [_parameter(v, value, f"biases[{i}]") for i, (v, value) in enumerate(_pairs(self._biases, values))]
+        for view, value in zip(self._biases, checked):  # assigned only once every array is checked
+            np.copyto(view, value)
 
     # -- the network -----------------------------------------------------------------------------
     def _buffers_for(self, m):
@@ -125,18 +179,21 @@ class Network:
         return buffers
 
     def _forward(self, b):
-        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the batch in b.a[0]."""
-        # layer 1: z^1 = W^1 a^0 + b^1; a^1 = relu(z^1)
-        np.matmul(b.a[0], self._weights[0].T, out=b.z[1])
-        np.matmul(b.ones, self._bias_rows[0], out=b.bias[1])  # rows of b^1
-        np.add(b.z[1], b.bias[1], out=b.z[1])
-        z, a = b.z[1], b.a[1]
-        np.maximum(0.0, z, out=a)
-        # layer 2: z^2 = W^2 a^1 + b^2; a^2 = softmax(z^2)
-        np.matmul(b.a[1], self._weights[1].T, out=b.z[2])
-        np.matmul(b.ones, self._bias_rows[1], out=b.bias[2])  # rows of b^2
-        np.add(b.z[2], b.bias[2], out=b.z[2])
-        z, a, scratch = b.z[2], b.a[2], b.scratch[2]
+        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the batch in b.x (= b.a[0])."""
+        zs, acts, augmented, hidden, scratches = b.z, b.a, b.augmented, b.hidden, b.scratch
+        transposed, inner = self._transposed, self._inner
+        # layer 1: z^1 = W^1 a^0 + b^1, as rows a^0 W^T + b
+        #   and a^1 = relu(z^1)
+        np.matmul(acts[0], inner[0], out=zs[1])
+        np.matmul(b.ones, self._bias_rows[0], out=b.bias)  # b^1 in every row
+        np.add(zs[1], b.bias, out=zs[1])
+        z, a = zs[1], acts[1]
+        np.maximum(K_0_0, z, out=a)
+        np.copyto(hidden[1], acts[1])  # [a^1, 1] for the next layer's product
+        # layer 2: z^2 = W^2 a^1 + b^2 = [a^1, 1] [W^2 | b^2]^T, one product,
+        #   and a^2 = softmax(z^2)
+        np.matmul(augmented[1], transposed[1], out=zs[2])
+        z, a, scratch = zs[2], acts[2], scratches[2]
         np.max(z, axis=1, keepdims=True, out=b.rows[2])
         np.matmul(b.rows[2], b.spread[2], out=scratch[0])
         np.subtract(z, scratch[0], out=a)
@@ -145,171 +202,322 @@ class Network:
         np.matmul(b.rows[2], b.spread[2], out=scratch[0])
         np.divide(a, scratch[0], out=a)
 
-    def _backward(self, b):
-        """The sum over the batch of dC_x/dW^l and dC_x/db^l, into the gradient buffer (BP1-BP4)."""
+    def _backward(self, b, factor):
+        """factor times the sum over the batch of dC_x/dW^l and dC_x/db^l, into the gradient buffer (BP1-BP4).
+
+        factor = -eta/m for an SGD step, 1/m for the gradient of the cost (its L2 term aside).
+        """
+        acts, deltas, augmented, scratches = b.a, b.delta, b.augmented, b.scratch
+        gradient_blocks, back = self._gradient_blocks, self._back
         # BP1 (layer 2): δ^L = J_f(z^L)^T ∇_a C, which holds for softmax too (the blog's footnote 4)
         #   here delta^L_j = a - y  (when sum_k a_k = 1 (softmax output) and sum_k y_k = 1 (one-hot or
         #     probability targets))
-        a, y, delta = b.a[2], b.y, b.delta[2]
+        a, y, delta = acts[2], b.y, deltas[2]
         np.subtract(a, y, out=delta)
-        # BP3 (layer 2): ∂C/∂b^l = δ^l, summed over the batch
-        np.sum(b.delta[2], axis=0, out=self._bias_gradients[1])
-        # BP4 (layer 2): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j
-        np.matmul(b.delta[2].T, b.a[1], out=self._weight_gradients[1])
+        # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
+        np.multiply(deltas[2], factor, out=deltas[2])
+        # BP3 and BP4 (layer 2): ∂C/∂b^l = δ^l and ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k
+        #     δ^l_j,
+        #   summed over the batch in one product: [∂C/∂W^2 | ∂C/∂b^2] = (δ^2)^T [a^1, 1]
+        np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
         # BP2 (layer 1): δ^l = ((W^{l+1})^T δ^{l+1}) ⊙ f'(z^l)
         #   relu'(z) = Piecewise((1, a > 0), (0, True)), through the stored a
-        np.matmul(b.delta[2], self._weights[1], out=b.delta[1])
-        a, fprime = b.a[1], b.scratch[1][0]
-        np.greater(a, 0.0, out=fprime)
-        np.multiply(b.delta[1], fprime, out=b.delta[1])
+        np.matmul(deltas[2], back[1], out=deltas[1])
+        a, fprime = acts[1], scratches[1][0]
+        np.greater(a, K_0_0, out=fprime)
+        np.multiply(deltas[1], fprime, out=deltas[1])
+        # BP4 (layer 1): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j, summed over the batch
+        np.matmul(deltas[1].T, acts[0], out=self._gradient_inner[0])
         # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch
-        np.sum(b.delta[1], axis=0, out=self._bias_gradients[0])
-        # BP4 (layer 1): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j
-        np.matmul(b.delta[1].T, b.a[0], out=self._weight_gradients[0])
+        np.sum(deltas[1], axis=0, out=self._bias_gradients[0])
 
     def _decay(self, n):
         """The coefficient of W in dC/dW from the L2 term."""
         return 0.0
 
+    def _shrink(self, eta, decay):
+        """None: the cost has no L2 term."""
+        return None
+
+    def _step(self, b, factor, shrink=None):
+        """One SGD step on the batch in b: v <- v - eta dC/dv, with factor = -eta/m (no L2 term)."""
+        self._forward(b)
+        self._backward(b, factor)
+        np.add(self.parameters, self._gradient, out=self.parameters)
+
     def _load_batch(self, X, Y):
-        X = _check_array(X, "X", LAYERS[0])
-        Y = _check_array(Y, "Y", LAYERS[-1])
-        if len(X) != len(Y):
-            raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y")
+        X, Y = _check_pair(X, Y)
         b = self._buffers_for(len(X))
-        np.copyto(b.a[0], X)
+        np.copyto(b.x, X)
         np.copyto(b.y, Y)
         return b
 
+    def _outputs(self, X, chunk):
+        """a^L for the rows of a checked X, in chunks of at most `chunk` rows."""
+        out = np.empty((len(X), LAYERS[-1]), dtype=DTYPE)
+        for start in range(0, len(X), chunk):
+            rows = X[start:start + chunk]
+            b = self._buffers_for(len(rows))
+            np.copyto(b.x, rows)
+            self._forward(b)
+            np.copyto(out[start:start + len(rows)], b.a[-1])
+        return out
+
+    def _cost(self, X, Y, n):
+        """The cost of checked X and Y, in chunks of at most CHUNK rows."""
+        total = 0.0
+        for start in range(0, len(X), CHUNK):
+            b = self._buffers_for(len(X[start:start + CHUNK]))
+            np.copyto(b.x, X[start:start + CHUNK])
+            np.copyto(b.y, Y[start:start + CHUNK])
+            self._forward(b)
+            y = b.y
+            z = b.z[-1]
+            log_a = z - np.max(z, axis=1, keepdims=True)  # log softmax(z), with no exp overflow and no log(0)
+            log_a -= np.log(np.sum(np.exp(log_a), axis=1, keepdims=True))
+            total += float(np.sum(-log_a*y))
+        data = total / len(X)
+        return data
+
     # -- public interface -------------------------------------------------------------------------
     def forward(self, X):
-        """a^L for the rows of X, shape (m, 3)."""
-        X = _check_array(X, "X", LAYERS[0])
-        b = self._buffers_for(len(X))
-        np.copyto(b.a[0], X)
-        self._forward(b)
-        return b.a[-1].copy()
+        """a^L for the rows of X, shape (m, 3) (computed CHUNK rows at a time)."""
+        return self._outputs(_check_array(X, "X", LAYERS[0]), CHUNK)
 
     def cost(self, X, Y, n=None):
-        """C = (1/m) sum_x C_x."""
-        b = self._load_batch(X, Y)
-        self._forward(b)
-        y = b.y
-        z = b.z[-1]
-        log_a = z - np.max(z, axis=1, keepdims=True)  # log softmax(z), with no exp overflow and no log(0)
-        log_a -= np.log(np.sum(np.exp(log_a), axis=1, keepdims=True))
-        data = float(np.sum(-log_a*y)) / b.m
-        return data
+        """C = (1/m) sum_x C_x (computed CHUNK rows at a time)."""
+        X, Y = _check_pair(X, Y)
+        return self._cost(X, Y, n)
 
     def gradients(self, X, Y, n=None):
         """(dC/dW^l, dC/db^l) for every layer, of exactly the cost above (new arrays)."""
         b = self._load_batch(X, Y)
-        self._forward(b)
-        self._backward(b)
         decay = self._decay(n)
-        weights = [G / b.m + decay * W for G, W in zip(self._weight_gradients, self._weights)]
-        biases = [G / b.m for G in self._bias_gradients]
+        self._forward(b)
+        self._backward(b, DTYPE(1.0 / b.m))
+        weights = [G + decay * W for G, W in zip(self._weight_gradients, self._weights)]
+        biases = [G.copy() for G in self._bias_gradients]
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
         """dC/dX, shape (m, 4): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (W^1)^T δ^1."""
         b = self._load_batch(X, Y)
         self._forward(b)
-        self._backward(b)
-        return np.matmul(b.delta[1], self._weights[0]) / b.m
+        self._backward(b, DTYPE(1.0 / b.m))
+        return np.matmul(b.delta[1], self._back[0])
 
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
         b = self._load_batch(X, Y)
-        self._step(b, eta, self._decay(n))
+        self._step(b, DTYPE(-eta / b.m), self._shrink(eta, self._decay(n)))
 
-    def _step(self, b, eta, decay):
-        self._forward(b)
-        self._backward(b)
-        np.multiply(self._gradient, -eta / b.m, out=self._gradient)
-        np.add(self.parameters, self._gradient, out=self.parameters)
-
-    def train(self, X, Y, epochs=30, batch_size=10, eta=3.0, test=None, seed=0):
+    def train(self, X, Y, epochs=30, batch_size=10, eta=3.0, test=None, seed=0,
+              progress=None, on_epoch=None, track_cost=False):
         """Stochastic gradient descent; returns one dict per epoch.
 
         Each epoch visits the rows in the order `np.random.default_rng(seed).permutation(len(X))`
         (one permutation per epoch from the same generator), in mini-batches of batch_size; a last,
-        smaller batch is included. With test=(X_test, labels), each epoch's entry has the number of
-        correct predictions and the accuracy.
+        smaller batch is included. Each epoch's entry has "epoch" (from 1); with track_cost, "cost":
+        the cost above on the whole of (X, Y) after the epoch; with test=(X_test, labels),
+        "correct", "total" and "accuracy" on the test set.
+
+        progress(m) is called after each mini-batch with its number of examples (e.g. a tqdm bar's
+        update) and on_epoch(entry) as soon as an epoch's entry is complete. If the parameters become
+        NaN or inf, training stops with DivergenceError (naming the epoch and mini-batch), and the
+        network keeps the parameters it had before that mini-batch; if that mini-batch's rows of X
+        hold NaN or inf, it raises ValueError naming X instead, with the parameters train started
+        from. NumPy's overflow and invalid-value warnings are off while it trains: these checks
+        replace them.
         """
-        X = _check_array(X, "X", LAYERS[0])
-        Y = _check_array(Y, "Y", LAYERS[-1])
-        if len(X) != len(Y):
-            raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y")
+        X, Y = _check_pair(X, Y, finite_X=False)  # a NaN or inf in X is found when it reaches the parameters
+        if test is not None:
+            X_test, labels = test
+            X_test = _check_array(X_test, "test X", LAYERS[0])
+            labels = _labels(labels, len(X_test))
+        if not _all_finite(self.parameters):
+            raise ValueError(f"parameters: {_count_bad(self.parameters)} non-finite values before training")
         n = len(X)
-        decay = self._decay(n)
+        shrink = self._shrink(eta, self._decay(n))
         rng = np.random.default_rng(seed)
         everyone = np.arange(n)
         order = np.empty(n, dtype=everyone.dtype)
-        starts = range(0, n, batch_size)
-        batches = [self._buffers_for(min(batch_size, n - start)) for start in starts]
+        # each mini-batch: its rows (a view of `order`, which is reshuffled in place), buffers and -eta/m
+        sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+        batches = [
+            (order[start:start + m], self._buffers_for(m), DTYPE(-eta / m))
+            for start, m in zip(range(0, n, batch_size), sizes)
+        ]
+        saved, initial = np.empty_like(self.parameters), self.parameters.copy()
+        parameters, step, take = self.parameters, self._step, np.take
         history = []
-        for epoch in range(epochs):
-            np.copyto(order, everyone)
-            rng.shuffle(order)
-            for start, b in zip(starts, batches):
-                rows = order[start:start + b.m]
-                np.take(X, rows, axis=0, out=b.a[0], mode="clip")
-                np.take(Y, rows, axis=0, out=b.y, mode="clip")
-                self._step(b, eta, decay)
-            entry = {"epoch": epoch + 1}
-            if test is not None:
-                correct = self.evaluate(*test)
-                entry.update(correct=correct, total=len(test[1]), accuracy=correct / len(test[1]))
-            history.append(entry)
+        with np.errstate(over="ignore", invalid="ignore"):  # NaN and inf are caught below, and reported
+            for epoch in range(1, epochs + 1):
+                np.copyto(order, everyone)
+                rng.shuffle(order)
+                for first in range(0, len(batches), CHECK_EVERY):
+                    np.copyto(saved, parameters)  # the last parameters known to be finite
+                    for rows, b, factor in batches[first:first + CHECK_EVERY]:
+                        take(X, rows, axis=0, out=b.x, mode="clip")
+                        take(Y, rows, axis=0, out=b.y, mode="clip")
+                        step(b, factor, shrink)
+                        if progress is not None:
+                            progress(b.m)
+                    if not _all_finite(parameters):
+                        self._diverged(X, Y, batches, first, saved, initial, shrink, epoch, history)
+                entry = {"epoch": epoch}
+                if track_cost:
+                    entry["cost"] = self._cost(X, Y, n)
+                if test is not None:
+                    correct = int(np.sum(np.argmax(self._outputs(X_test, CHUNK), axis=1) == labels))
+                    entry.update(correct=correct, total=len(X_test), accuracy=correct / len(X_test))
+                history.append(entry)
+                if on_epoch is not None:
+                    on_epoch(entry)
         return history
 
-    def predict(self, X, chunk=1000):
+    def _diverged(self, X, Y, batches, first, saved, initial, shrink, epoch, history):
+        """Replay the mini-batches from `first` one at a time from the saved parameters; at the one whose
+        step makes a parameter NaN or inf, raise a ValueError (with the initial parameters restored) if its
+        rows of X hold NaN or inf, else restore the parameters from before it and raise DivergenceError."""
+        parameters = self.parameters
+        np.copyto(parameters, saved)
+        for index in range(first, min(first + CHECK_EVERY, len(batches))):
+            rows, b, factor = batches[index]
+            np.copyto(saved, parameters)
+            np.take(X, rows, axis=0, out=b.x, mode="clip")
+            np.take(Y, rows, axis=0, out=b.y, mode="clip")
+            self._step(b, factor, shrink)
+            if not _all_finite(parameters):
+                if not _all_finite(b.x):
+                    np.copyto(parameters, initial)
+                    _check_array(X, "X", LAYERS[0])  # raises, naming the non-finite values of X
+                np.copyto(parameters, saved)
+                start = index * len(batches[0][0])
+                raise DivergenceError(
+                    f"training diverged in epoch {epoch}, mini-batch {index + 1} of {len(batches)} (rows "
+                    f"{start}:{start + b.m} of the epoch's shuffled order): the parameters became NaN or inf; "
+                    "the network keeps the parameters from before that mini-batch (try a smaller eta)",
+                    epoch, index + 1, (start, start + b.m), list(history),
+                )
+        # the replay stayed finite (only a non-deterministic BLAS could do this): carry on from it
+
+    def predict(self, X, chunk=CHUNK):
         """The index of the largest output for each row of X."""
-        X = _check_array(X, "X", LAYERS[0])
-        return np.concatenate([np.argmax(self.forward(X[i:i + chunk]), axis=1) for i in range(0, len(X), chunk)])
+        return np.argmax(self._outputs(_check_array(X, "X", LAYERS[0]), chunk), axis=1)
 
     def evaluate(self, X, labels):
         """How many rows of X are predicted as their label (labels: integers, or one-hot rows)."""
-        labels = np.asarray(labels)
-        if labels.ndim == 2:
-            labels = np.argmax(labels, axis=1)
-        return int(np.sum(self.predict(X) == labels))
+        predicted = self.predict(X)
+        return int(np.sum(predicted == _labels(labels, len(predicted))))
 
     def save(self, path):
         """Save the parameters as .npz (no pickle)."""
-        np.savez(path, parameters=self.parameters, layers=np.array(LAYERS), notation=np.array("nielsen"))
+        np.savez(path, parameters=self.parameters, layers=np.array(LAYERS), notation=np.array("nielsen"),
+                 layout=np.array(LAYOUT))
 
     @classmethod
     def load(cls, path):
-        """A Network with the parameters saved by `save` (refused if they belong to another network)."""
-        with np.load(path, allow_pickle=False) as data:
-            if "parameters" not in data or "layers" not in data:
-                raise ValueError(f"{path}: not a weights file saved by this module")
-            if tuple(data["layers"].tolist()) != LAYERS or data["parameters"].shape != (PARAMETER_COUNT,):
-                raise ValueError(f"{path}: the weights are for layers {data['layers'].tolist()}, not {list(LAYERS)}")
-            net = cls()
-            np.copyto(net.parameters, data["parameters"])
+        """A Network with the parameters saved by `save`; a ValueError naming the path and the problem for a
+        file that is not such a weights file, is for another network, or holds NaN or inf (nothing is half-loaded)."""
+        try:
+            data = np.load(path, allow_pickle=False)
+        except Exception as error:  # not .npz or .npy, or truncated: zipfile.BadZipFile, EOFError, OSError, ...
+            raise ValueError(f"{path}: cannot load weights: {error}") from None
+        if not {"parameters", "layers", "layout"} <= set(getattr(data, "files", ())):
+            if hasattr(data, "close"):
+                data.close()
+            raise ValueError(f"{path}: not a weights file saved by this module (needs parameters, layers, layout)")
+        try:
+            with data:  # read every array in full before anything is checked or copied
+                parameters, layers, layout = data["parameters"], data["layers"].tolist(), str(data["layout"])
+        except Exception as error:  # a damaged member: zipfile.BadZipFile, EOFError, zlib.error, ValueError, ...
+            raise ValueError(f"{path}: cannot load weights: {error}") from None
+        if layers != list(LAYERS):
+            raise ValueError(f"{path}: the weights are for layers {layers}, not {list(LAYERS)}")
+        if layout != LAYOUT:
+            raise ValueError(f"{path}: the parameters are laid out as {layout!r}, not {LAYOUT!r}")
+        if parameters.shape != (PARAMETER_COUNT,) or parameters.dtype.kind not in "fiu":
+            raise ValueError(
+                f"{path}: expected {PARAMETER_COUNT} real parameters, got {parameters.dtype} {parameters.shape}"
+            )
+        if not _all_finite(parameters):
+            raise ValueError(f"{path}: {_count_bad(parameters)} of the parameters are NaN or inf")
+        net = cls()
+        np.copyto(net.parameters, parameters.astype(DTYPE))
         return net
 
 
-def _check_array(value, name, width):
-    array = np.asarray(value, dtype=DTYPE)
-    if array.ndim != 2 or array.shape[1] != width:
-        raise ValueError(f"{name}: expected shape (m, {width}), got {np.shape(value)}")
+def _all_finite(array):
+    """Whether every value of the array is finite: the sum of squares, one BLAS dot product, is finite unless
+    a value is NaN or inf (or the sum overflows, when the values are checked one by one)."""
+    if array.flags.c_contiguous:
+        flat = array.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.dot(flat, flat)):
+                return True
+    return bool(np.all(np.isfinite(array)))
+
+
+def _count_bad(array):
+    return int(np.count_nonzero(~np.isfinite(array)))
+
+
+def _check_array(value, name, width, finite=True):
+    """value as an (m, width) array of DTYPE with m >= 1 (all finite unless finite=False); else a ValueError
+    naming the argument, its shape and the problem."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: not an array of numbers ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected real numbers, got dtype {array.dtype}; shape {array.shape}")
+    if array.ndim != 2 or array.shape[1] != width or len(array) == 0:
+        raise ValueError(f"{name}: expected shape (m, {width}) with m >= 1, got {array.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):  # a value too big for DTYPE becomes inf: reported below
+        array = array.astype(DTYPE, copy=False)
+    if finite and not _all_finite(array):
+        bad = ~np.isfinite(array)
+        first = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise ValueError(
+            f"{name}: {int(np.count_nonzero(bad))} non-finite values (NaN or inf, or too big for {DTYPE.__name__}), "
+            f"first at row {first}; shape {array.shape}"
+        )
     return array
 
 
-def _check_list(values, name):
+def _labels(labels, count):
+    labels = np.asarray(labels)
+    if labels.ndim == 2:
+        labels = np.argmax(labels, axis=1)
+    if labels.shape != (count,):
+        raise ValueError(f"labels: expected {count} labels or one-hot rows, got shape {np.shape(labels)}")
+    return labels
+
+
+def _check_pair(X, Y, finite_X=True):
+    X = _check_array(X, "X", LAYERS[0], finite=finite_X)
+    Y = _check_array(Y, "Y", LAYERS[-1])
+    if len(X) != len(Y):
+        raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y; shapes {X.shape} and {Y.shape}")
+    return X, Y
+
+
+def _pairs(views, values):
     values = list(values)
-    if len(values) != len(LAYERS) - 1:
-        raise ValueError(f"{name}: expected {len(LAYERS) - 1} arrays, got {len(values)}")
-    return values
+    if len(values) != len(views):
+        name = "weights" if views[0].ndim == 2 else "biases"
+        raise ValueError(f"{name}: expected {len(views)} arrays, got {len(values)}")
+    return list(zip(views, values))
 
 
-def _assign(view, value, name):
-    value = np.asarray(value, dtype=DTYPE)
+def _parameter(view, value, name):
+    value = np.asarray(value)
+    if value.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected real numbers, got dtype {value.dtype}")
     if value.shape != view.shape:
         raise ValueError(f"{name}: expected shape {view.shape}, got {value.shape}")
-    np.copyto(view, value)
-# symbackprop-sha256: decbe8167af4fd9273af19dd31ae59a7f88b385e406be2342779b0ff0de5de35
+    value = value.astype(DTYPE)
+    if not _all_finite(value):
+        raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
+    return value
+# symbackprop-sha256: bb4723b948db2ad6aa873aa16281b4f42829c1935f7223aff00951930d56bdfb

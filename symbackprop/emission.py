@@ -77,14 +77,14 @@ class LayerCode:
     label: str
     activation: str
     forward_text: str
+    block_text: str
     activation_lines: list[str]
     activation_bindings: str
     fprime_lines: list[str]
     fprime_bindings: str
     fprime_text: str
     gradient_text: str
-    gradient_call: str
-    back_weights: str
+    block_gradient_text: str
     bp2_text: str
 
 
@@ -114,7 +114,45 @@ def _bindings(lines: list[str], candidates: dict[str, str]) -> str:
 
 
 def _layer_buffers(k: int) -> dict[str, str]:
-    return {"z": f"b.z[{k}]", "a": f"b.a[{k}]", "scratch": f"b.scratch[{k}]", "masks": f"b.masks[{k}]"}
+    """The local names the generated hot path gives layer k's buffers (lists unpacked from the batch's buffers)."""
+    return {"z": f"zs[{k}]", "a": f"acts[{k}]", "scratch": f"scratches[{k}]", "masks": f"masks_of[{k}]"}
+
+
+#: The local names the generated hot path unpacks, and where each comes from.
+_LOCALS = {
+    "zs": "b.z", "acts": "b.a", "deltas": "b.delta", "augmented": "b.augmented", "hidden": "b.hidden",
+    "scratches": "b.scratch", "masks_of": "b.masks", "transposed": "self._transposed", "inner": "self._inner",
+    "gradient_blocks": "self._gradient_blocks", "back": "self._back",
+}  # fmt: skip
+
+
+def _unpack(fixed: list[str], texts: list[str]) -> str:
+    """``zs, acts = b.z, b.a``: the fixed local names plus those the printed lines use, in a fixed order."""
+    used = [n for n in _LOCALS if n in fixed or any(re.search(rf"\b{n}\b", t) for t in texts)]
+    lines = []
+    for owner in ("b.", "self."):  # the batch's buffers on one line, the network's views on the next
+        names = [n for n in used if _LOCALS[n].startswith(owner)]
+        if names:
+            lines.append(f"{', '.join(names)} = {', '.join(_LOCALS[n] for n in names)}")
+    return "\n        ".join(lines)
+
+
+#: A number passed as a whole argument of a printed ufunc call: ``0.5`` in ``np.multiply(z, 0.5, out=a)``.
+_NUMBER_ARGUMENT = re.compile(r"(?<=[(\s])(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)(?=[,)])")
+
+
+def _named_constants(lines: list[str], constants: dict[str, str]) -> list[str]:
+    """The lines with each number argument replaced by a module constant (``K_0_5`` = DTYPE(0.5)), recorded in
+    ``constants`` (name -> literal): NumPy converts a Python float operand again on every call, which costs a
+    float32 module about 0.3 µs a call."""
+
+    def name(match: re.Match) -> str:
+        literal = match.group(1)
+        key = "K_" + literal.replace("-", "minus_").replace(".", "_").replace("+", "")
+        constants[key] = literal
+        return key
+
+    return [_NUMBER_ARGUMENT.sub(name, line) for line in lines]
 
 
 def is_softmax(activation) -> bool:
@@ -215,6 +253,7 @@ def context(spec: Spec) -> dict:
     L = len(spec.layers) - 1
     transposed = nt.transposed
     layers_ctx, scratch, masks = [], [], []
+    constants: dict[str, str] = {}
     for k in range(1, L + 1):
         act = spec.layer_activation(k)
         label, wlabel = layer_label(nt, nt.layer(k)), layer_label(nt, nt.weight_layer(k))
@@ -231,10 +270,10 @@ def context(spec: Spec) -> dict:
         if k < L:
             fprime, fprime_text = _derivative_through_a(spec, k)
             emitted = _emit(fprime, "fprime", f"layer {label} derivative of {act.name}")
-            fprime_lines = emitted.lines
+            fprime_lines = _named_constants(emitted.lines, constants)
             slot = emitted.scratch_used  # the scratch buffer after the ones the printed lines use
             fprime_bindings = _bindings(
-                [*emitted.lines, "fprime"], {**_layer_buffers(k), "fprime": f"b.scratch[{k}][{slot}]"}
+                [*emitted.lines, "fprime"], {**_layer_buffers(k), "fprime": f"scratches[{k}][{slot}]"}
             )
             counts.append(slot + 1)
             mask_counts.append(emitted.masks_used)
@@ -244,30 +283,33 @@ def context(spec: Spec) -> dict:
                 label=label,
                 activation=act.name,
                 forward_text=(f"({w})^T a^{prev} + b^{wlabel}" if transposed else f"{w} a^{prev} + b^{wlabel}"),
-                activation_lines=activation.lines,
+                block_text=f"[a^{prev}, 1] [{f'({w})^T' if transposed else w} | b^{wlabel}]^T",
+                activation_lines=_named_constants(activation.lines, constants),
                 activation_bindings=_bindings(activation.lines, _layer_buffers(k)),
                 fprime_lines=fprime_lines,
                 fprime_bindings=fprime_bindings,
                 fprime_text=fprime_text,
                 gradient_text=_equation(forms.bp4),
-                gradient_call=(f"b.a[{k - 1}].T, b.delta[{k}]" if transposed else f"b.delta[{k}].T, b.a[{k - 1}]"),
-                back_weights=(f"self._weights[{k - 1}].T" if transposed else f"self._weights[{k - 1}]"),
+                block_gradient_text=(
+                    f"[(∂C/∂{w})^T | ∂C/∂b^{wlabel}] = (δ^{label})^T [a^{prev}, 1]"
+                    if transposed
+                    else f"[∂C/∂{w} | ∂C/∂b^{wlabel}] = (δ^{label})^T [a^{prev}, 1]"
+                ),
                 bp2_text=_equation(forms.bp2),
             )
         )
         scratch.append(max(counts))
         masks.append(max(mask_counts))
     delta_lines, delta_scratch, delta_masks, delta_text = _output_delta(spec)
+    delta_lines = _named_constants(delta_lines, constants)
     scratch[-1] = max(scratch[-1], delta_scratch)
     masks[-1] = max(masks[-1], delta_masks)
 
-    weight_slots, bias_slots, start = [], [], 0
+    block_slots, start = [], 0
     for k in range(1, L + 1):
-        shape = nt.weight_shape(spec.layers[k - 1], spec.layers[k])
-        weight_slots.append((start, shape))
+        shape = (spec.layers[k], spec.layers[k - 1] + 1)  # [W | b] (nielsen, ufldl) or [w^T | b] (blog)
+        block_slots.append((start, shape))
         start += shape[0] * shape[1]
-        bias_slots.append((start, spec.layers[k]))
-        start += spec.layers[k]
     reg = spec.regularization
     has_l2 = reg is not None and reg.l2 != 0
     dataset_scale = has_l2 and reg.scale == "dataset"
@@ -295,7 +337,23 @@ def context(spec: Spec) -> dict:
         for k in sorted({k for k in range(1, L)}, key=lambda k: spec.layer_activation(k).name)
         if spec.layer_activation(k).name not in {spec.layer_activation(j).name for j in range(1, k)}
     ]
+    deep = ["augmented", "hidden", "transposed"] if L > 1 else []
+    forward_locals = _unpack(
+        ["zs", "acts", "inner", *deep], [t for c in layers_ctx for t in [c.activation_bindings, *c.activation_lines]]
+    )
+    fprime_texts = [t for c in layers_ctx for t in [c.fprime_bindings, *c.fprime_lines]]
+    backward_locals = _unpack(
+        ["acts", "deltas", *(["augmented", "gradient_blocks", "back"] if L > 1 else [])],
+        [
+            _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"deltas[{L}]"}),
+            *delta_lines,
+            *fprime_texts,
+        ],
+    )
     return {
+        "constants": sorted(constants.items()),
+        "forward_locals": forward_locals,
+        "backward_locals": backward_locals,
         "version": __version__,
         "name": spec.name,
         "layers": list(spec.layers),
@@ -309,12 +367,12 @@ def context(spec: Spec) -> dict:
         "n_out": spec.layers[-1],
         "spec_literal": pprint.pformat(spec_dict, sort_dicts=False, width=100),
         "spec_digest": f"sha256 {digest[:16]} of the spec, symbackprop {__version__}",
-        "weight_slots": repr(tuple(weight_slots)),
-        "bias_slots": repr(tuple(bias_slots)),
+        "block_slots": repr(tuple(block_slots)),
+        "init": spec.training.init,
         "parameter_count": start,
         "scratch_counts": repr(tuple(scratch)),
         "mask_counts": repr(tuple(masks)),
-        "transpose_mark_code": "" if transposed else ".T",
+        "transposed": transposed,
         "weight_list_text": (
             f"w^l, shape (n_(l-1), n_l), one per layer after the input ({nt.name} notation)"
             if transposed
@@ -331,7 +389,7 @@ def context(spec: Spec) -> dict:
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": layer_label(nt, nt.layer(L)),
-        "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"b.delta[{L}]"}),
+        "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"deltas[{L}]"}),
         "output_delta_lines": delta_lines,
         "cost_expression": cost_expression,
         "cost_bindings": _bindings([cost_expression], {"a": "b.a[-1]", "y": "b.y", "z": "b.z[-1]"}),
@@ -341,7 +399,6 @@ def context(spec: Spec) -> dict:
         "dataset_scale": dataset_scale,
         "decay_expression": decay_expression,
         "decay_doc": "" if not has_l2 else f": {sp.sstr(decay)} with lambda = {reg.l2}",
-        "input_weights": "self._weights[0].T" if transposed else "self._weights[0]",
         "input_gradient_text": _doc(forms.input_gradient).split("  ")[0],
         "epochs": spec.training.epochs,
         "batch_size": spec.training.batch_size,

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import autograd.numpy as anp
@@ -23,6 +24,7 @@ import sympy as sp
 from autograd import grad
 
 from symbackprop.emission import GenerationError, check_overwrite, edited, generate_source, write_module
+from symbackprop.errors import SpecError
 from symbackprop.functions import A, Y, Z
 from symbackprop.spec import Spec, make_spec
 
@@ -420,14 +422,14 @@ def _step_memory(net, X, Yv, m: int, steps: int = 100) -> tuple[int, int]:
     b = net._buffers_for(m)
     np.copyto(b.a[0], X[:m])
     np.copyto(b.y, Yv[:m])
-    decay = net._decay(len(X))
-    net._step(b, 0.01, decay)  # warm-up for this batch size
+    shrink = net._shrink(0.01, net._decay(len(X)))
+    net._step(b, -0.01 / m, shrink)  # warm-up for this batch size
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         before, _ = tracemalloc.get_traced_memory()
         for _ in range(steps):
-            net._step(b, 0.01, decay)
+            net._step(b, -0.01 / m, shrink)
         after, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -480,17 +482,28 @@ def test_allocation_measurement_would_see_a_temporary():
 
 # -- extreme inputs ------------------------------------------------------------------------------
 
+
+def _extreme(hidden, output, cost, dtype):
+    marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else pytest.mark.slow
+    f = fields(hidden, output, cost, "nielsen", [3, 5, 2], dtype=dtype)
+    return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=marks)
+
+
+#: every built-in hidden activation with every built-in cost (and the output it needs), in both dtypes
 EXTREME = [
-    pytest.param(fields(hidden, output, cost, "nielsen", [3, 5, 2], dtype=dtype), id=f"{hidden}-{cost}-{dtype}")
-    for hidden in ("sigmoid", "softplus", "tanh", "relu")
-    for cost, output in (("quadratic", hidden), ("cross_entropy", "sigmoid"))
+    _extreme(hidden, output, cost, dtype)
+    for hidden in ELEMENTWISE
+    for cost, output in (("quadratic", hidden), ("cross_entropy", "sigmoid"), ("log_likelihood", "softmax"))
     for dtype in ("float32", "float64")
 ]
 
 
 @pytest.mark.parametrize("f", EXTREME)
 def test_extreme_inputs_stay_finite(f, load):
-    """|z| up to ~1e4: forward, cost, gradients and step raise nothing (underflow aside) and stay finite."""
+    """|z| up to ~1e4: forward, cost, gradients and step raise nothing (underflow aside) and stay finite.
+
+    Underflow (e^-1e4 rounding to 0) is the one floating-point event allowed: it is what a stable form does.
+    """
     module = load(f)
     net = module.Network(seed=0)
     rng = np.random.default_rng(5)
@@ -498,7 +511,9 @@ def test_extreme_inputs_stay_finite(f, load):
     X *= 1e4 / np.max(np.abs(X @ np.asarray(net.weights[0], dtype=np.float64).T))
     X = X.astype(f["dtype"])
     Yv = rng.integers(0, 2, (6, 2)).astype(float)
-    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+    if f["cost"] == "log_likelihood":
+        Yv = np.eye(2)[rng.integers(0, 2, 6)]
+    with np.errstate(all="raise", under="ignore"):  # NumPy ignores underflow by default: no warning either way
         z1 = X.astype(np.float64) @ np.asarray(net.weights[0], dtype=np.float64).T + net.biases[0]
         assert 0.99e4 < np.max(np.abs(z1)) < 1.01e4
         out = net.forward(X)
@@ -576,6 +591,261 @@ def test_save_load_round_trip(load, tmp_path):
     with pytest.raises(ValueError, match="layers"):
         module.Network.load(other_path)
     assert other.LAYERS == module.LAYERS
+
+
+# -- train's hooks, divergence, init ------------------------------------------------------------
+
+L2_DATASET = fields(
+    "tanh", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], regularization={"l2": 0.5, "scale": "dataset"}
+)
+
+
+def _task(n=23, width=3, seed=7):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, width))
+    labels = (X[:, 0] > 0).astype(int)
+    return X, np.eye(2)[labels], labels
+
+
+def test_train_calls_progress_and_on_epoch(load):
+    module = load(L2_DATASET)
+    X, Yv, labels = _task()
+    net = module.Network(seed=0)
+    sizes, seen = [], []
+    history = net.train(X, Yv, epochs=3, batch_size=10, eta=0.5, test=(X, labels), progress=sizes.append,
+                        on_epoch=lambda entry: seen.append((entry, list(sizes))))  # fmt: skip
+    assert sizes == [10, 10, 3] * 3
+    assert [entry for entry, _ in seen] == history and all(a is b for (a, _), b in zip(seen, history))
+    assert [len(so_far) for _, so_far in seen] == [3, 6, 9]  # each epoch reported as soon as it ended
+    assert [sorted(entry) for entry in history] == [["accuracy", "correct", "epoch", "total"]] * 3
+    assert [entry["epoch"] for entry in history] == [1, 2, 3]
+    assert history[-1]["total"] == 23 and history[-1]["correct"] == net.evaluate(X, labels)
+
+
+def test_train_tracks_the_full_cost_with_the_l2_term(load):
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    net = module.Network(seed=0)
+    history = net.train(X, Yv, epochs=4, batch_size=5, eta=0.5, track_cost=True)
+    assert [sorted(entry) for entry in history] == [["cost", "epoch"]] * 4
+    assert history[-1]["cost"] == pytest.approx(net.cost(X, Yv, n=len(X)), rel=1e-12)
+    l2 = 0.5 / (2 * len(X)) * sum(float(np.sum(W**2)) for W in net.weights)
+    assert history[-1]["cost"] == pytest.approx(autograd_cost(spec_of(L2_DATASET), n=len(X))(
+        net.weights, net.biases, X, Yv), rel=1e-12) and l2 > 0  # fmt: skip
+    assert history[-1]["cost"] < history[0]["cost"]
+
+
+def test_train_is_steps_over_the_documented_batch_order(load):
+    """The hooks change nothing: train = step() over default_rng(seed).permutation, one per epoch."""
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    trained, manual = module.Network(seed=1), module.Network(seed=1)
+    trained.train(X, Yv, epochs=2, batch_size=10, eta=0.5, seed=3, progress=lambda m: None, track_cost=True)
+    rng = np.random.default_rng(3)
+    for _ in range(2):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), 10):
+            rows = order[start : start + 10]
+            manual.step(X[rows], Yv[rows], 0.5, n=len(X))
+    np.testing.assert_array_equal(trained.parameters, manual.parameters)
+
+
+def test_cost_and_forward_work_in_chunks(load):
+    """50,000 rows through a 100-wide layer: no (n, 100) buffer; the chunked cost equals the one-piece sum."""
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 100, 2]))
+    net = module.Network(seed=0)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (50_000, 2)), rng.uniform(0, 1, (50_000, 2))
+    tracemalloc.start()
+    try:
+        out = net.forward(X)
+        cost = net.cost(X, Yv)
+        predicted = net.predict(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000 * 100 * 8 / 4, peak  # a quarter of one full-size (n, 100) float64 buffer
+    z = np.tanh(X @ net.weights[0].T + net.biases[0]) @ net.weights[1].T + net.biases[1]  # in one piece
+    expected = np.sum(Yv * np.logaddexp(0, -z) + (1 - Yv) * np.logaddexp(0, z)) / len(X)
+    assert cost == pytest.approx(expected, rel=1e-10)
+    np.testing.assert_allclose(out[-1234:], net.forward(X[-1234:]), rtol=1e-12)
+    np.testing.assert_array_equal(predicted, np.argmax(out, axis=1))
+
+
+DIVERGING = fields("relu", "identity", "quadratic", "nielsen", [3, 6, 2])
+
+
+def test_divergence_stops_at_the_batch_and_keeps_the_last_good_parameters(load):
+    module = load(DIVERGING)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (400, 3)), rng.uniform(-1, 1, (400, 2))
+    net = module.Network(seed=0)
+    entries = []
+    with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
+        net.train(X, Yv, epochs=3, batch_size=4, eta=2.0, on_epoch=entries.append)
+    error = caught.value
+    assert isinstance(error, FloatingPointError)
+    assert f"epoch {error.epoch}, mini-batch {error.batch} of 100" in str(error)
+    start, stop = error.rows
+    assert stop - start == 4 and start == 4 * (error.batch - 1) and f"rows {start}:{stop}" in str(error)
+    assert error.history == entries and len(error.history) == error.epoch - 1
+    assert np.all(np.isfinite(net.parameters))
+    # the same steps by hand: the parameters are those from just before the offending mini-batch
+    again = module.Network(seed=0)
+    order_rng = np.random.default_rng(0)
+    with np.errstate(all="ignore"):
+        for epoch in range(1, error.epoch + 1):
+            order = order_rng.permutation(len(X))
+            for batch, first in enumerate(range(0, len(X), 4), start=1):
+                if (epoch, batch) == (error.epoch, error.batch):
+                    break
+                again.step(X[order[first : first + 4]], Yv[order[first : first + 4]], 2.0)
+        np.testing.assert_array_equal(net.parameters, again.parameters)
+        rows = order[start:stop]
+        again.step(X[rows], Yv[rows], 2.0)
+    assert not np.all(np.isfinite(again.parameters))
+
+
+def test_divergence_check_is_exact_within_a_check_interval(load, monkeypatch):
+    """With one check per 1000 mini-batches the replay still names the same batch."""
+    module = load(DIVERGING)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (400, 3)), rng.uniform(-1, 1, (400, 2))
+    found = {}
+    for every in (1, 1000):
+        monkeypatch.setattr(module, "CHECK_EVERY", every)
+        net = module.Network(seed=0)
+        with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
+            net.train(X, Yv, epochs=3, batch_size=4, eta=2.0)
+        found[every] = (caught.value.epoch, caught.value.batch, net.parameters.copy())
+    assert found[1][:2] == found[1000][:2]
+    np.testing.assert_array_equal(found[1][2], found[1000][2])
+
+
+def test_init_normal_and_normal_scaled(module_dir):
+    base = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [4, 9, 3])
+    plain = load_source(generate_source(make_spec(name="init_plain", **base)), module_dir, "init_plain")
+    scaled = load_source(generate_source(make_spec(name="init_scaled", training={"init": "normal_scaled"}, **base)),
+                         module_dir, "init_scaled")  # fmt: skip
+    assert "N(0, 1/n_in)" in scaled.Network.__doc__ and "N(0, 1)" in plain.Network.__doc__
+    assert plain.SPEC["training"]["init"] == "normal" and scaled.SPEC["training"]["init"] == "normal_scaled"
+    for module, scale in ((plain, [1.0, 1.0]), (scaled, [np.sqrt(4), np.sqrt(9)])):
+        rng = np.random.default_rng(5)
+        net = module.Network(seed=5)
+        for W, b, s in zip(net.weights, net.biases, scale):
+            np.testing.assert_array_equal(W, rng.standard_normal(W.shape) / s)
+            np.testing.assert_array_equal(b, rng.standard_normal(b.shape))
+    with pytest.raises(SpecError, match="training.init.*normal, normal_scaled"):
+        make_spec(name="bad", training={"init": "xavier"}, **base)
+
+
+# -- bad numbers ---------------------------------------------------------------------------------
+
+
+def test_non_finite_inputs_are_named_with_their_shape(load):
+    module = load(FAST[0])  # [2, 3, 2]
+    net = module.Network(seed=0)
+    X, Yv = np.zeros((10, 2)), np.full((10, 2), 0.5)
+    bad = X.copy()
+    bad[7, 1], bad[8, 0], bad[9, 1] = np.nan, np.inf, -np.inf
+    message = r"X: 3 non-finite values \(NaN or inf.*\), first at row 7; shape \(10, 2\)"
+    for call in (lambda: net.forward(bad), lambda: net.cost(bad, Yv), lambda: net.gradients(bad, Yv),
+                 lambda: net.input_gradient(bad, Yv), lambda: net.step(bad, Yv, 0.1), lambda: net.predict(bad),
+                 lambda: net.train(bad, Yv, epochs=1)):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            call()
+    before = net.parameters.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # found without a RuntimeWarning from the step that met the NaN
+        with pytest.raises(ValueError, match=r"X: 3 non-finite .*, first at row 17; shape \(20, 2\)"):
+            net.train(np.concatenate([X, bad]), np.concatenate([Yv, Yv]), epochs=2, batch_size=3)
+    np.testing.assert_array_equal(net.parameters, before)  # the parameters train started from
+    badY = Yv.copy()
+    badY[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"Y: 1 non-finite values .*first at row 2; shape \(10, 2\)"):
+        net.train(X, badY, epochs=1)
+    with pytest.raises(ValueError, match=r"test X: 1 non-finite"):
+        net.train(X, Yv, epochs=1, test=(np.where(badY > 0, X, np.nan), [0] * 10))
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (np.zeros(2), r"X: expected shape \(m, 2\) with m >= 1, got \(2,\)"),
+        (np.zeros((4, 3)), r"X: expected shape \(m, 2\) with m >= 1, got \(4, 3\)"),
+        (np.zeros((0, 2)), r"X: expected shape .* got \(0, 2\)"),
+        (np.zeros((4, 2, 1)), r"X: expected shape .* got \(4, 2, 1\)"),
+        (np.zeros((4, 2), dtype=complex), r"X: expected real numbers, got dtype complex128; shape \(4, 2\)"),
+        (np.array([["a", "b"]]), r"X: expected real numbers, got dtype <U1; shape \(1, 2\)"),
+        ([[1.0, None]], r"X: expected real numbers, got dtype object"),
+        ([[1.0, 2.0], [3.0]], r"X: not an array of numbers"),
+    ],
+    ids=["1-d", "width", "empty", "3-d", "complex", "strings", "object", "ragged"],
+)
+def test_bad_arrays_are_refused(load, value, message):
+    net = load(FAST[0]).Network(seed=0)
+    with pytest.raises(ValueError, match=message):
+        net.forward(value)
+    with pytest.raises(ValueError, match=message):
+        net.train(value, np.zeros((4, 2)), epochs=1)
+
+
+def test_values_too_big_for_float32_are_refused(load):
+    f = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], dtype="float32")
+    net = load(f).Network(seed=0)
+    X = np.zeros((3, 2))
+    X[1, 0] = 1e300
+    with np.errstate(all="raise"), pytest.raises(ValueError, match=r"X: 1 non-finite .*float32.*row 1; shape \(3, 2\)"):
+        net.forward(X)
+
+
+def test_non_finite_parameters_are_refused(load):
+    module = load(FAST[0])
+    net = module.Network(seed=0)
+    before = net.parameters.copy()
+    with pytest.raises(ValueError, match=r"weights\[1\]: 2 non-finite"):
+        net.weights = [np.zeros((3, 2)), np.where(np.eye(2, 3) > 0, np.nan, 0.0)]
+    np.testing.assert_array_equal(net.parameters, before)  # weights[0] was not assigned either
+    net.parameters[0] = np.nan
+    with pytest.raises(ValueError, match="parameters: 1 non-finite values before training"):
+        net.train(np.zeros((4, 2)), np.zeros((4, 2)), epochs=1)
+
+
+def _corrupt_files(module, folder: Path) -> dict[str, Path]:
+    good = folder / "good.npz"
+    module.Network(seed=0).save(good)
+    data = good.read_bytes()
+    files = {"truncated": data[: len(data) // 2], "empty": b"", "text": b"not weights at all\n"}
+    paths = {name: folder / f"{name}.npz" for name in files}
+    for name, content in files.items():
+        paths[name].write_bytes(content)
+    paths["npy"] = folder / "array.npy"
+    np.save(paths["npy"], np.zeros(3))
+    paths["keys"] = folder / "keys.npz"
+    np.savez(paths["keys"], weights=np.zeros(3))
+    net = module.Network(seed=0)
+    net.parameters[5] = np.inf
+    paths["inf"] = folder / "inf.npz"
+    np.savez(paths["inf"], parameters=net.parameters, layers=np.array(module.LAYERS), layout=np.array(module.LAYOUT))
+    paths["pickled"] = folder / "pickled.npz"
+    np.savez(paths["pickled"], parameters=np.array([object()]), layers=np.array(module.LAYERS),
+             layout=np.array(module.LAYOUT))  # fmt: skip
+    paths["layout"] = folder / "layout.npz"
+    np.savez(paths["layout"], parameters=net.parameters, layers=np.array(module.LAYERS), layout=np.array("W, b"))
+    return paths
+
+
+def test_load_refuses_corrupted_files(load, tmp_path):
+    module = load(FAST[0])
+    paths = _corrupt_files(module, tmp_path)
+    expected = {"truncated": "cannot load", "empty": "cannot load", "text": "cannot load", "npy": "not a weights file",
+                "keys": "not a weights file", "inf": "1 of the parameters are NaN or inf", "pickled": "cannot load",
+                "layout": "laid out as"}  # fmt: skip
+    for name, path in paths.items():
+        with pytest.raises(ValueError, match=str(path).replace("\\", "\\\\")) as caught:
+            module.Network.load(path)
+        assert expected[name] in str(caught.value), (name, str(caught.value))
+        assert "\n" not in str(caught.value)
 
 
 # -- write_module and edited ---------------------------------------------------------------------
