@@ -1,24 +1,36 @@
 """Writing files without losing anyone's work.
 
-Every file is written atomically (a temporary file in the same folder,
-fsync, rename), so an interrupted run leaves either the old file or the new
-one. A folder symbackprop writes into keeps a manifest of what it wrote
-(``.symbackprop-manifest.json``: file name → sha256); a file that is not in
-the manifest (someone else's) or whose content changed since (edited) is not
-overwritten unless ``force`` is given.
+Every file is written atomically: the bytes go to a temporary file in the
+same folder, which is flushed and fsynced, then renamed over the target with
+:func:`os.replace` (and the folder fsynced where the platform allows), so an
+interrupted run, a full disk or a crash leaves either the old file or the new
+one, never half of one, and no temporary file. A folder symbackprop writes
+into keeps a manifest of what it wrote (``.symbackprop-manifest.json``: file
+name → sha256); a file that is not in the manifest (someone else's) or whose
+content changed since (edited) is not overwritten unless ``force`` is given.
+Replacing a file and recording it in the manifest happen with SIGINT and
+SIGTERM held back (in the main thread), so an interrupt cannot leave the two
+disagreeing; a second interrupt is not held back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
 
 MANIFEST = ".symbackprop-manifest.json"
+#: The signals whose delivery :func:`interrupts_deferred` holds back.
+DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class OverwriteError(SymbackpropError):
@@ -29,21 +41,96 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _new_file_mode(path: Path) -> int:
+    """The permissions the new file gets: the old file's, else what ``open()`` would give (0o666 & ~umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable, where the platform can (not on Windows, not on every filesystem)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never half of one."""
+    """Write ``data`` (``str`` as UTF-8) to ``path`` so that readers see the old or the new file, never half of one.
+
+    The temporary file (``.NAME.XXXX.tmp`` beside ``path``) is removed on any
+    error, including ``KeyboardInterrupt``; the old file is then untouched.
+    """
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
+    _fsync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM inside the block and deliver them when it ends.
+
+    For short sections that must not be cut in half (a rename and its manifest
+    entry). Only in the main thread (elsewhere Python delivers no signals). A
+    second signal inside the block is delivered at once, so a hung write can
+    still be interrupted.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+
+    def hold(signum, frame):
+        if received:
+            raise KeyboardInterrupt
+        received.append(signum)
+
+    for signum in DEFERRED_SIGNALS:
+        if signal.getsignal(signum) is not None:  # None: a handler installed outside Python, left alone
+            previous[signum] = signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        raise OverwriteError(f"{path}: unreadable manifest ({error}); remove it or use --force") from error
+    if not isinstance(manifest, dict) or not all(isinstance(v, str) for v in manifest.values()):
+        raise OverwriteError(f"{path}: not a manifest (file name -> sha256); remove it or use --force")
+    return manifest
 
 
 class OutputFolder:
@@ -56,10 +143,10 @@ class OutputFolder:
         self.manifest: dict[str, str] = {}
         if self.manifest_path.exists():
             try:
-                self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            except (ValueError, OSError) as error:
-                message = f"{self.manifest_path}: unreadable manifest ({error}); remove it or use --force"
-                raise OverwriteError(message) from error
+                self.manifest = _read_manifest(self.manifest_path)
+            except OverwriteError:
+                if not force:
+                    raise
 
     def check(self, name: str) -> None:
         """Raise :class:`OverwriteError` if writing ``name`` would destroy someone's work."""
@@ -73,13 +160,14 @@ class OutputFolder:
             raise OverwriteError(f"{path}: was edited since symbackprop wrote it; not overwriting (use --force)")
 
     def write(self, name: str, data: str | bytes) -> Path:
-        """Write one file (after :meth:`check`) and record it in the manifest."""
+        """Write one file (after :meth:`check`) and record it in the manifest, uninterrupted."""
         self.check(name)
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         path = self.folder / name
-        write_atomic(path, payload)
-        self.manifest[name] = sha256(payload)
-        self.write_manifest()
+        with interrupts_deferred():
+            write_atomic(path, payload)
+            self.manifest[name] = sha256(payload)
+            self.write_manifest()
         return path
 
     def write_manifest(self) -> None:

@@ -23,6 +23,16 @@ is ``Piecewise((a, cond), (b, True))``. Numbers are exact: ``0.1`` is
 Anything else is rejected with a :class:`~symbackprop.errors.FormulaError`
 naming the offending token, its 1-based column and what would be valid.
 
+Names are only the caller's variables and the functions above. Every other
+name is rejected, whatever it means in SymPy or Python: ``E``, ``I``, ``S``,
+``N``, ``Q``, ``O``, ``pi``, ``beta``, ``gamma``, ``lambda``, ``__import__`` are
+never Euler's number, the imaginary unit, SymPy's singletons, special
+functions or Python; the error says what to write instead (``exp(1)`` for e).
+There are no attributes, strings, subscripts, keywords or statements. Only
+ASCII is accepted: a look-alike letter (Cyrillic ``а``, Greek ``ο``, fullwidth
+``ｚ``), a non-breaking space or a NUL byte is rejected by its code point,
+never normalised into the letter it resembles.
+
 Limits keep hostile input cheap (the ``MAX_*`` constants below): the length of
 the formula and of each literal, the nesting of the text and the depth of the
 built tree, numeric exponents, and the size of every constant. Constants are
@@ -35,6 +45,7 @@ comparisons) share a budget, and a comparison may not contain a ``where``.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -132,6 +143,33 @@ _CHARACTER_HINTS = {
     ":": "a formula is a single expression; ':' is not allowed",
     "\\": "backslashes are not allowed in a formula",
 }
+
+
+# Names people type that mean something elsewhere (SymPy, Python, other notations): each is an
+# unknown name here like any other, and the error says what to write instead.
+_NAME_HINTS = {
+    **dict.fromkeys(("E", "e"), "Euler's number is written exp(1)"),
+    **dict.fromkeys(("I", "j", "J"), "complex numbers are not supported"),
+    **dict.fromkeys(("pi", "oo", "zoo", "nan", "inf"), "constants are written as numbers"),
+    **dict.fromkeys(("S", "N", "Q", "O"), "SymPy's single-letter names mean nothing here"),
+    **dict.fromkeys(("beta", "gamma", "erf", "Heaviside"), "special functions are not supported"),
+    "ln": "the natural logarithm is written log",
+    "pow": "powers are written with **, e.g. z**2",
+    "sigmoid": "write it out, e.g. 1/(1 + exp(-z))",
+    "relu": "write it out, e.g. max(z, 0)",
+    "Abs": "the absolute value is written abs",
+}
+
+
+def _name_hint(name: str) -> str:
+    """`` (what to write instead)`` for a name with a known meaning elsewhere, else ``""``."""
+    if name in _NAME_HINTS:
+        return f" ({_NAME_HINTS[name]})"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return " (a Python keyword: a formula is arithmetic, not Python code)"
+    if name.startswith("__"):
+        return " (a formula is arithmetic, not Python code: names are never looked up)"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -414,6 +452,11 @@ class _ConstantChecker:
         raise _ConstantProblem("cannot be checked")
 
 
+# Constructors that can turn real operands into a non-real or undefined expression (roots and logs of
+# negative numbers): their results are checked for I, zoo and nan.
+_MAY_LEAVE_THE_REALS = (sympy.Pow, sympy.sqrt, sympy.log)
+
+
 class _Shape:
     """Memoized depth and node count of SymPy trees (shared sub-trees counted each time they occur)."""
 
@@ -449,6 +492,7 @@ class _Parser:
         self.variables = variables
         self.tokens = tokenize(formula)
         self.current = next(self.tokens)
+        self.pending: FormulaError | None = None
         self.last: Token | None = None
         self.depth = 0
         self.constants = _ConstantChecker()
@@ -458,13 +502,20 @@ class _Parser:
     # -- token helpers -------------------------------------------------------
 
     def peek(self) -> Token:
+        if self.pending is not None:
+            raise self.pending
         return self.current
 
     def advance(self) -> Token:
-        token = self.current
+        token = self.peek()
         if token.kind != "end":
             self.last = token
-            self.current = next(self.tokens)
+            try:
+                self.current = next(self.tokens)
+            except FormulaError as error:
+                # a bad character just after this token: reported when the parser gets to it, so that a
+                # problem further left ('lambda' in "lambda: 1") is reported first
+                self.pending = error
         return token
 
     def at(self, *texts: str) -> bool:
@@ -532,6 +583,12 @@ class _Parser:
             )
         if isinstance(expr, sympy.Expr) and not expr.free_symbols:
             self.constant_value(expr, token)
+        elif isinstance(expr, sympy.Pow) and isinstance(expr.exp, sympy.Rational) and abs(expr.exp) > MAX_EXPONENT:
+            raise self.error(
+                f"{token.text!r} at column {token.column} combines into the power {_show(str(expr))} whose "
+                f"exponent {expr.exp} is outside -{MAX_EXPONENT}..{MAX_EXPONENT}",
+                token,
+            )
         return expr
 
     def inspect(self, token: Token, *operands: sympy.Basic) -> None:
@@ -563,6 +620,13 @@ class _Parser:
             expr = constructor(*args)
         except (TypeError, ValueError, ArithmeticError, NotImplementedError) as exc:
             raise self.error(f"{token.text!r} at column {token.column} cannot be applied here: {exc}", token) from None
+        if constructor in _MAY_LEAVE_THE_REALS and expr.free_symbols and expr.has(sympy.I, *_UNDEFINED):
+            # e.g. sqrt(-z**60) = I*z**30 (constants are checked by checked())
+            raise self.error(
+                f"{token.text!r} at column {token.column} gives a non-real value {_show(str(expr))} "
+                "(the root or log of a negative quantity); formulas are real-valued",
+                token,
+            )
         return self.checked(expr, token)
 
     # -- grammar rules -------------------------------------------------------
@@ -677,6 +741,20 @@ class _Parser:
 
     def is_function(self, token: Token) -> bool:
         """Whether the name ``token`` is a function call (True) or a variable (False); rejects anything else."""
+        if token.text not in self.variables and token.text not in _ARITY:
+            # before looking at the next token, so the leftmost problem is reported: 'lambda' in "lambda: 1";
+            # but a bad character stuck to the name is the real problem: a look-alike letter in "cοs", a NUL,
+            # the quote of f"..."
+            pending = self.pending
+            if pending is not None and pending.column == token.column + len(token.text):
+                char = pending.token or ""
+                if len(char) == 1 and (not char.isascii() or not char.isprintable() or char in "'\""):
+                    raise pending
+            hint = _name_hint(token.text)
+            raise self.error(
+                f"unknown name {_show(token.text)} at column {token.column}{hint}; {_allowed_names(self.variables)}",
+                token,
+            )
         called = self.at("(")
         if token.text in self.variables:
             if called:
@@ -686,18 +764,13 @@ class _Parser:
                     token,
                 )
             return False
-        if token.text in _ARITY:
-            if not called:
-                raise self.error(
-                    f"function {token.text!r} at column {token.column} must be called with parentheses, "
-                    f"e.g. {_example_call(token.text, self.variables)}",
-                    token,
-                )
-            return True
-        raise self.error(
-            f"unknown name {_show(token.text)} at column {token.column}; {_allowed_names(self.variables)}",
-            token,
-        )
+        if not called:
+            raise self.error(
+                f"function {token.text!r} at column {token.column} must be called with parentheses, "
+                f"e.g. {_example_call(token.text, self.variables)}",
+                token,
+            )
+        return True
 
     def call(self, function: Token) -> sympy.Expr:
         opener = self.advance()

@@ -16,7 +16,7 @@ Defaults, when a key is absent:
   a list, the *last* hidden layer's activation (``"sigmoid"`` if the list is
   empty, i.e. there are no hidden layers);
 - ``[training]``: ``eta = 3.0``, ``batch_size = 10``, ``epochs = 30``,
-  ``seed = 0``; a partial table fills in the rest;
+  ``seed = 0``, ``init = "normal"`` (or ``"normal_scaled"``); a partial table fills in the rest;
 - ``[regularization]`` absent: no regulariser (``Spec.regularization is None``);
   present: ``l2`` is required and ``scale`` defaults to ``"batch"``.
 
@@ -29,13 +29,16 @@ Example::
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import difflib
 import keyword
 import math
 import numbers
 import os
+import re
 import reprlib
+import sys
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +55,10 @@ TOP_KEYS = (
     "regularization", "training", "activations", "costs",
 )  # fmt: skip
 REGULARIZATION_KEYS = ("l2", "scale")
-TRAINING_KEYS = ("eta", "batch_size", "epochs", "seed")
+TRAINING_KEYS = ("eta", "batch_size", "epochs", "seed", "init")
+#: How the generated module's `Network(seed)` draws its parameters: W and b from N(0, 1) (Nielsen ch. 1), or W
+#: from N(0, 1/n_in) and b from N(0, 1) (Nielsen ch. 3's default_weight_initializer).
+INITS = ("normal", "normal_scaled")
 CUSTOM_KEYS = ("formula",)
 
 NOTATIONS = ("nielsen", "blog", "ufldl")
@@ -61,8 +67,19 @@ L2_SCALES = ("batch", "dataset")
 
 #: The widest layer a spec may ask for.
 MAX_WIDTH = 100_000
-#: Names a generated module may not take: they would shadow modules its code imports.
-RESERVED_NAMES = frozenset({"numpy", "np", "math", "sys", "os"})
+#: The largest spec file (or TOML text) read, in bytes.
+MAX_SPEC_BYTES = 1_000_000
+#: The most layers (n_0 .. n_L) a spec may have.
+MAX_LAYERS = 100
+#: Names a generated module may not take: they would shadow modules its code imports (a file ``numpy.py``
+#: beside a script hides NumPy from it, and any standard-library name hides that module), or the names the
+#: generated module itself defines (``Network``, ``LAYERS``, ...), or symbackprop itself.
+RESERVED_NAMES = frozenset(
+    {"numpy", "np", "math", "sys", "os", "symbackprop", "Network", "LAYERS", "DTYPE", "SPEC"}
+    | set(sys.stdlib_module_names)
+)
+#: Python's built-in names (``list``, ``print``, ``open``...): a spec name may not shadow them either.
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
 DEFAULT_NAME = "network"
 DEFAULT_ACTIVATION = "sigmoid"
@@ -86,6 +103,7 @@ class Training:
     batch_size: int = 10
     epochs: int = 30
     seed: int = 0
+    init: str = "normal"
 
 
 @dataclass(frozen=True)
@@ -188,17 +206,29 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     source = os.fspath(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            content = handle.read(MAX_SPEC_BYTES + 1)
     except FileNotFoundError:
         raise SpecError("no such file; expected a TOML spec", source=source) from None
     except IsADirectoryError:
         raise SpecError("is a directory; expected a TOML spec file", source=source) from None
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError(f"invalid TOML: {_one_line(str(error))}", source=source) from None
-    except UnicodeDecodeError as error:
-        raise SpecError(f"not UTF-8 text: {_one_line(str(error))}", source=source) from None
     except OSError as error:
         raise SpecError(f"cannot read: {_one_line(error.strerror or str(error))}", source=source) from None
+    return spec_from_toml(content, source=source)
+
+
+def spec_from_toml(text: str | bytes, *, source: str = "<toml>") -> Spec:
+    """Parse and validate the text of a TOML spec (``bytes`` must be UTF-8); errors name ``source``."""
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"too large: a spec is at most {MAX_SPEC_BYTES:_} bytes", source=source)
+    try:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"invalid TOML: {_toml_problem(str(error), text)}", source=source) from None
+    except UnicodeDecodeError as error:
+        raise SpecError(f"not UTF-8 text: {_one_line(str(error))}", source=source) from None
+    except RecursionError:
+        raise SpecError("invalid TOML: arrays or tables nested too deeply", source=source) from None
     return spec_from_dict(data, source=source)
 
 
@@ -265,7 +295,7 @@ def _check_keys(table: Mapping[Any, Any], valid: Sequence[str], *, prefix: str) 
         if key not in valid:
             raise SpecError(
                 _unknown("key", str(key), valid, label="valid keys"),
-                field=f"{prefix}{key}",
+                field=f"{prefix}{_key(key)}",
             )
 
 
@@ -274,15 +304,23 @@ def _check_name(value: Any) -> str:
     if not isinstance(value, str):
         raise SpecError(f"expected a string: {rule}, e.g. 'nielsen_ch1'; got {_describe(value)}", field="name")
     if not value.isidentifier():
-        raise SpecError(f"{value!r} is not valid: {rule}, e.g. 'nielsen_ch1'", field="name")
+        raise SpecError(f"{_short(value)} is not valid: {rule}, e.g. 'nielsen_ch1'", field="name")
+    if not value.isascii():
+        raise SpecError(
+            f"{_short(value)} has non-ASCII character {_first_non_ascii(value)}: {rule} in ASCII letters, "
+            "digits and '_' (look-alike letters make different files and modules)",
+            field="name",
+        )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         raise SpecError(f"{value!r} is a Python keyword: {rule} that is not a keyword", field="name")
     if value.startswith("__"):
         raise SpecError(f"{value!r} starts with '__': {rule}, not a dunder name", field="name")
+    if value in BUILTIN_NAMES:
+        raise SpecError(f"{value!r} would shadow Python's built-in {value!r}: {rule}, e.g. 'nielsen_ch1'", field="name")
     if value in RESERVED_NAMES:
         raise SpecError(
-            f"{value!r} would shadow a module the generated code uses "
-            f"({', '.join(sorted(RESERVED_NAMES))}): {rule}, e.g. 'nielsen_ch1'",
+            f"{value!r} would shadow a module or name the generated code uses (numpy, np, Network, LAYERS, "
+            f"DTYPE, SPEC, symbackprop or a standard-library module): {rule}, e.g. 'nielsen_ch1'",
             field="name",
         )
     return value
@@ -294,6 +332,8 @@ def _check_layers(value: Any) -> tuple[int, ...]:
         raise SpecError(f"expected {expected}; got {_describe(value)}", field="layers")
     if len(value) < 2:
         raise SpecError(f"expected {expected}: an input and an output layer at least; got {len(value)}", field="layers")
+    if len(value) > MAX_LAYERS:
+        raise SpecError(f"expected {expected}: at most {MAX_LAYERS} layers; got {len(value)}", field="layers")
     return tuple(_check_width(width, f"layers[{index}]") for index, width in enumerate(value))
 
 
@@ -301,9 +341,9 @@ def _check_width(value: Any, where: str) -> int:
     if not _is_int(value):
         raise SpecError(f"expected a positive integer width; got {_describe(value)}", field=where)
     if value < 1:
-        raise SpecError(f"expected a positive integer width; got {int(value)}", field=where)
+        raise SpecError(f"expected a positive integer width; got {_short(int(value))}", field=where)
     if value > MAX_WIDTH:
-        raise SpecError(f"width {int(value)} is above the limit of {MAX_WIDTH:_}", field=where)
+        raise SpecError(f"width {_short(int(value))} is above the limit of {MAX_WIDTH:_}", field=where)
     return int(value)
 
 
@@ -321,7 +361,7 @@ def _check_customs(
         )
     customs = []
     for name, table in value.items():
-        where = f"{kind}.{name}"
+        where = f"{kind}.{_key(name)}"
         _check_custom_name(name, where, singular, builtins)
         if not isinstance(table, Mapping):
             raise SpecError(
@@ -341,9 +381,9 @@ def _check_customs(
 
 
 def _check_custom_name(name: Any, where: str, singular: str, builtins: Mapping[str, object]) -> None:
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii() or keyword.iskeyword(name):
         raise SpecError(
-            f"a custom {singular}'s name must be a Python identifier, not a keyword; got {name!r}",
+            f"a custom {singular}'s name must be an ASCII Python identifier, not a keyword; got {_short(name)}",
             field=where,
         )
     if name in builtins:
@@ -465,6 +505,7 @@ def _check_training(value: Any) -> Training:
         batch_size=_check_integer(value.get("batch_size", defaults.batch_size), "training.batch_size", 1),
         epochs=_check_integer(value.get("epochs", defaults.epochs), "training.epochs", 1),
         seed=_check_integer(value.get("seed", defaults.seed), "training.seed", 0),
+        init=_check_choice(value.get("init", defaults.init), "training.init", INITS),
     )
 
 
@@ -472,9 +513,13 @@ def _check_number(value: Any, where: str, expected: str, ok: Callable[[float], b
     """A finite real satisfying ``ok``, kept an int if given as one (bool is not a number here)."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise SpecError(f"expected {expected}; got {_describe(value)}", field=where)
-    number = int(value) if isinstance(value, numbers.Integral) else float(value)
-    if not math.isfinite(number) or not ok(number):
-        raise SpecError(f"expected {expected}; got {number!r}", field=where)
+    try:
+        number = int(value) if isinstance(value, numbers.Integral) else float(value)
+        finite = math.isfinite(number)
+    except OverflowError:  # an integer too large for a float
+        raise SpecError(f"expected {expected} below 1e308; got {_short(int(value))}", field=where) from None
+    if not finite or not ok(number):
+        raise SpecError(f"expected {expected}; got {_short(number)}", field=where)
     return number
 
 
@@ -483,7 +528,7 @@ def _check_integer(value: Any, where: str, minimum: int) -> int:
     if not _is_int(value):
         raise SpecError(f"expected {expected}; got {_describe(value)}", field=where)
     if value < minimum:
-        raise SpecError(f"expected {expected}; got {int(value)}", field=where)
+        raise SpecError(f"expected {expected}; got {_short(int(value))}", field=where)
     return int(value)
 
 
@@ -508,9 +553,9 @@ def _activation_names(custom_activations: Sequence[tuple[str, str]]) -> list[str
 
 def _unknown(kind: str, value: str, choices: Sequence[str], *, label: str = "valid") -> str:
     """``unknown cost 'quadratik'; did you mean 'quadratic'? valid: cross_entropy, ...``"""
-    close = difflib.get_close_matches(value, choices, n=1)
+    close = difflib.get_close_matches(value, choices, n=1) if len(value) <= 100 else []
     hint = f"; did you mean {close[0]!r}?" if close else ";"
-    return f"unknown {kind} {value!r}{hint} {label}: {', '.join(choices)}"
+    return f"unknown {kind} {_short(value)}{hint} {label}: {', '.join(choices)}"
 
 
 def _count(n: int, noun: str) -> str:
@@ -527,6 +572,36 @@ def _is_int(value: Any) -> bool:
 
 def _describe(value: Any) -> str:
     return f"{reprlib.repr(value)} ({type(value).__name__})"
+
+
+def _key(key: Any) -> str:
+    """A table key as it appears in a field name: as is when printable, else quoted (one line, short)."""
+    if isinstance(key, str) and key.isprintable() and len(key) <= 40:
+        return key
+    return _short(key)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, shortened to fit on one line of an error message."""
+    return reprlib.repr(value)
+
+
+def _first_non_ascii(text: str) -> str:
+    char = next(c for c in text if not c.isascii())
+    return f"U+{ord(char):04X} {char!r}"
+
+
+def _toml_problem(message: str, text: str) -> str:
+    """tomllib's message, naming the key when it is a duplicate (tomllib only says where)."""
+    message = _one_line(message)
+    where = re.search(r"\(at line (\d+), column \d+\)", message)
+    if message.startswith("Cannot overwrite a value") and where:
+        lines = text.splitlines()
+        line = int(where.group(1))
+        key = lines[line - 1].split("=", 1)[0].strip() if 0 < line <= len(lines) else ""
+        if key:
+            return f"duplicate key {_short(key)}: a key may be given only once {where.group(0)}"
+    return message
 
 
 def _one_line(text: str) -> str:

@@ -1,41 +1,78 @@
-"""Time limits for SymPy work that may not finish (``solve``, ``simplify``).
+"""Time limits for SymPy work that may not finish (``solve``, ``simplify``) and for time budgets.
 
 SymPy has no time-out of its own. In the main thread of a POSIX process we
-use an interval timer; elsewhere the work simply runs to completion.
+use an interval timer; elsewhere the work simply runs to completion (callers
+that must stop anyway also poll :func:`check_deadline` between steps).
+
+Limits nest: an inner limit never outlives an outer one, and when the inner
+block ends the outer limit is re-armed with the time it has left. If the
+outer limit expires inside an inner block that swallows the exception, the
+re-armed outer timer fires again right after the inner block ends, so a
+budget is never lost.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+#: The shortest interval the timer is armed for, in seconds.
+MIN_INTERVAL = 1e-3
+#: How soon an expired limit fires again if its exception was swallowed (by a GC callback, a finaliser
+#: or an inner ``except``), in seconds.
+REFIRE_INTERVAL = 0.1
+
+# Deadlines (time.monotonic()) of the limits active in the main thread, outermost first.
+_deadlines: list[float] = []
 
 
 class OutOfTime(Exception):
     """A time limit ran out."""
 
 
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`OutOfTime` inside the block once ``seconds`` have passed."""
-    usable = (
+def _usable(seconds: float | None) -> bool:
+    return (
         seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     )
-    if not usable:
+
+
+def _arm() -> None:
+    """Arm the timer for the nearest active deadline."""
+    remaining = min(_deadlines) - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, max(remaining, MIN_INTERVAL))
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`OutOfTime` inside the block once ``seconds`` have passed (``None``: no limit)."""
+    if not _usable(seconds):
         yield
         return
 
     def expire(signum, frame):
         # re-arm first: if the exception is raised inside a callback that swallows it (a GC callback,
         # a finaliser), the timer fires again shortly instead of the limit being lost
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        signal.setitimer(signal.ITIMER_REAL, REFIRE_INTERVAL)
         raise OutOfTime(f"gave up after {seconds:g} s")
 
+    deadline = time.monotonic() + max(seconds, MIN_INTERVAL)
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+    _deadlines.append(deadline)
+    _arm()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        _deadlines.remove(deadline)
         signal.signal(signal.SIGALRM, previous)
+        if _deadlines:
+            _arm()
+
+
+def check_deadline(deadline: float | None, what: str = "the time budget") -> None:
+    """Raise :class:`OutOfTime` if ``deadline`` (a ``time.monotonic()`` value) has passed."""
+    if deadline is not None and time.monotonic() >= deadline:
+        raise OutOfTime(f"{what} ran out")

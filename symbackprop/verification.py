@@ -29,11 +29,13 @@ import sympy as sp
 
 from symbackprop import derivation, indexed, numeric
 from symbackprop.closed_forms import CLOSED_FORMS, ClosedForms
+from symbackprop.errors import SymbackpropError
 from symbackprop.functions import Z
 from symbackprop.identities import Identity, activation_derivative, cost_gradient, output_delta
 from symbackprop.network import ShapeError, SymbolicNetwork
 from symbackprop.notation import NOTATIONS
 from symbackprop.spec import Spec
+from symbackprop.timing import OutOfTime, check_deadline, time_limit
 
 EQUATIONS = ("BP1", "BP2", "BP3", "BP4", "input_gradient")
 METHODS = ("exact", "all_widths", "numeric")
@@ -41,6 +43,16 @@ METHODS = ("exact", "all_widths", "numeric")
 EXACT_LIMIT = 5000
 #: How many examples the batch cost has in the exact and numeric methods (m ≥ 2 tests the 1/m).
 EXAMPLES = 2
+#: Above this many estimated multiply-adds (:func:`numeric_cost`) the numeric method is skipped unless asked for
+#: (several seconds on one core).
+NUMERIC_LIMIT = 2e10
+#: Above this many parameters the numeric method is refused even when asked for (it holds the concrete network
+#: and copies of its largest matrix in memory: 8 bytes per entry).
+NUMERIC_MAX_PARAMETERS = 50_000_000
+
+
+class VerificationError(SymbackpropError):
+    """A verification that cannot be run as asked (e.g. a method on a network too large for it)."""
 
 
 @dataclass(frozen=True)
@@ -81,15 +93,30 @@ class Report:
     identities: tuple[Identity, ...] = ()
     plan: tuple[str, ...] = ()
     seconds: float = 0.0
+    unfinished: tuple[Check, ...] = ()  # checks a time budget stopped or never started
+
+    @property
+    def complete(self) -> bool:
+        """Every planned check finished (no time budget ran out)."""
+        return not self.unfinished
 
     @property
     def ok(self) -> bool:
-        """Every applicable closed form holds."""
-        return all(c.holds for c in self.checks if c.applicable)
+        """Every planned check finished and every applicable closed form holds."""
+        return self.complete and all(c.holds for c in self.checks if c.applicable)
 
     @property
     def failures(self) -> list[Check]:
         return [c for c in self.checks if c.applicable and not c.holds]
+
+    @property
+    def verdict(self) -> str:
+        """One line: every form holds, how many fail, or how many checks a time budget left unfinished."""
+        verdict = "every applicable closed form holds" if self.ok else f"{len(self.failures)} check(s) FAIL"
+        if not self.complete:
+            finished = "every finished check holds" if not self.failures else verdict
+            verdict = f"INCOMPLETE: {len(self.unfinished)} check(s) did not finish within the time budget; {finished}"
+        return verdict
 
     def to_dict(self) -> dict:
         return {
@@ -98,12 +125,20 @@ class Report:
             "ok": self.ok,
             "plan": list(self.plan),
             "checks": [c.to_dict() for c in self.checks],
+            "complete": self.complete,
+            "unfinished": [c.to_dict() for c in self.unfinished],
             "identities": [i.to_dict() for i in self.identities],
             "seconds": round(self.seconds, 4),
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    def _repr_latex_(self) -> str:
+        """The report as a LaTeX table, so Jupyter renders it."""
+        from symbackprop.latex import report_latex
+
+        return report_latex(self)
 
 
 @dataclass
@@ -114,6 +149,13 @@ class _Context:
     examples: int
     seed: int
     checks: list[Check] = field(default_factory=list)
+    deadline: float | None = None  # time.monotonic() at which a time budget runs out
+
+    def add(self, check: Check) -> None:
+        """Record a finished check; one that finished after the deadline is not trusted (an interrupt
+        swallowed inside SymPy may have cut its work short) and counts as unfinished."""
+        check_deadline(self.deadline)
+        self.checks.append(check)
 
 
 def verify(
@@ -125,28 +167,121 @@ def verify(
     examples: int = EXAMPLES,
     exact_limit: int = EXACT_LIMIT,
     seed: int = 0,
+    max_seconds: float | None = None,
 ) -> Report:
     """Derive every gradient of ``spec`` and check it against the closed forms.
 
     ``notation`` defaults to the spec's; ``forms`` to that notation's closed
     forms (pass altered ones to see the verifier catch a wrong formula);
     ``methods`` to all three, the exact one only below ``exact_limit``
-    parameters × examples.
+    parameters × examples and the numeric one only below :data:`NUMERIC_LIMIT`
+    (the report's ``plan`` says which methods run and why).
+
+    ``max_seconds`` is a time budget for the whole verification: when it runs
+    out, the running method stops cleanly and the report is partial: its
+    ``unfinished`` checks say which did not finish (``complete`` and ``ok``
+    are then False), and its ``plan`` says where the budget ran out.
     """
     start = time.perf_counter()
     notation = notation or spec.notation
     if notation not in NOTATIONS:
         raise ValueError(f"unknown notation {notation!r}; valid: {', '.join(NOTATIONS)}")
-    ctx = _Context(spec, forms or CLOSED_FORMS[notation], notation, examples, seed)
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds must be a positive number of seconds, not {max_seconds!r}")
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    ctx = _Context(spec, forms or CLOSED_FORMS[notation], notation, examples, seed, deadline=deadline)
     chosen, plan = _plan(spec, methods, examples, exact_limit)
-    if "exact" in chosen:
-        _exact(ctx)
-    if "all_widths" in chosen:
-        _all_widths(ctx)
-    if "numeric" in chosen:
-        _numeric(ctx)
-    ids = identities(spec)
-    return Report(spec, notation, tuple(ctx.checks), ids, tuple(plan), time.perf_counter() - start)
+    unfinished: list[Check] = []
+    runners = {"exact": _exact, "all_widths": _all_widths, "numeric": _numeric}
+    for method in chosen:
+        done, began = len(ctx.checks), _remaining(deadline) != 0
+        try:
+            with time_limit(_remaining(deadline)):
+                check_deadline(deadline)
+                runners[method](ctx)
+        except OutOfTime:
+            if deadline is None:  # not ours: a limit inside the method that its own code did not catch
+                raise
+            expected = planned_checks(spec, notation, method, examples)
+            missing = _missing(expected, ctx.checks[done:])
+            why = f"did not finish: the {max_seconds:g} s time budget ran out"
+            unfinished.extend(Check(eq, lw, form, method, False, None, 0.0, True, why) for eq, lw, form in missing)
+            stopped = "stopped by" if began else "not started, no time left in"
+            plan.append(
+                f"{method}: {stopped} the {max_seconds:g} s time budget; "
+                f"{len(expected) - len(missing)} of its {len(expected)} checks finished"
+            )
+    try:
+        with time_limit(_remaining(deadline)):
+            check_deadline(deadline)
+            ids = identities(spec)
+    except OutOfTime:
+        if deadline is None:
+            raise
+        ids = ()
+        plan.append(f"identities: not derived, the {max_seconds:g} s time budget ran out")
+    return Report(
+        spec, notation, tuple(ctx.checks), ids, tuple(plan), time.perf_counter() - start, tuple(unfinished)
+    )
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(deadline - time.monotonic(), 0.0)
+
+
+def planned_checks(spec: Spec, notation: str, method: str, examples: int = EXAMPLES) -> list[tuple[str, int, str]]:
+    """The (equation, layer, form) of every check ``method`` makes, in order, without running it.
+
+    The partial report of a time budget lists the ones that did not finish.
+    """
+    nt, L = NOTATIONS[notation], len(spec.layers) - 1
+    elementwise = spec.layer_activation(L).elementwise
+    weight_layers = [nt.weight_layer(k) for k in range(L, 0, -1)]
+    if method == "all_widths":
+        return [
+            ("BP1", nt.layer(L), "component" if elementwise else "jacobian"),
+            *[("BP2", nt.layer(k), "component") for k in range(L - 1, 0, -1)],
+            *[(eq, lw, "component") for lw in weight_layers for eq in ("BP3", "BP4")],
+            ("input_gradient", nt.layer(0), "component"),
+        ]
+    if method not in ("exact", "numeric"):
+        raise ValueError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
+    per_example = [
+        ("BP1", nt.layer(L), "hadamard"),
+        *([] if elementwise else [("BP1", nt.layer(L), "jacobian")]),
+        *[("BP2", nt.layer(k), "hadamard") for k in range(L - 1, 0, -1)],
+    ]
+    return [
+        *(per_example * examples),
+        *[(eq, lw, "matrix") for lw in weight_layers for eq in ("BP3", "BP4")],
+        *[("input_gradient", nt.layer(0), "matrix")] * examples,
+    ]
+
+
+def _missing(expected: list[tuple[str, int, str]], finished: Sequence[Check]) -> list[tuple[str, int, str]]:
+    """The planned checks not among the finished ones (matched by equation, layer and form)."""
+    left = list(expected)
+    for check in finished:
+        key = (check.equation, check.layer, check.form)
+        if key in left:
+            left.remove(key)
+    return left
+
+
+def numeric_cost(spec: Spec, examples: int = EXAMPLES) -> float:
+    """Estimated multiply-adds of the numeric method: cost evaluations x their size.
+
+    Each central difference evaluates the batch cost twice (about 2 x parameters x examples
+    multiply-adds); there is one per entry of every delta (per example), bias, input (per
+    example) and of at most ``numeric.MAX_ENTRIES`` entries of each weight matrix.
+    """
+    widths = spec.layers
+    evaluations = (
+        (examples + 1) * sum(widths[1:])
+        + sum(min(numeric.MAX_ENTRIES, m * n) for m, n in zip(widths, widths[1:]))
+        + examples * widths[0]
+    )
+    return 2.0 * evaluations * 2 * spec.parameter_count * examples
 
 
 def _plan(spec: Spec, methods, examples: int, exact_limit: int) -> tuple[list[str], list[str]]:
@@ -155,6 +290,12 @@ def _plan(spec: Spec, methods, examples: int, exact_limit: int) -> tuple[list[st
         raise ValueError(f"unknown method {unknown[0]!r}; valid: {', '.join(METHODS)}")
     size = spec.parameter_count * examples
     plan = []
+    numeric_size = f"{spec.parameter_count} parameters"
+    if methods is not None and "numeric" in methods and spec.parameter_count > NUMERIC_MAX_PARAMETERS:
+        raise VerificationError(
+            f"verify: numeric: {numeric_size} is above the numeric method's limit of "
+            f"{NUMERIC_MAX_PARAMETERS:_} (it holds the whole network in memory); use --methods all_widths"
+        )
     if methods is None:
         methods = list(METHODS)
         if size > exact_limit:
@@ -162,6 +303,20 @@ def _plan(spec: Spec, methods, examples: int, exact_limit: int) -> tuple[list[st
             plan.append(
                 f"exact: skipped, {spec.parameter_count} parameters x {examples} examples = {size} "
                 f"exceeds the exact limit {exact_limit} (the all-widths proof covers every width)"
+            )
+        if spec.parameter_count > NUMERIC_MAX_PARAMETERS:
+            methods.remove("numeric")
+            plan.append(
+                f"numeric: skipped, {numeric_size} exceed its limit of {NUMERIC_MAX_PARAMETERS:_} "
+                "(it holds the whole network in memory; the all-widths proof covers every width)"
+            )
+        elif numeric_cost(spec, examples) > NUMERIC_LIMIT:
+            methods.remove("numeric")
+            plan.append(
+                f"numeric: skipped, its finite differences on {numeric_size} x {examples} examples would take "
+                f"about {numeric_cost(spec, examples):.1e} multiply-adds, above the numeric limit "
+                f"{NUMERIC_LIMIT:.0e} (ask for it with --methods numeric, bounded by --max-seconds; "
+                "the all-widths proof covers every width)"
             )
     for m in methods:
         why = {
@@ -197,11 +352,12 @@ def _exact(ctx: _Context) -> None:
     rng = random.Random(ctx.seed)
 
     def run(equation, layer, form, derive: Callable, closed: Callable, applicable=True, example=None):
+        check_deadline(ctx.deadline)
         start = time.perf_counter()
         holds, counterexample, detail, method = _compare_symbolic(net, derive(), closed, rng)
         if counterexample is not None and example is not None:
             counterexample["example"] = example + 1
-        ctx.checks.append(
+        ctx.add(
             Check(equation, layer, form, method, holds, counterexample, time.perf_counter() - start, applicable, detail)
         )
 
@@ -346,9 +502,10 @@ def _all_widths(ctx: _Context) -> None:
     rng = random.Random(ctx.seed)
 
     def run(equation, layer, form, derive: Callable, closed: Callable, applicable=True):
+        check_deadline(ctx.deadline)
         start = time.perf_counter()
         holds, counterexample, detail, method = _compare_indexed(net, derive, closed, rng)
-        ctx.checks.append(
+        ctx.add(
             Check(equation, layer, form, method, holds, counterexample, time.perf_counter() - start, applicable, detail)
         )
 
@@ -479,9 +636,10 @@ def _numeric(ctx: _Context) -> None:
     rng = np.random.default_rng(ctx.seed)
 
     def run(equation, layer, form, truth: Callable, closed: Callable, applicable=True, extra=0.0):
+        check_deadline(ctx.deadline)
         start = time.perf_counter()
         holds, counterexample, detail = _compare_numeric(truth, closed)
-        ctx.checks.append(
+        ctx.add(
             Check(
                 equation,
                 layer,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -66,22 +67,55 @@ def test_derive_prints_every_equation(capsys):
     assert "w^2[i, r]" in out  # the blog's transposed weights: δ^1_i = Σ_r w^2_{ir} δ^2_r a'(z^1_i)
 
 
-def test_build_default_writes_and_refuses_to_destroy_edits(tmp_path, capsys):
+@pytest.mark.slow  # ~20 s idle: verification of the [64, 30, 10] network dominates
+def test_build_default_trains_on_digits(tmp_path, capsys):
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
     out = tmp_path / "build"
     assert main(["build", "-o", str(out)]) == 0
     report = json.loads((out / "verification.json").read_text())
-    assert report["spec"] == "nielsen_ch1" and report["ok"] is True
-    assert "exact: skipped" in " ".join(report["plan"])
-    # a second run over unchanged files is fine
-    assert main(["build", "-o", str(out)]) == 0
-    edited = out / "derivation.txt"
-    edited.write_text(edited.read_text() + "my notes\n")
-    capsys.readouterr()
-    assert main(["build", "-o", str(out)]) == 2
-    assert "edited" in capsys.readouterr().err
-    assert edited.read_text().endswith("my notes\n")
-    assert main(["build", "-o", str(out), "--force"]) == 0
-    assert not edited.read_text().endswith("my notes\n")
+    assert report["spec"] == "digits" and report["ok"] is True
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["epochs"]) == 30 and history["epochs"][-1]["total"] == 297
+    assert history["epochs"][-1]["accuracy"] > 0.8  # the stated figure is 93.3% (seed 0)
+    plot = ("training.png",) if importlib.util.find_spec("matplotlib") else ()
+    for name in ("digits.py", "digits.tex", "weights.npz", *plot):
+        assert (out / name).stat().st_size > 0, name
+    text = capsys.readouterr().out
+    assert "Epoch 30: " in text and "every applicable closed form holds" in text
+    assert ("wrote " + str(out / "digits.pdf")) in text or "PDF skipped" in text
+
+
+def test_build_twice_never_destroys_an_edited_file(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    from symbackprop import document
+
+    monkeypatch.setattr(document, "engine", lambda: None)  # the PDF is tested above; keep this one quick
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "build"
+    args = ["build", str(spec), "-o", str(out), "--epochs", "2"]
+    assert main(args) == 0
+    assert "PDF skipped: no LaTeX engine" in capsys.readouterr().out
+    assert main(args) == 0  # a second run over unchanged files is fine
+    for name in ("derivation.txt", "history.json", "small.py"):
+        edited = out / name
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        edited.write_text(edited.read_text() + "# my notes\n")
+        capsys.readouterr()
+        assert main(args) == 2
+        assert "edited" in capsys.readouterr().err
+        assert edited.read_text().endswith("# my notes\n")
+        after = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in before.items() if k != name}
+    assert main([*args, "--force"]) == 0
+    assert not (out / "history.json").read_text().endswith("# my notes\n")
+
+
+SMALL = """name = "small"
+layers = [64, 2, 10]
+activation = "sigmoid"
+cost = "quadratic"
+"""
 
 
 def test_build_refuses_foreign_file(tmp_path, capsys):
@@ -104,3 +138,69 @@ def test_entry_points(module, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "every applicable closed form holds" in result.stdout
+
+
+def test_build_without_data_for_its_width_skips_training(tmp_path, capsys, monkeypatch):
+    from symbackprop import document
+
+    monkeypatch.setattr(document, "engine", lambda: None)
+    out = tmp_path / "build"
+    assert main(["build", str(EXAMPLES / "notes.toml"), "-o", str(out)]) == 0
+    assert "training skipped: no built-in data for 3 inputs; pass --data" in capsys.readouterr().out
+    assert (out / "notes.py").exists() and not (out / "weights.npz").exists()
+
+
+def test_build_784_without_the_mnist_cache_says_so(tmp_path, monkeypatch):
+    import symbackprop.cli as cli
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    spec = cli._load(str(EXAMPLES / "nielsen_ch1.toml"))
+    data, reason = cli._build_data(spec, None)
+    assert data is None and "run `symbackprop data mnist` or pass --data" in reason
+
+
+def test_train_refuses_bad_flags_and_mismatched_data(tmp_path, capsys):
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL)
+    assert main(["train", str(spec), "--epochs", "0", "-o", str(tmp_path / "t")]) == 2
+    assert "--epochs: must be a positive integer" in capsys.readouterr().err
+    import numpy as np
+
+    np.savez(tmp_path / "d.npz", X=np.zeros((10, 5)), y=np.zeros(10, dtype=int))
+    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "t")]) == 2
+    assert "examples have 5 inputs but the spec's layers[0] is 64" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()
+
+
+# -- verify on a spec too large for the exact methods, and a time budget ---------------------------------
+
+
+def test_verify_says_which_methods_it_uses_on_a_large_spec(tmp_path, capsys):
+    spec = tmp_path / "wide.toml"
+    spec.write_text('name = "wide"\nlayers = [3000, 1000, 10]\n')
+    assert main(["verify", str(spec)]) == 0
+    out = capsys.readouterr().out
+    assert "plan  exact: skipped" in out and "plan  numeric: skipped" in out
+    assert "plan  all_widths: symbolic widths" in out
+    assert "every applicable closed form holds" in out
+
+
+def test_verify_max_seconds_stops_cleanly_with_a_partial_report(tmp_path, capsys):
+    spec = tmp_path / "wide.toml"
+    spec.write_text('name = "wide"\nlayers = [30, 30, 10]\n')
+    code = main(["verify", str(spec), "--methods", "exact", "numeric", "--max-seconds", "1", "--json"])
+    assert code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["complete"] is False and report["ok"] is False
+    assert report["unfinished"] and all("time budget" in c["detail"] for c in report["unfinished"])
+    assert any("exact: stopped by the 1 s time budget" in line for line in report["plan"])
+    assert main(["verify", str(spec), "--methods", "exact", "--max-seconds", "0.5"]) == 1
+    out = capsys.readouterr().out
+    assert "INCOMPLETE" in out and "did not finish within the time budget" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan"])
+def test_verify_max_seconds_must_be_positive(value, capsys):
+    assert main(["verify", str(EXAMPLES / "notes.toml"), "--max-seconds", value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--max-seconds" in err

@@ -496,3 +496,25 @@ def test_random_text_parses_or_raises_formula_error(text: str) -> None:
 @given(st.lists(st.sampled_from(_PIECES[:40]), max_size=30).map(" ".join))
 def test_formula_shaped_token_soup_parses_or_raises_formula_error(text: str) -> None:
     _parses_to_an_expression_or_is_rejected(text, COST)
+
+
+# --------------------------------------------------------------------------- which problem is reported
+
+
+@pytest.mark.parametrize(
+    ("text", "token", "column"),
+    [
+        ("lambda: z", "lambda", 1),  # the name, not the ':' after it
+        ("(lambda: z)", "lambda", 2),
+        ("b'z'", "'", 2),  # a quote stuck to a name: the string is the problem
+        ('f"{z}"', '"', 2),
+        ("cοs(z)", "ο", 2),  # Greek omicron inside a function name
+        ("ex\x00p(z)", "\x00", 3),
+        ("q := 1", "q", 1),
+        ("(z**99)**99", "**", 8),  # combined powers are charged to the operator that combines them
+        ("z**60 * z**60", "*", 7),
+    ],
+)
+def test_the_leftmost_real_problem_is_reported(text: str, token: str, column: int) -> None:
+    error = rejected(text)
+    assert (error.token, error.column) == (token, column), str(error)

@@ -249,7 +249,7 @@ def test_to_dict_of_the_design_example(tmp_path: Path) -> None:
         "notation": "nielsen",
         "dtype": "float64",
         "regularization": {"l2": 5.0, "scale": "batch"},
-        "training": {"eta": 3.0, "batch_size": 10, "epochs": 30, "seed": 0},
+        "training": {"eta": 3.0, "batch_size": 10, "epochs": 30, "seed": 0, "init": "normal"},
         "activations": {"swish": {"formula": "z / (1 + exp(-z))"}},
         "costs": {"cubic": {"formula": "abs(a - y)**3 / 3"}},
     }
@@ -495,3 +495,182 @@ def test_formulas_are_never_evaluated(tmp_path: Path) -> None:
     with pytest.raises(FormulaError):
         make_spec(layers=[2, 1], activations={"evil": {"formula": formula}})
     assert not marker.exists()
+
+
+# --------------------------------------------------------------------------- hostile specs through the CLI
+# Each bad value, in a TOML file, makes every command exit with code 2 and one line on stderr naming the
+# file and the field (or, for broken TOML, the line), before any symbolic work.
+
+CLI_BAD = [
+    # layers
+    ("layers = [784, -30, 10]", "layers[1]", "positive integer"),
+    ("layers = [784, 0, 10]", "layers[1]", "positive integer"),
+    ("layers = [784, 1000000000, 10]", "layers[1]", "above the limit"),
+    ("layers = [784, 99999999999999999, 10]", "layers[1]", "above the limit"),
+    ("layers = []", "layers", "at least 2"),
+    ("layers = [784]", "layers", "at least 2"),
+    ("layers = [" + ", ".join(["2"] * 101) + "]", "layers", "at most 100 layers"),
+    ('layers = "784, 30, 10"', "layers", "expected a list"),
+    ('layers = [784, "30", 10]', "layers[1]", "positive integer"),
+    ("layers = [784, 30.5, 10]", "layers[1]", "positive integer"),
+    ("layers = [784, true, 10]", "layers[1]", "positive integer"),
+    ("layers = [[784], 10]", "layers[0]", "positive integer"),
+    ("layers = {input = 784}", "layers", "expected a list"),
+    # name
+    ('name = "class"', "name", "keyword"),
+    ('name = "lambda"', "name", "keyword"),
+    ('name = "list"', "name", "built-in"),
+    ('name = "print"', "name", "built-in"),
+    ('name = "np"', "name", "shadow"),
+    ('name = "numpy"', "name", "shadow"),
+    ('name = "Network"', "name", "shadow"),
+    ('name = "LAYERS"', "name", "shadow"),
+    ('name = "random"', "name", "shadow"),
+    ('name = "symbackprop"', "name", "shadow"),
+    ('name = "my-net"', "name", "Python identifier"),
+    ('name = "__init__"', "name", "dunder"),
+    ('name = "nаme"', "name", "U+0430"),
+    ('name = "ｎｐ"', "name", "U+FF4E"),
+    ("name = 7", "name", "expected a string"),
+    # choices
+    ('activation = "sigmod"', "activation", "did you mean 'sigmoid'"),
+    ("activation = 3", "activation", "expected an activation name"),
+    ('activation = "softmax"', "activation", "only as `output`"),
+    ('output = "relu6"', "output", "unknown activation"),
+    ('cost = "log_likelihood"', "cost", 'needs output = "softmax"'),
+    ("cost = []", "cost", "expected a cost name"),
+    ('notation = "bishop"', "notation", "valid: nielsen, blog, ufldl"),
+    ("notation = ['nielsen']", "notation", "expected one of"),
+    ('dtype = "float16"', "dtype", "valid: float64, float32"),
+    ("dtype = 64", "dtype", "expected one of"),
+    ('colour = "blue"', "colour", "unknown key"),
+    # tables
+    ("regularization = 5", "regularization", "expected a table"),
+    ("[regularization]\nl2 = -5", "regularization.l2", "non-negative"),
+    ("[regularization]\nl2 = nan", "regularization.l2", "non-negative"),
+    ("[regularization]\nl2 = 5\nscale = 'epoch'", "regularization.scale", "valid: batch, dataset"),
+    ("[regularization]\nlambda = 5", "regularization.lambda", "unknown key"),
+    ("[training]\neta = 0", "training.eta", "positive number"),
+    ("[training]\neta = inf", "training.eta", "positive number"),
+    ("[training]\neta = '3'", "training.eta", "positive number"),
+    ("[training]\nbatch_size = 0", "training.batch_size", "positive integer"),
+    ("[training]\nbatch_size = 1.5", "training.batch_size", "positive integer"),
+    ("[training]\nepochs = -1", "training.epochs", "positive integer"),
+    ("[training]\nseed = -1", "training.seed", "integer >= 0"),
+    ("[training]\nrate = 1", "training.rate", "unknown key"),
+    ("training = 3", "training", "expected a table"),
+    # custom activations and costs
+    ("[activations.np]\nformula = '__import__(\"os\")'", "activations.np.formula", "'__import__'"),
+    ("[activations.swish]\nformula = 'z.real'", "activations.swish.formula", "attribute access"),
+    ('[activations.swish]\nformula = "z\\u0000"', "activations.swish.formula", "U+0000"),
+    ("[activations.swish]\nformula = 9", "activations.swish.formula", "expected a string formula"),
+    ("[activations.swish]\nformula = '9**9**9'", "activations.swish.formula", "'**'"),
+    ("[activations.\"ѕwish\"]\nformula = 'z'", "activations.ѕwish", "ASCII Python identifier"),
+    ("[activations.class]\nformula = 'z'", "activations.class", "not a keyword"),
+    ("[activations.relu]\nformula = 'z'", "activations.relu", "built-in activation"),
+    ("[costs.cubic]\nformula = 'abs(a - y)**3 / 3 + z'", "costs.cubic.formula", "'z'"),
+    ("[costs.cubic]\nshape = 'abs'", "costs.cubic.shape", "unknown key"),
+]
+
+
+def _cli_spec(tmp_path: Path, snippet: str) -> Path:
+    """``snippet`` in a spec that is otherwise valid: top-level keys first, tables after."""
+    base = {"name": 'name = "hostile"', "layers": "layers = [3, 4, 2]"}
+    lines = [line for key, line in base.items() if not snippet.startswith(key)]
+    text = "\n".join([*lines, snippet] if snippet.startswith("[") else [snippet, *lines])
+    return write(tmp_path, text + "\n", "hostile.toml")
+
+
+@pytest.mark.parametrize(("snippet", "field", "fragment"), CLI_BAD, ids=[f"{i}-{c[1]}" for i, c in enumerate(CLI_BAD)])
+def test_every_bad_field_exits_2_with_one_line(tmp_path: Path, capsys, snippet: str, field: str, fragment: str) -> None:
+    from symbackprop.cli import main
+
+    path = _cli_spec(tmp_path, snippet)
+    assert main(["verify", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"symbackprop: {path}: {field}: "), lines[0]
+    assert fragment in lines[0]
+    assert len(lines[0]) < 700
+
+
+@pytest.mark.parametrize("command", ["derive", "generate", "latex", "build"])
+def test_every_command_rejects_a_bad_spec_before_writing(tmp_path: Path, capsys, command: str) -> None:
+    from symbackprop.cli import main
+
+    path = _cli_spec(tmp_path, "layers = [784, 0, 10]")
+    out = tmp_path / "out"
+    extra = {"generate": ["-o", str(out / "m.py")], "latex": ["-o", str(out / "m.tex")], "build": ["-o", str(out)]}
+    assert main([command, str(path), *extra.get(command, [])]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "layers[1]" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("layers = [3, 2]\nlayers = [4, 2]\n", "duplicate key 'layers'"),
+        ("layers = [3, 2]\n[training]\neta = 1\neta = 2\n", "duplicate key 'eta'"),
+        ("layers = [3, 2]\n[training]\neta = 1\n[training]\nseed = 2\n", "twice"),
+        ("layers = [3, 2]\nx = {a = 1, a = 2}\n", "Duplicate inline table key 'a'"),
+        ("layers = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ('layers = [3, 2]\nname = "unterminated\n', "line 2"),
+        ("layers = [3, 2]\n\x00\n", "invalid TOML"),
+    ],
+)
+def test_broken_toml_exits_2_with_one_line(tmp_path: Path, capsys, text: str, fragment: str) -> None:
+    from symbackprop.cli import main
+
+    path = write(tmp_path, text)
+    assert main(["verify", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"symbackprop: {path}: invalid TOML: ") and fragment in err
+
+
+def test_non_utf8_and_oversized_spec_files_exit_2(tmp_path: Path, capsys) -> None:
+    from symbackprop.cli import main
+    from symbackprop.spec import MAX_SPEC_BYTES
+
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'name = "caf\xe9"\nlayers = [3, 2]\n')
+    huge = tmp_path / "huge.toml"
+    huge.write_text("layers = [3, 2]\n" + "# padding\n" * (MAX_SPEC_BYTES // 10 + 1))
+    for path, fragment in ((latin, "not UTF-8"), (huge, "too large")):
+        assert main(["verify", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and fragment in err
+
+
+def test_spec_from_toml_matches_load_spec(tmp_path: Path) -> None:
+    from symbackprop.spec import spec_from_toml
+
+    assert spec_from_toml(DESIGN_EXAMPLE) == load_spec(write(tmp_path, DESIGN_EXAMPLE))
+    assert spec_from_toml(DESIGN_EXAMPLE.encode()) == spec_from_toml(DESIGN_EXAMPLE)
+    with pytest.raises(SpecError) as info:
+        spec_from_toml("layers = [2, 0]", source="inline.toml")
+    assert str(info.value).startswith("inline.toml: layers[1]: ")
+
+
+def test_numbers_too_large_for_a_float_are_rejected_not_crashed() -> None:
+    error = rejected({"layers": [2, 1], "training": {"eta": 10**400}})
+    assert error.field == "training.eta" and "below 1e308" in error.message and len(str(error)) < 200
+    error = rejected({"layers": [2, 10**400]})
+    assert error.field == "layers[1]" and len(str(error)) < 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"layers": [2, 1], "activations": {"\n\x06 ": {"formula": "z"}}},
+        {"layers": [2, 1], "a\nb": 1},
+        {"layers": [2, 1], "x" * 1_000_000: 1},
+        {"layers": [2, 1], "training": {"\r\n": 1}},
+    ],
+)
+def test_odd_keys_still_give_one_short_line(data: dict[str, Any]) -> None:
+    message = str(rejected(data))
+    assert "\n" not in message and "\r" not in message and len(message) < 400

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import json
 import operator
+from collections import Counter
 from functools import reduce
 
 import numpy as np
@@ -25,7 +26,18 @@ from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.network import hadamard
 from symbackprop.numeric import NumMat
 from symbackprop.spec import make_spec
-from symbackprop.verification import EQUATIONS, METHODS, Check, Report, verify
+from symbackprop.verification import (
+    EQUATIONS,
+    METHODS,
+    NUMERIC_LIMIT,
+    NUMERIC_MAX_PARAMETERS,
+    Check,
+    Report,
+    VerificationError,
+    numeric_cost,
+    planned_checks,
+    verify,
+)
 
 # -- helpers ---------------------------------------------------------------------------------------
 
@@ -913,3 +925,107 @@ def test_every_mutation_is_caught_by_default_verify(mutation: Mutation) -> None:
     spec, forms = mutated(mutation)
     report = verify(spec, forms=forms, examples=mutation.examples)
     assert_caught(report, mutation.equation, {"exact", "numeric"})
+
+
+# -- plans for large specs and time budgets ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [NOTES, UFLDL_QA, BLOG], ids=lambda c: c.id)
+def test_planned_checks_are_the_checks_each_method_makes(case: Case) -> None:
+    """The report lists the methods' checks in order: exact, all_widths, numeric (matched by count and content)."""
+    report = verified(case)
+    checks = list(report.checks)
+    for method in METHODS:
+        planned = planned_checks(case.spec, case.notation, method, case.examples)
+        made, checks = checks[: len(planned)], checks[len(planned) :]
+        assert Counter(planned) == Counter((c.equation, c.layer, c.form) for c in made), method
+        assert {c.method for c in made} <= {method, "numeric"}
+    assert checks == []
+
+
+def test_planned_checks_for_softmax_include_the_jacobian_form() -> None:
+    spec = make_spec(layers=[2, 3, 2], output="softmax", cost="log_likelihood")
+    exact = planned_checks(spec, "nielsen", "exact", 2)
+    assert exact.count(("BP1", 2, "jacobian")) == 2 and exact.count(("BP1", 2, "hadamard")) == 2
+    assert ("BP1", 2, "jacobian") in planned_checks(spec, "nielsen", "all_widths")
+
+
+def test_a_large_spec_skips_the_slow_methods_and_says_why() -> None:
+    spec = make_spec(layers=[2000, 1000, 10])
+    assert numeric_cost(spec) > NUMERIC_LIMIT
+    report = verify(spec)
+    assert report.ok and report.complete
+    assert {c.method for c in report.checks} == {"all_widths"}
+    plan = " ".join(report.plan)
+    assert "exact: skipped" in plan and "exact limit" in plan
+    assert "numeric: skipped" in plan and "numeric limit" in plan and "--max-seconds" in plan
+    assert "all_widths: symbolic widths" in plan
+
+
+def test_a_huge_spec_is_planned_without_allocating_it() -> None:
+    spec = make_spec(layers=[100_000, 100_000, 10])
+    assert spec.parameter_count > NUMERIC_MAX_PARAMETERS
+    report = verify(spec, max_seconds=60)
+    assert report.complete and report.ok
+    assert "above" not in report.plan[0] or "exact" in report.plan[0]
+    assert any("numeric: skipped" in line and "memory" in line for line in report.plan)
+    with pytest.raises(VerificationError, match="numeric"):
+        verify(spec, methods=["numeric"])
+
+
+def test_a_time_budget_stops_the_running_method_with_a_partial_report() -> None:
+    import signal
+    import time
+
+    spec = make_spec(layers=[30, 30, 10])  # the exact method needs far longer than the budget
+    start = time.perf_counter()
+    report = verify(spec, methods=["exact", "all_widths"], max_seconds=1.0)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 3.0
+    assert not report.complete and not report.ok
+    planned = planned_checks(spec, "nielsen", "exact") + planned_checks(spec, "nielsen", "all_widths")
+    assert len(report.checks) + len(report.unfinished) == len(planned)
+    assert report.unfinished and all("time budget" in c.detail for c in report.unfinished)
+    assert {c.method for c in report.unfinished} == {"exact", "all_widths"}
+    assert all(c.holds for c in report.checks)  # what finished is trustworthy
+    plan = " ".join(report.plan)
+    assert "exact: stopped by the 1 s time budget" in plan
+    assert "all_widths: not started" in plan
+    data = json.loads(report.to_json())
+    assert data["complete"] is False and len(data["unfinished"]) == len(report.unfinished)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no timer left armed
+
+
+def test_a_generous_budget_changes_nothing() -> None:
+    report = verify(NOTES.spec, max_seconds=600)
+    assert report.complete and report.ok and not report.unfinished
+    assert [(c.equation, c.layer, c.form, c.method) for c in report.checks] == [
+        (c.equation, c.layer, c.form, c.method) for c in verified(NOTES).checks
+    ]
+
+
+def test_time_limits_nest_and_an_outer_budget_survives_an_inner_swallowed_one() -> None:
+    import time
+
+    from symbackprop.timing import OutOfTime, time_limit
+
+    start = time.monotonic()
+    with pytest.raises(OutOfTime):
+        with time_limit(0.3):
+            try:  # an inner limit whose exception is swallowed (as identities' solve does) ...
+                with time_limit(5):
+                    while True:
+                        time.sleep(0.01)
+            except OutOfTime:
+                pass
+            swallowed = time.monotonic() - start
+            while True:  # ... must not cancel the outer one
+                time.sleep(0.01)
+    assert 0.25 < swallowed < 1.0
+    assert time.monotonic() - start < 1.5
+    with time_limit(0.05):  # an inner limit shorter than the outer one still fires first
+        with pytest.raises(OutOfTime):
+            with time_limit(5):
+                pass
+            with time_limit(0.01):
+                time.sleep(1)

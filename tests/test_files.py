@@ -1,0 +1,198 @@
+"""Tests for :mod:`symbackprop.files`: atomic writes, the manifest, and interrupts held back."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+from pathlib import Path
+
+import pytest
+
+from symbackprop import files
+from symbackprop.files import MANIFEST, OutputFolder, OverwriteError, interrupts_deferred, sha256, write_atomic
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_write_atomic_writes_text_and_bytes(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "a.txt", "héllo\n")
+    write_atomic(tmp_path / "sub" / "b.bin", b"\x00\x01")
+    assert (tmp_path / "a.txt").read_bytes() == "héllo\n".encode()
+    assert (tmp_path / "sub" / "b.bin").read_bytes() == b"\x00\x01"
+    assert leftovers(tmp_path) == leftovers(tmp_path / "sub") == []
+
+
+def test_write_atomic_goes_through_a_fsynced_temporary_file_in_the_same_folder(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "out.txt"
+    calls: list[tuple[str, object]] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def replace(src, dst):
+        calls.append(("replace", (Path(src).parent, Path(src).name, Path(dst))))
+        return real_replace(src, dst)
+
+    def fsync(fd):
+        calls.append(("fsync", fd))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_atomic(target, "new")
+    kinds = [kind for kind, _ in calls]
+    assert kinds[0] == "fsync"  # the temporary file's data, before the rename
+    assert "replace" in kinds and kinds.index("replace") > 0
+    folder, name, destination = next(arg for kind, arg in calls if kind == "replace")
+    assert folder == tmp_path and name.startswith(".out.txt.") and name.endswith(".tmp")
+    assert destination == target
+    assert target.read_text() == "new"
+
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failed_rename_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, error) -> None:
+    target = tmp_path / "keep.txt"
+    target.write_text("old content\n")
+
+    def broken_replace(src, dst):
+        raise error
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(type(error)):
+        write_atomic(target, "new content that must not appear\n")
+    assert target.read_text() == "old content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+@pytest.mark.parametrize("error", [OSError(5, "Input/output error"), KeyboardInterrupt()])
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, error) -> None:
+    target = tmp_path / "keep.txt"
+    target.write_text("old content\n")
+
+    def broken_fsync(fd):
+        raise error
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(type(error)):
+        write_atomic(target, "x" * 100_000)
+    assert target.read_text() == "old content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_a_new_file_gets_the_usual_permissions_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new.txt", "x")
+        assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o644  # not mkstemp's 0o600
+        script = tmp_path / "run.sh"
+        script.write_text("#!/bin/sh\n")
+        script.chmod(0o755)
+        write_atomic(script, "#!/bin/sh\necho hi\n")
+        assert stat.S_IMODE(script.stat().st_mode) == 0o755
+    finally:
+        os.umask(umask)
+
+
+def test_output_folder_records_hashes_and_refuses_edits_and_foreign_files(tmp_path: Path) -> None:
+    out = OutputFolder(tmp_path / "build")
+    path = out.write("a.txt", "one\n")
+    manifest = json.loads((tmp_path / "build" / MANIFEST).read_text())
+    assert manifest == {"a.txt": sha256(b"one\n")}
+    out.write("a.txt", "two\n")  # unchanged since written: fine
+    path.write_text("edited by hand\n")
+    with pytest.raises(OverwriteError, match="edited"):
+        OutputFolder(tmp_path / "build").write("a.txt", "three\n")
+    assert path.read_text() == "edited by hand\n"
+    (tmp_path / "build" / "b.txt").write_text("someone else's\n")
+    with pytest.raises(OverwriteError, match="not written by symbackprop"):
+        OutputFolder(tmp_path / "build").write("b.txt", "mine\n")
+    OutputFolder(tmp_path / "build", force=True).write("b.txt", "mine\n")
+    assert (tmp_path / "build" / "b.txt").read_text() == "mine\n"
+    assert leftovers(tmp_path / "build") == []
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"a.txt": 5}'])
+def test_a_broken_manifest_is_refused_unless_forced(tmp_path: Path, content: str) -> None:
+    (tmp_path / MANIFEST).write_text(content)
+    with pytest.raises(OverwriteError, match="manifest"):
+        OutputFolder(tmp_path)
+    forced = OutputFolder(tmp_path, force=True)
+    forced.write("a.txt", "x")
+    assert json.loads((tmp_path / MANIFEST).read_text()) == {"a.txt": sha256(b"x")}
+
+
+def test_an_interrupt_while_writing_a_file_and_its_manifest_entry_is_held_back(tmp_path, monkeypatch) -> None:
+    """SIGINT arriving between the rename and the manifest update is delivered after both."""
+    out = OutputFolder(tmp_path)
+    real = files.write_atomic
+    seen: list[str] = []
+
+    def write_then_signal(path, data):
+        real(path, data)
+        seen.append(Path(path).name)
+        if Path(path).name == "a.txt":
+            signal.raise_signal(signal.SIGINT)  # would land before the manifest is written
+
+    monkeypatch.setattr(files, "write_atomic", write_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        out.write("a.txt", "complete\n")
+    assert seen == ["a.txt", MANIFEST]
+    assert json.loads((tmp_path / MANIFEST).read_text()) == {"a.txt": sha256(b"complete\n")}
+    OutputFolder(tmp_path).check("a.txt")  # the next run does not mistake it for an edited file
+
+
+def test_a_second_interrupt_is_not_held_back_and_handlers_are_restored() -> None:
+    got: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
+    try:
+        before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                signal.raise_signal(signal.SIGTERM)  # held back
+                assert got == []
+                signal.raise_signal(signal.SIGINT)  # the second one gets through at once
+        assert got == [signal.SIGTERM]  # the held-back one is delivered to the restored handler
+        assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# -- the commands that write files never destroy edited or foreign ones without --force -------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [
+        (["latex", "{examples}/notes.toml", "-o", "{out}/notes.tex"], "notes.tex"),
+        (["train", "--data", "digits", "--epochs", "1", "-o", "{out}"], "weights.npz"),
+        (["train", "--data", "digits", "--epochs", "1", "-o", "{out}"], "history.json"),
+    ],
+)
+def test_commands_refuse_to_overwrite_edited_or_foreign_files(tmp_path, capsys, command, written) -> None:
+    from symbackprop.cli import main
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    out = tmp_path / "out"
+    argv = [part.format(examples=examples, out=out) for part in command]
+    assert main(argv) == 0
+    target = out / written
+    original = target.read_bytes()
+    target.write_bytes(original + b"\n% my notes\n")  # edited since symbackprop wrote it
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "edited" in err and "--force" in err and written in err
+    assert target.read_bytes() == original + b"\n% my notes\n"
+    target.unlink()
+    target.write_text("someone else's file\n")
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest[written]  # a file symbackprop never wrote
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    assert main(argv) == 2
+    assert "not written by symbackprop" in capsys.readouterr().err
+    assert target.read_text() == "someone else's file\n"
+    assert main([*argv, "--force"]) == 0
+    assert target.read_bytes() != b"someone else's file\n"
+    assert leftovers(out) == []
