@@ -22,11 +22,11 @@ Implementations (each where available; a missing one is skipped with the reason 
   for the accuracy);
 * matmul: only the five matrix products of each step (forward 2, backward 3), per epoch.
 
-Prints one table (implementation x dtype x batch size: median epoch seconds, ratio to the generated module,
-or to numpy when it is missing, test accuracy after one epoch, CPU/wall of the timed part), then the
-targets of issue 3 with PASS / FAIL / SKIP and the figures, and the largest accuracy disagreement among
-implementations at equal dtype and batch size. Exit code 0 whatever the targets say; 2 when the data is
-missing.
+Prints one table (implementation x dtype x batch size: median epoch seconds, the same per mini-batch in µs,
+ratio to the generated module, or to numpy when it is missing, test accuracy after one epoch, CPU/wall of the
+timed part), then the targets of issue 3 with PASS / FAIL / SKIP and the figures, and the largest accuracy
+disagreement among implementations at equal dtype and batch size. Exit code 0 whatever the targets say; 2 when
+the data is missing.
 
 One thread: OMP/OPENBLAS/MKL_NUM_THREADS=1 and XLA_FLAGS are set before NumPy is imported, torch uses
 set_num_threads(1), and the whole process is pinned to one CPU (--cpu; -1 to leave it unpinned), because
@@ -328,7 +328,7 @@ def report(args, rows, skipped):
         print("  no generated module: the ratio column is relative to the numpy baseline")
     print()
     header = (
-        f"{'implementation':<20} {'dtype':<8} {'batch':>5} {'epoch s':>9} {'vs ' + ref_name:>12} "
+        f"{'implementation':<20} {'dtype':<8} {'batch':>5} {'epoch s':>9} {'µs/batch':>9} {'vs ' + ref_name:>12} "
         f"{'test acc':>9} {'cpu/wall':>8}  note"
     )
     print(header)
@@ -342,8 +342,9 @@ def report(args, rows, skipped):
                     continue
                 ratio = f"{res['seconds'] / ref['seconds']:.2f}x" if ref and ref["seconds"] > 0 else "-"
                 cpu = "-" if res["cpu_ratio"] is None else f"{res['cpu_ratio']:.2f}"
+                per_batch = res["seconds"] / -(-bl.N_TRAIN // m) * 1e6  # the epoch's mini-batches, a last partial one
                 print(
-                    f"{NAMES[name]:<20} {dtype:<8} {m:>5} {res['seconds']:>9.4f} {ratio:>12} "
+                    f"{NAMES[name]:<20} {dtype:<8} {m:>5} {res['seconds']:>9.4f} {per_batch:>9.1f} {ratio:>12} "
                     f"{fmt_acc(res['accuracy']):>9} {cpu:>8}  {res['note']}"
                 )
         print()

@@ -29,7 +29,9 @@ z^(l+1) = [a^l, 1] (B^(l+1))^T is one matrix product, and so is the gradient of 
 (δ^(l+1))^T [a^l, 1] (BP3 and BP4 together: the column of ones sums δ over the batch).
 The factor -eta/m of an SGD step is folded into δ^L (BP2 is linear in δ), so the update of every
 parameter is one `np.add`. The arrays a mini-batch size needs are allocated once and reused: a
-training step creates no new arrays.
+training step creates no new arrays. `train` gathers the rows of several mini-batches (about
+GATHER_ROWS rows) with one `np.take` into buffers allocated once per call, and each mini-batch is a
+view of those rows, so its loop allocates nothing either.
 
 `Network.train` checks the shapes and types of X and Y, and the values of Y, before it starts, and
 the parameters for NaN or inf after every CHECK_EVERY mini-batches. When they are not finite it
@@ -62,12 +64,15 @@ PARAMETER_COUNT = 79510
 #: Scratch buffers (and boolean masks) each layer's printed elementwise code needs.
 SCRATCH = (2, 0)
 MASKS = (0, 0)
-#: The numbers of the printed elementwise code, as DTYPE scalars: NumPy converts a Python float operand
-#: again on every call (about 0.3 µs a call in float32).
-K_0_5 = DTYPE(0.5)
-K_1_0 = DTYPE(1.0)
+#: The numbers of the printed elementwise code, as 0-d DTYPE arrays, the fastest scalar operand of a ufunc:
+#: NumPy converts a Python float again on every call (about 0.2 µs), and a DTYPE scalar costs about 0.1 µs
+#: more than a 0-d array. The step's factor -eta/m is one too.
+K_0_5 = np.array(0.5, dtype=DTYPE)
+K_1_0 = np.array(1.0, dtype=DTYPE)
 #: `train` checks the parameters for NaN or inf after every CHECK_EVERY mini-batches.
 CHECK_EVERY = 100
+#: `train` gathers the rows of whole mini-batches, about this many rows, with one np.take.
+GATHER_ROWS = 256
 #: forward, predict and cost work through big inputs in chunks of at most this many rows.
 CHUNK = 1000
 #: What `save` writes as the layout of `parameters`, and `load` requires.
@@ -110,12 +115,13 @@ class _Buffers:
         # [a^l, 1] for each hidden layer l, and the view of its first n_l columns that a^l is copied into
         self.augmented = [None] + [np.ones((m, n + 1), dtype=DTYPE) for n in LAYERS[1:-1]] + [None]
         self.hidden = [None] + [rows[:, :-1] for rows in self.augmented[1:-1]] + [None]
-        # b^1 in every row, as the product of a column of ones and the bias row (the inputs x are gathered
-        # without a column of ones; a broadcast add would make NumPy allocate an iteration buffer)
-        self.ones = np.ones((m, 1), dtype=DTYPE)
+        # b^1 in every row, copied from the bias row (the inputs x are gathered without a column of ones, and
+        # a broadcast add would make NumPy allocate an iteration buffer; a broadcast copy does not)
         self.bias = np.empty((m, LAYERS[1]), dtype=DTYPE)
+        # a row of ones: BP3's sum of δ^1 over the batch as a product, (1, m) (m, n_1), faster than np.sum
+        self.ones = np.ones((1, m), dtype=DTYPE)
+        # one value per example, e.g. a softmax's row maximum or row sum
         self.rows = [None] + [np.empty((m, 1), dtype=DTYPE) for _ in LAYERS[1:]]
-        self.spread = [None] + [np.ones((1, n), dtype=DTYPE) for n in LAYERS[1:]]
         self.scratch = [None] + [
             [np.empty((m, n), dtype=DTYPE) for _ in range(count)] for n, count in zip(LAYERS[1:], SCRATCH)
         ]
@@ -145,6 +151,7 @@ class Network:
         self._gradient_inner = tuple(G[:, :-1] for G in self._gradient_blocks)
         self._weight_gradients = _weights_of(self._gradient_blocks)
         self._bias_gradients = tuple(G[:, -1] for G in self._gradient_blocks)
+        self._bias_gradient_rows = tuple(G[:, -1:].T for G in self._gradient_blocks)  # as (1, n_l) rows
         # 1 where `parameters` holds a weight, 0 where it holds a bias: the L2 term decays weights only
         self._is_weight = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
         for W in _weights_of(_blocks(self._is_weight)):
@@ -185,14 +192,14 @@ class Network:
             buffers = self._buffers[m] = _Buffers(m)
         return buffers
 
-    def _forward(self, b):
-        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the batch in b.x (= b.a[0])."""
+    def _forward(self, b, x):
+        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the mini-batch x (a^0) with buffers b."""
         zs, acts, augmented, hidden = b.z, b.a, b.augmented, b.hidden
         transposed, inner = self._transposed, self._inner
         # layer 1: z^1 = W^1 a^0 + b^1, as rows a^0 W^T + b
         #   and a^1 = sigmoid(z^1)
-        np.matmul(acts[0], inner[0], out=zs[1])
-        np.matmul(b.ones, self._bias_rows[0], out=b.bias)  # b^1 in every row
+        np.matmul(x, inner[0], out=zs[1])
+        np.copyto(b.bias, self._bias_rows[0])  # b^1 in every row
         np.add(zs[1], b.bias, out=zs[1])
         z, a = zs[1], acts[1]
         np.multiply(z, K_0_5, out=a)
@@ -209,8 +216,9 @@ class Network:
         np.multiply(a, K_0_5, out=a)
         np.add(a, K_0_5, out=a)
 
-    def _backward(self, b, factor):
-        """factor times the sum over the batch of dC_x/dW^l and dC_x/db^l, into the gradient buffer (BP1-BP4).
+    def _backward(self, b, x, y, factor):
+        """factor times the sum over the mini-batch (x, y) of dC_x/dW^l and dC_x/db^l, into the gradient buffer
+        (BP1-BP4), after _forward(b, x).
 
         factor = -eta/m for an SGD step, 1/m for the gradient of the cost (its L2 term aside).
         """
@@ -218,7 +226,7 @@ class Network:
         gradient_blocks, back = self._gradient_blocks, self._back
         # BP1 (layer 2): δ^L = ∇_a C ⊙ f'(z^L)
         #   here delta^L_j = a - y
-        a, y, delta = acts[2], b.y, deltas[2]
+        a, delta = acts[2], deltas[2]
         np.subtract(a, y, out=delta)
         # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
         np.multiply(deltas[2], factor, out=deltas[2])
@@ -234,9 +242,9 @@ class Network:
         np.multiply(a, scratch[0], out=fprime)
         np.multiply(deltas[1], fprime, out=deltas[1])
         # BP4 (layer 1): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j, summed over the batch
-        np.matmul(deltas[1].T, acts[0], out=self._gradient_inner[0])
-        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch
-        np.sum(deltas[1], axis=0, out=self._bias_gradients[0])
+        np.matmul(deltas[1].T, x, out=self._gradient_inner[0])
+        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch: a row of ones times δ^1
+        np.matmul(b.ones, deltas[1], out=self._bias_gradient_rows[0])
 
     def _decay(self, n):
         """The coefficient of W in dC/dW from the L2 term: lambda/n with lambda = 5.0."""
@@ -248,10 +256,11 @@ class Network:
         """The factor of every parameter in an SGD step's L2 term: 1 - eta decay on weights, 1 on biases."""
         return None if not decay else 1.0 - (eta * decay) * self._is_weight
 
-    def _step(self, b, factor, shrink=None):
-        """One SGD step on the batch in b: v <- v - eta dC/dv, with factor = -eta/m (and shrink from _shrink)."""
-        self._forward(b)
-        self._backward(b, factor)
+    def _step(self, b, x, y, factor, shrink=None):
+        """One SGD step on the mini-batch (x, y) with buffers b: v <- v - eta dC/dv, with factor = -eta/m
+        (and shrink from _shrink)."""
+        self._forward(b, x)
+        self._backward(b, x, y, factor)
         if shrink is not None:  # the L2 term: W <- (1 - eta lambda') W, biases not decayed
             np.multiply(self.parameters, shrink, out=self.parameters)
         np.add(self.parameters, self._gradient, out=self.parameters)
@@ -270,7 +279,7 @@ class Network:
             rows = X[start:start + chunk]
             b = self._buffers_for(len(rows))
             np.copyto(b.x, rows)
-            self._forward(b)
+            self._forward(b, b.x)
             np.copyto(out[start:start + len(rows)], b.a[-1])
         return out
 
@@ -281,7 +290,7 @@ class Network:
             b = self._buffers_for(len(X[start:start + CHUNK]))
             np.copyto(b.x, X[start:start + CHUNK])
             np.copyto(b.y, Y[start:start + CHUNK])
-            self._forward(b)
+            self._forward(b, b.x)
             y, z = b.y, b.z[-1]
             total += float(np.sum(y*np.logaddexp(0, -z) + (1 - y)*np.logaddexp(0, z)))
         data = total / len(X)
@@ -301,8 +310,8 @@ class Network:
         """(dC/dW^l, dC/db^l) for every layer, of exactly the cost above (new arrays)."""
         b = self._load_batch(X, Y)
         decay = self._decay(n)
-        self._forward(b)
-        self._backward(b, DTYPE(1.0 / b.m))
+        self._forward(b, b.x)
+        self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
         weights = [G + decay * W for G, W in zip(self._weight_gradients, self._weights)]
         biases = [G.copy() for G in self._bias_gradients]
         return weights, biases
@@ -310,14 +319,14 @@ class Network:
     def input_gradient(self, X, Y, n=None):
         """dC/dX, shape (m, 784): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (W^1)^T δ^1."""
         b = self._load_batch(X, Y)
-        self._forward(b)
-        self._backward(b, DTYPE(1.0 / b.m))
+        self._forward(b, b.x)
+        self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
         return np.matmul(b.delta[1], self._back[0])
 
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
         b = self._load_batch(X, Y)
-        self._step(b, DTYPE(-eta / b.m), self._shrink(eta, self._decay(n)))
+        self._step(b, b.x, b.y, np.array(-eta / b.m, dtype=DTYPE), self._shrink(eta, self._decay(n)))
 
     def train(self, X, Y, epochs=30, batch_size=10, eta=0.5, test=None, seed=0,
               progress=None, on_epoch=None, track_cost=False):
@@ -338,6 +347,8 @@ class Network:
         replace them.
         """
         X, Y = _check_pair(X, Y, finite_X=False)  # a NaN or inf in X is found when it reaches the parameters
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
         if test is not None:
             X_test, labels = test
             X_test = _check_array(X_test, "test X", LAYERS[0])
@@ -348,13 +359,8 @@ class Network:
         shrink = self._shrink(eta, self._decay(n))
         rng = np.random.default_rng(seed)
         everyone = np.arange(n)
-        order = np.empty(n, dtype=everyone.dtype)
-        # each mini-batch: its rows (a view of `order`, which is reshuffled in place), buffers and -eta/m
-        sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
-        batches = [
-            (order[start:start + m], self._buffers_for(m), DTYPE(-eta / m))
-            for start, m in zip(range(0, n, batch_size), sizes)
-        ]
+        order = np.empty(n, dtype=everyone.dtype)  # the epoch's order, reshuffled in place
+        checks = self._schedule(order, batch_size, eta)
         saved, initial = np.empty_like(self.parameters), self.parameters.copy()
         parameters, step, take = self.parameters, self._step, np.take
         history = []
@@ -362,16 +368,18 @@ class Network:
             for epoch in range(1, epochs + 1):
                 np.copyto(order, everyone)
                 rng.shuffle(order)
-                for first in range(0, len(batches), CHECK_EVERY):
+                for first, gathers in checks:
                     np.copyto(saved, parameters)  # the last parameters known to be finite
-                    for rows, b, factor in batches[first:first + CHECK_EVERY]:
-                        take(X, rows, axis=0, out=b.x, mode="clip")
-                        take(Y, rows, axis=0, out=b.y, mode="clip")
-                        step(b, factor, shrink)
-                        if progress is not None:
-                            progress(b.m)
+                    for rows, x_rows, y_rows, batches in gathers:
+                        # the rows of several mini-batches in one call; each mini-batch is a view of them
+                        take(X, rows, axis=0, out=x_rows, mode="clip")
+                        take(Y, rows, axis=0, out=y_rows, mode="clip")
+                        for b, x, y, factor in batches:
+                            step(b, x, y, factor, shrink)
+                            if progress is not None:
+                                progress(b.m)
                     if not _all_finite(parameters):
-                        self._diverged(X, Y, batches, first, saved, initial, shrink, epoch, history)
+                        self._diverged(X, Y, order, batch_size, eta, first, saved, initial, shrink, epoch, history)
                 entry = {"epoch": epoch}
                 if track_cost:
                     entry["cost"] = self._cost(X, Y, n)
@@ -383,26 +391,57 @@ class Network:
                     on_epoch(entry)
         return history
 
-    def _diverged(self, X, Y, batches, first, saved, initial, shrink, epoch, history):
-        """Replay the mini-batches from `first` one at a time from the saved parameters; at the one whose
+    def _schedule(self, order, batch_size, eta):
+        """An epoch's mini-batches as `train` runs them, with the buffers their rows are gathered into.
+
+        One (first, gathers) per CHECK_EVERY mini-batches (first: the number of the first, from 0); each gather
+        is (rows, x_rows, y_rows, batches): `rows` a view of `order` spanning whole mini-batches, about
+        GATHER_ROWS of them, `x_rows` and `y_rows` the buffers np.take fills with those rows of X and Y, and
+        `batches` one (buffers, x, y, -eta/m) per mini-batch, x and y its views of x_rows and y_rows.
+        """
+        n = len(order)
+        per_gather = max(1, min(CHECK_EVERY, GATHER_ROWS // batch_size))  # mini-batches per np.take
+        x_all = np.empty((min(per_gather * batch_size, n), LAYERS[0]), dtype=DTYPE)
+        y_all = np.empty((len(x_all), LAYERS[-1]), dtype=DTYPE)
+        sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+        shared = {}  # the mini-batches of a gather, by their sizes: all but the last one or two gathers share one
+        checks = []
+        for first in range(0, len(sizes), CHECK_EVERY):
+            gathers = []
+            for begin in range(first, min(first + CHECK_EVERY, len(sizes)), per_gather):
+                part = tuple(sizes[begin:min(begin + per_gather, first + CHECK_EVERY)])
+                if part not in shared:
+                    shared[part] = [
+                        (self._buffers_for(m), x_all[at:at + m], y_all[at:at + m], np.array(-eta / m, dtype=DTYPE))
+                        for at, m in zip(range(0, n, batch_size), part)
+                    ]
+                start, stop = begin * batch_size, begin * batch_size + sum(part)
+                gathers.append((order[start:stop], x_all[:stop - start], y_all[:stop - start], shared[part]))
+            checks.append((first, gathers))
+        return checks
+
+    def _diverged(self, X, Y, order, batch_size, eta, first, saved, initial, shrink, epoch, history):
+        """Replay the mini-batches from number `first` one at a time from the saved parameters; at the one whose
         step makes a parameter NaN or inf, raise a ValueError (with the initial parameters restored) if its
         rows of X hold NaN or inf, else restore the parameters from before it and raise DivergenceError."""
-        parameters = self.parameters
+        parameters, n = self.parameters, len(order)
+        count = -(-n // batch_size)
         np.copyto(parameters, saved)
-        for index in range(first, min(first + CHECK_EVERY, len(batches))):
-            rows, b, factor = batches[index]
+        for index in range(first, min(first + CHECK_EVERY, count)):
+            start = index * batch_size
+            rows = order[start:start + batch_size]
+            b = self._buffers_for(len(rows))
             np.copyto(saved, parameters)
             np.take(X, rows, axis=0, out=b.x, mode="clip")
             np.take(Y, rows, axis=0, out=b.y, mode="clip")
-            self._step(b, factor, shrink)
+            self._step(b, b.x, b.y, np.array(-eta / b.m, dtype=DTYPE), shrink)
             if not _all_finite(parameters):
                 if not _all_finite(b.x):
                     np.copyto(parameters, initial)
                     _check_array(X, "X", LAYERS[0])  # raises, naming the non-finite values of X
                 np.copyto(parameters, saved)
-                start = index * len(batches[0][0])
                 raise DivergenceError(
-                    f"training diverged in epoch {epoch}, mini-batch {index + 1} of {len(batches)} (rows "
+                    f"training diverged in epoch {epoch}, mini-batch {index + 1} of {count} (rows "
                     f"{start}:{start + b.m} of the epoch's shuffled order): the parameters became NaN or inf; "
                     "the network keeps the parameters from before that mini-batch (try a smaller eta)",
                     epoch, index + 1, (start, start + b.m), list(history),
@@ -528,4 +567,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 008ec3388d664e0332627cdd2484c3a5a8e24b014bceb4ba9f06df28f166542a
+# symbackprop-sha256: 55c4619b1571f22575447a3bb04de4c439d71443ce20cdedfe12b04f0c7c2a54

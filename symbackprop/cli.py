@@ -1,4 +1,4 @@
-"""The command line: ``symbackprop verify|derive|generate|latex|build``.
+"""The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data``.
 
 Exit codes: 0 every applicable closed form holds, 1 one fails (with a
 counterexample) or a ``--max-seconds`` budget ran out first (a partial
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -352,9 +353,16 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"verify": _verify, "derive": _derive, "generate": _generate, "latex": _latex, "build": _build}
-    commands.update(train=_train, data=_data)
-    commands.update(check=_check_answers)
+    commands = {
+        "verify": _verify,
+        "derive": _derive,
+        "generate": _generate,
+        "latex": _latex,
+        "build": _build,
+        "train": _train,
+        "data": _data,
+        "check": _check_answers,
+    }
     command = commands[args.command]
     received: dict = {}
     try:
@@ -363,6 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return command(args)
             except SymbackpropError as error:
                 return _fail(str(error))
+    except BrokenPipeError:
+        # the reader went away (`symbackprop verify ... | head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + int(signal.SIGPIPE)
     except KeyboardInterrupt:
         name = "SIGTERM" if received.get("signal") == signal.SIGTERM else "SIGINT"
         _fail(f"interrupted by {name}; stopped cleanly: every file written so far is complete, none half-written")

@@ -211,8 +211,8 @@ def _output_delta(spec: Spec) -> tuple[list[str], int, int, str]:
     lines = [
         *first.lines,
         *second.lines,
-        f"np.sum(scratch[1], axis=1, keepdims=True, out=b.rows[{L}])",
-        f"np.matmul(b.rows[{L}], b.spread[{L}], out=scratch[1])",
+        f"np.add.reduce(scratch[1], axis=1, keepdims=True, out=b.rows[{L}])",
+        f"np.copyto(scratch[1], b.rows[{L}])",
         *last.lines,
     ]
     a_j, a_k, g_j, g_k = sp.symbols("a_j a_k g_j g_k")
@@ -262,7 +262,7 @@ def context(spec: Spec) -> dict:
         if act.elementwise:
             activation = _emit(act.formula, "a", f"layer {label} activation {act.name}")
         elif is_softmax(act):
-            activation = InPlacePrinter({}).emit_row_softmax("z", "a", f"b.rows[{k}]", f"b.spread[{k}]")
+            activation = InPlacePrinter({}).emit_row_softmax("z", "a", f"b.rows[{k}]")
         else:
             raise GenerationError(f"generate: layer {label}: {act.name} is neither elementwise nor a softmax")
         counts, mask_counts = [activation.scratch_used], [activation.masks_used]
@@ -343,9 +343,9 @@ def context(spec: Spec) -> dict:
     )
     fprime_texts = [t for c in layers_ctx for t in [c.fprime_bindings, *c.fprime_lines]]
     backward_locals = _unpack(
-        ["acts", "deltas", *(["augmented", "gradient_blocks", "back"] if L > 1 else [])],
+        ["deltas", *(["augmented", "gradient_blocks", "back"] if L > 1 else [])],
         [
-            _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"deltas[{L}]"}),
+            _bindings(delta_lines, {**_layer_buffers(L), "delta": f"deltas[{L}]"}),
             *delta_lines,
             *fprime_texts,
         ],
@@ -389,7 +389,7 @@ def context(spec: Spec) -> dict:
         "bp3_text": _equation(forms.bp3),
         "delta_text": delta_text,
         "output_label": layer_label(nt, nt.layer(L)),
-        "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "y": "b.y", "delta": f"deltas[{L}]"}),
+        "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "delta": f"deltas[{L}]"}),
         "output_delta_lines": delta_lines,
         "cost_expression": cost_expression,
         "cost_bindings": _bindings([cost_expression], {"a": "b.a[-1]", "y": "b.y", "z": "b.z[-1]"}),

@@ -49,6 +49,7 @@ from symbackprop.latex import latex
 from symbackprop.network import LAMBDA, TRAINING_SET_SIZE, SymbolicNetwork, regularizer
 from symbackprop.notation import NOTATIONS, Notation
 from symbackprop.spec import Spec
+from symbackprop.timing import within
 
 #: The equations an answer can be filed under, and the quantity each is about.
 EQUATIONS = {
@@ -1168,14 +1169,14 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
-                if not abstract and sp.simplify(answer - true) == 0:
+                if not abstract and _simplifies_to_zero(answer - true):
                     continue
                 counterexample = _counterexample(answer, true, rng, abstract)
                 if counterexample is None:
                     unproved += 1
                     continue
                 counterexample.update({"entry": list(combo), "layer_l": l, "side": n + 1})
-                residual_expr = _primed(sp.factor(sp.simplify(answer - true)))
+                residual_expr = _primed(_tidy(answer - true))
                 residual = sp.sstr(residual_expr)
                 at = f"{where}, " if where else ""
                 entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
@@ -1359,7 +1360,7 @@ def _all_widths(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
                 derived = indexed.normalize(truth, net.ranges)
                 got = indexed.normalize(answer.doit() if hasattr(answer, "doit") else answer, net.ranges)
                 difference = derived - got
-                if not (indexed.is_zero(difference) or sp.simplify(difference) == 0):
+                if not (indexed.is_zero(difference) or _simplifies_to_zero(difference)):
                     return None
     except Wrong as wrong:
         return wrong
@@ -1369,6 +1370,20 @@ def _all_widths(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
 
 
 # -- many answers, and the report ---------------------------------------------------------------------
+
+
+#: How long SymPy may simplify or factor one difference before the grader falls back (seconds).
+SIMPLIFY_SECONDS = 3.0
+
+
+def _simplifies_to_zero(expr: sp.Expr) -> bool:
+    """``simplify(expr) == 0`` within :data:`SIMPLIFY_SECONDS`; False when SymPy gives up (not a proof)."""
+    return within(SIMPLIFY_SECONDS, lambda: sp.simplify(expr) == 0, False)
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """The residual as a reader wants it: simplified and factored when SymPy manages in time, else expanded."""
+    return within(SIMPLIFY_SECONDS, lambda: sp.factor(sp.simplify(expr)), sp.expand(expr))
 
 
 def grade_all(spec: Spec, submissions, *, notation: str | None = None, seed: int = 0) -> GradeReport:

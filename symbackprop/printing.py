@@ -207,20 +207,22 @@ class InPlacePrinter(NetworkNumPyPrinter):
         else:
             self._emit(expr, out)
 
-    def emit_row_softmax(self, z: str, out: str, row: str, spread: str) -> Emission:
+    def emit_row_softmax(self, z: str, out: str, row: str) -> Emission:
         """exp(z_j)/sum_k exp(z_k) along each row, shifted by the row's largest z so exp cannot overflow.
 
-        ``row`` is an (m, 1) buffer and ``spread`` a (1, n) row of ones: the row values are spread over the
-        columns by a product instead of a broadcast, which would make NumPy allocate an iteration buffer.
+        ``row`` is an (m, 1) buffer. Its values are spread over the columns by a broadcast copy into a scratch
+        buffer (a broadcast subtract or divide would make NumPy allocate an iteration buffer; a copy does not),
+        and the reductions call the ufuncs' ``reduce`` directly (``np.max`` and ``np.sum`` add a Python layer
+        costing about 1 µs a call).
         """
         self._lines, self._free, self._count, self._free_masks, self._mask_count = [], [], 0, [], 0
         scratch = self._take()
-        self._line(f"np.max({z}, axis=1, keepdims=True, out={row})")
-        self._line(f"np.matmul({row}, {spread}, out={scratch})")
+        self._line(f"np.maximum.reduce({z}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({scratch}, {row})")
         self._call("subtract", [z, scratch], out)
         self._call("exp", [out], out)
-        self._line(f"np.sum({out}, axis=1, keepdims=True, out={row})")
-        self._line(f"np.matmul({row}, {spread}, out={scratch})")
+        self._line(f"np.add.reduce({out}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({scratch}, {row})")
         self._call("divide", [out, scratch], out)
         return Emission(self._lines, self._count, 0)
 

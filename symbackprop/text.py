@@ -16,16 +16,18 @@ def _result(check) -> str:
 
 
 def verification_table(report: Report) -> str:
-    """The table `symbackprop verify` prints: equation, layer, form, method, result, time."""
+    """The table `symbackprop verify` prints: equation, layer, example (or all), form, method, result, time."""
     spec = report.spec
     lines = [
         f"{spec.name}: layers {list(spec.layers)}, {report.notation} notation, cost {spec.cost}",
         *[f"  plan  {p}" for p in report.plan],
         "",
-        f"{'equation':<15} {'layer':>5}  {'form':<10} {'method':<10} {'result':<12} {'time':>8}",
+        f"{'equation':<15} {'layer':>5} {'example':>7}  {'form':<10} {'method':<10} {'result':<12} {'time':>8}",
     ]
     for c in report.checks:
-        lines.append(f"{c.equation:<15} {c.layer:>5}  {c.form:<10} {c.method:<10} {_result(c):<12} {c.seconds:>7.3f}s")
+        example = "all" if c.example is None else c.example
+        row = f"{c.equation:<15} {c.layer:>5} {example:>7}  {c.form:<10} {c.method:<10} {_result(c):<12}"
+        lines.append(f"{row} {c.seconds:>7.3f}s")
     lines.append("")
     lines.append("identities")
     for identity in report.identities:

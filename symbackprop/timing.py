@@ -16,8 +16,11 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: The shortest interval the timer is armed for, in seconds.
 MIN_INTERVAL = 1e-3
@@ -76,3 +79,13 @@ def check_deadline(deadline: float | None, what: str = "the time budget") -> Non
     """Raise :class:`OutOfTime` if ``deadline`` (a ``time.monotonic()`` value) has passed."""
     if deadline is not None and time.monotonic() >= deadline:
         raise OutOfTime(f"{what} ran out")
+
+
+def within(seconds: float, work: Callable[[], T], fallback: T) -> T:
+    """``work()`` if it finishes within ``seconds``, else ``fallback`` (for SymPy calls such as ``simplify``
+    and ``factor``, which are exponential in bad cases; which case is bad can even depend on the hash seed)."""
+    try:
+        with time_limit(seconds):
+            return work()
+    except OutOfTime:
+        return fallback

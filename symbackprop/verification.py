@@ -68,11 +68,13 @@ class Check:
     seconds: float = 0.0
     applicable: bool = True
     detail: str = ""
+    example: int | None = None  # 1-based: which example of the batch a per-example check (δ, ∇_x C) is about
 
     def to_dict(self) -> dict:
         return {
             "equation": self.equation,
             "layer": self.layer,
+            "example": self.example,
             "form": self.form,
             "method": self.method,
             "holds": self.holds,
@@ -355,11 +357,11 @@ def _exact(ctx: _Context) -> None:
         check_deadline(ctx.deadline)
         start = time.perf_counter()
         holds, counterexample, detail, method = _compare_symbolic(net, derive(), closed, rng)
-        if counterexample is not None and example is not None:
-            counterexample["example"] = example + 1
-        ctx.add(
-            Check(equation, layer, form, method, holds, counterexample, time.perf_counter() - start, applicable, detail)
-        )
+        number = None if example is None else example + 1
+        if counterexample is not None and number is not None:
+            counterexample["example"] = number
+        seconds = time.perf_counter() - start
+        ctx.add(Check(equation, layer, form, method, holds, counterexample, seconds, applicable, detail, number))
 
     output = net.activation(L)
     for e, view in enumerate(views):
@@ -635,7 +637,7 @@ def _numeric(ctx: _Context) -> None:
     setup = time.perf_counter() - start
     rng = np.random.default_rng(ctx.seed)
 
-    def run(equation, layer, form, truth: Callable, closed: Callable, applicable=True, extra=0.0):
+    def run(equation, layer, form, truth: Callable, closed: Callable, applicable=True, extra=0.0, example=None):
         check_deadline(ctx.deadline)
         start = time.perf_counter()
         holds, counterexample, detail = _compare_numeric(truth, closed)
@@ -650,11 +652,13 @@ def _numeric(ctx: _Context) -> None:
                 time.perf_counter() - start + extra,
                 applicable,
                 detail,
+                None if example is None else example + 1,
             )
         )
 
     output = spec.layer_activation(L)
     for e, view in enumerate(views):
+        ex = e if len(views) > 1 else None
         run(
             "BP1",
             nt.layer(L),
@@ -663,9 +667,17 @@ def _numeric(ctx: _Context) -> None:
             lambda v=view: forms.bp1(v),
             applicable=output.elementwise,
             extra=setup / ctx.examples,
+            example=ex,
         )
         if not output.elementwise:
-            run("BP1", nt.layer(L), "jacobian", lambda e=e: (deltas[e][L], None), lambda v=view: forms.bp1_jacobian(v))
+            run(
+                "BP1",
+                nt.layer(L),
+                "jacobian",
+                lambda e=e: (deltas[e][L], None),
+                lambda v=view: forms.bp1_jacobian(v),
+                example=ex,
+            )
         for k in range(L - 1, 0, -1):
             run(
                 "BP2",
@@ -673,6 +685,7 @@ def _numeric(ctx: _Context) -> None:
                 "hadamard",
                 lambda k=k, e=e: (deltas[e][k], None),
                 lambda k=k, v=view: forms.bp2(v, nt.layer(k)),
+                example=ex,
             )
     decay = net.number(forms.decay(spec))
     for k in range(L, 0, -1):
@@ -733,6 +746,7 @@ def _numeric(ctx: _Context) -> None:
             "matrix",
             input_truth,
             lambda e=e: forms.batch_input_gradient([forms.input_gradient(v) for v in views], e),
+            example=e if ctx.examples > 1 else None,
         )
 
 

@@ -204,3 +204,17 @@ def test_verify_max_seconds_must_be_positive(value, capsys):
     assert main(["verify", str(EXAMPLES / "notes.toml"), "--max-seconds", value]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--max-seconds" in err
+
+
+def test_a_closed_pipe_stops_quietly():
+    """`symbackprop verify ... | head -1`: no traceback when the reader goes away before the output."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symbackprop", "verify", str(EXAMPLES / "notes.toml"), "--methods", "all_widths"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.close()  # the reader is gone before verify prints anything
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports a closed pipe
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr

@@ -423,13 +423,14 @@ def _step_memory(net, X, Yv, m: int, steps: int = 100) -> tuple[int, int]:
     np.copyto(b.a[0], X[:m])
     np.copyto(b.y, Yv[:m])
     shrink = net._shrink(0.01, net._decay(len(X)))
-    net._step(b, -0.01 / m, shrink)  # warm-up for this batch size
+    factor = np.array(-0.01 / m, dtype=net.parameters.dtype)
+    net._step(b, b.x, b.y, factor, shrink)  # warm-up for this batch size
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         before, _ = tracemalloc.get_traced_memory()
         for _ in range(steps):
-            net._step(b, -0.01 / m, shrink)
+            net._step(b, b.x, b.y, factor, shrink)
         after, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -648,6 +649,66 @@ def test_train_is_steps_over_the_documented_batch_order(load):
             rows = order[start : start + 10]
             manual.step(X[rows], Yv[rows], 0.5, n=len(X))
     np.testing.assert_array_equal(trained.parameters, manual.parameters)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("batch_size, gather_rows, check_every", [(1, 5, 7), (3, 10, 4), (7, 256, 100), (10, 1, 3)])
+def test_train_equals_steps_across_gathers(load, monkeypatch, dtype, batch_size, gather_rows, check_every):
+    """Bit for bit, train = step() on each mini-batch however its rows are gathered: several mini-batches per
+    np.take (each a view of the gathered rows), gathers cut by the divergence checks, a last smaller batch."""
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [5, 7, 3], dtype=dtype))
+    monkeypatch.setattr(module, "GATHER_ROWS", gather_rows)
+    monkeypatch.setattr(module, "CHECK_EVERY", check_every)
+    rng = np.random.default_rng(2)
+    X, Yv = rng.uniform(-1, 1, (38, 5)), rng.uniform(0, 1, (38, 3))
+    trained, manual = module.Network(seed=4), module.Network(seed=4)
+    sizes = []
+    trained.train(X, Yv, epochs=2, batch_size=batch_size, eta=0.7, seed=5, progress=sizes.append)
+    order_rng = np.random.default_rng(5)
+    expected = []
+    for _ in range(2):
+        order = order_rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            rows = order[start : start + batch_size]
+            manual.step(X[rows], Yv[rows], 0.7)
+            expected.append(len(rows))
+    assert sizes == expected
+    np.testing.assert_array_equal(trained.parameters, manual.parameters)
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5])
+def test_train_refuses_a_bad_batch_size(load, batch_size):
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    net = module.Network(seed=0)
+    before = net.parameters.copy()
+    with pytest.raises(ValueError, match="batch_size: expected a positive integer"):
+        net.train(X, Yv, epochs=1, batch_size=batch_size)
+    np.testing.assert_array_equal(net.parameters, before)
+
+
+def test_training_loop_allocates_nothing_in_steady_state(load, monkeypatch):
+    """A whole epoch of train (gathers, steps, checks) after the first allocates no array, not even for a moment:
+    tracemalloc's peak over it stays under 4 KiB, though one gather of 24 rows alone is 9.6 KiB."""
+    module = load(fields("sigmoid", "sigmoid", "quadratic", "nielsen", [50, 8, 3]))
+    monkeypatch.setattr(module, "GATHER_ROWS", 24)
+    monkeypatch.setattr(module, "CHECK_EVERY", 10)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(0, 1, (300, 50)), rng.uniform(0, 1, (300, 3))
+    net, start = module.Network(seed=0), []
+
+    def on_epoch(entry):
+        if entry["epoch"] == 1:  # the second epoch is measured, from here to the end of train
+            tracemalloc.start()
+            tracemalloc.reset_peak()
+            start.append(tracemalloc.get_traced_memory()[0])
+
+    try:
+        net.train(X, Yv, epochs=2, batch_size=8, eta=0.1, on_epoch=on_epoch)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - start[0] < 4096, peak - start[0]
 
 
 def test_cost_and_forward_work_in_chunks(load):

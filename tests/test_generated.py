@@ -6,6 +6,8 @@ Refresh them with `python generated/refresh.py` after changing the generator or 
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,16 @@ def test_checked_in_module_is_what_the_generator_writes(name, expected):
     path = ROOT / "generated" / f"{name}.py"
     assert path.exists(), f"{path} missing: run python generated/refresh.py"
     assert path.read_text(encoding="utf-8") == expected[path], f"{path} is stale: run python generated/refresh.py"
+
+
+def test_checked_in_modules_pass_ruff():
+    """Every reference module is ruff-clean (between them: custom activations, softmax, L2, three notations)."""
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    paths = [str(ROOT / "generated" / f"{name}.py") for name in REFRESH.REFERENCES]
+    result = subprocess.run([ruff, "check", "--no-cache", *paths], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", REFRESH.REFERENCES)

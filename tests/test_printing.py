@@ -325,3 +325,47 @@ def test_derivative_identities_through_a_at_extreme_z(name, dtype):
         got = run(emission, z, a)
     expected = STABLE_DERIVATIVES[name](z.astype(np.float64))
     np.testing.assert_allclose(got, expected, rtol=1e-4 if dtype == np.float32 else 1e-9, atol=1e-6)
+
+
+def test_row_softmax_lines():
+    """Reductions call the ufuncs' reduce (np.max and np.sum add a Python layer); the row values are spread
+    over the columns by a broadcast copy into a scratch buffer, not a broadcast subtract or divide."""
+    emission = InPlacePrinter({}).emit_row_softmax("z", "a", "row")
+    assert emission.lines == [
+        "np.maximum.reduce(z, axis=1, keepdims=True, out=row)",
+        "np.copyto(scratch[0], row)",
+        "np.subtract(z, scratch[0], out=a)",
+        "np.exp(a, out=a)",
+        "np.add.reduce(a, axis=1, keepdims=True, out=row)",
+        "np.copyto(scratch[0], row)",
+        "np.divide(a, scratch[0], out=a)",
+    ]
+    assert (emission.scratch_used, emission.masks_used) == (1, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_row_softmax_is_stable_and_allocates_no_temporaries(dtype):
+    import tracemalloc
+
+    """|z| up to 1e4 without a warning, and no temporary: one (200, 50) temporary would be 40 KiB or more."""
+    z = np.random.default_rng(0).normal(0, 5, (200, 50))
+    z[0, :3], z[1, :] = (1e4, -1e4, 0.0), 7.0
+    z = z.astype(dtype)
+    a, row, scratch = np.empty_like(z), np.empty((200, 1), dtype=dtype), [np.empty_like(z)]
+    code = compile("\n".join(InPlacePrinter({}).emit_row_softmax("z", "a", "row").lines), "softmax", "exec")
+    namespace = {"np": np, "z": z, "a": a, "row": row, "scratch": scratch}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(code, namespace)  # warm-up
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            before, _ = tracemalloc.get_traced_memory()
+            exec(code, namespace)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    shifted = z.astype(np.float64) - z.astype(np.float64).max(axis=1, keepdims=True)
+    expected = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(a, expected, rtol=2e-5 if dtype == np.float32 else 1e-13, atol=1e-30)
+    assert peak - before < 4096, peak - before

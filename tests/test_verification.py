@@ -1029,3 +1029,16 @@ def test_time_limits_nest_and_an_outer_budget_survives_an_inner_swallowed_one() 
                 pass
             with time_limit(0.01):
                 time.sleep(1)
+
+
+def test_per_example_checks_name_their_example_and_batch_checks_do_not() -> None:
+    report = verified(NOTES)  # m = 2 examples
+    for method in ("exact", "numeric"):
+        rows = [c for c in report.checks if c.method == method]
+        per_example = [c for c in rows if c.equation in ("BP1", "BP2", "input_gradient")]
+        assert sorted({c.example for c in per_example}) == [1, 2], method
+        assert all(c.example is None for c in rows if c.equation in ("BP3", "BP4")), method
+        # each (equation, layer, form, example) is checked once: no two rows of the table look alike
+        keys = [(c.equation, c.layer, c.form, c.example) for c in rows]
+        assert len(keys) == len(set(keys)), method
+    assert json.loads(report.to_json())["checks"][0]["example"] == 1
