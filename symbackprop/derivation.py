@@ -5,6 +5,9 @@ layers is the multivariable chain rule, in the form the blog's proofs use:
 a quantity that the cost depends on only through the next layer's weighted
 inputs z gets ∂C/∂q = Σ_r ∂C/∂z_r · ∂z_r/∂q. ∂C/∂z^{l+1} is the symbol
 δ^{l+1} (the induction hypothesis), so no step writes out the nested cost.
+Within a layer, only the summands of z that contain a variable are handed to
+``sympy.diff`` (the sum rule: the others have derivative 0), which keeps a
+layer's cost proportional to its connections.
 
 Results are SymPy matrices in the notation's shapes (the weights' gradient
 has the shape of the weights).
@@ -29,9 +32,20 @@ def pullback(upstream: Sequence[sp.Expr], outputs: Sequence[sp.Expr], variables:
     wanted = set(variables)
     terms: dict[sp.Symbol, list[sp.Expr]] = {v: [] for v in variables}
     for up, out in zip(upstream, outputs):
-        for v in out.free_symbols & wanted:
-            terms[v].append(up * sp.diff(out, v))
+        for v, summands in _summands_by_variable(out, wanted).items():
+            terms[v].append(up * sp.diff(sp.Add(*summands), v))
     return [sp.Add(*terms[v]) for v in variables]
+
+
+def _summands_by_variable(expr: sp.Expr, wanted: set[sp.Symbol]) -> dict[sp.Symbol, list[sp.Expr]]:
+    """For each wanted v in expr, the summands of expr that contain it: by the sum rule the others have
+    derivative 0, so sympy.diff need not visit them (z^l_r = Σ_k W_rk a_k + b_r has n_{l-1} + 1 summands and
+    each W_rk is in exactly one)."""
+    found: dict[sp.Symbol, list[sp.Expr]] = {}
+    for summand in sp.Add.make_args(expr):
+        for v in summand.free_symbols & wanted:
+            found.setdefault(v, []).append(summand)
+    return found
 
 
 def output_delta(net: SymbolicNetwork, e: int = 0) -> sp.Matrix:
