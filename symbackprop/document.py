@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from symbackprop import __version__, indexed, proof
 from symbackprop.closed_forms import CLOSED_FORMS
@@ -91,6 +92,28 @@ def _readable(expr: sp.Expr, net: indexed.IndexedNetwork, notation: str) -> sp.E
     return _prettify(expr, dict(zip(free, letters)))
 
 
+def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, labels: dict[int, str]) -> sp.Expr:
+    """f^l(z^l_r) written as a^l_r, as the texts write it (a^l = f^l(z^l)); f^l' is left alone.
+
+    ``labels`` maps each layer k whose activations may appear to its label in the notation.
+    """
+    j = sp.Symbol("j", integer=True)
+    layers = {}
+    for k, label in labels.items():
+        applied = net.a(k, j)
+        if isinstance(applied, AppliedUndef):  # an elementwise f^k (softmax is a formula, left as it is)
+            layers[applied.func] = sp.IndexedBase(f"a^{label}")
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Derivative | sp.Subs) or not e.args:
+            return e
+        if isinstance(e, AppliedUndef) and e.func in layers and isinstance(e.args[0], sp.Indexed):
+            return layers[e.func][e.args[0].indices[0]]
+        return e.func(*[visit(arg) for arg in e.args])
+
+    return visit(expr)
+
+
 def context(spec: Spec, notation: str | None = None, report: Report | None = None) -> dict:
     """The plain data the LaTeX template is filled with."""
     notation = notation or spec.notation
@@ -132,10 +155,12 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     forward_rows = []
     for k in range(1, L + 1):
         act = spec.layer_activation(k)
+        # written through the previous layer's activations a^{k-1}_r, as the texts do, not f(z^{k-1}_r)
+        weighted = _through_activations(net.z_expression(k, j), net, {k - 1: label(k - 1)} if k > 1 else {})
         forward_rows.append(
             {
                 "z": latex(net.z[k][j]),
-                "sum": latex(_prettify(net.z_expression(k, j), {})),
+                "sum": latex(_prettify(weighted, {})),
                 "a": latex(sp.IndexedBase(f"a^{label(k)}")[j]),
                 "activation": latex(_prettify(net.a(k, j), {})),
             }
@@ -216,6 +241,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     )
     closed_rows = []
     for equation, layer, source, quantity, derivative, formula in closed:
+        formula = _through_activations(formula, net, {k: label(k) for k in range(1, L + 1)})
         lhs, rhs = _readable(sp.Tuple(quantity, formula), net, notation)
         lhs_tex = f"\\frac{{\\partial C_x}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
         closed_rows.append(

@@ -189,3 +189,19 @@ def test_derive_latex_prints_the_document(capsys):
     assert main(["derive", str(EXAMPLES / "notes.toml"), "--latex"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(r"\documentclass") and out.rstrip().endswith(r"\end{document}")
+
+
+@pytest.mark.parametrize(
+    "notation, line",
+    [
+        ("nielsen", r"{z^{2}_{j}} &= {b^{2}_{j}} + \sum_{r=1}^{n_{1}} {W^{2}_{jr}} {a^{1}_{r}}"),
+        ("ufldl", r"{z^{(3)}_{i}} &= {b^{(2)}_{i}} + \sum_{r=1}^{s_{2}} {W^{(2)}_{ir}} {a^{(2)}_{r}}"),
+        ("blog", r"{z^{2}_{i}} &= {b^{2}_{i}} + \sum_{r=1}^{n_{1}} {a^{1}_{r}} {w^{2}_{ri}}"),
+    ],
+)
+def test_forward_pass_reads_through_the_previous_activations(notation, line):
+    """z^l is written with a^{l-1}_r, as the texts write it, not with f^{l-1}(z^{l-1}_r)."""
+    tex = document.render(load_spec(EXAMPLES / "notes.toml"), notation)
+    forward = tex[tex.index(r"\section*{Forward pass}") : tex.index(r"\section*{Cost}")]
+    assert line in forward
+    assert "f^{1}\\left({z^{1}_{r}}" not in forward and "f^{(2)}\\left({z^{(2)}_{r}}" not in forward
