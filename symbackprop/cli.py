@@ -23,7 +23,7 @@ from symbackprop.document import compile_pdf
 from symbackprop.document import render as render_document
 from symbackprop.emission import write_module
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder, interrupts_deferred, sha256
+from symbackprop.files import OutputFolder
 from symbackprop.formulas import derived_formulas
 from symbackprop.notation import NOTATIONS
 from symbackprop.spec import Spec, load_spec, spec_from_dict
@@ -171,10 +171,7 @@ def _latex(args) -> int:
     path = folder.write(target.name, render_document(spec, notation))
     print(f"latex: wrote {path}")
     if args.pdf:
-        with interrupts_deferred():  # the PDF and its manifest entry, both or neither
-            pdf = compile_pdf(path)
-            folder.manifest[pdf.name] = sha256(pdf.read_bytes())
-            folder.write_manifest()
+        pdf = folder.record(lambda: compile_pdf(path))
         print(f"latex: wrote {pdf}")
     return 0
 
@@ -226,11 +223,7 @@ def _build(args) -> int:
         notes.append(f"PDF skipped: no LaTeX engine installed (e.g. apt-get install {document.ENGINE_PACKAGES})")
     else:
         try:
-            with interrupts_deferred():  # the PDF and its manifest entry, both or neither
-                made = compile_pdf(out.folder / tex)
-                out.manifest[made.name] = sha256(made.read_bytes())
-                out.write_manifest()
-            written.append(made)
+            written.append(out.record(lambda: compile_pdf(out.folder / tex)))
         except document.LatexError as error:
             notes.append(f"PDF failed: {error}")
     timings["latex"] = time.perf_counter() - start
@@ -258,23 +251,15 @@ def _build(args) -> int:
 
 
 def _build_data(spec: Spec, choice: str | None):
-    """The data build trains on, or None and the reason it does not train."""
-    from symbackprop.data import DataError, load_data
-    from symbackprop.defaults import DEFAULT_DATA
-    from symbackprop.download import default_cache
+    """The data build trains on, or None and the reason it does not train (only without --data)."""
+    from symbackprop.data import load_data
 
     if choice is not None:
         return load_data(choice), None
-    if spec.layers[0] == 64:
-        try:
-            return load_data(DEFAULT_DATA), None
-        except DataError as error:
-            return None, str(error)
-    if spec.layers[0] == 784:
-        if (default_cache() / "t10k-labels-idx1-ubyte.gz").exists():
-            return load_data("mnist"), None
-        return None, f"no MNIST in {default_cache()}; run `symbackprop data mnist` or pass --data"
-    return None, f"no built-in data for {spec.layers[0]} inputs; pass --data"
+    try:
+        return load_data(_default_data(spec)), None
+    except SymbackpropError as error:  # no built-in data for this width, or it is not there
+        return None, str(error)
 
 
 def _train(args) -> int:
@@ -296,11 +281,13 @@ def _train(args) -> int:
 
 
 def _default_data(spec: Spec) -> str:
-    if spec.layers[0] == 64:
-        return "digits"
-    if spec.layers[0] == 784:
-        return "mnist"
-    raise SymbackpropError(f"--data: no built-in data for a network with {spec.layers[0]} inputs; pass --data")
+    """The data `train` and `build` use without --data: digits for 64 inputs, the MNIST cache for 784."""
+    from symbackprop.defaults import DEFAULT_DATA
+
+    names = {64: DEFAULT_DATA, 784: "mnist"}
+    if spec.layers[0] not in names:
+        raise SymbackpropError(f"no built-in data for {spec.layers[0]} inputs; pass --data")
+    return names[spec.layers[0]]
 
 
 def _data(args) -> int:
@@ -338,10 +325,7 @@ def _check_answers(args) -> int:
         path = folder.write(target.name, report_latex(report))
         print(f"check: wrote {path}", file=sys.stderr)
         if args.pdf:
-            with interrupts_deferred():  # the PDF and its manifest entry, both or neither
-                pdf = compile_pdf(path)
-                folder.manifest[pdf.name] = sha256(pdf.read_bytes())
-                folder.write_manifest()
+            pdf = folder.record(lambda: compile_pdf(path))
             print(f"check: wrote {pdf}", file=sys.stderr)
     return report.exit_code
 

@@ -108,7 +108,7 @@ def load_data(path_or_name: str | os.PathLike, *, cache: str | os.PathLike | Non
 
         folder = Path(cache) if cache is not None else default_cache()
         if not all(_idx_path(folder, name) for name in IDX_FILES.values()):
-            raise DataError(f"{folder}: no MNIST download here; run `symbackprop data mnist` first")
+            raise DataError(f"{folder}: no MNIST download here; run `symbackprop data mnist` or pass --data")
         return load_idx_folder(folder)
     path = Path(text)
     if not path.exists():

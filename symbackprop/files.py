@@ -23,7 +23,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
@@ -167,6 +167,15 @@ class OutputFolder:
         with interrupts_deferred():
             write_atomic(path, payload)
             self.manifest[name] = sha256(payload)
+            self.write_manifest()
+        return path
+
+    def record(self, make: Callable[[], Path]) -> Path:
+        """Run ``make``, which writes one file into the folder by other means (latexmk writing a PDF), and
+        record that file in the manifest: the file and its entry, both or neither, uninterrupted."""
+        with interrupts_deferred():
+            path = Path(make())
+            self.manifest[path.name] = sha256(path.read_bytes())
             self.write_manifest()
         return path
 

@@ -49,7 +49,7 @@ from symbackprop.latex import latex
 from symbackprop.network import LAMBDA, TRAINING_SET_SIZE, SymbolicNetwork, regularizer
 from symbackprop.notation import NOTATIONS, Notation
 from symbackprop.spec import Spec
-from symbackprop.timing import within
+from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
 
 #: The equations an answer can be filed under, and the quantity each is about.
 EQUATIONS = {
@@ -1169,7 +1169,7 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
-                if not abstract and _simplifies_to_zero(answer - true):
+                if not abstract and simplifies_to_zero(answer - true):
                     continue
                 counterexample = _counterexample(answer, true, rng, abstract)
                 if counterexample is None:
@@ -1360,7 +1360,7 @@ def _all_widths(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
                 derived = indexed.normalize(truth, net.ranges)
                 got = indexed.normalize(answer.doit() if hasattr(answer, "doit") else answer, net.ranges)
                 difference = derived - got
-                if not (indexed.is_zero(difference) or _simplifies_to_zero(difference)):
+                if not (indexed.is_zero(difference) or simplifies_to_zero(difference)):
                     return None
     except Wrong as wrong:
         return wrong
@@ -1370,15 +1370,6 @@ def _all_widths(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
 
 
 # -- many answers, and the report ---------------------------------------------------------------------
-
-
-#: How long SymPy may simplify or factor one difference before the grader falls back (seconds).
-SIMPLIFY_SECONDS = 3.0
-
-
-def _simplifies_to_zero(expr: sp.Expr) -> bool:
-    """``simplify(expr) == 0`` within :data:`SIMPLIFY_SECONDS`; False when SymPy gives up (not a proof)."""
-    return within(SIMPLIFY_SECONDS, lambda: sp.simplify(expr) == 0, False)
 
 
 def _tidy(expr: sp.Expr) -> sp.Expr:

@@ -40,7 +40,7 @@ from symbackprop.latex import latex
 from symbackprop.network import LAMBDA, TRAINING_SET_SIZE
 from symbackprop.notation import NOTATIONS
 from symbackprop.spec import Spec
-from symbackprop.timing import within
+from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
 from symbackprop.verification import Report
 
 #: C_x, the cost of one example.
@@ -48,15 +48,6 @@ COST = sp.Symbol("C_x")
 #: Display names of the bound variables the indexed network uses internally.
 _BOUND = {"i_sum": "s", "t_sum": "t", "j_sum": "r", "r_sum": "r"}
 
-
-
-#: How long SymPy may simplify or factor one expression of a proof (seconds); past it the step is not claimed.
-SIMPLIFY_SECONDS = 3.0
-
-
-def _zero(expr: sp.Expr) -> bool:
-    """``simplify(expr) == 0`` within :data:`SIMPLIFY_SECONDS` (False when SymPy gives up)."""
-    return within(SIMPLIFY_SECONDS, lambda: sp.simplify(expr) == 0, False)
 
 @dataclass(frozen=True)
 class Step:
@@ -161,7 +152,7 @@ class _Context:
     def same(self, a: sp.Expr, b: sp.Expr) -> bool:
         ranges = self.net.ranges
         difference = indexed.normalize(sp.sympify(a).doit(), ranges) - indexed.normalize(sp.sympify(b).doit(), ranges)
-        return indexed.is_zero(difference) or _zero(difference)
+        return indexed.is_zero(difference) or simplifies_to_zero(difference)
 
     def identity(self, name: str, subject: str | None = None) -> Identity | None:
         for i in self.report.identities:
@@ -370,7 +361,8 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
     if out is not None and out.method == "exact":
         result = out.rhs.subs(at, simultaneous=True)
         product = sp.cancel(sp.together(g_a * fp_a))
-        if _zero(product - result) and sp.count_ops(result) < sp.count_ops(sp.Mul(g_a, fp_a)):
+        same = simplifies_to_zero(product - result)
+        if same and sp.count_ops(result) < sp.count_ops(sp.Mul(g_a, fp_a)):
             common = sp.gcd(sp.denom(sp.together(g_a)), sp.numer(sp.together(fp_a)))
             dC = m(sp.Derivative(COST, aL[j], evaluate=False))
             if common.free_symbols and not sp.cancel(fp_a / common).free_symbols:
@@ -381,7 +373,7 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
             else:
                 why = "Simplified by SymPy."
             steps.append(Step(result, why))
-        elif _zero(product - result) and result != sp.Mul(g_a, fp_a):
+        elif same and result != sp.Mul(g_a, fp_a):
             steps.append(Step(result, "Multiplied out and simplified by SymPy."))
     return tuple(steps)
 
@@ -413,7 +405,7 @@ def _softmax_special(ctx: _Context, j, k, jac) -> list[Step]:
         }
         used = {total: why for total, why in used.items() if summed.has(total)}
         constrained = summed.subs({total: 1 for total in used})
-        if used and _zero(constrained - result):
+        if used and simplifies_to_zero(constrained - result):
             reasons = " and ".join(f"{m(sp.Eq(total, 1))}: {why}" for total, why in used.items())
             steps.append(
                 Step(result, f"Using {reasons}. No $f'$ is left: this is the cancellation the identities report.")
@@ -716,7 +708,7 @@ def regularization(ctx: _Context) -> Proof:
             )
         )
         steps.append(Step(average + decay, "Only the entry itself survives."))
-    checked = _zero(decay - ctx.forms.decay(ctx.spec) * W[p, q])
+    checked = simplifies_to_zero(decay - ctx.forms.decay(ctx.spec) * W[p, q])
     if coefficient != 0:
         conclusion = (
             f"The biases are not in the weight-decay term (its derivative with respect to ${latex(b[p])}$ is "

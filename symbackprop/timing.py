@@ -81,6 +81,10 @@ def check_deadline(deadline: float | None, what: str = "the time budget") -> Non
         raise OutOfTime(f"{what} ran out")
 
 
+#: How long one SymPy ``simplify`` or ``factor`` may run where a caller can fall back (seconds).
+SIMPLIFY_SECONDS = 3.0
+
+
 def within(seconds: float, work: Callable[[], T], fallback: T) -> T:
     """``work()`` if it finishes within ``seconds``, else ``fallback`` (for SymPy calls such as ``simplify``
     and ``factor``, which are exponential in bad cases; which case is bad can even depend on the hash seed)."""
@@ -89,3 +93,10 @@ def within(seconds: float, work: Callable[[], T], fallback: T) -> T:
             return work()
     except OutOfTime:
         return fallback
+
+
+def simplifies_to_zero(expr, seconds: float = SIMPLIFY_SECONDS) -> bool:
+    """``sympy.simplify(expr) == 0`` within ``seconds``; False when SymPy gives up (then nothing is proved)."""
+    import sympy as sp
+
+    return within(seconds, lambda: sp.simplify(expr) == 0, False)
