@@ -24,9 +24,9 @@ import time  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from symbackprop import grading  # noqa: E402
-from symbackprop.answers import read_answers  # noqa: E402
-from symbackprop.spec import load_spec  # noqa: E402
+from symbackprop.check import grade as grading  # noqa: E402
+from symbackprop.check.read import read_answers  # noqa: E402
+from symbackprop.spec.load import load_spec  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "answers"
 

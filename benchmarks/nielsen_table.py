@@ -39,10 +39,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from symbackprop.data import load_data
-from symbackprop.emission import generate_source
-from symbackprop.spec import spec_from_dict
-from symbackprop.training import import_generated
+from symbackprop.emission.module import generate_source
+from symbackprop.spec.load import spec_from_dict
+from symbackprop.training.data import load_data
+from symbackprop.training.train import import_generated
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

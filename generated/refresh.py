@@ -12,9 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from symbackprop.emission import generate_source
+from symbackprop.emission.module import generate_source
 from symbackprop.files import write_atomic
-from symbackprop.spec import load_spec
+from symbackprop.spec.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The reference specs (examples/NAME.toml -> generated/NAME.py).

@@ -12,10 +12,10 @@ The pipeline, one module per stage:
 True
 """
 
+from symbackprop.derivation.formulas import derived_formulas as derive
 from symbackprop.errors import FormulaError, SpecError, SymbackpropError
-from symbackprop.formulas import derived_formulas as derive
-from symbackprop.spec import Spec, load_spec, make_spec, spec_from_dict
-from symbackprop.verification import Report, verify
+from symbackprop.spec.load import Spec, load_spec, make_spec, spec_from_dict
+from symbackprop.verification.verify import Report, verify
 
 __all__ = [
     "FormulaError",

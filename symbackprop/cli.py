@@ -19,16 +19,16 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from symbackprop.document import compile_pdf
-from symbackprop.document import render as render_document
-from symbackprop.emission import write_module
+from symbackprop.derivation.formulas import derived_formulas
+from symbackprop.emission.module import write_module
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder
-from symbackprop.formulas import derived_formulas
-from symbackprop.notation import NOTATIONS
-from symbackprop.spec import Spec, load_spec, spec_from_dict
-from symbackprop.text import derivation_text, verification_table
-from symbackprop.verification import EXACT_LIMIT, EXAMPLES, METHODS, verify
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.printing.text import derivation_text, verification_table
+from symbackprop.spec.load import Spec, load_spec, spec_from_dict
+from symbackprop.teach.document import compile_pdf
+from symbackprop.teach.document import render as render_document
+from symbackprop.verification.verify import EXACT_LIMIT, EXAMPLES, METHODS, verify
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", help="where to put it (default: ${XDG_CACHE_HOME:-~/.cache}/symbackprop/mnist)")
     p.add_argument("--url", help="base URL of a mirror holding the four .gz files")
 
-    from symbackprop.answers import FILE_FORMAT
+    from symbackprop.check.read import FILE_FORMAT
 
     p = sub.add_parser(
         "check",
@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(path: str | None) -> Spec:
     if path is None:
-        from symbackprop.defaults import DEFAULT_SPEC
+        from symbackprop.spec.defaults import DEFAULT_SPEC
 
         return spec_from_dict(DEFAULT_SPEC, source="<built-in default>")
     return load_spec(path)
@@ -184,7 +184,8 @@ def _generate(args) -> int:
 
 
 def _build(args) -> int:
-    from symbackprop import document, training
+    from symbackprop.teach import document
+    from symbackprop.training import train as training
 
     spec = _load(args.spec)
     notation = args.notation or spec.notation
@@ -252,7 +253,7 @@ def _build(args) -> int:
 
 def _build_data(spec: Spec, choice: str | None):
     """The data build trains on, or None and the reason it does not train (only without --data)."""
-    from symbackprop.data import load_data
+    from symbackprop.training.data import load_data
 
     if choice is not None:
         return load_data(choice), None
@@ -263,8 +264,8 @@ def _build_data(spec: Spec, choice: str | None):
 
 
 def _train(args) -> int:
-    from symbackprop import training
-    from symbackprop.data import load_data
+    from symbackprop.training import train as training
+    from symbackprop.training.data import load_data
 
     spec = _load(args.spec)
     run = training.settings(spec, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, seed=args.seed)
@@ -282,7 +283,7 @@ def _train(args) -> int:
 
 def _default_data(spec: Spec) -> str:
     """The data `train` and `build` use without --data: digits for 64 inputs, the MNIST cache for 784."""
-    from symbackprop.defaults import DEFAULT_DATA
+    from symbackprop.spec.defaults import DEFAULT_DATA
 
     names = {64: DEFAULT_DATA, 784: "mnist"}
     if spec.layers[0] not in names:
@@ -291,7 +292,7 @@ def _default_data(spec: Spec) -> str:
 
 
 def _data(args) -> int:
-    from symbackprop.download import DEFAULT_URL, download_mnist
+    from symbackprop.training.download import DEFAULT_URL, download_mnist
 
     folder = download_mnist(args.folder, url=args.url or DEFAULT_URL)
     print(f"data: MNIST is in {folder}; train on it with --data {'mnist' if args.folder is None else folder}")
@@ -299,8 +300,8 @@ def _data(args) -> int:
 
 
 def _check_answers(args) -> int:
-    from symbackprop.answers import Submission, read_answers
-    from symbackprop.grading import grade_all, report_latex, report_text
+    from symbackprop.check.grade import grade_all, report_latex, report_text
+    from symbackprop.check.read import Submission, read_answers
 
     spec = load_spec(args.spec)
     if args.pdf and not args.latex:

@@ -6,13 +6,11 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import EXAMPLES
 
 from symbackprop.cli import main
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_verify_json_shape_and_exit_code(capsys):
@@ -87,7 +85,7 @@ def test_build_default_trains_on_digits(tmp_path, capsys):
 
 def test_build_twice_never_destroys_an_edited_file(tmp_path, capsys, monkeypatch):
     pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
-    from symbackprop import document
+    from symbackprop.teach import document
 
     monkeypatch.setattr(document, "engine", lambda: None)  # the PDF is tested above; keep this one quick
     spec = tmp_path / "small.toml"
@@ -141,7 +139,7 @@ def test_entry_points(module, tmp_path):
 
 
 def test_build_without_data_for_its_width_skips_training(tmp_path, capsys, monkeypatch):
-    from symbackprop import document
+    from symbackprop.teach import document
 
     monkeypatch.setattr(document, "engine", lambda: None)
     out = tmp_path / "build"

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES
 
 from symbackprop import files
 from symbackprop.files import MANIFEST, OutputFolder, OverwriteError, interrupts_deferred, sha256, write_atomic
@@ -136,8 +137,13 @@ def test_an_interrupt_while_writing_a_file_and_its_manifest_entry_is_held_back(t
             signal.raise_signal(signal.SIGINT)  # would land before the manifest is written
 
     monkeypatch.setattr(files, "write_atomic", write_then_signal)
-    with pytest.raises(KeyboardInterrupt):
-        out.write("a.txt", "complete\n")
+    # the handler this test needs, whatever the suite inherited (SIGINT is ignored under nohup or in a background job)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            out.write("a.txt", "complete\n")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert seen == ["a.txt", MANIFEST]
     assert json.loads((tmp_path / MANIFEST).read_text()) == {"a.txt": sha256(b"complete\n")}
     OutputFolder(tmp_path).check("a.txt")  # the next run does not mistake it for an edited file
@@ -173,7 +179,7 @@ def test_a_second_interrupt_is_not_held_back_and_handlers_are_restored() -> None
 def test_commands_refuse_to_overwrite_edited_or_foreign_files(tmp_path, capsys, command, written) -> None:
     from symbackprop.cli import main
 
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = EXAMPLES
     out = tmp_path / "out"
     argv = [part.format(examples=examples, out=out) for part in command]
     assert main(argv) == 0

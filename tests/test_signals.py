@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import EXAMPLES
 
 from symbackprop.files import MANIFEST
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ROOT = EXAMPLES.parent
 SIGNALS = [pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM, id="SIGTERM")]
 
@@ -39,6 +39,12 @@ def catches_sigterm(pid: int) -> bool:
     return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
 
 
+def _default_sigint() -> None:
+    """In the child, before Python starts: SIGINT back to its default, so Python installs its KeyboardInterrupt
+    handler even when this suite runs with SIGINT ignored (under nohup or as a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "symbackprop", *args],
@@ -46,6 +52,7 @@ def start(*args: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 

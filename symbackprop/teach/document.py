@@ -1,0 +1,447 @@
+"""The LaTeX document of a network's derivation, and its compilation to PDF.
+
+The teaching stage. Every formula in the document is printed by
+:class:`~symbackprop.printing.latex.NetworkLatexPrinter` from a SymPy expression: the
+forward pass from the indexed network, the closed forms from the same recipes
+the verifier checks (applied to the indexed network), the derived gradients
+from the all-widths derivation, the identities from their derivation, and the
+verification table from a fresh :func:`~symbackprop.verification.verify.verify`.
+The fixed text is ``templates/derivation.tex.j2``, whose Jinja2 delimiters
+(``\\VAR{…}``, ``\\BLOCK{…}``) do not clash with TeX braces.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from symbackprop import __version__
+from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.derivation.formulas import _letters, _prettify
+from symbackprop.emission.module import templates_folder
+from symbackprop.errors import SymbackpropError
+from symbackprop.files import write_atomic
+from symbackprop.network import indexed
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.naming import latex_name, layer_label
+from symbackprop.printing.latex import latex
+from symbackprop.spec.functions import A, Y
+from symbackprop.spec.load import Spec
+from symbackprop.teach import proof
+from symbackprop.verification.verify import Report, verify
+
+TEMPLATE = "derivation.tex.j2"
+ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk"
+
+
+class LatexError(SymbackpropError):
+    """The document could not be compiled (names what to install, or the first LaTeX error)."""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: templates_folder().joinpath(name).read_text(encoding="utf-8")),
+        undefined=jinja2.StrictUndefined,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+_UNICODE = {
+    "δ": r"$\delta$",
+    "λ": r"$\lambda$",
+    "Σ": r"$\Sigma$",
+    "∂": r"$\partial$",
+    "∇": r"$\nabla$",
+    "⊙": r"$\odot$",
+    "−": "-",
+    "′": "'",
+    "²": r"$^2$",
+    "§": r"\S{}",
+    "–": "--",
+    "—": "---",
+}
+
+
+def _tex(text: str) -> str:
+    """Plain text safe inside LaTeX (the few non-ASCII symbols the sources use are spelt in TeX)."""
+    text = text.replace("\\", r"\textbackslash{}")
+    for char, replacement in (("_", r"\_\allowbreak{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
+        text = text.replace(char, replacement)
+    return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
+
+
+def _readable(expr: sp.Expr, net: indexed.IndexedNetwork, notation: str) -> sp.Expr:
+    """Sums evaluated, free indices named as the text names them, f' written with a prime."""
+    expr = indexed.normalize(sp.sympify(expr).doit(), net.ranges)
+    free = sorted((s for s in expr.free_symbols if s in net.ranges or s.name.endswith("_sum")), key=str)
+    letters = [sp.Symbol(c, integer=True) for c in (*_letters(notation), "l", "m")]
+    return _prettify(expr, dict(zip(free, letters)))
+
+
+def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, labels: dict[int, str]) -> sp.Expr:
+    """f^l(z^l_r) written as a^l_r, as the texts write it (a^l = f^l(z^l)); f^l' is left alone.
+
+    ``labels`` maps each layer k whose activations may appear to its label in the notation.
+    """
+    j = sp.Symbol("j", integer=True)
+    layers = {}
+    for k, label in labels.items():
+        applied = net.a(k, j)
+        if isinstance(applied, AppliedUndef):  # an elementwise f^k (softmax is a formula, left as it is)
+            layers[applied.func] = sp.IndexedBase(f"a^{label}")
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Derivative | sp.Subs) or not e.args:
+            return e
+        if isinstance(e, AppliedUndef) and e.func in layers and isinstance(e.args[0], sp.Indexed):
+            return layers[e.func][e.args[0].indices[0]]
+        return e.func(*[visit(arg) for arg in e.args])
+
+    return visit(expr)
+
+
+def context(spec: Spec, notation: str | None = None, report: Report | None = None) -> dict:
+    """The plain data the LaTeX template is filled with."""
+    notation = notation or spec.notation
+    nt, forms = NOTATIONS[notation], CLOSED_FORMS[notation]
+    net = indexed.IndexedNetwork(spec, notation=notation)
+    view = net.view()
+    L = net.depth
+    report = report or verify(spec, notation=notation)
+
+    def label(k: int) -> str:
+        return layer_label(nt, nt.layer(k))
+
+    def wlabel(k: int) -> str:
+        return layer_label(nt, nt.weight_layer(k))
+
+    layer_rows = []
+    for k in range(L + 1):
+        row = {
+            "label": label(k),
+            "width": str(spec.layers[k]),
+            "activation": "input" if k == 0 else "",
+            "weights": "",
+            "bias": "",
+            "vectors": "",
+        }
+        if k:
+            rows, cols = nt.weight_shape(spec.layers[k - 1], spec.layers[k])
+            row.update(
+                activation=_tex(spec.layer_activation(k).name),
+                weights=_member(f"{nt.weight_symbol}^{wlabel(k)}", f"{rows}\\times{cols}"),
+                bias=_member(f"b^{wlabel(k)}", spec.layers[k]),
+                vectors=_member(f"z^{label(k)}", spec.layers[k]).replace(
+                    " \\in", f", {latex_name(f'a^{label(k)}')} \\in"
+                ),
+            )
+        layer_rows.append(row)
+
+    j = sp.Symbol(_letters(notation)[0], integer=True)
+    forward_rows = []
+    for k in range(1, L + 1):
+        act = spec.layer_activation(k)
+        # written through the previous layer's activations a^{k-1}_r, as the texts do, not f(z^{k-1}_r)
+        weighted = _through_activations(net.z_expression(k, j), net, {k - 1: label(k - 1)} if k > 1 else {})
+        forward_rows.append(
+            {
+                "z": latex(net.z[k][j]),
+                "sum": latex(_prettify(weighted, {})),
+                "a": latex(sp.IndexedBase(f"a^{label(k)}")[j]),
+                "activation": latex(_prettify(net.a(k, j), {})),
+            }
+        )
+    activation_formulas = []
+    for name in sorted({spec.layer_activation(k).name for k in range(1, L + 1)}):
+        act = spec.activation(name)
+        if act.elementwise:
+            activation_formulas.append(f"\\text{{{_tex(name)}}}(z) = {latex(act.formula)}")
+        else:
+            zs = sp.IndexedBase("z")
+            t = sp.Symbol("k", integer=True)
+            activation_formulas.append(
+                f"\\text{{{_tex(name)}}}(z)_j = {latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, sp.Symbol('n'))))}"
+            )
+
+    cost = spec.cost_function()
+    y, aL = sp.IndexedBase("y"), sp.IndexedBase(f"a^{label(L)}")
+    t = sp.Symbol("j", integer=True)
+    cost_sum = sp.Sum(cost.per_output.subs({A: aL[t], Y: y[t]}, simultaneous=True), (t, 1, net.widths[L]))
+    reg = spec.regularization
+    regularizer = ""
+    if reg is not None and reg.l2:
+        scale = r"2" if reg.scale == "batch" else r"2n"
+        weights = latex_name(f"{nt.weight_symbol}^{layer_label(nt, 'l')}")
+        regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {weights} \\|^2"
+
+    closed = []  # (equation, layer, source, quantity, is a derivative of C_x, closed form)
+    jL = net.index("j", L)
+    bp1 = forms.bp1_component if spec.layer_activation(L).elementwise else forms.bp1_jacobian_component
+    closed.append(("BP1", label(L), forms.sources["BP1"], net.deltas[L][jL], False, bp1(view, jL)))
+    for k in range(L - 1, 0, -1):
+        jk = net.index("j", k)
+        closed.append(
+            (
+                "BP2",
+                label(k),
+                forms.sources["BP2"],
+                net.deltas[k][jk],
+                False,
+                forms.bp2_component(view, nt.layer(k), jk),
+            )
+        )
+    for k in range(L, 0, -1):
+        jk = net.index("j", k)
+        closed.append(
+            (
+                "BP3",
+                wlabel(k),
+                forms.sources["BP3"],
+                net.biases[k][jk],
+                True,
+                forms.bp3_component(view, nt.weight_layer(k), jk),
+            )
+        )
+        rows, cols = (k - 1, k) if nt.transposed else (k, k - 1)
+        p, q = net.index("p", rows), net.index("q", cols)
+        closed.append(
+            (
+                "BP4",
+                wlabel(k),
+                forms.sources["BP4"],
+                net.weights[k][p, q],
+                True,
+                forms.bp4_component(view, nt.weight_layer(k), p, q),
+            )
+        )
+    q = net.index("q", 0)
+    closed.append(
+        (
+            "input gradient",
+            label(0),
+            forms.sources["input_gradient"],
+            net.x[q],
+            True,
+            forms.input_gradient_component(view, q),
+        )
+    )
+    closed_rows = []
+    for equation, layer, source, quantity, derivative, formula in closed:
+        formula = _through_activations(formula, net, {k: label(k) for k in range(1, L + 1)})
+        lhs, rhs = _readable(sp.Tuple(quantity, formula), net, notation)
+        lhs_tex = f"\\frac{{\\partial C_x}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
+        closed_rows.append(
+            {
+                "equation": equation,
+                "layer": layer,
+                "source": "(" + _source(source) + ")",
+                "lhs": lhs_tex,
+                "lines": _lines(rhs),
+            }
+        )
+
+    proof_rows = [_proof_row(p) for p in proof.proofs(spec, notation, report)]
+    entry_rows = [
+        {
+            "parameter": latex(e.parameter),
+            "derived": _breakable(latex(e.derived)),
+            "closed": _breakable(latex(e.closed)),
+            "equal": "yes" if e.equal else r"\textbf{no}",
+        }
+        for e in proof.entry_table(spec, notation)
+    ]
+    identity_rows = []
+    for identity in report.identities:
+        if identity.rhs is None:
+            continue
+        lhs = {
+            "activation_derivative": f"\\text{{{_tex(identity.subject)}}}'(z)",
+            "cost_gradient": r"\frac{\partial C_x}{\partial a_j}",
+            "output_delta": r"\delta^L_j",
+        }[identity.name]
+        rhs = identity.rhs.subs(
+            {A: sp.Symbol("a_j") if identity.name != "activation_derivative" else A, Y: sp.Symbol("y_j")}
+        )
+        identity_rows.append({"formula": f"{lhs} = {latex(rhs)}", "assumption": _tex(identity.assumption or "")})
+    check_rows = [
+        {
+            "equation": _tex(c.equation),
+            "layer": c.layer,
+            "form": c.form,
+            "method": _tex(c.method),
+            "result": "holds" if c.holds else ("fails (not applicable)" if not c.applicable else "\\textbf{fails}"),
+        }
+        for c in report.checks
+    ]
+    verdict = "Every applicable closed form holds." if report.ok else f"\\textbf{{{_tex(report.verdict)}.}}"
+    return {
+        "name": _tex(spec.name),
+        "version": __version__,
+        "notation": notation,
+        "source": _tex(nt.source),
+        "layers_text": str(list(spec.layers)),
+        "layer_rows": layer_rows,
+        "forward_rows": forward_rows,
+        "activation_formulas": activation_formulas,
+        "cost": latex(cost_sum),
+        "regularizer": regularizer,
+        "cost_name": _tex(cost.name.replace("_", " ")),
+        "regularizer_text": "" if not regularizer else (", with L2 weight decay on the weights only (not the biases)"),
+        "closed_rows": closed_rows,
+        "proof_rows": proof_rows,
+        "entry_rows": entry_rows,
+        "parameter_count": spec.parameter_count,
+        "widths": ", ".join(f"{latex(w)} = {n}" for w, n in zip(net.widths, spec.layers)),
+        "table_limit": proof.TABLE_LIMIT,
+        "identity_rows": identity_rows,
+        "check_rows": check_rows,
+        "verdict": verdict,
+    }
+
+
+def _member(name: str, dimensions) -> str:
+    """``W^{2} \\in \\mathbb{R}^{3\\times 4}``."""
+    return f"{latex_name(name)} \\in \\mathbb{{R}}^{{{dimensions}}}"
+
+
+#: Visible characters of a displayed line before it is broken at a + or − (the text block is ~16.6 cm at 11 pt).
+LINE_WIDTH = 70
+
+
+def _visible(tex: str) -> int:
+    """A rough count of the characters a LaTeX formula shows."""
+    text = re.sub(r"\\(left|right)\b", "", tex)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda mt: max(mt[1], mt[2], key=len), text)
+    text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"[_^]\{[^{}]*\}", "xx", text)
+    return len(re.sub(r"[{}\\ ]", "", text))
+
+
+def _lines(expr: sp.Expr, width: int = LINE_WIDTH) -> list[str]:
+    """A displayed expression as one or more lines, broken between the terms of its top-level sum."""
+    tex = latex(expr, long_frac_ratio=1)
+    if _visible(tex) <= width:
+        return [tex]
+    if isinstance(expr, sp.Mul):  # a product with a long sum in it: the other factors, then the sum broken
+        sums = [f for f in expr.args if isinstance(f, sp.Add)]
+        if not sums:
+            return [tex]
+        big = max(sums, key=lambda f: _visible(latex(f)))
+        inner = _lines(big, width - 8)
+        if len(inner) == 1:
+            return [tex]
+        rest = expr / big
+        prefix = "-" if rest == -1 else ("" if rest == 1 else latex(rest, long_frac_ratio=1))
+        return [f"{prefix} \\Big( {inner[0]}", *inner[1:-1], f"{inner[-1]} \\Big)"]
+    if not isinstance(expr, sp.Add):
+        return [tex]
+    lines, current = [], []
+    for term in sp.Add.make_args(expr):
+        if current and _visible(latex(sp.Add(*current, evaluate=False)) + latex(term)) > width:
+            lines.append(current)
+            current = []
+        current.append(term)
+    lines.append(current)
+    texts = [latex(sp.Add(*group, evaluate=False), long_frac_ratio=1) for group in lines]
+    return [texts[0]] + [t if t.startswith("-") else "+ " + t for t in texts[1:]]
+
+
+def _breakable(tex: str) -> str:
+    """Inline math that TeX may break at + and − inside parentheses (\\left( … \\right) cannot break)."""
+    return tex.replace(r"\left(", "(").replace(r"\right)", ")")
+
+
+def _proof_row(p: proof.Proof) -> dict:
+    """The template's view of a proof: its lines, each with the reason it follows."""
+
+    def steps(items) -> list[dict]:
+        return [{"reason": s.reason, "lines": _lines(proof.display(s.rhs))} for s in items]
+
+    return {
+        "title": p.title,
+        "lhs": latex(proof.display(p.lhs)),
+        "steps": steps(p.steps),
+        "checked": p.checked,
+        "conclusion": p.conclusion,
+        "matrix": p.matrix[0] if p.matrix else "",
+        "shapes": p.matrix[1] if p.matrix else "",
+        "special": steps(p.special),
+        "special_lhs": latex(proof.display(p.lhs)),
+    }
+
+
+def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
+    """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
+    notation = notation or spec.notation
+    tex = _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+    if notation == "ufldl":  # UFLDL calls the widths s_l; its n_l is the number of layers
+        tex = tex.replace("n_{", "s_{")
+    return tex
+
+
+_MATH = {"δ": r"\delta ", "λ": r"\lambda ", "Σ": r"\sum ", "∂": r"\partial ", "−": "-", "′": "'", "²": "^2"}
+
+
+def _source(text: str) -> str:
+    """A source citation; a formula after its colon (``…: δ^{(n_l)}_i = …``) is set as mathematics."""
+    cite, colon, formula = text.partition(": ")
+    if not colon or not any(c in formula for c in "^_"):
+        return _tex(text)
+    formula, _, words = formula.partition(" for ")
+    math = "".join(_MATH.get(c, c) for c in formula)
+    return f"{_tex(cite)}: ${math}$" + (f" for {_tex(words)}" if words else "")
+
+
+def engine() -> list[str] | None:
+    """The command that compiles a .tex to PDF here, or None when no LaTeX engine is installed."""
+    if shutil.which("latexmk") and shutil.which("pdflatex"):
+        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-quiet"]
+    if shutil.which("pdflatex"):
+        return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error"]
+    return None
+
+
+def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
+    """Compile a .tex file to the PDF beside it (atomically); :class:`LatexError` names what failed.
+
+    ``keep_log`` also writes LaTeX's ``.log`` beside it (the tests read its overfull-box warnings).
+    """
+    tex_path = Path(tex_path)
+    command = engine()
+    if command is None:
+        raise LatexError(
+            f"{tex_path}: written, but no LaTeX engine is installed to make the PDF; "
+            f"install one, e.g. apt-get install {ENGINE_PACKAGES}"
+        )
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(tex_path, Path(work) / "document.tex")
+        result = subprocess.run(
+            [*command, "document.tex"], cwd=work, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+        )
+        pdf = Path(work) / "document.pdf"
+        if result.returncode != 0 or not pdf.exists():
+            log = Path(work) / "document.log"
+            lines = log.read_text(errors="replace").splitlines() if log.exists() else result.stdout.splitlines()
+            first = next((line for line in lines if line.startswith("!")), "see the LaTeX log")
+            raise LatexError(f"{tex_path}: LaTeX failed: {first}")
+        target = tex_path.with_suffix(".pdf")
+        write_atomic(target, pdf.read_bytes())
+        if keep_log:
+            write_atomic(tex_path.with_suffix(".log"), (Path(work) / "document.log").read_bytes())
+    return target

@@ -1,0 +1,236 @@
+"""Training: the generated module, imported from its file, trained on real data.
+
+The job behind ``symbackprop train`` and the last stage of ``build``: write the
+spec's module into the output folder, import it from that file, train it with
+a progress bar and one line per epoch in the book's style
+(``Epoch 3: 9351 / 10000``), and save what came of it beside the module:
+
+* ``weights.npz``: the module's own ``save`` (no pickle);
+* ``history.json``: the settings, the data and one entry per epoch;
+* ``training.png``: training cost and test accuracy per epoch (needs matplotlib).
+
+Every file goes through :class:`symbackprop.files.OutputFolder`, so an edited
+or foreign file is never overwritten without ``force``. If the parameters
+become NaN or infinite, the module restores the last good ones; they are saved
+and :class:`TrainingDiverged` (exit code 2, like any bad input: the step size
+does not suit this network and data) names the epoch and the batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from symbackprop.emission.module import generate_source
+from symbackprop.errors import SymbackpropError
+from symbackprop.files import OutputFolder
+from symbackprop.spec.load import Spec
+from symbackprop.training.data import Dataset, check_width
+
+WEIGHTS, HISTORY, PLOT = "weights.npz", "history.json", "training.png"
+NO_PLOT = 'no plot: matplotlib is not installed (pip install "symbackprop[plot]")'
+
+
+class TrainingDiverged(SymbackpropError):
+    """The parameters became NaN or infinite: names the epoch and batch; the last good weights are saved."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``train`` runs with: the spec's ``[training]`` table, overridden by the command line."""
+
+    epochs: int
+    batch_size: int
+    eta: float
+    seed: int
+
+
+def settings(spec: Spec, **overrides) -> Settings:
+    """The spec's training defaults with every override that is not None applied (and checked)."""
+    values = {field.name: getattr(spec.training, field.name) for field in dataclasses.fields(Settings)}
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = value
+    for key in ("epochs", "batch_size"):
+        if int(values[key]) < 1:
+            raise SymbackpropError(f"--{key.replace('_', '-')}: must be a positive integer, got {values[key]}")
+    if not values["eta"] > 0:
+        raise SymbackpropError(f"--eta: must be a positive number, got {values['eta']}")
+    if int(values["seed"]) < 0:
+        raise SymbackpropError(f"--seed: must be 0 or more, got {values['seed']}")
+    return Settings(int(values["epochs"]), int(values["batch_size"]), float(values["eta"]), int(values["seed"]))
+
+
+def module_name(spec: Spec) -> str:
+    return f"{spec.name}.py"
+
+
+def output_names(spec: Spec) -> list[str]:
+    """The files training writes (checked before any work)."""
+    return [module_name(spec), WEIGHTS, HISTORY, PLOT]
+
+
+def write_generated(spec: Spec, out: OutputFolder) -> Path:
+    """The spec's module, written into the output folder."""
+    return out.write(module_name(spec), generate_source(spec))
+
+
+def import_generated(path: str | Path) -> ModuleType:
+    """Import a generated module from its file (not from sys.path, not registered in sys.modules)."""
+    path = Path(path)
+    found = importlib.util.spec_from_file_location(f"symbackprop_generated_{path.stem}", path)
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a training run did: its history, the files it wrote, its wall time."""
+
+    history: list[dict]
+    written: list[Path]
+    seconds: float
+    settings: Settings
+
+    @property
+    def final(self) -> float | None:
+        return self.history[-1]["accuracy"] if self.history else None
+
+    @property
+    def best(self) -> float | None:
+        return max(entry["accuracy"] for entry in self.history) if self.history else None
+
+
+def train(
+    spec: Spec,
+    data: Dataset,
+    run: Settings,
+    out: OutputFolder,
+    *,
+    echo: Callable[[str], None] | None = None,
+    bar: bool | None = None,
+    module_path: Path | None = None,
+) -> Outcome:
+    """Generate, import and train the spec's module on ``data``; write weights, history and plot into ``out``.
+
+    ``echo`` prints a line (default: ``tqdm.write``, which keeps the bar whole); ``bar`` shows the progress
+    bar (default: when stderr is a terminal). ``module_path``: the module already written into ``out``.
+    """
+    from tqdm import tqdm
+
+    check_width(data, spec.layers)
+    for name in output_names(spec):
+        out.check(name)  # refuse before training
+    echo = echo or tqdm.write
+    written = [] if module_path else [module_path := write_generated(spec, out)]
+    module = import_generated(module_path)
+    net = module.Network(seed=run.seed)
+    Y = data.one_hot(spec.layers[-1])
+    echo(
+        f"train: {spec.name} {list(spec.layers)} on {data.description}: "
+        f"{run.epochs} epochs, mini-batch {run.batch_size}, eta {run.eta:g}, seed {run.seed}"
+    )
+    history: list[dict] = []
+
+    def on_epoch(entry: dict) -> None:
+        history.append(entry)
+        cost = f", cost {entry['cost']:.4f}" if "cost" in entry else ""
+        echo(f"Epoch {entry['epoch']}: {entry['correct']} / {entry['total']}{cost}")
+
+    progress = tqdm(
+        total=run.epochs * len(Y),
+        unit="ex",
+        unit_scale=True,
+        desc=spec.name,
+        disable=(not sys.stderr.isatty()) if bar is None else not bar,
+        leave=False,
+        mininterval=0.25,
+    )
+    start = time.perf_counter()
+    diverged = None
+    try:
+        # overflow on the way to NaN/inf is reported once, by the module's DivergenceError, not warning by warning
+        with progress, np.errstate(over="ignore", invalid="ignore"):
+            net.train(
+                data.X_train,
+                Y,
+                epochs=run.epochs,
+                batch_size=run.batch_size,
+                eta=run.eta,
+                test=(data.X_test, data.labels_test),
+                seed=run.seed,
+                progress=progress.update,
+                on_epoch=on_epoch,
+                track_cost=True,
+            )
+    except module.DivergenceError as error:
+        diverged = error
+    seconds = time.perf_counter() - start
+    written += _save(spec, data, run, out, net, history, seconds, diverged, echo)
+    if diverged is not None:
+        raise TrainingDiverged(
+            f"train: diverged at epoch {diverged.epoch}, batch {diverged.batch}: the parameters became NaN or "
+            f"infinite with eta {run.eta:g}; the last good weights are in {out.folder / WEIGHTS}; try a smaller --eta"
+        )
+    return Outcome(history, written, seconds, run)
+
+
+def _save(spec, data, run, out, net, history, seconds, diverged, echo) -> list[Path]:
+    weights = io.BytesIO()
+    net.save(weights)
+    record = {
+        "spec": spec.name,
+        "layers": list(spec.layers),
+        "data": data.description,
+        "settings": dataclasses.asdict(run),
+        "seconds": round(seconds, 3),
+        "diverged": None if diverged is None else {"epoch": diverged.epoch, "batch": diverged.batch},
+        "epochs": [{key: _finite(value) for key, value in entry.items()} for entry in history],
+    }
+    written = [out.write(WEIGHTS, weights.getvalue()), out.write(HISTORY, json.dumps(record, indent=2) + "\n")]
+    png = plot_png(history, f"{spec.name} {list(spec.layers)}, eta {run.eta:g}, mini-batch {run.batch_size}")
+    if png is None:
+        echo(f"train: {NO_PLOT}")
+    else:
+        written.append(out.write(PLOT, png))
+    return written
+
+
+def _finite(value):
+    """JSON has no NaN or infinity: a non-finite cost is written as null."""
+    return None if isinstance(value, float) and not np.isfinite(value) else value
+
+
+def plot_png(history: list[dict], title: str) -> bytes | None:
+    """A PNG of training cost and test accuracy per epoch, or None when matplotlib is not installed."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    epochs = [entry["epoch"] for entry in history]
+    figure = Figure(figsize=(9, 3.6), layout="constrained")
+    FigureCanvasAgg(figure)
+    cost_axes, accuracy_axes = figure.subplots(1, 2)
+    if history and "cost" in history[0]:
+        cost_axes.plot(epochs, [entry["cost"] for entry in history], marker="o", markersize=3)
+    cost_axes.set(xlabel="epoch", ylabel="training cost C", title="cost")
+    accuracy_axes.plot(epochs, [100 * entry["accuracy"] for entry in history], marker="o", markersize=3, color="C1")
+    accuracy_axes.set(xlabel="epoch", ylabel="test accuracy (%)", title="accuracy")
+    for axes in (cost_axes, accuracy_axes):
+        axes.grid(alpha=0.3)
+    figure.suptitle(title)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,260 @@
+"""Grading answers: the corpus in tests/answers, the source texts' slips, counterexamples, notations, the CLI.
+
+Each corpus file ``tests/answers/<notation>.txt`` is graded against ``<notation>.toml``; the prefix of
+every identifier says the expected verdict (``ok-`` correct, ``bad-`` wrong, ``err-`` unreadable).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import cache
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symbackprop.check import grade as grading
+from symbackprop.check.grade import grade, grade_all, report_latex, report_text
+from symbackprop.check.read import parse_answer, read_answers
+from symbackprop.cli import main
+from symbackprop.spec.load import load_spec, make_spec
+from symbackprop.teach.document import engine
+
+CORPUS = Path(__file__).resolve().parent / "answers"
+EXPECTED = {"ok": "correct", "bad": "wrong", "err": "error"}
+
+
+@cache
+def corpus_report(notation: str) -> grading.GradeReport:
+    spec = load_spec(CORPUS / f"{notation}.toml")
+    submissions = read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8"))
+    return grade_all(spec, submissions)
+
+
+def corpus_ids():
+    for notation in ("nielsen", "ufldl", "blog"):
+        for sub in read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8")):
+            yield pytest.param(notation, sub.ident, id=f"{notation}:{sub.ident}")
+
+
+def verdict(notation: str, ident: str) -> grading.Verdict:
+    return next(v for v in corpus_report(notation).verdicts if v.ident == ident)
+
+
+@pytest.mark.parametrize(("notation", "ident"), list(corpus_ids()))
+def test_corpus_verdicts(notation, ident):
+    v = verdict(notation, ident)
+    assert v.status == EXPECTED[ident.split("-")[0]], (v.reason, v.note)
+    if v.status == "correct":
+        assert v.method in ("exact", "all_widths", "numeric") and v.proofs
+    if v.status == "wrong":
+        assert v.reason
+    if v.status == "error":
+        assert v.error_column and "(column" in v.reason
+
+
+def test_corpus_is_large_and_covers_every_equation_in_every_notation():
+    texts = set()
+    for notation in ("nielsen", "ufldl", "blog"):
+        for sub in read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8")):
+            texts.add(sub.text)
+    assert len(texts) >= 40
+    kinds = {"nielsen": set(), "ufldl": set(), "blog": set()}
+    for notation in kinds:
+        for v in corpus_report(notation).verdicts:
+            if v.status == "correct" and v.notation == notation:
+                tree = parse_answer(v.text)
+                lhs = tree.sides[0] if len(tree.sides) > 1 else None
+                kinds[notation].add(v.equation or grading._quantity(lhs).kind)
+    for notation, found in kinds.items():
+        assert {"delta", "BP2"} & found or "delta_output" in found, (notation, found)
+        assert found & {"weight", "BP4"} and found & {"bias", "BP3"}, (notation, found)
+
+
+def test_the_notes_slip_y_without_index_is_caught():
+    v = verdict("nielsen", "bad-notes-slip")
+    assert v.status == "wrong" and "y without an index is a vector" in v.reason
+
+
+def test_the_qa_slip_in_the_chain_rule_is_caught_with_values():
+    v = verdict("ufldl", "bad-qa-slip")
+    ce = v.counterexample
+    assert v.status == "wrong" and ce is not None
+    assert ce["difference"] == pytest.approx(ce["answer"] - ce["derived"])
+    assert abs(ce["difference"]) > 1e-6
+    assert verdict("ufldl", "ok-chain-qa").status == "correct"
+
+
+def test_counterexample_values_reproduce_the_difference():
+    """Evaluate the wrong answer and the derivation independently at the reported values."""
+    spec = load_spec(CORPUS / "nielsen.toml")
+    v = grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}")
+    ce = v.counterexample
+    values = {sp.Symbol(k, real=True): sp.Rational(x).limit_denominator(100) for k, x in ce["values"].items()}
+    W = [[values.get(sp.Symbol(f"W^2_{{{r},{c}}}", real=True), 0) for c in (1, 2, 3)] for r in (1, 2)]
+    d = [values[sp.Symbol(f"delta^2_{r}", real=True)] for r in (1, 2)]
+    j = ce["entry"][0]
+    answer = sum(W[r][j - 1] * d[r] for r in range(2))
+    z = values[sp.Symbol(f"z^1_{j}", real=True)]
+    sigma = 1 / (1 + sp.exp(-z))
+    assert float(answer) == pytest.approx(ce["answer"])
+    assert float(answer * sigma * (1 - sigma)) == pytest.approx(ce["derived"])
+
+
+def test_ufldl_sign_error_names_the_wrong_factor():
+    v = verdict("ufldl", "bad-sign")
+    assert v.status == "wrong" and "sign of y_i - a^{(n_l)}_i" in v.wrong_term
+
+
+def test_extra_term_is_localised():
+    v = verdict("ufldl", "bad-bias-decayed")
+    assert "the term λ b^{(l)}_i should not be there" in v.wrong_term
+
+
+def test_missing_decay_shows_the_missing_term_in_the_residual():
+    v = verdict("ufldl", "bad-decay-missing")
+    assert "lambda" in v.wrong_term and "W^(1)_{1,1}" in v.wrong_term
+
+
+def test_right_in_another_notation_is_accepted_and_named():
+    v = verdict("nielsen", "ok-ufldl-style")
+    assert v.status == "correct" and v.notation == "ufldl" and "not the spec's nielsen" in v.note
+    v = verdict("nielsen", "bad-bp2-indices-swapped")
+    assert v.status == "wrong" and "it would hold in blog notation" in v.note
+
+
+def test_explicit_notation_overrides_the_cues():
+    spec = load_spec(CORPUS / "nielsen.toml")
+    swapped = r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)"
+    assert grade(spec, swapped).status == "wrong"
+    assert grade(spec, swapped, notation="blog").status == "correct"
+
+
+def test_identity_forms_are_proved_only_for_the_right_activation():
+    form = r"\delta^L = (a^L - y) \odot a^L \odot (1 - a^L)"
+    sigmoid = make_spec(layers=[2, 3, 2], activation="sigmoid", cost="quadratic")
+    tanh = make_spec(layers=[2, 3, 2], activation="tanh", cost="quadratic")
+    v = grade(sigmoid, form)
+    assert v.status == "correct" and "this network's activations" in v.proofs[0] and v.method == "exact"
+    assert grade(tanh, form).status == "wrong"
+
+
+def test_general_forms_are_proved_for_every_width():
+    spec = load_spec(CORPUS / "blog.toml")
+    v = grade(spec, r"\delta_{i}^{l} = \sum_{j} w_{ij}^{l+1} \delta_{j}^{l+1} a'(z_{i}^{l})")
+    assert v.method == "all_widths" and any(p.startswith("all_widths") for p in v.proofs)
+
+
+def test_all_widths_proof_rejects_a_wrong_form():
+    spec = make_spec(layers=[2, 2, 2], activation="sigmoid", cost="quadratic")
+    tree = parse_answer(r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)")
+    q = grading._quantity(tree.sides[0])
+    from symbackprop.notation.catalogue import NIELSEN
+
+    assert grading._all_widths(spec, NIELSEN, "delta_hidden", q, list(tree.sides[1:]), [1]) is None
+    right = parse_answer(r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)")
+    assert grading._all_widths(spec, NIELSEN, "delta_hidden", q, list(right.sides[1:]), [1])
+    # at these widths the swapped form has the right shapes: the exact method finds values
+    v = grade(spec, r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)")
+    assert v.status == "wrong" and v.counterexample and v.counterexample["entry"]
+
+
+def test_softmax_output_with_log_likelihood():
+    spec = make_spec(layers=[2, 3, 3], activation="sigmoid", output="softmax", cost="log_likelihood")
+    assert grade(spec, r"\delta^L = a^L - y").status == "wrong"  # holds only when Σ y = 1
+    assert grade(spec, r"\delta^L = \nabla_a C \odot \sigma'(z^L)").status == "wrong"
+
+
+def test_bad_requests_are_errors_not_verdicts():
+    spec = load_spec(CORPUS / "nielsen.toml")
+    assert "names no quantity" in grade(spec, "a^L - y").reason
+    assert "not what BP4 is about" in grade(spec, r"\delta^L = a^L - y", equation="BP4").reason
+    assert "unknown equation" in grade(spec, "1", equation="BP7").reason
+    assert grade(spec, r"\delta^L = a^L - y", equation="BP4").status == "error"
+
+
+def test_quantity_as_equation():
+    spec = load_spec(CORPUS / "nielsen.toml")
+    assert grade(spec, r"a^1_2 \delta^2_1", equation="dC/dW^2_{1,2}").status == "correct"
+    assert grade(spec, r"a^1_1 \delta^2_2", equation="dC/dW^2_{1,2}").status == "wrong"
+
+
+def test_text_json_and_latex_reports():
+    report = corpus_report("ufldl")
+    text = report_text(report)
+    assert "[WRONG] bad-qa-slip" in text and "counterexample:" in text and "[ok]    ok-hidden" in text
+    data = json.loads(report.to_json())
+    assert data["wrong"] == sum(v.status == "wrong" for v in report.verdicts) and data["error"] == 0
+    tex = report_latex(report)
+    assert tex.count(r"\clearpage") == len(report.verdicts) and r"\begin{document}" in tex
+    assert r"\sum_{j}" in tex and "VAR{" not in tex
+
+
+def test_cli_exit_codes_and_json(capsys, tmp_path):
+    spec = str(CORPUS / "nielsen.toml")
+    assert (
+        main(["check", spec, "--equation", "BP2", "--formula", r"((W^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)"]) == 0
+    )
+    assert "[ok]" in capsys.readouterr().out
+    assert (
+        main(["check", spec, "--equation", "BP2", "--formula", r"(W^{l+1} \delta^{l+1}) \odot \sigma'(z^l)", "--json"])
+        == 1
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdicts"][0]["status"] == "wrong"
+    assert main(["check", spec, "--formula", r"\delta^L = \foo"]) == 2
+    out = capsys.readouterr().out
+    assert "column 12" in out and "^" in out
+    answers = tmp_path / "answers.txt"
+    answers.write_text("a1 (BP3): delta^l\nbroken line\n", encoding="utf-8")
+    assert main(["check", spec, "--answers", str(answers)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    answers.write_text("a1 (BP3): delta^l\na2 (BP1): grad_a C\n", encoding="utf-8")
+    out_tex = tmp_path / "report.tex"
+    assert main(["check", spec, "--answers", str(answers), "--latex", str(out_tex)]) == 1
+    assert out_tex.read_text(encoding="utf-8").count(r"\clearpage") == 2
+
+
+@pytest.mark.skipif(engine() is None, reason="no LaTeX engine installed (texlive-latex-base, latexmk)")
+def test_cli_pdf(tmp_path, capsys):
+    out_tex = tmp_path / "report.tex"
+    spec = str(CORPUS / "ufldl.toml")
+    answers = str(CORPUS / "ufldl.txt")
+    assert main(["check", spec, "--answers", answers, "--latex", str(out_tex), "--pdf"]) == 1
+    assert out_tex.with_suffix(".pdf").exists()
+
+
+def test_grading_is_deterministic():
+    spec = load_spec(CORPUS / "nielsen.toml")
+    first = grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}").counterexample
+    random.seed(99)
+    assert grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}").counterexample == first
+
+
+def test_numeric_fallback_is_said_so(monkeypatch):
+    """When SymPy cannot simplify the difference to 0, agreement at random points is reported as numeric."""
+    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", cost="quadratic")
+    form = r"\delta^L = (a^L - y) \odot a^L \odot (1 - a^L)"
+    monkeypatch.setattr(sp, "simplify", lambda expr, *args, **kwargs: expr)
+    v = grade(spec, form)
+    assert v.status == "correct" and v.method == "numeric" and "(not a proof)" in v.proofs[0]
+    monkeypatch.setattr(sp, "simplify", lambda expr, *args, **kwargs: expr)
+    assert grade(spec, r"\delta^L = (a^L - y) \odot a^L \odot (2 - a^L)").status == "wrong"
+
+
+def test_large_networks_are_graded_at_small_widths_and_say_so():
+    spec = make_spec(layers=[784, 30, 10], activation="sigmoid", cost="quadratic")
+    v = grade(spec, r"\nabla_{W^l} C = \frac{1}{m}\sum_{i=1}^m \delta^l (a^{l-1})^T")
+    assert v.status == "correct" and "reduced" in v.proofs[0] and "[3, 3, 3]" in v.proofs[0]
+    v = grade(spec, r"a^1_5 \delta^2_4", equation="dC/dW^2_{4,5}")
+    assert v.status == "correct" and "[5, 5, 5]" in v.proofs[0]
+    assert grade(spec, r"\delta^l = (W^{l+1} \delta^{l+1}) \odot \sigma'(z^l)").status == "wrong"
+
+
+def test_a_wrong_bound_hidden_by_equal_widths_is_caught_at_symbolic_widths():
+    spec = make_spec(layers=[3, 3, 3, 3], activation="sigmoid", cost="quadratic", notation="ufldl")
+    right = r"\delta^{(l)}_i = \left( \sum_{j=1}^{s_{l+1}} W^{(l)}_{ji} \delta^{(l+1)}_j \right) f'(z^{(l)}_i)"
+    assert grade(spec, right).method == "all_widths"
+    v = grade(spec, right.replace("s_{l+1}", "s_{l}"))
+    assert v.status == "wrong" and v.method == "all_widths" and "runs to s_{l} = n_2" in v.reason

@@ -1,0 +1,949 @@
+"""The generated NumPy module: its gradients against finite differences and HIPS autograd, its
+text (deterministic, ruff-clean, numpy only), float32, no allocation while training, extreme
+inputs, training, parameter access, save/load, and write_module's overwrite rules."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+import sympy as sp
+from autograd import grad
+from paths import ROOT
+
+from symbackprop.emission.module import GenerationError, check_overwrite, edited, generate_source, write_module
+from symbackprop.errors import SpecError
+from symbackprop.spec.functions import A, Y, Z
+from symbackprop.spec.load import Spec, make_spec
+
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
+NOTATIONS = ("nielsen", "blog", "ufldl")
+TRANSPOSED = {"nielsen": False, "ufldl": False, "blog": True}
+TRAINING_SET_SIZE = 50  # n for the dataset-scale L2 term
+
+CUSTOM = dict(
+    activations={"swish": {"formula": "z/(1 + exp(-z))"}},
+    costs={"quartic": {"formula": "(a - y)**4/4"}},
+)
+
+
+def fields(hidden, output, cost, notation, layers, **extra) -> dict:
+    return dict(layers=list(layers), activation=hidden, output=output, cost=cost, notation=notation, **extra)
+
+
+def name_of(f: dict) -> str:
+    hidden = "_".join(f["activation"]) if isinstance(f["activation"], list) else f["activation"]
+    name = f"{hidden}-{f['output']}-{f['cost']}-{f['notation']}-{'x'.join(map(str, f['layers']))}"
+    if "regularization" in f:
+        name += f"-l2{f['regularization']['scale']}"
+    return name + ("-" + f["dtype"] if "dtype" in f else "")
+
+
+FAST = [
+    fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2]),
+    fields("tanh", "tanh", "quadratic", "blog", [3, 4, 2]),
+    fields("relu", "identity", "quadratic", "ufldl", [2, 5, 3]),
+    fields("leaky_relu", "leaky_relu", "quadratic", "nielsen", [3, 2, 2]),
+    fields("softplus", "softplus", "quadratic", "blog", [2, 3, 1]),
+    fields("identity", "identity", "quadratic", "ufldl", [1, 1]),
+    fields("relu", "relu", "quadratic", "blog", [4, 6, 2]),
+    fields("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 3, 2]),
+    fields("softplus", "sigmoid", "cross_entropy", "ufldl", [3, 2, 2]),
+    fields(["relu", "tanh", "softplus"], "sigmoid", "cross_entropy", "blog", [2, 7, 3, 4, 2]),
+    fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], regularization={"l2": 0.5, "scale": "dataset"}),
+    fields(
+        ["leaky_relu", "sigmoid"],
+        "identity",
+        "quadratic",
+        "ufldl",
+        [3, 4, 2, 2],
+        regularization={"l2": 0.3, "scale": "batch"},
+    ),
+    fields("tanh", "sigmoid", "cross_entropy", "blog", [2, 3, 2], regularization={"l2": 0.2, "scale": "batch"}),
+]
+
+
+def _slow() -> list[dict]:
+    cases = []
+    widths = itertools.cycle(([1, 2, 1], [3, 2, 2], [2, 7, 3], [5, 4], [2, 3, 3, 2], [4, 5, 2, 6, 3], [6, 1, 7]))
+    scales = itertools.cycle(({}, {"regularization": {"l2": 0.25, "scale": "batch"}},
+                              {"regularization": {"l2": 0.75, "scale": "dataset"}}))  # fmt: skip
+    for notation, hidden in itertools.product(NOTATIONS, ELEMENTWISE):
+        for output in ELEMENTWISE:
+            cases.append(fields(hidden, output, "quadratic", notation, next(widths), **next(scales)))
+        cases.append(fields(hidden, "sigmoid", "cross_entropy", notation, next(widths), **next(scales)))
+    for notation in NOTATIONS:
+        cases.append(fields(["sigmoid", "leaky_relu", "identity"], "tanh", "quadratic", notation, [7, 3, 7, 2, 7]))
+    cases.append(fields("swish", "sigmoid", "quadratic", "nielsen", [2, 3, 2], **CUSTOM))
+    cases.append(fields("tanh", "identity", "quartic", "blog", [2, 3, 2], regularization={"l2": 0.1, "scale": "batch"},
+                        **CUSTOM))  # fmt: skip
+    fast_names = {name_of(f) for f in FAST}
+    return [f for f in cases if name_of(f) not in fast_names]
+
+
+SLOW = _slow()
+SPECS = [pytest.param(f, id=name_of(f)) for f in FAST] + [
+    pytest.param(f, id=name_of(f), marks=pytest.mark.slow) for f in SLOW
+]
+
+
+# -- generating and loading modules (once per spec and session) ---------------------------------
+
+_SOURCES: dict[str, str] = {}
+_MODULES: dict[str, object] = {}
+
+
+def spec_of(f: dict) -> Spec:
+    return make_spec(name="net_" + hashlib.sha1(name_of(f).encode()).hexdigest()[:10], **f)
+
+
+def source_of(f: dict) -> str:
+    key = name_of(f)
+    if key not in _SOURCES:
+        _SOURCES[key] = generate_source(spec_of(f))
+    return _SOURCES[key]
+
+
+def load_source(text: str, folder: Path, name: str):
+    path = folder / f"{name}.py"
+    path.write_text(text, encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def module_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("generated")
+
+
+@pytest.fixture
+def load(module_dir):
+    def loader(f: dict):
+        key = name_of(f)
+        if key not in _MODULES:
+            name = "gen_" + hashlib.sha1(key.encode()).hexdigest()[:12]
+            _MODULES[key] = load_source(source_of(f), module_dir, name)
+        return _MODULES[key]
+
+    return loader
+
+
+def data(f: dict, m: int = 4, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, f["layers"][0]))
+    Y = rng.uniform(0.05, 0.95, (m, f["layers"][-1]))
+    return X, Y
+
+
+def n_of(f: dict):
+    reg = f.get("regularization")
+    return TRAINING_SET_SIZE if reg and reg["scale"] == "dataset" else None
+
+
+# -- an independent reference in HIPS autograd ---------------------------------------------------
+
+
+def _select(condlist, choicelist, default=np.nan):
+    result = default
+    for condition, value in reversed(list(zip(condlist, choicelist))):
+        result = anp.where(condition, value, result)
+    return result
+
+
+_AUTOGRAD = {**vars(anp), "select": _select}
+
+
+def autograd_cost(spec: Spec, n=None):
+    """C(weights, biases, X, Y) written from the spec's definitions, in autograd."""
+    L = spec.depth
+    activations = [
+        sp.lambdify(Z, spec.layer_activation(k).formula, modules=[_AUTOGRAD, "numpy"]) for k in range(1, L + 1)
+    ]
+    per_output = sp.lambdify((A, Y), spec.cost_function().per_output, modules=[_AUTOGRAD, "numpy"])
+    transposed = TRANSPOSED[spec.notation]
+    reg = spec.regularization
+
+    def cost(weights, biases, X, Y):
+        a = X
+        for W, b, f in zip(weights, biases, activations):
+            z = (anp.dot(a, W) if transposed else anp.dot(a, W.T)) + b
+            a = f(z) + 0 * z  # broadcast constant formulas
+        total = anp.sum(per_output(a, Y)) / X.shape[0]
+        if reg is not None and reg.l2:
+            squares = sum(anp.sum(W * W) for W in weights)
+            total = total + (reg.l2 / 2 if reg.scale == "batch" else reg.l2 / (2 * n)) * squares
+        return total
+
+    return cost
+
+
+def assert_close(got, expected, rtol=1e-9, what=""):
+    for index, (g, e) in enumerate(zip(got, expected)):
+        scale = max(1.0, float(np.max(np.abs(e)))) if np.size(e) else 1.0
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * scale, err_msg=f"{what}[{index}]")
+
+
+# -- gradients -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", SPECS)
+def test_gradients_match_autograd(f, load):
+    module = load(f)
+    spec = spec_of(f)
+    net = module.Network(seed=1)
+    X, Yv = data(f)
+    n = n_of(f)
+    dW, db = net.gradients(X, Yv, n)
+    weights = [np.array(W) for W in net.weights]
+    biases = [np.array(b) for b in net.biases]
+    cost = autograd_cost(spec, n)
+    assert net.cost(X, Yv, n) == pytest.approx(float(cost(weights, biases, X, Yv)), rel=1e-12, abs=1e-14)
+    assert_close(dW, grad(cost, 0)(weights, biases, X, Yv), what="dW")
+    assert_close(db, grad(cost, 1)(weights, biases, X, Yv), what="db")
+    for W, g in zip(net.weights, dW):
+        assert g.shape == W.shape
+    assert_close([net.input_gradient(X, Yv, n)], [grad(cost, 2)(weights, biases, X, Yv)], what="dX")
+
+
+def _richardson(func, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Central differences with one Richardson step (error O(h^4)), entry by entry of x (a view, in place)."""
+    out = np.empty(x.shape)
+    for i in np.ndindex(x.shape):
+        original = x[i]
+
+        def d(step, i=i, original=original):
+            x[i] = original + step
+            up = func()
+            x[i] = original - step
+            down = func()
+            x[i] = original
+            return (up - down) / (2 * step)
+
+        out[i] = (4 * d(h / 2) - d(h)) / 3
+    return out
+
+
+@pytest.mark.parametrize("f", SPECS)
+def test_gradients_match_finite_differences(f, load):
+    module = load(f)
+    net = module.Network(seed=2)
+    X, Yv = data(f, seed=3)
+    n = n_of(f)
+    dW, db = net.gradients(X, Yv, n)
+
+    def cost():
+        return net.cost(X, Yv, n)
+
+    fd_W = [_richardson(cost, W) for W in net.weights]  # the views write into net.parameters
+    fd_b = [_richardson(cost, b) for b in net.biases]
+    assert_close(dW, fd_W, rtol=1e-7, what="dW")
+    assert_close(db, fd_b, rtol=1e-7, what="db")
+    assert_close([net.input_gradient(X, Yv, n)], [_richardson(cost, X)], rtol=1e-7, what="dX")
+
+
+def test_dataset_scale_needs_n(load):
+    f = FAST[10]
+    net = load(f).Network(seed=0)
+    X, Yv = data(f)
+    with pytest.raises(ValueError, match="n"):
+        net.gradients(X, Yv)
+    # the L2 term is (lambda/2n) sum W^2: halving n doubles it
+    base = load(f).Network(seed=0)
+    base_cost = base.cost(X, Yv, 10**12)
+    squares = sum(float(np.sum(W * W)) for W in base.weights)
+    assert base.cost(X, Yv, 50) - base_cost == pytest.approx(0.5 / 100 * squares, rel=1e-9)
+
+
+def test_step_is_gradient_descent(load):
+    f = FAST[11]
+    net = load(f).Network(seed=4)
+    X, Yv = data(f)
+    dW, db = net.gradients(X, Yv)
+    before_W = [W.copy() for W in net.weights]
+    before_b = [b.copy() for b in net.biases]
+    net.step(X, Yv, 0.5)
+    assert_close(net.weights, [W - 0.5 * g for W, g in zip(before_W, dW)], rtol=1e-12, what="W")
+    assert_close(net.biases, [b - 0.5 * g for b, g in zip(before_b, db)], rtol=1e-12, what="b")
+
+
+# -- the text ------------------------------------------------------------------------------------
+
+
+def test_softmax_with_binary_cross_entropy_is_a_clear_generation_error():
+    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="cross_entropy")
+    with pytest.raises(GenerationError, match="softmax"):
+        generate_source(spec)
+
+
+@pytest.mark.parametrize("cost", ["log_likelihood", "quadratic"])
+@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+def test_softmax_gradients_match_finite_differences(load, notation, cost):
+    """log_likelihood: δ^L = a − y; quadratic: δ^L = J^T ∇_a C through the Jacobian's diagonal-plus-rank-one form."""
+    spec = make_spec(
+        layers=[3, 4, 3],
+        activation="tanh",
+        output="softmax",
+        cost=cost,
+        notation=notation,
+        regularization={"l2": 0.3},
+    )
+    module = load_source(generate_source(spec), Path(tempfile.mkdtemp()), f"softmax_{notation}_{cost}")
+    net = module.Network(seed=1)
+    rng = np.random.default_rng(2)
+    X, Y = rng.standard_normal((5, 3)), np.eye(3)[rng.integers(3, size=5)]
+    weights, biases = net.gradients(X, Y)
+    h = 1e-6
+    for params, grads in ((net.weights, weights), (net.biases, biases)):
+        for P, G in zip(params, grads):
+            for index in np.ndindex(P.shape):
+                saved = P[index]
+                P[index] = saved + h
+                up = net.cost(X, Y)
+                P[index] = saved - h
+                down = net.cost(X, Y)
+                P[index] = saved
+                assert abs((up - down) / (2 * h) - G[index]) < 1e-7
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert np.isfinite(net.cost(1e4 * X, Y))
+        assert all(np.isfinite(G).all() for G in net.gradients(1e4 * X, Y)[0])
+
+
+def test_generation_is_deterministic():
+    f = FAST[11]
+    assert generate_source(spec_of(f)) == generate_source(spec_of(f))
+
+
+def test_generation_is_deterministic_across_hash_seeds():
+    f = FAST[11]
+    program = (
+        "import hashlib, json, sys\n"
+        "from symbackprop.spec.load import make_spec\n"
+        "from symbackprop.emission.module import generate_source\n"
+        "f = json.loads(sys.argv[1])\n"
+        "print(hashlib.sha256(generate_source(make_spec(name='seeded', **f)).encode()).hexdigest())\n"
+    )
+    import json
+
+    digests = set()
+    for seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", program, json.dumps(f)], capture_output=True, text=True, env=env, check=True
+        )
+        digests.add(result.stdout.strip())
+    here = hashlib.sha256(generate_source(make_spec(name="seeded", **f)).encode()).hexdigest()
+    assert digests == {here}
+
+
+def _imports(text: str) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.add("." * node.level + (node.module or ""))
+    return modules
+
+
+def test_generated_module_imports_only_numpy():
+    """The module is standalone: numpy and nothing else (currently fails: train() does `import time`)."""
+    for f in FAST:
+        assert _imports(source_of(f)) == {"numpy"}, name_of(f)
+
+
+@pytest.mark.parametrize("f", SPECS)
+def test_generated_module_passes_ruff(f, tmp_path):
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    path = tmp_path / "generated_module.py"
+    path.write_text(source_of(f), encoding="utf-8")
+    result = subprocess.run(
+        [ruff, "check", "--no-cache", "--config", "pyproject.toml", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_module_metadata(load):
+    f = FAST[9]
+    module = load(f)
+    assert module.LAYERS == tuple(f["layers"])
+    assert module.DTYPE is np.float64
+    assert module.SPEC["layers"] == f["layers"]
+    assert module.SPEC["notation"] == "blog"
+    assert edited(source_of(f)) is False
+
+
+# -- float32 -------------------------------------------------------------------------------------
+
+
+def test_float32_module(load):
+    f = fields("tanh", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], dtype="float32")
+    module = load(f)
+    assert module.DTYPE is np.float32
+    net = module.Network(seed=0)
+    assert net.parameters.dtype == np.float32
+    assert all(W.dtype == np.float32 for W in net.weights)
+    assert all(b.dtype == np.float32 for b in net.biases)
+    X, Yv = data(f)
+    dW, db = net.gradients(X, Yv)
+    assert all(g.dtype == np.float32 for g in [*dW, *db])
+    assert net.forward(X).dtype == np.float32
+    assert net.input_gradient(X, Yv).dtype == np.float32
+    # and close to the float64 reference
+    cost = autograd_cost(spec_of(f))
+    weights = [np.array(W, dtype=np.float64) for W in net.weights]
+    biases = [np.array(b, dtype=np.float64) for b in net.biases]
+    assert_close(dW, grad(cost, 0)(weights, biases, X, Yv), rtol=1e-4, what="dW32")
+    net.step(X, Yv, 0.1)
+    assert net.parameters.dtype == np.float32
+
+
+# -- no allocation while training ----------------------------------------------------------------
+
+
+def _step_memory(net, X, Yv, m: int, steps: int = 100) -> tuple[int, int]:
+    """(growth of tracemalloc's traced size, peak above the start) over `steps` calls of net._step."""
+    b = net._buffers_for(m)
+    np.copyto(b.a[0], X[:m])
+    np.copyto(b.y, Yv[:m])
+    shrink = net._shrink(0.01, net._decay(len(X)))
+    factor = np.array(-0.01 / m, dtype=net.parameters.dtype)
+    net._step(b, b.x, b.y, factor, shrink)  # warm-up for this batch size
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        for _ in range(steps):
+            net._step(b, b.x, b.y, factor, shrink)
+        after, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return after - before, peak - before
+
+
+@pytest.fixture
+def trained_sigmoid(load):
+    module = load(fields("sigmoid", "sigmoid", "quadratic", "nielsen", [6, 8, 5, 3]))
+    net = module.Network(seed=0)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.standard_normal((2000, 6)), rng.uniform(0, 1, (2000, 3))
+    net.train(X[:40], Yv[:40], epochs=1, batch_size=10)  # warm-up: the buffers for m = 10 exist now
+    return net, X, Yv
+
+
+def test_training_step_keeps_no_allocation(trained_sigmoid):
+    """After a warm-up, 100 SGD steps on a pre-loaded mini-batch leave tracemalloc's traced size unchanged."""
+    net, X, Yv = trained_sigmoid
+    for m, steps in ((10, 100), (2000, 10)):
+        growth, peak = _step_memory(net, X, Yv, m, steps)
+        assert growth < 1024, (m, growth, peak)
+
+
+def test_training_step_has_no_batch_sized_temporaries(trained_sigmoid):
+    """Not even a transient buffer grows with the batch: 10 steps peak at under 2 KiB at m = 10 and m = 2000.
+
+    (Every buffer is contiguous and biases are added without broadcasting; a ufunc on a strided view or
+    a broadcast add would make NumPy allocate an iteration buffer of up to 64 KiB per call.)
+    """
+    net, X, Yv = trained_sigmoid
+    peaks = {m: _step_memory(net, X, Yv, m, 10)[1] for m in (10, 2000)}
+    assert max(peaks.values()) < 2048, peaks
+
+
+def test_allocation_measurement_would_see_a_temporary():
+    """The measurement above is honest: one small temporary array per call is seen."""
+    x = np.ones((10, 8))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        for _ in range(100):
+            x + 1.0  # noqa: B018
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - before >= 640
+
+
+# -- extreme inputs ------------------------------------------------------------------------------
+
+
+def _extreme(hidden, output, cost, dtype):
+    marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else pytest.mark.slow
+    f = fields(hidden, output, cost, "nielsen", [3, 5, 2], dtype=dtype)
+    return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=marks)
+
+
+#: every built-in hidden activation with every built-in cost (and the output it needs), in both dtypes
+EXTREME = [
+    _extreme(hidden, output, cost, dtype)
+    for hidden in ELEMENTWISE
+    for cost, output in (("quadratic", hidden), ("cross_entropy", "sigmoid"), ("log_likelihood", "softmax"))
+    for dtype in ("float32", "float64")
+]
+
+
+@pytest.mark.parametrize("f", EXTREME)
+def test_extreme_inputs_stay_finite(f, load):
+    """|z| up to ~1e4: forward, cost, gradients and step raise nothing (underflow aside) and stay finite.
+
+    Underflow (e^-1e4 rounding to 0) is the one floating-point event allowed: it is what a stable form does.
+    """
+    module = load(f)
+    net = module.Network(seed=0)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((6, 3))
+    X *= 1e4 / np.max(np.abs(X @ np.asarray(net.weights[0], dtype=np.float64).T))
+    X = X.astype(f["dtype"])
+    Yv = rng.integers(0, 2, (6, 2)).astype(float)
+    if f["cost"] == "log_likelihood":
+        Yv = np.eye(2)[rng.integers(0, 2, 6)]
+    with np.errstate(all="raise", under="ignore"):  # NumPy ignores underflow by default: no warning either way
+        z1 = X.astype(np.float64) @ np.asarray(net.weights[0], dtype=np.float64).T + net.biases[0]
+        assert 0.99e4 < np.max(np.abs(z1)) < 1.01e4
+        out = net.forward(X)
+        cost = net.cost(X, Yv)
+        dW, db = net.gradients(X, Yv)
+        dX = net.input_gradient(X, Yv)
+        net.step(X, Yv, 0.01)
+    assert np.all(np.isfinite(out)) and np.isfinite(cost)
+    for g in [*dW, *db, dX, net.parameters]:
+        assert np.all(np.isfinite(g))
+
+
+# -- training, parameters, save/load -------------------------------------------------------------
+
+
+def test_training_learns_a_separable_task(load):
+    f = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 8, 2])
+    module = load(f)
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (400, 2))
+    labels = (X[:, 0] + X[:, 1] > 0).astype(int)
+    Yv = np.eye(2)[labels]
+    net = module.Network(seed=0)
+    history = net.train(X[:300], Yv[:300], epochs=15, batch_size=10, eta=3.0, test=(X[300:], labels[300:]))
+    assert len(history) == 15
+    assert history[-1]["accuracy"] > 0.9
+    assert net.evaluate(X[300:], Yv[300:]) == history[-1]["correct"]
+    assert net.predict(X).shape == (400,)
+
+
+def test_weights_and_biases_setters(load):
+    f = FAST[1]  # blog: transposed weights
+    module = load(f)
+    net = module.Network(seed=0)
+    shapes = [W.shape for W in net.weights]
+    assert shapes == [(3, 4), (4, 2)]
+    new = [np.full(shape, float(i + 1)) for i, shape in enumerate(shapes)]
+    net.weights = new
+    new[0][0, 0] = 99.0  # copied, not aliased
+    assert net.weights[0][0, 0] == 1.0
+    assert np.all(net.weights[1] == 2.0)
+    net.biases = [np.zeros(4), np.ones(2)]
+    assert np.all(net.biases[1] == 1.0)
+    assert np.count_nonzero(net.parameters) == 12 + 8 + 2
+    with pytest.raises(ValueError, match=r"weights\[1\]"):
+        net.weights = [np.zeros((3, 4)), np.zeros((2, 4))]
+    with pytest.raises(ValueError, match=r"biases\[0\]"):
+        net.biases = [np.zeros(3), np.zeros(2)]
+    with pytest.raises(ValueError, match="weights"):
+        net.weights = [np.zeros((3, 4))]
+    nielsen = load(FAST[0]).Network(seed=0)
+    assert [W.shape for W in nielsen.weights] == [(3, 2), (2, 3)]
+
+
+def test_wrong_input_shapes_are_refused(load):
+    net = load(FAST[0]).Network(seed=0)
+    with pytest.raises(ValueError, match="X"):
+        net.forward(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="rows"):
+        net.cost(np.zeros((3, 2)), np.zeros((4, 2)))
+
+
+def test_save_load_round_trip(load, tmp_path):
+    module = load(FAST[0])
+    net = module.Network(seed=3)
+    path = tmp_path / "weights.npz"
+    net.save(path)
+    again = module.Network.load(path)
+    np.testing.assert_array_equal(again.parameters, net.parameters)
+    X, Yv = data(FAST[0])
+    np.testing.assert_array_equal(again.forward(X), net.forward(X))
+    other = load(FAST[7])  # [2, 3, 2] too, but ...
+    other_path = tmp_path / "other.npz"
+    load(FAST[1]).Network(seed=0).save(other_path)  # [3, 4, 2]
+    with pytest.raises(ValueError, match="layers"):
+        module.Network.load(other_path)
+    assert other.LAYERS == module.LAYERS
+
+
+# -- train's hooks, divergence, init ------------------------------------------------------------
+
+L2_DATASET = fields(
+    "tanh", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], regularization={"l2": 0.5, "scale": "dataset"}
+)
+
+
+def _task(n=23, width=3, seed=7):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, width))
+    labels = (X[:, 0] > 0).astype(int)
+    return X, np.eye(2)[labels], labels
+
+
+def test_train_calls_progress_and_on_epoch(load):
+    module = load(L2_DATASET)
+    X, Yv, labels = _task()
+    net = module.Network(seed=0)
+    sizes, seen = [], []
+    history = net.train(X, Yv, epochs=3, batch_size=10, eta=0.5, test=(X, labels), progress=sizes.append,
+                        on_epoch=lambda entry: seen.append((entry, list(sizes))))  # fmt: skip
+    assert sizes == [10, 10, 3] * 3
+    assert [entry for entry, _ in seen] == history and all(a is b for (a, _), b in zip(seen, history))
+    assert [len(so_far) for _, so_far in seen] == [3, 6, 9]  # each epoch reported as soon as it ended
+    assert [sorted(entry) for entry in history] == [["accuracy", "correct", "epoch", "total"]] * 3
+    assert [entry["epoch"] for entry in history] == [1, 2, 3]
+    assert history[-1]["total"] == 23 and history[-1]["correct"] == net.evaluate(X, labels)
+
+
+def test_train_tracks_the_full_cost_with_the_l2_term(load):
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    net = module.Network(seed=0)
+    history = net.train(X, Yv, epochs=4, batch_size=5, eta=0.5, track_cost=True)
+    assert [sorted(entry) for entry in history] == [["cost", "epoch"]] * 4
+    assert history[-1]["cost"] == pytest.approx(net.cost(X, Yv, n=len(X)), rel=1e-12)
+    l2 = 0.5 / (2 * len(X)) * sum(float(np.sum(W**2)) for W in net.weights)
+    assert history[-1]["cost"] == pytest.approx(autograd_cost(spec_of(L2_DATASET), n=len(X))(
+        net.weights, net.biases, X, Yv), rel=1e-12) and l2 > 0  # fmt: skip
+    assert history[-1]["cost"] < history[0]["cost"]
+
+
+def test_train_is_steps_over_the_documented_batch_order(load):
+    """The hooks change nothing: train = step() over default_rng(seed).permutation, one per epoch."""
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    trained, manual = module.Network(seed=1), module.Network(seed=1)
+    trained.train(X, Yv, epochs=2, batch_size=10, eta=0.5, seed=3, progress=lambda m: None, track_cost=True)
+    rng = np.random.default_rng(3)
+    for _ in range(2):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), 10):
+            rows = order[start : start + 10]
+            manual.step(X[rows], Yv[rows], 0.5, n=len(X))
+    np.testing.assert_array_equal(trained.parameters, manual.parameters)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("batch_size, gather_rows, check_every", [(1, 5, 7), (3, 10, 4), (7, 256, 100), (10, 1, 3)])
+def test_train_equals_steps_across_gathers(load, monkeypatch, dtype, batch_size, gather_rows, check_every):
+    """Bit for bit, train = step() on each mini-batch however its rows are gathered: several mini-batches per
+    np.take (each a view of the gathered rows), gathers cut by the divergence checks, a last smaller batch."""
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [5, 7, 3], dtype=dtype))
+    monkeypatch.setattr(module, "GATHER_ROWS", gather_rows)
+    monkeypatch.setattr(module, "CHECK_EVERY", check_every)
+    rng = np.random.default_rng(2)
+    X, Yv = rng.uniform(-1, 1, (38, 5)), rng.uniform(0, 1, (38, 3))
+    trained, manual = module.Network(seed=4), module.Network(seed=4)
+    sizes = []
+    trained.train(X, Yv, epochs=2, batch_size=batch_size, eta=0.7, seed=5, progress=sizes.append)
+    order_rng = np.random.default_rng(5)
+    expected = []
+    for _ in range(2):
+        order = order_rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            rows = order[start : start + batch_size]
+            manual.step(X[rows], Yv[rows], 0.7)
+            expected.append(len(rows))
+    assert sizes == expected
+    np.testing.assert_array_equal(trained.parameters, manual.parameters)
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5])
+def test_train_refuses_a_bad_batch_size(load, batch_size):
+    module = load(L2_DATASET)
+    X, Yv, _ = _task()
+    net = module.Network(seed=0)
+    before = net.parameters.copy()
+    with pytest.raises(ValueError, match="batch_size: expected a positive integer"):
+        net.train(X, Yv, epochs=1, batch_size=batch_size)
+    np.testing.assert_array_equal(net.parameters, before)
+
+
+def test_training_loop_allocates_nothing_in_steady_state(load, monkeypatch):
+    """A whole epoch of train (gathers, steps, checks) after the first allocates no array, not even for a moment:
+    tracemalloc's peak over it stays under 4 KiB, though one gather of 24 rows alone is 9.6 KiB."""
+    module = load(fields("sigmoid", "sigmoid", "quadratic", "nielsen", [50, 8, 3]))
+    monkeypatch.setattr(module, "GATHER_ROWS", 24)
+    monkeypatch.setattr(module, "CHECK_EVERY", 10)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(0, 1, (300, 50)), rng.uniform(0, 1, (300, 3))
+    net, start = module.Network(seed=0), []
+
+    def on_epoch(entry):
+        if entry["epoch"] == 1:  # the second epoch is measured, from here to the end of train
+            tracemalloc.start()
+            tracemalloc.reset_peak()
+            start.append(tracemalloc.get_traced_memory()[0])
+
+    try:
+        net.train(X, Yv, epochs=2, batch_size=8, eta=0.1, on_epoch=on_epoch)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - start[0] < 4096, peak - start[0]
+
+
+def test_cost_and_forward_work_in_chunks(load):
+    """50,000 rows through a 100-wide layer: no (n, 100) buffer; the chunked cost equals the one-piece sum."""
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 100, 2]))
+    net = module.Network(seed=0)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (50_000, 2)), rng.uniform(0, 1, (50_000, 2))
+    tracemalloc.start()
+    try:
+        out = net.forward(X)
+        cost = net.cost(X, Yv)
+        predicted = net.predict(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000 * 100 * 8 / 4, peak  # a quarter of one full-size (n, 100) float64 buffer
+    z = np.tanh(X @ net.weights[0].T + net.biases[0]) @ net.weights[1].T + net.biases[1]  # in one piece
+    expected = np.sum(Yv * np.logaddexp(0, -z) + (1 - Yv) * np.logaddexp(0, z)) / len(X)
+    assert cost == pytest.approx(expected, rel=1e-10)
+    np.testing.assert_allclose(out[-1234:], net.forward(X[-1234:]), rtol=1e-12)
+    np.testing.assert_array_equal(predicted, np.argmax(out, axis=1))
+
+
+DIVERGING = fields("relu", "identity", "quadratic", "nielsen", [3, 6, 2])
+
+
+def test_divergence_stops_at_the_batch_and_keeps_the_last_good_parameters(load):
+    module = load(DIVERGING)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (400, 3)), rng.uniform(-1, 1, (400, 2))
+    net = module.Network(seed=0)
+    entries = []
+    with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
+        net.train(X, Yv, epochs=3, batch_size=4, eta=2.0, on_epoch=entries.append)
+    error = caught.value
+    assert isinstance(error, FloatingPointError)
+    assert f"epoch {error.epoch}, mini-batch {error.batch} of 100" in str(error)
+    start, stop = error.rows
+    assert stop - start == 4 and start == 4 * (error.batch - 1) and f"rows {start}:{stop}" in str(error)
+    assert error.history == entries and len(error.history) == error.epoch - 1
+    assert np.all(np.isfinite(net.parameters))
+    # the same steps by hand: the parameters are those from just before the offending mini-batch
+    again = module.Network(seed=0)
+    order_rng = np.random.default_rng(0)
+    with np.errstate(all="ignore"):
+        for epoch in range(1, error.epoch + 1):
+            order = order_rng.permutation(len(X))
+            for batch, first in enumerate(range(0, len(X), 4), start=1):
+                if (epoch, batch) == (error.epoch, error.batch):
+                    break
+                again.step(X[order[first : first + 4]], Yv[order[first : first + 4]], 2.0)
+        np.testing.assert_array_equal(net.parameters, again.parameters)
+        rows = order[start:stop]
+        again.step(X[rows], Yv[rows], 2.0)
+    assert not np.all(np.isfinite(again.parameters))
+
+
+def test_divergence_check_is_exact_within_a_check_interval(load, monkeypatch):
+    """With one check per 1000 mini-batches the replay still names the same batch."""
+    module = load(DIVERGING)
+    rng = np.random.default_rng(0)
+    X, Yv = rng.uniform(-1, 1, (400, 3)), rng.uniform(-1, 1, (400, 2))
+    found = {}
+    for every in (1, 1000):
+        monkeypatch.setattr(module, "CHECK_EVERY", every)
+        net = module.Network(seed=0)
+        with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
+            net.train(X, Yv, epochs=3, batch_size=4, eta=2.0)
+        found[every] = (caught.value.epoch, caught.value.batch, net.parameters.copy())
+    assert found[1][:2] == found[1000][:2]
+    np.testing.assert_array_equal(found[1][2], found[1000][2])
+
+
+def test_init_normal_and_normal_scaled(module_dir):
+    base = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [4, 9, 3])
+    plain = load_source(generate_source(make_spec(name="init_plain", **base)), module_dir, "init_plain")
+    scaled = load_source(generate_source(make_spec(name="init_scaled", training={"init": "normal_scaled"}, **base)),
+                         module_dir, "init_scaled")  # fmt: skip
+    assert "N(0, 1/n_in)" in scaled.Network.__doc__ and "N(0, 1)" in plain.Network.__doc__
+    assert plain.SPEC["training"]["init"] == "normal" and scaled.SPEC["training"]["init"] == "normal_scaled"
+    for module, scale in ((plain, [1.0, 1.0]), (scaled, [np.sqrt(4), np.sqrt(9)])):
+        rng = np.random.default_rng(5)
+        net = module.Network(seed=5)
+        for W, b, s in zip(net.weights, net.biases, scale):
+            np.testing.assert_array_equal(W, rng.standard_normal(W.shape) / s)
+            np.testing.assert_array_equal(b, rng.standard_normal(b.shape))
+    with pytest.raises(SpecError, match="training.init.*normal, normal_scaled"):
+        make_spec(name="bad", training={"init": "xavier"}, **base)
+
+
+# -- bad numbers ---------------------------------------------------------------------------------
+
+
+def test_non_finite_inputs_are_named_with_their_shape(load):
+    module = load(FAST[0])  # [2, 3, 2]
+    net = module.Network(seed=0)
+    X, Yv = np.zeros((10, 2)), np.full((10, 2), 0.5)
+    bad = X.copy()
+    bad[7, 1], bad[8, 0], bad[9, 1] = np.nan, np.inf, -np.inf
+    message = r"X: 3 non-finite values \(NaN or inf.*\), first at row 7; shape \(10, 2\)"
+    for call in (lambda: net.forward(bad), lambda: net.cost(bad, Yv), lambda: net.gradients(bad, Yv),
+                 lambda: net.input_gradient(bad, Yv), lambda: net.step(bad, Yv, 0.1), lambda: net.predict(bad),
+                 lambda: net.train(bad, Yv, epochs=1)):  # fmt: skip
+        with pytest.raises(ValueError, match=message):
+            call()
+    before = net.parameters.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # found without a RuntimeWarning from the step that met the NaN
+        with pytest.raises(ValueError, match=r"X: 3 non-finite .*, first at row 17; shape \(20, 2\)"):
+            net.train(np.concatenate([X, bad]), np.concatenate([Yv, Yv]), epochs=2, batch_size=3)
+    np.testing.assert_array_equal(net.parameters, before)  # the parameters train started from
+    badY = Yv.copy()
+    badY[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"Y: 1 non-finite values .*first at row 2; shape \(10, 2\)"):
+        net.train(X, badY, epochs=1)
+    with pytest.raises(ValueError, match=r"test X: 1 non-finite"):
+        net.train(X, Yv, epochs=1, test=(np.where(badY > 0, X, np.nan), [0] * 10))
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (np.zeros(2), r"X: expected shape \(m, 2\) with m >= 1, got \(2,\)"),
+        (np.zeros((4, 3)), r"X: expected shape \(m, 2\) with m >= 1, got \(4, 3\)"),
+        (np.zeros((0, 2)), r"X: expected shape .* got \(0, 2\)"),
+        (np.zeros((4, 2, 1)), r"X: expected shape .* got \(4, 2, 1\)"),
+        (np.zeros((4, 2), dtype=complex), r"X: expected real numbers, got dtype complex128; shape \(4, 2\)"),
+        (np.array([["a", "b"]]), r"X: expected real numbers, got dtype <U1; shape \(1, 2\)"),
+        ([[1.0, None]], r"X: expected real numbers, got dtype object"),
+        ([[1.0, 2.0], [3.0]], r"X: not an array of numbers"),
+    ],
+    ids=["1-d", "width", "empty", "3-d", "complex", "strings", "object", "ragged"],
+)
+def test_bad_arrays_are_refused(load, value, message):
+    net = load(FAST[0]).Network(seed=0)
+    with pytest.raises(ValueError, match=message):
+        net.forward(value)
+    with pytest.raises(ValueError, match=message):
+        net.train(value, np.zeros((4, 2)), epochs=1)
+
+
+def test_values_too_big_for_float32_are_refused(load):
+    f = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], dtype="float32")
+    net = load(f).Network(seed=0)
+    X = np.zeros((3, 2))
+    X[1, 0] = 1e300
+    with np.errstate(all="raise"), pytest.raises(ValueError, match=r"X: 1 non-finite .*float32.*row 1; shape \(3, 2\)"):
+        net.forward(X)
+
+
+def test_non_finite_parameters_are_refused(load):
+    module = load(FAST[0])
+    net = module.Network(seed=0)
+    before = net.parameters.copy()
+    with pytest.raises(ValueError, match=r"weights\[1\]: 2 non-finite"):
+        net.weights = [np.zeros((3, 2)), np.where(np.eye(2, 3) > 0, np.nan, 0.0)]
+    np.testing.assert_array_equal(net.parameters, before)  # weights[0] was not assigned either
+    net.parameters[0] = np.nan
+    with pytest.raises(ValueError, match="parameters: 1 non-finite values before training"):
+        net.train(np.zeros((4, 2)), np.zeros((4, 2)), epochs=1)
+
+
+def _corrupt_files(module, folder: Path) -> dict[str, Path]:
+    good = folder / "good.npz"
+    module.Network(seed=0).save(good)
+    data = good.read_bytes()
+    files = {"truncated": data[: len(data) // 2], "empty": b"", "text": b"not weights at all\n"}
+    paths = {name: folder / f"{name}.npz" for name in files}
+    for name, content in files.items():
+        paths[name].write_bytes(content)
+    paths["npy"] = folder / "array.npy"
+    np.save(paths["npy"], np.zeros(3))
+    paths["keys"] = folder / "keys.npz"
+    np.savez(paths["keys"], weights=np.zeros(3))
+    net = module.Network(seed=0)
+    net.parameters[5] = np.inf
+    paths["inf"] = folder / "inf.npz"
+    np.savez(paths["inf"], parameters=net.parameters, layers=np.array(module.LAYERS), layout=np.array(module.LAYOUT))
+    paths["pickled"] = folder / "pickled.npz"
+    np.savez(paths["pickled"], parameters=np.array([object()]), layers=np.array(module.LAYERS),
+             layout=np.array(module.LAYOUT))  # fmt: skip
+    paths["layout"] = folder / "layout.npz"
+    np.savez(paths["layout"], parameters=net.parameters, layers=np.array(module.LAYERS), layout=np.array("W, b"))
+    return paths
+
+
+def test_load_refuses_corrupted_files(load, tmp_path):
+    module = load(FAST[0])
+    paths = _corrupt_files(module, tmp_path)
+    expected = {"truncated": "cannot load", "empty": "cannot load", "text": "cannot load", "npy": "not a weights file",
+                "keys": "not a weights file", "inf": "1 of the parameters are NaN or inf", "pickled": "cannot load",
+                "layout": "laid out as"}  # fmt: skip
+    for name, path in paths.items():
+        with pytest.raises(ValueError, match=str(path).replace("\\", "\\\\")) as caught:
+            module.Network.load(path)
+        assert expected[name] in str(caught.value), (name, str(caught.value))
+        assert "\n" not in str(caught.value)
+
+
+# -- write_module and edited ---------------------------------------------------------------------
+
+
+def test_edited():
+    text = source_of(FAST[0])
+    assert edited(text) is False
+    assert edited("import numpy as np\n") is None
+    assert edited("") is None
+    position = text.index("LAYERS = ")
+    changed = text[:position] + "l" + text[position + 1 :]
+    assert edited(changed) is True
+    assert edited(text.replace("np.tanh", "np.sinh", 1)) is True
+
+
+def test_write_module_overwrite_rules(tmp_path):
+    spec = spec_of(FAST[0])
+    path = tmp_path / "net.py"
+    assert write_module(spec, path) == path
+    assert path.read_text(encoding="utf-8") == source_of(FAST[0])
+    write_module(spec, path)  # an unedited generated file is overwritten
+    assert edited(path.read_text(encoding="utf-8")) is False
+
+    path.write_text(path.read_text(encoding="utf-8").replace("np.tanh", "np.sinh", 1), encoding="utf-8")
+    with pytest.raises(GenerationError, match="edited"):
+        write_module(spec, path)
+    with pytest.raises(GenerationError):
+        check_overwrite(path)
+    write_module(spec, path, force=True)
+    assert path.read_text(encoding="utf-8") == source_of(FAST[0])
+
+    foreign = tmp_path / "mine.py"
+    foreign.write_text("print('hello')\n", encoding="utf-8")
+    with pytest.raises(GenerationError, match="not generated"):
+        write_module(spec, foreign)
+    assert foreign.read_text(encoding="utf-8") == "print('hello')\n"
+    write_module(spec, foreign, force=True)
+    assert edited(foreign.read_text(encoding="utf-8")) is False
+    check_overwrite(tmp_path / "absent.py")  # a new file is fine

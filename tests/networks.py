@@ -1,0 +1,168 @@
+"""The collection of small networks the symbolic tests parametrize over.
+
+The collection crosses every built-in activation (hidden and output), every
+built-in cost and the three notations, plus the networks of the three source
+texts (``../shared/sources``):
+
+* the notes: sigmoid + quadratic in ``nielsen`` notation, whose point is ∇_x C;
+* the UFLDL Q&A: ``ufldl`` numbering, m = 3 examples, ``(λ/2) ΣW²`` weight
+  decay on the batch, biases not decayed;
+* the blog: ``blog`` notation, transposed weights.
+
+The default run takes a curated subset (each activation, cost and notation
+at least once); every combination, and deeper and wider networks, are marked
+``slow``. Cross-entropy always has a sigmoid output (it needs a in (0, 1)
+numerically) and the log-likelihood a softmax one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from symbackprop.spec.load import Spec, make_spec
+from symbackprop.verification.verify import Report, verify
+
+NOTATION_NAMES = ("nielsen", "blog", "ufldl")
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
+COST_NAMES = ("quadratic", "cross_entropy", "log_likelihood")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One network of the collection and how to verify it."""
+
+    id: str
+    fields: dict[str, Any] = field(hash=False)
+    examples: int = 2  # m, the examples of the batch cost verify() checks
+
+    @property
+    def spec(self) -> Spec:
+        return make_spec(name=re.sub(r"\W", "_", self.id), **self.fields)
+
+    @property
+    def notation(self) -> str:
+        return self.fields.get("notation", "nielsen")
+
+    @property
+    def depth(self) -> int:
+        return len(self.fields["layers"]) - 1
+
+    @property
+    def softmax(self) -> bool:
+        return self.fields.get("output") == "softmax"
+
+
+def case(hidden: str | list[str], output: str, cost: str, notation: str, layers: list[int], **extra) -> Case:
+    hidden_name = "_".join(hidden) if isinstance(hidden, list) else hidden
+    name = f"{hidden_name}-{output}-{cost}-{notation}-{'x'.join(map(str, layers))}"
+    if extra.get("regularization"):
+        name += f"-l2{extra['regularization'].get('scale', 'batch')}"
+    examples = extra.pop("examples", 2)
+    fields = dict(layers=layers, activation=hidden, output=output, cost=cost, notation=notation, **extra)
+    return Case(name, fields, examples)
+
+
+# -- the source texts' own networks ------------------------------------------------------------
+
+NOTES = Case("notes", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="nielsen"))
+UFLDL_QA = Case(
+    "ufldl_qa",
+    dict(
+        layers=[3, 4, 2],
+        activation="sigmoid",
+        cost="quadratic",
+        notation="ufldl",
+        regularization={"l2": 0.1, "scale": "batch"},
+    ),
+    examples=3,
+)
+BLOG = Case("blog", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="blog"))
+SOURCES = (NOTES, UFLDL_QA, BLOG)
+
+# -- the default (fast) collection: each activation, cost and notation at least once -------------
+
+FAST = (
+    case("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2]),
+    case("tanh", "tanh", "quadratic", "blog", [3, 2, 2]),
+    case("relu", "identity", "quadratic", "ufldl", [2, 3, 2]),
+    case("leaky_relu", "leaky_relu", "quadratic", "nielsen", [3, 2, 2]),
+    case("softplus", "softplus", "quadratic", "blog", [2, 3, 2]),
+    case("identity", "identity", "quadratic", "ufldl", [3, 2, 2]),
+    case("relu", "relu", "quadratic", "blog", [3, 2, 2]),
+    case("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 3, 2]),
+    case("softplus", "sigmoid", "cross_entropy", "ufldl", [3, 2, 2]),
+    case("leaky_relu", "sigmoid", "cross_entropy", "blog", [2, 3, 2]),
+    case("sigmoid", "softmax", "log_likelihood", "nielsen", [3, 2, 2]),
+    case("relu", "softmax", "log_likelihood", "blog", [2, 3, 2]),
+    case("tanh", "softmax", "log_likelihood", "ufldl", [3, 2, 3]),
+    case("sigmoid", "softmax", "quadratic", "nielsen", [2, 3, 3]),
+    case(
+        "sigmoid",
+        "sigmoid",
+        "quadratic",
+        "nielsen",
+        [2, 3, 2],
+        regularization={"l2": 0.5, "scale": "dataset"},
+    ),
+    case(["relu", "tanh"], "sigmoid", "quadratic", "blog", [2, 3, 3, 2]),
+    case(["softplus", "sigmoid"], "identity", "quadratic", "ufldl", [2, 3, 2, 2], regularization={"l2": 0.3}),
+)
+
+# -- slow: every combination, and deeper/wider networks ------------------------------------------
+
+
+def _every_combination() -> list[Case]:
+    cases = []
+    widths = itertools.cycle(([2, 3, 2], [3, 2, 2], [2, 2, 3]))
+    for notation, hidden in itertools.product(NOTATION_NAMES, ELEMENTWISE):
+        for output in ELEMENTWISE:
+            cases.append(case(hidden, output, "quadratic", notation, next(widths)))
+        cases.append(case(hidden, "sigmoid", "cross_entropy", notation, next(widths)))
+        cases.append(case(hidden, "softmax", "log_likelihood", notation, next(widths)))
+    return cases
+
+
+def _big() -> list[Case]:
+    cases = []
+    for notation in NOTATION_NAMES:
+        cases.append(case("tanh", "sigmoid", "quadratic", notation, [7, 7, 7, 7, 7]))
+        cases.append(case(["relu", "softplus", "tanh"], "softmax", "log_likelihood", notation, [4, 7, 5, 6, 3]))
+        cases.append(
+            case(
+                ["sigmoid", "leaky_relu", "identity"],
+                "sigmoid",
+                "cross_entropy",
+                notation,
+                [7, 3, 7, 2, 7],
+                regularization={"l2": 0.2},
+                examples=3,
+            )
+        )
+    return cases
+
+
+SLOW = tuple(c for c in _every_combination() + _big() if c.id not in {f.id for f in FAST})
+
+ALL_CASES = FAST + SOURCES + SLOW
+
+
+def params(cases, slow: tuple[Case, ...] = SLOW) -> list:
+    """``pytest.param`` for each case, the slow ones marked ``slow``."""
+    return [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c in slow else []) for c in cases]
+
+
+NETWORK_PARAMS = params(ALL_CASES)
+
+_REPORTS: dict[str, Report] = {}
+
+
+def verified(c: Case) -> Report:
+    """verify() of a case with every method, computed once per session."""
+    if c.id not in _REPORTS:
+        _REPORTS[c.id] = verify(c.spec, examples=c.examples)
+    return _REPORTS[c.id]

@@ -1,0 +1,208 @@
+"""The LaTeX printer and the derivation document, compiled by a real LaTeX engine and read back with pdftotext."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from paths import EXAMPLES
+
+from symbackprop import load_spec
+from symbackprop.cli import main
+from symbackprop.printing.latex import latex
+from symbackprop.teach import document
+
+needs_engine = pytest.mark.skipif(
+    document.engine() is None or shutil.which("pdftotext") is None,
+    reason=f"no LaTeX engine or pdftotext installed (apt-get install {document.ENGINE_PACKAGES} poppler-utils)",
+)
+
+
+def test_printer_writes_components_as_the_texts_do():
+    j, k = sp.symbols("j k", integer=True)
+    assert latex(sp.IndexedBase("W^2")[j, k]) == "{W^{2}_{jk}}"
+    assert latex(sp.IndexedBase("delta^(3)")[j]) == r"{\delta^{(3)}_{j}}"
+    assert latex(sp.Function("f^2'")(sp.Symbol("z"))) == r"f^{2\prime}\left(z\right)"
+    assert latex(sp.IndexedBase("a^1")[j] ** 2) == r"\left({a^{1}_{j}}\right)^{2}"  # not a^{1}_{j}{}^{2}
+    assert latex(sp.IndexedBase("x")[j] ** 2) == "{x_{j}}^{2}"
+
+
+#: Overfull boxes up to this width (points) are invisible at print size; anything wider is a defect.
+OVERFULL_LIMIT_PT = 1.0
+
+
+@dataclass(frozen=True)
+class Compiled:
+    tex: str
+    text: str  # pdftotext of the PDF, white space collapsed
+    log: str
+
+
+def _compile(tex: str, folder: Path) -> Compiled:
+    path = folder / "doc.tex"
+    path.write_text(tex)
+    pdf = document.compile_pdf(path, keep_log=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return Compiled(tex, " ".join(text.split()), path.with_suffix(".log").read_text(errors="replace"))
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    """Each (example, notation) document rendered and compiled once, shared by the tests of this module."""
+    cache: dict[tuple[str, str], Compiled] = {}
+
+    def get(example: str, notation: str) -> Compiled:
+        if (example, notation) not in cache:
+            spec = load_spec(EXAMPLES / f"{example}.toml")
+            folder = tmp_path_factory.mktemp(f"{example}_{notation}")
+            cache[example, notation] = _compile(document.render(spec, notation), folder)
+        return cache[example, notation]
+
+    return get
+
+
+def _overfull(log: str) -> list[float]:
+    return [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+#: (example, notation, what it is): every notation, and the specs the issue names.
+CASES = [
+    ("notes", "nielsen", "sigmoid + quadratic"),
+    ("ufldl_qa", "ufldl", "sigmoid + quadratic, L2 in the batch scale"),
+    ("blog", "blog", "tanh hidden, sigmoid + cross-entropy"),
+    ("nielsen_ch3", "blog", "sigmoid + cross-entropy, L2 in the dataset scale"),
+    ("softmax", "nielsen", "relu hidden, softmax + log-likelihood"),
+    pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=pytest.mark.slow),
+]
+
+
+@needs_engine
+@pytest.mark.parametrize(("example", "notation", "what"), CASES)
+def test_document_compiles_cleanly_and_reads_back(compiled, example, notation, what):
+    doc = compiled(example, notation)
+    assert not [line for line in doc.log.splitlines() if line.startswith("!")]
+    assert all(width <= OVERFULL_LIMIT_PT for width in _overfull(doc.log)), _overfull(doc.log)
+    for heading in (
+        "The network",
+        "Forward pass",
+        "Cost",
+        "Proofs, step by step",
+        "Every derivative",
+        "Identities found by simplification",
+        "Verification",
+    ):
+        assert heading in doc.text
+    assert f"{notation} notation" in doc.text
+    assert "Every applicable closed form holds" in doc.text
+    # the proofs' justifications, as a student reads them
+    for justification in (
+        "Definition of the error",
+        "Chain rule",
+        "acts elementwise",
+        "sums away",
+        "only through the next layer",
+        "Forward pass:",
+        "Checked:",
+    ):
+        assert justification in doc.text, justification
+    assert "Not confirmed" not in doc.text
+    for equation in ("BP1", "BP2", "BP3", "BP4", "input gradient"):
+        assert equation in doc.text
+
+
+@needs_engine
+@pytest.mark.parametrize(
+    ("example", "notation", "in_tex"),
+    [
+        ("notes", "nielsen", [r"{W^{2}_{kj}}", r"\left(\left(W^{2}\right)^{T} \delta^{2}\right) \odot"]),
+        (
+            "blog",
+            "blog",
+            [r"{w^{2}_{ij}}", r"\left(w^{2} \delta^{2}\right) \odot", r"a^{1} \left(\delta^{2}\right)^{T}"],
+        ),
+        ("ufldl_qa", "ufldl", [r"{W^{(2)}_{ji}}", r"\delta^{(3)}", r"\mathbb{R}^{s_{3} \times s_{2}}"]),
+    ],
+)
+def test_each_notation_writes_its_own_indices_and_transposes(compiled, example, notation, in_tex):
+    doc = compiled(example, notation)
+    for piece in in_tex:
+        assert piece in doc.tex, piece
+    assert ("n_{" in doc.tex) == (notation != "ufldl")  # UFLDL's widths are s_l (its n_l counts layers)
+
+
+@needs_engine
+def test_small_networks_get_every_derivative_and_large_ones_do_not(compiled):
+    notes = compiled("notes", "nielsen")
+    spec = load_spec(EXAMPLES / "notes.toml")
+    rows = re.findall(r"^\$\{(?:W|b)\^.* & (yes|\\textbf\{no\}) \\\\$", notes.tex, flags=re.M)
+    assert len(rows) == spec.parameter_count == 26 and set(rows) == {"yes"}
+    assert f"The network has {spec.parameter_count} parameters" in notes.text
+    softmax = compiled("softmax", "nielsen")
+    assert "at most 30" in softmax.text and "derived by SymPy" not in softmax.text
+
+
+@needs_engine
+def test_specialised_steps_read_back(compiled):
+    cross_entropy = compiled("nielsen_ch3", "blog")
+    assert "cancels the denominator" in cross_entropy.text
+    softmax = compiled("softmax", "nielsen")
+    for phrase in (
+        "quotient rule",
+        "off-diagonal terms do not vanish",
+        "found the Hadamard form false",
+        "Jacobian form",
+        "the targets sum to 1",
+    ):
+        assert phrase in softmax.text, phrase
+
+
+@pytest.mark.slow
+@needs_engine
+def test_custom_activation_and_cost_get_their_own_steps(compiled):
+    doc = compiled("swish", "ufldl")
+    assert "The swish activation" in doc.text and "The cubic cost gives" in doc.text
+    assert "no way to write this" in doc.text  # swish' has no form through a: said, not hidden
+
+
+def test_pdf_without_engine_names_what_to_install_and_keeps_the_tex(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(document, "engine", lambda: None)
+    out = tmp_path / "notes.tex"
+    assert main(["latex", str(EXAMPLES / "notes.toml"), "-o", str(out), "--pdf"]) == 2
+    assert "texlive-latex-base" in capsys.readouterr().err
+    assert out.read_text().startswith(r"\documentclass")
+    assert not out.with_suffix(".pdf").exists()
+
+
+def test_latex_refuses_to_overwrite_an_edited_document(tmp_path, capsys):
+    out = tmp_path / "notes.tex"
+    assert main(["latex", str(EXAMPLES / "notes.toml"), "-o", str(out)]) == 0
+    out.write_text(out.read_text() + "% my notes\n")
+    assert main(["latex", str(EXAMPLES / "notes.toml"), "-o", str(out)]) == 2
+    assert out.read_text().endswith("% my notes\n")
+
+
+def test_derive_latex_prints_the_document(capsys):
+    assert main(["derive", str(EXAMPLES / "notes.toml"), "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(r"\documentclass") and out.rstrip().endswith(r"\end{document}")
+
+
+@pytest.mark.parametrize(
+    "notation, line",
+    [
+        ("nielsen", r"{z^{2}_{j}} &= {b^{2}_{j}} + \sum_{r=1}^{n_{1}} {W^{2}_{jr}} {a^{1}_{r}}"),
+        ("ufldl", r"{z^{(3)}_{i}} &= {b^{(2)}_{i}} + \sum_{r=1}^{s_{2}} {W^{(2)}_{ir}} {a^{(2)}_{r}}"),
+        ("blog", r"{z^{2}_{i}} &= {b^{2}_{i}} + \sum_{r=1}^{n_{1}} {a^{1}_{r}} {w^{2}_{ri}}"),
+    ],
+)
+def test_forward_pass_reads_through_the_previous_activations(notation, line):
+    """z^l is written with a^{l-1}_r, as the texts write it, not with f^{l-1}(z^{l-1}_r)."""
+    tex = document.render(load_spec(EXAMPLES / "notes.toml"), notation)
+    forward = tex[tex.index(r"\section*{Forward pass}") : tex.index(r"\section*{Cost}")]
+    assert line in forward
+    assert "f^{1}\\left({z^{1}_{r}}" not in forward and "f^{(2)}\\left({z^{(2)}_{r}}" not in forward

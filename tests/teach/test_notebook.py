@@ -1,0 +1,43 @@
+"""examples/derivation.ipynb runs from top to bottom in a Jupyter kernel, and its results render as LaTeX."""
+
+from __future__ import annotations
+
+import pytest
+from paths import EXAMPLES
+
+nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra: pip install '.[test]'")
+nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra: pip install '.[test]'")
+
+NOTEBOOK = EXAMPLES / "derivation.ipynb"
+
+
+def _latex_outputs(notebook) -> list[str]:
+    return [
+        output["data"]["text/latex"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "text/latex" in output.get("data", {})
+    ]
+
+
+@pytest.mark.slow
+def test_the_example_notebook_runs_and_renders_latex():
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # stored clean
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    )
+    try:
+        client.execute()  # raises CellExecutionError on the first cell that fails
+    except (NoSuchKernel, nbclient.exceptions.DeadKernelError) as error:
+        pytest.skip(f"no Jupyter kernel could be started ({error}); pip install ipykernel")
+    latex = _latex_outputs(notebook)
+    assert len(latex) == 4  # the derived formulas, the report, and two proofs
+    formulas, report, sigmoid_bp1, softmax_bp1 = latex
+    assert r"\text{BP1:}" in formulas and "{a^{2}_{j}} - {y_{j}}" in formulas
+    assert "every applicable closed form holds" in report and r"\text{all widths}" in report
+    assert "Chain rule" in sigmoid_bp1 and "cancels the denominator" in sigmoid_bp1
+    assert "off-diagonal" in softmax_bp1 and "Jacobian" not in sigmoid_bp1

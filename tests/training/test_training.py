@@ -1,0 +1,145 @@
+"""Tests for :mod:`symbackprop.training.train` and ``symbackprop train``: end to end, plots, divergence, settings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symbackprop.errors import SymbackpropError
+from symbackprop.files import OutputFolder
+from symbackprop.spec.load import make_spec
+from symbackprop.training import train as training
+from symbackprop.training.data import Dataset, load_data
+
+HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+
+SPEC = """name = "digits_small"
+layers = [64, 12, 10]
+activation = "sigmoid"
+cost = "quadratic"
+
+[training]
+eta = 3.0
+batch_size = 10
+epochs = 30
+seed = 4
+"""
+
+
+def tiny_data(width=4, classes=3, n=60, seed=0) -> Dataset:
+    """Separable blobs: class k sits near the k-th corner."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    X = np.clip(np.eye(width)[labels % width] * 0.8 + rng.random((n, width)) * 0.2, 0, 1)
+    return Dataset(X[:45], labels[:45], X[45:], labels[45:], "tiny blobs", "<test>")
+
+
+def test_train_digits_end_to_end_in_a_subprocess(tmp_path):
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "symbackprop", "train", str(spec), "--epochs", "3", "--eta", "2.5", "-o", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = re.findall(r"^Epoch (\d+): (\d+) / (\d+), cost ([\d.]+)$", result.stdout, flags=re.M)
+    assert [int(epoch) for epoch, *_ in lines] == [1, 2, 3]
+    assert all(total == "297" for *_, total, _ in lines)
+    history = json.loads((out / "history.json").read_text())
+    assert history["settings"] == {"epochs": 3, "batch_size": 10, "eta": 2.5, "seed": 4}  # flags over the spec
+    assert [entry["correct"] for entry in history["epochs"]] == [int(correct) for _, correct, *_ in lines]
+    if HAVE_MATPLOTLIB:
+        assert (out / "training.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert not (out / "training.png").exists() and "matplotlib is not installed" in result.stdout
+    # the saved weights are the trained ones: reloaded, they score what the last epoch line said
+    module = training.import_generated(out / "digits_small.py")
+    net = module.Network.load(out / "weights.npz")
+    data = load_data("digits")
+    assert net.evaluate(data.X_test, data.labels_test) == int(lines[-1][1])
+    # a second run into the same folder is fine; an edited history is not overwritten
+    (out / "history.json").write_text("{}\n")
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "history.json: was edited" in again.stderr
+    assert (out / "history.json").read_text() == "{}\n"
+
+
+def test_training_learns_and_saves(tmp_path):
+    spec = make_spec(name="blobs", layers=[4, 5, 3], activation="sigmoid", cost="cross_entropy")
+    lines = []
+    outcome = training.train(
+        spec, tiny_data(), training.Settings(20, 5, 1.0, 0), OutputFolder(tmp_path), echo=lines.append, bar=False
+    )
+    assert outcome.final == 1.0 and outcome.history[-1]["cost"] < outcome.history[0]["cost"]
+    assert [line for line in lines if line.startswith("Epoch")][0].startswith("Epoch 1: ")
+    plot = {"training.png"} if HAVE_MATPLOTLIB else set()
+    assert {p.name for p in outcome.written} == {"blobs.py", "weights.npz", "history.json"} | plot
+
+
+def test_missing_matplotlib_is_said_once_and_training_carries_on(tmp_path, monkeypatch):
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)
+    spec = make_spec(name="blobs", layers=[4, 5, 3], activation="sigmoid", cost="quadratic")
+    lines = []
+    outcome = training.train(
+        spec, tiny_data(), training.Settings(4, 5, 2.0, 0), OutputFolder(tmp_path), echo=lines.append, bar=False
+    )
+    assert [line for line in lines if "matplotlib" in line] == [f"train: {training.NO_PLOT}"]
+    assert len([line for line in lines if line.startswith("Epoch")]) == 4
+    assert not (tmp_path / "training.png").exists() and (tmp_path / "weights.npz").exists()
+    assert len(outcome.history) == 4
+
+
+def test_divergence_saves_the_last_good_weights_and_names_epoch_and_batch(tmp_path):
+    spec = make_spec(name="wild", layers=[4, 6, 3], activation="relu", output="identity", cost="quadratic")
+    with pytest.raises(training.TrainingDiverged, match=r"diverged at epoch \d+, batch \d+: .* try a smaller --eta"):
+        training.train(
+            spec, tiny_data(), training.Settings(50, 5, 1e3, 0), OutputFolder(tmp_path), echo=lambda _: None, bar=False
+        )
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert history["diverged"]["epoch"] >= 1 and history["diverged"]["batch"] >= 1
+    module = training.import_generated(tmp_path / "wild.py")
+    net = module.Network.load(tmp_path / "weights.npz")
+    assert np.all(np.isfinite(net.parameters))
+
+
+def test_divergence_exits_2_from_the_command_line(tmp_path):
+    spec = tmp_path / "wild.toml"
+    spec.write_text('name = "wild"\nlayers = [4, 6, 3]\nactivation = "relu"\noutput = "identity"\n')
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", X=rng.random((40, 4)), y=rng.integers(0, 3, 40))
+    from symbackprop.cli import main
+
+    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "--eta", "1e4", "-o", str(tmp_path / "o")]) == 2
+    assert (tmp_path / "o" / "weights.npz").exists()
+
+
+def test_settings_take_the_spec_then_the_flags():
+    spec = make_spec(name="n", layers=[2, 2, 2], training={"eta": 0.5, "epochs": 7, "batch_size": 3, "seed": 9})
+    assert training.settings(spec) == training.Settings(7, 3, 0.5, 9)
+    assert training.settings(spec, eta=2.0, seed=None) == training.Settings(7, 3, 2.0, 9)
+    with pytest.raises(SymbackpropError, match="--batch-size: must be a positive integer"):
+        training.settings(spec, batch_size=0)
+    with pytest.raises(SymbackpropError, match="--eta: must be a positive number"):
+        training.settings(spec, eta=-1.0)
+
+
+def test_plot_png_is_a_png():
+    pytest.importorskip("matplotlib", reason="matplotlib (the plot extra) is not installed")
+    history = [{"epoch": 1, "cost": 0.5, "accuracy": 0.5}, {"epoch": 2, "cost": 0.2, "accuracy": 0.7}]
+    png = training.plot_png(history, "t")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+
+
+def test_import_generated_is_isolated(tmp_path):
+    module_path = training.write_generated(make_spec(name="iso", layers=[2, 3, 2]), OutputFolder(tmp_path))
+    module = training.import_generated(module_path)
+    assert module.LAYERS == (2, 3, 2) and "symbackprop_generated_iso" not in sys.modules
+    assert Path(module.__file__) == module_path
