@@ -27,7 +27,7 @@ import time  # noqa: E402
 import sympy as sp  # noqa: E402
 
 from symbackprop import make_spec, verify  # noqa: E402
-from symbackprop.closed_forms.recipes import CLOSED_FORMS  # noqa: E402
+from symbackprop.closed_forms import CLOSED_FORMS  # noqa: E402
 from symbackprop.network.concrete import SymbolicNetwork  # noqa: E402
 from symbackprop.timing import OutOfTime, time_limit  # noqa: E402
 

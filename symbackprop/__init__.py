@@ -15,7 +15,7 @@ True
 from symbackprop.derivation.formulas import derived_formulas as derive
 from symbackprop.errors import FormulaError, SpecError, SymbackpropError
 from symbackprop.spec.load import Spec, load_spec, make_spec, spec_from_dict
-from symbackprop.verification.verify import Report, verify
+from symbackprop.verification import Report, verify
 
 __all__ = [
     "FormulaError",

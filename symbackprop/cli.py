@@ -28,7 +28,7 @@ from symbackprop.printing.text import derivation_text, verification_table
 from symbackprop.spec.load import Spec, load_spec, spec_from_dict
 from symbackprop.teach.document import compile_pdf
 from symbackprop.teach.document import render as render_document
-from symbackprop.verification.verify import EXACT_LIMIT, EXAMPLES, METHODS, verify
+from symbackprop.verification import EXACT_LIMIT, EXAMPLES, METHODS, verify
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from networks import NETWORK_PARAMS, Case, verified
 
-from symbackprop.verification.verify import Report
+from symbackprop.verification import Report
 
 
 @pytest.fixture(params=NETWORK_PARAMS)

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from symbackprop.spec.load import Spec, make_spec
-from symbackprop.verification.verify import Report, verify
+from symbackprop.verification import Report, verify
 
 NOTATION_NAMES = ("nielsen", "blog", "ufldl")
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
@@ -117,13 +117,19 @@ FAST = (
 
 
 def _every_combination() -> list[Case]:
+    """Every hidden activation with every output and cost, each pair in one notation, the notations in turn.
+
+    A notation changes only the layout and numbering of the closed forms, which FAST and the big networks
+    exercise in every notation; crossing every pair with every notation as well would prove nothing new.
+    """
     cases = []
     widths = itertools.cycle(([2, 3, 2], [3, 2, 2], [2, 2, 3]))
-    for notation, hidden in itertools.product(NOTATION_NAMES, ELEMENTWISE):
+    notations = itertools.cycle(NOTATION_NAMES)
+    for hidden in ELEMENTWISE:
         for output in ELEMENTWISE:
-            cases.append(case(hidden, output, "quadratic", notation, next(widths)))
-        cases.append(case(hidden, "sigmoid", "cross_entropy", notation, next(widths)))
-        cases.append(case(hidden, "softmax", "log_likelihood", notation, next(widths)))
+            cases.append(case(hidden, output, "quadratic", next(notations), next(widths)))
+        cases.append(case(hidden, "sigmoid", "cross_entropy", next(notations), next(widths)))
+        cases.append(case(hidden, "softmax", "log_likelihood", next(notations), next(widths)))
     return cases
 
 

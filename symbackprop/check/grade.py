@@ -42,15 +42,23 @@ from functools import lru_cache
 import sympy as sp
 
 from symbackprop.check import read as ast
+from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation import layered as derivation
 from symbackprop.errors import SymbackpropError
+from symbackprop.network import cost as cost_terms
 from symbackprop.network import indexed
-from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE, SymbolicNetwork, regularizer
-from symbackprop.notation.catalogue import NOTATIONS, Notation
+from symbackprop.network.concrete import SymbolicNetwork
+from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
 from symbackprop.printing.latex import latex
+from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import Z
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
+from symbackprop.verification import sampling
 
 #: The equations an answer can be filed under, and the quantity each is about.
 EQUATIONS = {
@@ -70,9 +78,6 @@ BATCH_EXAMPLES = 2
 #: REDUCED_WIDTH (larger where the answer names a larger index); the all-widths proof covers every width.
 GRADE_LIMIT = 1000
 REDUCED_WIDTH = 3
-#: The learning rate η (α in UFLDL).
-ETA = sp.Symbol("eta", positive=True)
-_POINTS = 4
 
 
 class GradingError(SymbackpropError, ValueError):
@@ -104,6 +109,7 @@ class Verdict:
     residual_latex: str = ""
     error_column: int | None = None
     seconds: float = 0.0
+    point: tuple = field(default=(), compare=False, repr=False)  # the counterexample's (symbol, value) pairs
 
     @property
     def correct(self) -> bool:
@@ -272,7 +278,9 @@ def _truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind
     per_ex = range(len(net.layers))
     if kind == "cost":
         if batch:
-            total = sp.Add(*[net.example_cost(e) for e in per_ex]) / len(per_ex) + regularizer(spec, net.weights)
+            total = sp.Add(*[net.example_cost(e) for e in per_ex]) / len(per_ex) + cost_terms.l2_term(
+                spec.regularization, net.weights
+            )
             return [sp.Matrix([[total]])]
         return [sp.Matrix([[net.example_cost(e)]]) for e in per_ex]
     if kind == "delta_output":
@@ -408,7 +416,7 @@ class _Evaluator:
         e = self.example_of(node.example)
         if base in ("W", "w"):
             k = self.weight_k(node.layer, name)
-            dims = (k - 1, k) if self.nt.transposed else (k, k - 1)
+            dims = self.nt.weight_dims(k)
             return self._entry(dims, node.indices, lambda r, c: self.b.weight(k, r, c), name)
         if base == "b":
             k = self.weight_k(node.layer, name)
@@ -588,7 +596,7 @@ class _Evaluator:
             position = node.indices.index(name)
             if node.base in ("W", "w"):
                 k = self.weight_k(node.layer, _var_text(node))
-                dims = (k - 1, k) if self.nt.transposed else (k, k - 1)
+                dims = self.nt.weight_dims(k)
                 return dims[position]
             if node.base in ("b",):
                 return self.weight_k(node.layer, _var_text(node))
@@ -727,7 +735,7 @@ def _var_text(node: ast.Var) -> str:
 
 def _dims(nt: Notation, kind: str, k: int, depth: int) -> tuple:
     if kind in ("weight", "update"):
-        return (k - 1, k) if nt.transposed else (k, k - 1)
+        return nt.weight_dims(k)
     if kind == "input":
         return (0, None)
     if kind == "cost_gradient":
@@ -775,37 +783,22 @@ def _quantity(node) -> _Quantity | None:
     return None
 
 
-_DEFAULT_LHS = {
-    # equation -> notation -> (matrix form, component form)
-    "delta_output": {
-        "nielsen": ("delta^L", "delta^L_j"),
-        "blog": ("delta^L", "delta^L_i"),
-        "ufldl": ("delta^{(n_l)}", "delta^{(n_l)}_i"),
-    },
-    "delta_hidden": {
-        "nielsen": ("delta^l", "delta^l_j"),
-        "blog": ("delta^l", "delta^l_i"),
-        "ufldl": ("delta^{(l)}", "delta^{(l)}_i"),
-    },
-    "bias": {
-        "nielsen": ("dC/db^l", "dC/db^l_j"),
-        "blog": ("dC/db^l", "dC/db^l_i"),
-        "ufldl": ("dJ/db^{(l)}", "dJ/db^{(l)}_i"),
-    },
-    "weight": {
-        "nielsen": ("dC/dW^l", "dC/dW^l_{jk}"),
-        "blog": ("dC/dw^l", "dC/dw^l_{ij}"),
-        "ufldl": ("dJ/dW^{(l)}", "dJ/dW^{(l)}_{ij}"),
-    },
-    "input": {"nielsen": ("grad_x C", "dC/dx_k"), "blog": ("grad_x C", "dC/dx_i"), "ufldl": ("grad_x J", "dJ/dx_k")},
-    "cost_gradient": {
-        "nielsen": ("grad_a C", "dC/da^L_j"),
-        "blog": ("grad_a C", "dC/da^L_i"),
-        "ufldl": ("grad_a J", "dJ/da^{(n_l)}_i"),
-    },
-    "cost": {"nielsen": ("C", "C"), "blog": ("C_x", "C_x"), "ufldl": ("J", "J")},
-    "update": {"nielsen": ("W^l", "W^l_{jk}"), "blog": ("w^l", "w^l_{ij}"), "ufldl": ("W^{(l)}", "W^{(l)}_{ij}")},
-}
+def default_lhs(kind: str, nt: Notation) -> tuple[str, str]:
+    """The left-hand side an answer filed under an equation is about, in ``nt``'s letters: (matrix, component)."""
+    i, j = nt.indices
+    cost, W = nt.spell("cost"), nt.spell("weight")
+    out, general = "{" + nt.label(nt.output_layer.ascii) + "}", "{" + nt.label("l") + "}"
+    table = {
+        "delta_output": (f"delta^{out}", f"delta^{out}_{i}"),
+        "delta_hidden": (f"delta^{general}", f"delta^{general}_{i}"),
+        "bias": (f"d{cost}/db^{general}", f"d{cost}/db^{general}_{i}"),
+        "weight": (f"d{cost}/d{W}^{general}", f"d{cost}/d{W}^{general}_{{{i}{j}}}"),
+        "input": (f"grad_x {cost}", f"d{cost}/dx_{nt.input_index}"),
+        "cost_gradient": (f"grad_a {cost}", f"d{cost}/da^{out}_{i}"),
+        "cost": (cost, cost),
+        "update": (f"{W}^{general}", f"{W}^{general}_{{{i}{j}}}"),
+    }
+    return table[kind]
 
 
 def _free_indices(node, bound=frozenset()) -> list:
@@ -830,22 +823,42 @@ def _free_indices(node, bound=frozenset()) -> list:
 
 
 def _notation_of(equation: ast.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
-    """The notation to read the answer in, and why."""
+    """The notation to read the answer in, and why: the one named, else the catalogue's notations whose writing
+    the answer's fits (parenthesised layer numbers, the letter of the cost, the letter of the activation
+    function), the spec's first."""
     if explicit:
         if explicit not in NOTATIONS:
             raise GradingError(f"unknown notation {explicit!r}; valid: {', '.join(NOTATIONS)}")
         return explicit, "named with the answer"
     nodes = [n for side in equation.sides for n in _walk(side)]
-    layers = [getattr(n, "layer", None) for n in nodes]
-    if any(layer is not None and layer.parenthesised for layer in layers) or any(
-        isinstance(n, ast.Cost) and n.name == "J" for n in nodes
-    ):
-        return "ufldl", "parenthesised layer numbers / the cost J (UFLDL)"
-    if any(isinstance(n, ast.Activation) and n.name == "a" for n in nodes):
-        return "blog", "the derivative written a'(z) (the blog)"
-    if spec.notation == "ufldl":
-        return "nielsen", "layer numbers without parentheses (Nielsen)"
-    return spec.notation, "the spec's notation"
+    parenthesised = any(getattr(n, "layer", None) is not None and n.layer.parenthesised for n in nodes)
+    costs = {n.name for n in nodes if isinstance(n, ast.Cost)}
+    functions = {n.name for n in nodes if isinstance(n, ast.Activation)}
+    spec_nt = notation_named(spec.notation)
+    candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt)]
+    reasons = []
+    if parenthesised:
+        candidates = [nt for nt in candidates if nt.parenthesised] or candidates
+        reasons.append("parenthesised layer numbers")
+    elif spec_nt.parenthesised:
+        candidates = [nt for nt in candidates if not nt.parenthesised] or candidates
+        reasons.append("layer numbers without parentheses")
+    own_costs = [nt for nt in candidates if nt.spell("cost") in costs and nt.spell("cost") != spec_nt.spell("cost")]
+    if own_costs:
+        candidates = own_costs
+        reasons.append(f"the cost {own_costs[0].spell('cost')}")
+    own_functions = [
+        nt
+        for nt in candidates
+        if nt.spell("function") in functions and nt.spell("function") != spec_nt.spell("function")
+    ]
+    if own_functions:
+        candidates = own_functions
+        reasons.append(f"the derivative written {own_functions[0].spell('function')}'(z)")
+    chosen = candidates[0]
+    if chosen is spec_nt and not own_costs and not own_functions:
+        return chosen.name, "the spec's notation"
+    return chosen.name, f"{' / '.join(reasons)} ({chosen.name})"
 
 
 def _is_batch(equation: ast.Equation) -> bool:
@@ -958,7 +971,7 @@ def _grade(
                 "the answer names no quantity: write a left-hand side such as delta^L = … or give --equation"
             )
         rhs_free = [i for side in sides for i in _free_indices(side)]
-        matrix, component = _DEFAULT_LHS[wanted][nt_name]
+        matrix, component = default_lhs(wanted, nt)
         lhs_node = ast.parse_answer(component if rhs_free else matrix).sides[0]
         canonical = _quantity(lhs_node).indices
         if rhs_free and sorted(set(rhs_free)) != sorted(canonical):
@@ -1047,12 +1060,15 @@ def _grade(
                 note += f"; it would hold in {other} notation"
     culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng)
     wrong_term = "; ".join(p for p in (culprit, result.get("residual", "")) if p)
+    counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
+    point = counterexample.pop("point", ()) if counterexample else ()
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
         status="wrong",
         method=result.get("method", "exact"),
         reason=result["reason"],
-        counterexample=result.get("counterexample"),
+        counterexample=counterexample,
+        point=point,
         wrong_term=wrong_term,
         note=note,
         **base,
@@ -1177,8 +1193,8 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                     unproved += 1
                     continue
                 counterexample.update({"entry": list(combo), "layer_l": l, "side": n + 1})
-                residual_expr = _primed(_tidy(answer - true))
-                residual = sp.sstr(residual_expr)
+                residual_expr = symbols.primed(_tidy(answer - true))
+                residual = as_text(residual_expr)
                 at = f"{where}, " if where else ""
                 entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
                 reason = f"{at}{entry}the answer differs from the derived value"
@@ -1194,7 +1210,8 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
         return {
             "holds": True,
             "method": "numeric",
-            "detail": f"{unproved} entries agree at {_POINTS} random points but did not simplify to 0 (not a proof)",
+            "detail": f"{unproved} entries agree at {sampling.POINTS} random points but did not simplify to 0 "
+            "(not a proof)",
         }
     return {
         "holds": True,
@@ -1203,60 +1220,31 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
     }
 
 
-def _primed(expr: sp.Expr) -> sp.Expr:
-    """Derivative(f^2(z), z) as f^2'(z), the way the texts and the LaTeX printer write it."""
-
-    def prime(d: sp.Derivative) -> sp.Expr:
-        (inner,) = d.args[:1]
-        if isinstance(inner, sp.core.function.AppliedUndef) and len(d.variables) == 1 and inner.args == d.variables:
-            return sp.Function(inner.func.__name__ + "'", real=True)(*inner.args)
-        return d
-
-    return expr.replace(lambda e: isinstance(e, sp.Derivative), prime)
-
-
 def _entry_text(q: _Quantity, combo) -> str:
     names = [str(i) for i in q.indices] if q.indices else []
     return ", ".join(f"{n}={c}" for n, c in zip(names, combo)) if names else str(tuple(combo))
 
 
 def _counterexample(answer: sp.Expr, true: sp.Expr, rng: random.Random, abstract: bool) -> dict | None:
-    """Values at which the sides differ (generic test functions stand in for abstract f^l), or None."""
+    """Values at which the sides differ (generic stand-ins for abstract f^l), or None.
+
+    The point's symbols themselves are kept under ``"point"`` (for the printers), their names under ``"values"``.
+    """
     left, right = answer, true
     if abstract:
-        functions = {
-            f.func
-            for f in (left.atoms(sp.Function) | right.atoms(sp.Function))
-            if isinstance(f, sp.core.function.AppliedUndef)
-        }
-        for n, f in enumerate(sorted(functions, key=str)):
-            body = sp.Lambda(Z, sp.sin(Z) + Z**2 * sp.Rational(n + 2, 7))
-            left, right = left.subs(f, body), right.subs(f, body)
-        left, right = left.doit(), right.doit()
-    symbols = sorted(left.free_symbols | right.free_symbols, key=str)
-    for _ in range(_POINTS):
-        values = {s: _sample(s, rng) for s in symbols}
-        lv = complex(sp.N(left.subs(values), 20))
-        rv = complex(sp.N(right.subs(values), 20))
-        if abs(lv - rv) > 1e-9 * max(1.0, abs(lv), abs(rv)):
-            return {
-                "values": {str(s): float(v) for s, v in values.items()},
-                "answer": lv.real,
-                "derived": rv.real,
-                "difference": lv.real - rv.real,
-            }
-    return None
-
-
-def _sample(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:
-    if str(symbol) in ("lambda", "eta", "n"):
-        return sp.Rational(rng.randint(1, 30), 10)
-    if str(symbol).startswith("y"):
-        return sp.Rational(rng.randint(1, 9), 10)
-    value = 0
-    while value == 0:
-        value = rng.randint(-20, 20)
-    return sp.Rational(value, 10)
+        functions = {f.func for f in (left.atoms(sp.Function) | right.atoms(sp.Function)) if symbols.is_function(f)}
+        bodies = {f: sp.Lambda(Z, sampling.stand_in(n + 2)) for n, f in enumerate(sorted(functions, key=str))}
+        left, right = sampling.with_activations(left, bodies), sampling.with_activations(right, bodies)
+    difference = sampling.find_difference(left, right, rng, digits=20)
+    if difference is None:
+        return None
+    return {
+        "values": difference.named_values(),
+        "answer": difference.left.real,
+        "derived": difference.right.real,
+        "difference": (difference.left - difference.right).real,
+        "point": tuple(difference.values.items()),
+    }
 
 
 class _Indexed(_Concrete):
@@ -1324,15 +1312,15 @@ class _Unsupported(Exception):
 
 def _indexed_truth(net: indexed.IndexedNetwork, kind: str, k: int, index: tuple) -> sp.Expr:
     if kind == "delta_output":
-        return indexed.output_delta(net, index[0])
+        return derive_indexed.output_delta(net, index[0])
     if kind == "delta_hidden":
-        return indexed.hidden_delta(net, k, index[0])
+        return derive_indexed.hidden_delta(net, k, index[0])
     if kind == "bias":
-        return indexed.bias_gradient(net, k, index[0])
+        return derive_indexed.bias_gradient(net, k, index[0])
     if kind == "weight":
-        return indexed.weight_gradient(net, k, index[0], index[1])
+        return derive_indexed.weight_gradient(net, k, index[0], index[1])
     if kind == "input":
-        return indexed.input_gradient(net, index[0])
+        return derive_indexed.input_gradient(net, index[0])
     if kind == "cost_gradient":
         return net.cost_gradient(index[0])
     raise _Unsupported()
@@ -1465,7 +1453,7 @@ def report_latex(report: GradeReport) -> str:
                 "reason": _tex(v.reason),
                 "wrong_term": _tex(v.wrong_term),
                 "note": _tex(v.note),
-                "point": [(latex(sp.Symbol(k)), _short(x)) for k, x in ce.get("values", {}).items()],
+                "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
                 "residual": v.residual_latex,
                 "answer_value": _short(ce["answer"]) if "answer" in ce else "",
                 "derived_value": _short(ce["derived"]) if "derived" in ce else "",

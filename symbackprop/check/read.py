@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass
 
 from symbackprop.errors import FormulaError
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.spelling import by_ascii
 
 __all__ = ["AnswerError", "Equation", "parse_answer", "tokenize"]
 
@@ -921,8 +923,9 @@ def parse_answer(text: str) -> Equation:
 
 # -- printing the tree back: the answer as it was read ------------------------------------------------
 
-_TEX_NAMES = {"delta": r"\delta", "lambda": r"\lambda", "eta": r"\eta", "sigma": r"\sigma", "phi": r"\varphi"}
-_TEXT_NAMES = {"delta": "δ", "lambda": "λ", "eta": "η", "sigma": "σ", "phi": "φ"}
+#: The Greek letters an answer names in ASCII, as LaTeX and as Unicode (from the one spelling table).
+_TEX_NAMES = {name: spelling.latex for name, spelling in by_ascii().items()}
+_TEXT_NAMES = {name: spelling.unicode for name, spelling in by_ascii().items()}
 _PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "/": 2}
 
 
@@ -1054,14 +1057,14 @@ One answer per entry; '#' starts a comment line, blank lines are ignored:
         continuation lines of FORMULA start with whitespace (a block)
 
 ID is letters, digits, '_', '.', '-'; EQUATION one of BP1 BP2 BP3 BP4 input_gradient delta_output
-cost_gradient weight_update, or a quantity such as dC/dW^2_{1,2}; NOTATION nielsen, blog or ufldl.
+cost_gradient weight_update, or a quantity such as dC/dW^2_{1,2}; NOTATION the name of a notation
+(as --notation takes it).
 FORMULA is LaTeX or ASCII, with a left-hand side (delta^l = ...) or just the right-hand side of EQUATION."""
 
 
-def read_answers(
-    text: str, source: str = "<answers>", notations: tuple[str, ...] = ("nielsen", "blog", "ufldl")
-) -> list[Submission]:
-    """The answers of a file in the format :data:`FILE_FORMAT` describes."""
+def read_answers(text: str, source: str = "<answers>", notations: tuple[str, ...] | None = None) -> list[Submission]:
+    """The answers of a file in the format :data:`FILE_FORMAT` describes (``notations``: the catalogue's)."""
+    notations = tuple(NOTATIONS) if notations is None else notations
     result: list[Submission] = []
     current: dict | None = None
     seen: set[str] = set()

@@ -8,27 +8,42 @@ found one, specialises it to the layer's activation written through a.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
+from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.identities import activation_derivative, output_delta
 from symbackprop.network import indexed
-from symbackprop.notation import naming
-from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.network.sites import Site, sites
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.spec.functions import A, Y
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 
 
-@dataclass(frozen=True)
-class DerivedFormula:
-    """One derived gradient: ``lhs = general`` for every elementwise f, and ``= specialised`` for the spec's."""
+class DerivedFormula(sp.Equality):
+    """One derived gradient, a SymPy ``Eq``: ``lhs = rhs`` for every elementwise f.
+
+    ``equation`` (BP1 … BP4, input_gradient) and ``layer`` (the notation's number) say where it stands;
+    ``specialised`` is the right-hand side for the spec's own activations, written through a, or None.
+    ``general`` is ``rhs``. Rebuilding it (``subs``, ``xreplace``) gives a plain ``Eq``.
+    """
 
     equation: str
-    lhs: str
-    general: sp.Expr
+    layer: int
     specialised: sp.Expr | None
+
+    def __new__(cls, lhs, rhs, *, equation: str = "", layer: int = 0, specialised=None):
+        obj = super().__new__(cls, lhs, rhs, evaluate=False)
+        obj.equation, obj.layer, obj.specialised = equation, layer, specialised
+        return obj
+
+    @property
+    def func(self):
+        return sp.Equality
+
+    @property
+    def general(self) -> sp.Expr:
+        return self.rhs
 
     def _repr_latex_(self) -> str:
         from symbackprop.printing.latex import formulas_latex
@@ -45,96 +60,82 @@ class DerivedFormulas(list):
         return formulas_latex(self)
 
 
-def _letters(notation: str) -> tuple[str, str]:
-    return ("j", "k") if notation == "nielsen" else ("i", "j")
-
-
-def _prettify(expr: sp.Expr, free: dict) -> sp.Expr:
-    """Name free indices by the text's letters, bound ones r, s, …; f'(z) as a function f^l'."""
+def readable(expr: sp.Expr, free: dict, notation) -> sp.Expr:
+    """Free indices named by the text's letters, bound ones by its summation letters; f'(z) as f^l′."""
+    nt = notation_named(notation) if isinstance(notation, str) else notation
     expr = indexed._canonical_sums(expr.xreplace(free))
-    expr = expr.xreplace({sp.Symbol(f"s{d}", integer=True): sp.Symbol("rstu"[d], integer=True) for d in range(4)})
-
-    def prime(d: sp.Derivative):
-        (f,) = [a for a in d.atoms(AppliedUndef)]
-        return sp.Function(f"{f.func.__name__}'")(*f.args)
-
-    return expr.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef), prime)
+    letters = {sp.Symbol(f"s{d}", integer=True): sp.Symbol(nt.bound[d], integer=True) for d in range(len(nt.bound))}
+    return symbols.primed(expr.xreplace(letters))
 
 
 def derived_formulas(spec: Spec, notation: str | None = None) -> DerivedFormulas:
-    """δ^L, δ^l, ∂C/∂b^l, ∂C/∂W^l and ∇_x C for one example, at every width."""
-    notation = notation or spec.notation
-    nt = NOTATIONS[notation]
-    net = indexed.IndexedNetwork(spec, notation=notation)
-    first, second = (sp.Symbol(s, integer=True) for s in _letters(notation))
-    L = net.depth
-
-    def label(k: int) -> str:
-        return naming.layer_label(nt, nt.layer(k))
-
-    def wlabel(k: int) -> str:
-        return naming.layer_label(nt, nt.weight_layer(k))
-
+    """δ^L, δ^l, ∂C/∂b^l, ∂C/∂W^l and ∇_x C for one example, at every width (one per :func:`sites` entry)."""
+    nt = notation_named(notation or spec.notation)
+    net = indexed.IndexedNetwork(spec, notation=nt.name)
+    first, second = (sp.Symbol(s, integer=True) for s in nt.indices)
     specialise = _specialiser(spec, net)
-    result = []
+    return DerivedFormulas(_formula(site, net, spec, first, second, specialise) for site in sites(spec, nt))
 
-    j = net.index("j", L)
-    general = _prettify(indexed.normalize(indexed.output_delta(net, j), net.ranges), {j: first})
-    out = output_delta(spec.layer_activation(L), spec.cost_function(), spec.layers[-1])
-    special = None
-    if out.rhs is not None and out.method == "exact":
-        a_L = sp.IndexedBase(f"a^{label(L)}")
-        special = out.rhs.subs({A: a_L[first], Y: sp.IndexedBase("y")[first]}, simultaneous=True)
-    result.append(DerivedFormula("BP1", f"delta^{label(L)}_{first}", general, special))
-    for k in range(L - 1, 0, -1):
+
+def _formula(site: Site, net: indexed.IndexedNetwork, spec: Spec, first, second, specialise) -> DerivedFormula:
+    nt, k = net.notation, site.k
+    cost = symbols.example_cost(nt)
+    if site.equation == "BP1":
         j = net.index("j", k)
-        general = _prettify(indexed.hidden_delta(net, k, j), {j: first})
-        result.append(DerivedFormula("BP2", f"delta^{label(k)}_{first}", general, specialise(general)))
-    for k in range(L, 0, -1):
+        general = readable(indexed.normalize(derive_indexed.output_delta(net, j), net.ranges), {j: first}, nt)
+        out = output_delta(spec.layer_activation(k), spec.cost_function(), spec.layers[-1])
+        special = None
+        if out.rhs is not None and out.method == "exact":
+            special = out.rhs.subs({A: net.activations[k][first], Y: net.y[first]}, simultaneous=True)
+        return DerivedFormula(net.deltas[k][first], general, equation="BP1", layer=site.layer, specialised=special)
+    if site.equation == "BP2":
         j = net.index("j", k)
-        general = _prettify(indexed.bias_gradient(net, k, j), {j: first})
-        result.append(DerivedFormula("BP3", f"dC/db^{wlabel(k)}_{first}", general, None))
-        rows, cols = (k - 1, k) if nt.transposed else (k, k - 1)
-        p, q = net.index("p", rows), net.index("q", cols)
-        general = _prettify(indexed.weight_gradient(net, k, p, q), {p: first, q: second})
-        result.append(
-            DerivedFormula("BP4", f"dC/d{nt.weight_symbol}^{wlabel(k)}_{first}{second}", general, specialise(general))
+        general = readable(derive_indexed.hidden_delta(net, k, j), {j: first}, nt)
+        return DerivedFormula(
+            net.deltas[k][first], general, equation="BP2", layer=site.layer, specialised=specialise(general)
         )
+    if site.equation == "BP3":
+        j = net.index("j", k)
+        general = readable(derive_indexed.bias_gradient(net, k, j), {j: first}, nt)
+        lhs = sp.Derivative(cost, net.biases[k][first], evaluate=False)
+        return DerivedFormula(lhs, general, equation="BP3", layer=site.layer)
+    if site.equation == "BP4":
+        rows, cols = site.dims
+        p, q = net.index("p", rows), net.index("q", cols)
+        general = readable(derive_indexed.weight_gradient(net, k, p, q), {p: first, q: second}, nt)
+        lhs = sp.Derivative(cost, net.weights[k][first, second], evaluate=False)
+        return DerivedFormula(lhs, general, equation="BP4", layer=site.layer, specialised=specialise(general))
     q = net.index("q", 0)
-    general = _prettify(indexed.input_gradient(net, q), {q: second})
-    result.append(DerivedFormula("input_gradient", f"dC/dx_{second}", general, None))
-    return DerivedFormulas(result)
+    letter = sp.Symbol(nt.input_index, integer=True)
+    general = readable(derive_indexed.input_gradient(net, q), {q: letter}, nt)
+    lhs = sp.Derivative(cost, net.x[letter], evaluate=False)
+    return DerivedFormula(lhs, general, equation="input_gradient", layer=site.layer)
 
 
 def _specialiser(spec: Spec, net: indexed.IndexedNetwork):
-    """Replace f^l'(z^l[j]) and f^l(z^l[j]) by the layer's activation written through a^l[j]."""
+    """Replace f^l′(z^l[j]) and f^l(z^l[j]) by the layer's activation written through a^l[j]."""
     rules = []
-    nt = net.notation
     for k in range(1, net.depth + 1):
         act = spec.layer_activation(k)
         if not act.elementwise:
             continue
-        name = net.activation_function(k).__name__
-        a_k = sp.IndexedBase(f"a^{naming.layer_label(nt, nt.layer(k))}")
         identity = activation_derivative(act)
-        rules.append((name, a_k, identity.rhs if identity.method == "exact" else None))
+        rules.append((net.notation.layer(k), net.activations[k], identity.rhs if identity.method == "exact" else None))
+
+    def of_layer(e, number, derivative) -> bool:
+        return symbols.is_function(e, derivative=derivative) and e.func.layer == number
 
     def specialise(expr: sp.Expr) -> sp.Expr | None:
         changed = expr
-        for name, a_k, rhs in rules:
-
-            def through(call, rhs=rhs, a_k=a_k):
-                index = call.args[0].indices[0]
-                return rhs.subs(A, a_k[index])
-
-            def value(call, a_k=a_k):
-                return a_k[call.args[0].indices[0]]
-
-            if rhs is not None:
+        for number, a_k, rhs in rules:
+            if rhs is not None:  # f^l'(z^l[j]) through a^l[j]
                 changed = changed.replace(
-                    lambda e, n=name: isinstance(e, AppliedUndef) and e.func.__name__ == n + "'", through
+                    lambda e, n=number: of_layer(e, n, 1),
+                    lambda call, a_k=a_k, rhs=rhs: rhs.subs(A, a_k[call.args[0].indices[0]]),
                 )
-            changed = changed.replace(lambda e, n=name: isinstance(e, AppliedUndef) and e.func.__name__ == n, value)
+            changed = changed.replace(  # f^l(z^l[j]) as a^l[j]
+                lambda e, n=number: of_layer(e, n, 0), lambda call, a_k=a_k: a_k[call.args[0].indices[0]]
+            )
         return None if changed == expr else changed
 
     return specialise

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbackprop.network.concrete import SymbolicNetwork
+from symbackprop.network.sites import Site
 
 
 def pullback(upstream: Sequence[sp.Expr], outputs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> list:
@@ -115,3 +116,16 @@ def derive_network(net: SymbolicNetwork) -> Derivation:
         bias_gradients=tuple(bias_gradient(net, k) for k in range(1, L + 1)),
         input_gradients=tuple(input_gradient(net, e) for e in net.example_indices),
     )
+
+
+def derived(net: SymbolicNetwork, site: Site, e: int | None) -> sp.Matrix:
+    """The derived value at an equation site: δ^k of example e, ∂C/∂b^k or ∂C/∂W^k of the batch, or ∇_x C of e."""
+    if site.equation == "BP1":
+        return output_delta(net, e)
+    if site.equation == "BP2":
+        return hidden_delta(net, site.k, e)
+    if site.equation == "BP3":
+        return bias_gradient(net, site.k)
+    if site.equation == "BP4":
+        return weight_gradient(net, site.k)
+    return input_gradient(net, e)

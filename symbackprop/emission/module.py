@@ -26,16 +26,15 @@ import jinja2
 import sympy as sp
 
 from symbackprop import __version__
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.closed_forms import forms_for
 from symbackprop.derivation.identities import activation_derivative, jacobian_through_a, output_delta
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
-from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE
-from symbackprop.notation.catalogue import NOTATIONS
-from symbackprop.notation.naming import layer_label
+from symbackprop.network.cost import LAMBDA, TRAINING_SET_SIZE
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.numpy import EmissionError, InPlacePrinter, NetworkNumPyPrinter, stabilize
 from symbackprop.spec.functions import A, Y, Z
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 
 TEMPLATE = "network.py.j2"
 DIGEST_PREFIX = "# symbackprop-sha256: "
@@ -86,16 +85,6 @@ class LayerCode:
     gradient_text: str
     block_gradient_text: str
     bp2_text: str
-
-
-def _doc(recipe) -> str:
-    """A closed-form recipe's docstring: the equation as its source writes it, and the source."""
-    return (recipe.__doc__ or recipe.__name__).strip().rstrip(".")
-
-
-def _equation(recipe) -> str:
-    """A closed-form recipe's equation alone, for a comment beside the code implementing it."""
-    return _doc(recipe).split("  (")[0]
 
 
 def _emit(expr: sp.Expr, out: str, where: str):
@@ -248,16 +237,16 @@ LOG_A = sp.Symbol("log_a", real=True)
 
 def context(spec: Spec) -> dict:
     """The plain data the template is filled with."""
-    nt = NOTATIONS[spec.notation]
-    forms = CLOSED_FORMS[spec.notation]
+    nt = notation_named(spec.notation)
+    forms = forms_for(spec.notation)
     L = len(spec.layers) - 1
     transposed = nt.transposed
     layers_ctx, scratch, masks = [], [], []
     constants: dict[str, str] = {}
     for k in range(1, L + 1):
         act = spec.layer_activation(k)
-        label, wlabel = layer_label(nt, nt.layer(k)), layer_label(nt, nt.weight_layer(k))
-        prev = layer_label(nt, nt.layer(k - 1))
+        label, wlabel = nt.label(nt.layer(k)), nt.label(nt.weight_layer(k))
+        prev = nt.label(nt.layer(k - 1))
         w = f"{nt.weight_symbol}^{wlabel}"
         if act.elementwise:
             activation = _emit(act.formula, "a", f"layer {label} activation {act.name}")
@@ -289,13 +278,13 @@ def context(spec: Spec) -> dict:
                 fprime_lines=fprime_lines,
                 fprime_bindings=fprime_bindings,
                 fprime_text=fprime_text,
-                gradient_text=_equation(forms.bp4),
+                gradient_text=forms.bp4.text,
                 block_gradient_text=(
                     f"[(∂C/∂{w})^T | ∂C/∂b^{wlabel}] = (δ^{label})^T [a^{prev}, 1]"
                     if transposed
                     else f"[∂C/∂{w} | ∂C/∂b^{wlabel}] = (δ^{label})^T [a^{prev}, 1]"
                 ),
-                bp2_text=_equation(forms.bp2),
+                bp2_text=forms.bp2.text,
             )
         )
         scratch.append(max(counts))
@@ -324,13 +313,13 @@ def context(spec: Spec) -> dict:
     spec_dict = spec.to_dict()
     digest = hashlib.sha256(json.dumps(spec_dict, sort_keys=True).encode()).hexdigest()
     equations = [
-        f"BP1  {_doc(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian)}",
+        f"BP1  {(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian).doc()}",
         f"     here {delta_text}",
-        f"BP2  {_doc(forms.bp2)}",
-        f"BP3  {_doc(forms.bp3)}",
-        f"BP4  {_doc(forms.bp4)}",
-        f"     {_doc(forms.batch_weight_gradient)}",
-        f"     {_doc(forms.input_gradient)}",
+        f"BP2  {forms.bp2.doc()}",
+        f"BP3  {forms.bp3.doc()}",
+        f"BP4  {forms.bp4.doc()}",
+        f"     {forms.batch_weight_gradient.doc()}",
+        f"     {forms.input_gradient.doc()}",
     ]
     equations += [
         f"     {activation_derivative(spec.layer_activation(k)).statement()}"
@@ -385,10 +374,10 @@ def context(spec: Spec) -> dict:
         "forward_text": "(w^l)^T a^(l-1) + b^l" if transposed else "W^l a^(l-1) + b^l",
         "layers_ctx": layers_ctx,
         "equations": equations,
-        "bp1_text": _equation(forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian),
-        "bp3_text": _equation(forms.bp3),
+        "bp1_text": (forms.bp1 if spec.layer_activation(L).elementwise else forms.bp1_jacobian).text,
+        "bp3_text": forms.bp3.text,
         "delta_text": delta_text,
-        "output_label": layer_label(nt, nt.layer(L)),
+        "output_label": nt.label(nt.layer(L)),
         "output_bindings": _bindings(delta_lines, {**_layer_buffers(L), "delta": f"deltas[{L}]"}),
         "output_delta_lines": delta_lines,
         "cost_expression": cost_expression,
@@ -399,7 +388,7 @@ def context(spec: Spec) -> dict:
         "dataset_scale": dataset_scale,
         "decay_expression": decay_expression,
         "decay_doc": "" if not has_l2 else f": {sp.sstr(decay)} with lambda = {reg.l2}",
-        "input_gradient_text": _doc(forms.input_gradient).split("  ")[0],
+        "input_gradient_text": forms.input_gradient.text,
         "epochs": spec.training.epochs,
         "batch_size": spec.training.batch_size,
         "eta": repr(float(spec.training.eta)),

@@ -17,14 +17,15 @@ from functools import cached_property
 
 import sympy as sp
 
-from symbackprop.notation import naming
-from symbackprop.notation.catalogue import NOTATIONS, Notation
+from symbackprop.network import cost as cost_terms
+from symbackprop.network.cost import LAMBDA, TRAINING_SET_SIZE
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
 from symbackprop.spec.functions import Activation, Cost
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 
-#: λ, the L2 weight-decay coefficient, and n, the training-set size (Nielsen ch. 3).
-LAMBDA = sp.Symbol("lambda", positive=True)
-TRAINING_SET_SIZE = sp.Symbol("n", positive=True, integer=True)
+__all__ = ["LAMBDA", "TRAINING_SET_SIZE", "ExampleView", "Layer", "ShapeError", "SymbolicNetwork", "hadamard"]
 
 
 def hadamard(u: sp.Matrix, v: sp.Matrix) -> sp.Matrix:
@@ -36,15 +37,6 @@ def hadamard(u: sp.Matrix, v: sp.Matrix) -> sp.Matrix:
 
 class ShapeError(ValueError):
     """A closed form combines matrices whose shapes do not fit."""
-
-
-def regularizer(spec: Spec, weights: list[sp.Matrix]) -> sp.Expr:
-    """The L2 term: (λ/2) Σ W² (batch scale) or (λ/2n) Σ W² (dataset scale); biases never."""
-    reg = spec.regularization
-    if reg is None:
-        return sp.Integer(0)
-    coefficient = LAMBDA / 2 if reg.scale == "batch" else LAMBDA / (2 * TRAINING_SET_SIZE)
-    return coefficient * sp.Add(*[w**2 for W in weights for w in W])
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,7 @@ class SymbolicNetwork:
 
     def __init__(self, spec: Spec, *, notation: str | None = None, examples: int = 1, abstract: bool = True):
         self.spec = spec
-        self.notation: Notation = NOTATIONS[notation or spec.notation]
+        self.notation: Notation = notation_named(notation or spec.notation)
         self.widths = tuple(spec.layers)
         self.depth = len(self.widths) - 1
         self.examples = examples
@@ -75,45 +67,40 @@ class SymbolicNetwork:
         self.cost: Cost = spec.cost_function()
         nt = self.notation
         self.weights = [
-            self._matrix(nt.weight_symbol, k, nt.weight_shape(self.widths[k - 1], self.widths[k]))
-            for k in range(1, self.depth + 1)
+            self._matrix(k, nt.weight_shape(self.widths[k - 1], self.widths[k])) for k in range(1, self.depth + 1)
         ]
-        self.biases = [self._vector(naming.BIAS, nt.weight_layer(k), self.widths[k]) for k in range(1, self.depth + 1)]
+        self.biases = [self._vector("bias", nt.weight_layer(k), self.widths[k]) for k in range(1, self.depth + 1)]
         ex = [None] if examples == 1 else list(range(examples))
         self.inputs = [
-            sp.Matrix([sp.Symbol(naming.vector_name(naming.INPUT, i, e), real=True) for i in range(self.widths[0])])
-            for e in ex
+            sp.Matrix([symbols.vector_component(nt, "input", i, e) for i in range(self.widths[0])]) for e in ex
         ]
         self.targets = [
-            sp.Matrix([sp.Symbol(naming.vector_name(naming.TARGET, i, e), real=True) for i in range(self.widths[-1])])
-            for e in ex
+            sp.Matrix([symbols.vector_component(nt, "target", i, e) for i in range(self.widths[-1])]) for e in ex
         ]
         self.layers = [[self._layer(k, e) for k in range(1, self.depth + 1)] for e in ex]
 
     # -- construction -------------------------------------------------------------------------
-    def _symbol(self, base: str, number: int, index: tuple[int, ...], example: int | None) -> sp.Symbol:
-        return sp.Symbol(naming.component_name(base, self.notation, number, index, example), real=True)
-
-    def _matrix(self, base: str, k: int, shape: tuple[int, int]) -> sp.Matrix:
+    def _matrix(self, k: int, shape: tuple[int, int]) -> sp.Matrix:
         number = self.notation.weight_layer(k)
-        return sp.Matrix(*shape, lambda r, c: self._symbol(base, number, (r, c), None))
+        return sp.Matrix(*shape, lambda r, c: symbols.component(self.notation, "weight", number, (r, c)))
 
-    def _vector(self, base: str, number: int, n: int, example: int | None = None) -> sp.Matrix:
-        return sp.Matrix([self._symbol(base, number, (i,), example) for i in range(n)])
+    def _vector(self, quantity: str, number: int, n: int, example: int | None = None) -> sp.Matrix:
+        return sp.Matrix([symbols.component(self.notation, quantity, number, (i,), example) for i in range(n)])
 
     def activation(self, k: int) -> Activation:
         return self.spec.layer_activation(k)
 
     def abstract_function(self, k: int) -> sp.Function:
-        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)), real=True)
+        """f^k, the abstract (undefined) activation function of internal layer k."""
+        return symbols.function(self.notation, self.notation.layer(k))
 
     def is_abstract(self, k: int) -> bool:
         return self.abstract and self.activation(k).elementwise
 
     def _layer(self, k: int, e: int | None) -> Layer:
         number = self.notation.layer(k)
-        z = self._vector(naming.WEIGHTED_INPUT, number, self.widths[k], e)
-        delta = self._vector(naming.ERROR, number, self.widths[k], e)
+        z = self._vector("weighted_input", number, self.widths[k], e)
+        delta = self._vector("error", number, self.widths[k], e)
         if self.is_abstract(k):
             f = self.abstract_function(k)
             a = z.applyfunc(f)
@@ -162,14 +149,13 @@ class SymbolicNetwork:
     def example_costs(self) -> list[sp.Symbol]:
         """Symbols for the examples' costs C_x, so the batch cost is a formula in them."""
         if self.examples == 1:
-            return [sp.Symbol(naming.EXAMPLE_COST)]
-        return [sp.Symbol(f"{naming.EXAMPLE_COST}[x{e + 1}]") for e in self.example_indices]
+            return [symbols.example_cost(self.notation)]
+        return [symbols.example_cost(self.notation, e) for e in self.example_indices]
 
     @cached_property
     def batch_cost(self) -> sp.Expr:
         """C = (1/m) Σ_x C_x + the L2 term."""
-        m = len(self.example_costs)
-        return sp.Add(*self.example_costs) / m + regularizer(self.spec, self.weights)
+        return cost_terms.batch_cost(self.example_costs, self.spec.regularization, self.weights)
 
     def view(self, e: int = 0) -> ExampleView:
         return ExampleView(self, e)
@@ -188,17 +174,17 @@ class ExampleView:
         self.notation = network.notation
         self.L = network.notation.layer(network.depth)
 
-    def _k(self, l: int) -> int:
-        k = self.notation.internal_layer(l)
-        if not 0 <= k <= self.network.depth:
-            raise ShapeError(f"there is no layer {l} in this {self.notation.name} network")
-        return k
+    def _k(self, l: int, *, needs_z: bool = False) -> int:
+        problem = self.notation.layer_problem(l, self.network.depth, needs_z=needs_z)
+        if problem:
+            raise ShapeError(problem)
+        return self.notation.internal_layer(l)
 
     def _weight_k(self, l: int) -> int:
-        k = self.notation.internal_weight_layer(l)
-        if not 1 <= k <= self.network.depth:
-            raise ShapeError(f"there are no weights or biases {l} in this {self.notation.name} network")
-        return k
+        problem = self.notation.weights_problem(l, self.network.depth)
+        if problem:
+            raise ShapeError(problem)
+        return self.notation.internal_weight_layer(l)
 
     def W(self, l: int) -> sp.Matrix:
         return self.network.weights[self._weight_k(l) - 1]
@@ -210,10 +196,7 @@ class ExampleView:
         return self.network.a(self._k(l), self.e)
 
     def _layer(self, l: int) -> Layer:
-        k = self._k(l)
-        if k == 0:
-            raise ShapeError(f"layer {l} is the input layer: it has no z, f' or δ")
-        return self.network.layer(k, self.e)
+        return self.network.layer(self._k(l, needs_z=True), self.e)
 
     def z(self, l: int) -> sp.Matrix:
         return self._layer(l).z

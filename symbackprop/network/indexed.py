@@ -20,9 +20,11 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.relational import Relational
 
-from symbackprop.notation import naming
-from symbackprop.notation.catalogue import NOTATIONS, Notation
-from symbackprop.spec.load import Spec
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
+from symbackprop.spec.functions import A, Y
+from symbackprop.spec.model import Spec
 
 
 class IndexedNetwork:
@@ -30,24 +32,23 @@ class IndexedNetwork:
 
     def __init__(self, spec: Spec, *, notation: str | None = None):
         self.spec = spec
-        self.notation: Notation = NOTATIONS[notation or spec.notation]
+        self.notation: Notation = notation_named(notation or spec.notation)
         self.depth = len(spec.layers) - 1
         self.cost = spec.cost_function()
         nt = self.notation
-        self.widths = [sp.Symbol(f"n_{nt.layer(k)}", integer=True, positive=True) for k in range(self.depth + 1)]
+        self.widths = [symbols.width(nt, nt.layer(k)) for k in range(self.depth + 1)]
         self.ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
 
-        def per_layer(base: str, number) -> list[sp.IndexedBase]:
-            return [
-                sp.IndexedBase(f"{base}^{naming.layer_label(nt, number(k))}", real=True) for k in range(self.depth + 1)
-            ]
+        def per_layer(quantity: str, number) -> list[sp.IndexedBase]:
+            return [symbols.indexed(nt, quantity, number(k)) for k in range(self.depth + 1)]
 
-        self.weights = per_layer(nt.weight_symbol, nt.weight_layer)
-        self.biases = per_layer(naming.BIAS, nt.weight_layer)
-        self.z = per_layer(naming.WEIGHTED_INPUT, nt.layer)
-        self.deltas = per_layer(naming.ERROR, nt.layer)
-        self.x = sp.IndexedBase(naming.INPUT, real=True)
-        self.y = sp.IndexedBase(naming.TARGET, real=True)
+        self.weights = per_layer("weight", nt.weight_layer)
+        self.biases = per_layer("bias", nt.weight_layer)
+        self.z = per_layer("weighted_input", nt.layer)
+        self.deltas = per_layer("error", nt.layer)
+        self.activations = per_layer("activation", nt.layer)  # a^l, as the texts write f^l(z^l)
+        self.x = symbols.indexed(nt, "input")
+        self.y = symbols.indexed(nt, "target")
         self._counter = 0
 
     # -- indices --------------------------------------------------------------------------------
@@ -62,7 +63,8 @@ class IndexedNetwork:
 
     # -- layers ---------------------------------------------------------------------------------
     def activation_function(self, k: int) -> sp.Function:
-        return sp.Function(naming.activation_function_name(self.notation, self.notation.layer(k)), real=True)
+        """f^k, the abstract activation function of internal layer k."""
+        return symbols.function(self.notation, self.notation.layer(k))
 
     def a(self, k: int, i: sp.Expr) -> sp.Expr:
         """a^k_i: the input x_i for k = 0, else f^k(z^k_i) (softmax written out)."""
@@ -81,14 +83,11 @@ class IndexedNetwork:
     def z_expression(self, k: int, r: sp.Expr) -> sp.Expr:
         """z^k_r through a^{k-1}, by the notation's forward map, as a Sum."""
         i = sp.Symbol("i_sum", integer=True)
-        W = self.weights[k]
-        w = W[i, r] if self.notation.transposed else W[r, i]
+        w = self.weights[k][self.notation.weight_index(r, i)]
         return sp.Sum(w * self.a(k - 1, i), (i, 1, self.widths[k - 1])) + self.biases[k][r]
 
     def example_cost(self) -> sp.Expr:
         """C_x = Σ_j c(a^L_j, y_j)."""
-        from symbackprop.spec.functions import A, Y
-
         t = sp.Symbol("j_sum", integer=True)
         L = self.depth
         term = self.cost.per_output.subs({A: self.a(L, t), Y: self.y[t]}, simultaneous=True)
@@ -96,9 +95,7 @@ class IndexedNetwork:
 
     def cost_gradient(self, j: sp.Expr) -> sp.Expr:
         """∂C_x/∂a^L_j, differentiating the summed cost, evaluated at a^L."""
-        from symbackprop.spec.functions import A, Y
-
-        a = sp.IndexedBase("a_out", real=True)
+        a = symbols.indexed(self.notation, "output_activation")
         t = sp.Symbol("j_sum", integer=True)
         L = self.depth
         cost = sp.Sum(self.cost.per_output.subs({A: a[t], Y: self.y[t]}, simultaneous=True), (t, 1, self.widths[L]))
@@ -199,41 +196,6 @@ def _decide_piecewise(pw: sp.Piecewise, ranges) -> sp.Expr:
         if cond is not sp.false:
             return pw
     return sp.Integer(0)
-
-
-# -- the derivation at symbolic widths ------------------------------------------------------------
-
-
-def _chain(net: IndexedNetwork, k: int, upstream: sp.IndexedBase, variable: sp.Expr) -> sp.Expr:
-    """Σ_r upstream_r ∂z^k_r/∂variable, summed over layer k's neurons, with the deltas summed away."""
-    r = sp.Symbol("r_sum", integer=True)
-    local = resolve(sp.diff(net.z_expression(k, r), variable).doit(), net.ranges)
-    return resolve(sp.Sum(upstream[r] * local, (r, 1, net.widths[k])).doit(), net.ranges)
-
-
-def output_delta(net: IndexedNetwork, j: sp.Symbol) -> sp.Expr:
-    """δ^L_j = ∂C_x/∂z^L_j."""
-    return resolve(sp.diff(net.example_cost(), net.z[net.depth][j]).doit(), net.ranges)
-
-
-def hidden_delta(net: IndexedNetwork, k: int, j: sp.Symbol) -> sp.Expr:
-    """δ^k_j = Σ_r δ^{k+1}_r ∂z^{k+1}_r/∂z^k_j."""
-    return _chain(net, k + 1, net.deltas[k + 1], net.z[k][j])
-
-
-def bias_gradient(net: IndexedNetwork, k: int, j: sp.Symbol) -> sp.Expr:
-    """∂C_x/∂b^k_j = Σ_r δ^k_r ∂z^k_r/∂b^k_j."""
-    return _chain(net, k, net.deltas[k], net.biases[k][j])
-
-
-def weight_gradient(net: IndexedNetwork, k: int, p: sp.Symbol, q: sp.Symbol) -> sp.Expr:
-    """∂C_x/∂W^k_{pq} (entry (p, q) in the notation's layout) = Σ_r δ^k_r ∂z^k_r/∂W^k_{pq}."""
-    return _chain(net, k, net.deltas[k], net.weights[k][p, q])
-
-
-def input_gradient(net: IndexedNetwork, q: sp.Symbol) -> sp.Expr:
-    """∂C_x/∂x_q = Σ_r δ^1_r ∂z^1_r/∂x_q."""
-    return _chain(net, 1, net.deltas[1], net.x[q])
 
 
 def normalize(expr: sp.Basic, ranges: dict) -> sp.Basic:

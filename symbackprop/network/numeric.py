@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE, ShapeError
-from symbackprop.notation.catalogue import NOTATIONS, Notation
+from symbackprop.network import cost as cost_terms
+from symbackprop.network.concrete import ShapeError
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
 from symbackprop.spec.functions import A, Activation, Y, Z
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 
 #: The training-set size n used numerically for the dataset-scale L2 term (any n > 0 will do).
 NUMERIC_TRAINING_SET_SIZE = 1000
@@ -118,7 +120,7 @@ class NumericNetwork:
 
     def __init__(self, spec: Spec, *, notation: str | None = None, examples: int = 2, seed: int = 0):
         self.spec = spec
-        self.notation: Notation = NOTATIONS[notation or spec.notation]
+        self.notation: Notation = notation_named(notation or spec.notation)
         self.widths = tuple(spec.layers)
         self.depth = len(self.widths) - 1
         rng = np.random.default_rng(seed)
@@ -146,15 +148,13 @@ class NumericNetwork:
 
     def number(self, expr) -> float:
         """A closed-form coefficient (in λ and n) as a number: λ from the spec, n = NUMERIC_TRAINING_SET_SIZE."""
-        reg = self.spec.regularization
-        values = {LAMBDA: 0 if reg is None else sp.nsimplify(reg.l2), TRAINING_SET_SIZE: NUMERIC_TRAINING_SET_SIZE}
-        return float(sp.sympify(expr).subs(values))
+        return cost_terms.number(expr, self.spec.regularization, NUMERIC_TRAINING_SET_SIZE)
 
     # -- forward ---------------------------------------------------------------------------------
     def z_of(self, k: int, a_prev: np.ndarray, weights=None, biases=None) -> np.ndarray:
         W = self.weights[k - 1] if weights is None else weights
         b = self.biases[k - 1] if biases is None else biases
-        return (W.T @ a_prev if self.notation.transposed else W @ a_prev) + b
+        return self.notation.forward(W, a_prev, b)
 
     def forward(self, x: np.ndarray) -> tuple[list, list]:
         zs, activations = [None], [x]
@@ -180,11 +180,8 @@ class NumericNetwork:
             for k in range(1, self.depth + 1):
                 a = self.functions[k].activate(self.z_of(k, a, weights[k - 1], biases[k - 1]))
             total += self._c(a, y)
-        reg = self.spec.regularization
-        penalty = 0.0
-        if reg is not None:
-            scale = 1.0 if reg.scale == "batch" else 1.0 / NUMERIC_TRAINING_SET_SIZE
-            penalty = float(reg.l2) * scale / 2 * sum(float(np.sum(W**2)) for W in weights)
+        coefficient = self.number(cost_terms.l2_coefficient(self.spec.regularization))
+        penalty = coefficient * sum(float(np.sum(W**2)) for W in weights) if coefficient else 0.0
         return total / len(inputs) + penalty
 
     # -- finite differences ------------------------------------------------------------------------
@@ -230,18 +227,16 @@ class NumericView:
         self.deltas = deltas
 
     def _k(self, l: int, *, needs_z: bool = False) -> int:
-        k = self.notation.internal_layer(l)
-        if not 0 <= k <= self.net.depth:
-            raise ShapeError(f"there is no layer {l} in this {self.notation.name} network")
-        if needs_z and k == 0:
-            raise ShapeError(f"layer {l} is the input layer: it has no z, f' or δ")
-        return k
+        problem = self.notation.layer_problem(l, self.net.depth, needs_z=needs_z)
+        if problem:
+            raise ShapeError(problem)
+        return self.notation.internal_layer(l)
 
     def _weight_k(self, l: int) -> int:
-        k = self.notation.internal_weight_layer(l)
-        if not 1 <= k <= self.net.depth:
-            raise ShapeError(f"there are no weights or biases {l} in this {self.notation.name} network")
-        return k
+        problem = self.notation.weights_problem(l, self.net.depth)
+        if problem:
+            raise ShapeError(problem)
+        return self.notation.internal_weight_layer(l)
 
     def W(self, l: int) -> NumMat:
         return NumMat(self.net.weights[self._weight_k(l) - 1])

@@ -1,9 +1,13 @@
 """Printing the derivation as LaTeX, in the reader's notation.
 
-:class:`NetworkLatexPrinter` subclasses SymPy's ``LatexPrinter``: indexed
-components print as the texts write them (W^{2}_{jk}, \\delta^{(3)}_{i}),
-names come from :mod:`symbackprop.notation.naming`, f' prints with a prime, and the
-stable forms of the code generator print as σ and softplus.
+:class:`NetworkLatexPrinter` subclasses SymPy's ``LatexPrinter`` and, as
+SymPy's printers do, dispatches on the expression's class: a
+:class:`~symbackprop.notation.symbols.NetworkSymbol` (and an ``Indexed``
+whose label is one) prints with its notation's letter and layer label
+(W^{2}_{jk}, \\delta^{(3)}_{i}, s_{2} for a UFLDL width); a layer's activation
+function f^l and its derivative f^l′ print from the fields the function
+carries; the stable forms of the code generator print as σ and softplus.
+Nothing here reads a symbol's name.
 """
 
 from __future__ import annotations
@@ -13,47 +17,64 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbackprop.notation.naming import latex_name
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.symbols import NetworkSymbol, is_function
+
+
+def _head(symbol: NetworkSymbol) -> str:
+    """The quantity's letter with its layer: ``W^{2}``, ``\\delta^{(3)}``, ``x``, ``s_{2}`` (a width)."""
+    nt = notation_named(symbol.notation)
+    if symbol.quantity == "width":
+        return f"{nt.spell('width', 'latex')}_{{{symbol.layer}}}"
+    if symbol.quantity == "cost_gradient":  # ∇_a C_x, the vector
+        return rf"\nabla_{{{nt.spell('activation', 'latex')}}} {nt.spell('example_cost', 'latex')}"
+    if symbol.quantity == "fprime":  # f^l′(z^l), the vector of the derivatives
+        z = f"{nt.spell('weighted_input', 'latex')}^{{{nt.label(symbol.layer)}}}"
+        return f"{nt.spell('function', 'latex')}^{{{nt.label(symbol.layer)}\\prime}}\\left({z}\\right)"
+    letter = symbol.spelling.latex
+    return letter if symbol.layer is None else f"{letter}^{{{nt.label(symbol.layer)}}}"
+
+
+def function_name(func) -> str:
+    """f^{2}, f^{(3)}, or the derivative f^{2\\prime} of a layer's activation function."""
+    nt = notation_named(func.notation)
+    primes = r"\prime" * func.derivative
+    return f"{nt.spell('function', 'latex')}^{{{nt.label(func.layer)}{primes}}}"
 
 
 class NetworkLatexPrinter(LatexPrinter):
     """LaTeX for the network's symbols, as the source texts write them."""
 
+    def _print_NetworkSymbol(self, expr: NetworkSymbol, style="plain") -> str:
+        head = _head(expr)
+        if not expr.index:
+            return head
+        index = ",".join(str(i + 1) for i in expr.index)
+        if expr.layer is None:  # x_1, y_2
+            return f"{head}_{{{index}}}"
+        return f"{{{head}_{{{index}}}}}"
+
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = [self._print(i) for i in expr.indices]
         separator = "" if all(len(i) == 1 for i in indices) else ","
         # braced, so that a power of it reads {a^{1}_{i}}^{2}
-        return f"{{{latex_name(str(expr.base.label))}_{{{separator.join(indices)}}}}}"
+        return f"{{{self._print(expr.base)}_{{{separator.join(indices)}}}}}"
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        return self._print(expr.label)
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exponent = expr.as_base_exp()
-        name = str(base.base.label) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
-        layered = isinstance(base, (sp.Indexed, sp.Symbol)) and "^" in name
+        label = base.base.label if isinstance(base, sp.Indexed) else base
+        layered = isinstance(label, NetworkSymbol) and label.layer is not None and label.quantity != "width"
         if layered and exponent.is_Integer and exponent > 1:  # (a^{1}_{i})^{2}, never a^{1}_{i}{}^{2}
             return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
         return super()._print_Pow(expr)
 
-    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
-        return latex_name(str(expr.label))
-
-    def _print_Symbol(self, expr: sp.Symbol, style="plain") -> str:
-        name = expr.name
-        if "^" in name and "_" in name and "[" not in name:  # a component such as z^2_1 or W^(1)_{1,2}
-            head, _, index = name.rpartition("_")
-            return f"{{{latex_name(head)}_{{{index.strip('{}')}}}}}"
-        return super()._print_Symbol(expr, style=style)
-
     def _print_Function(self, expr, exp=None) -> str:
-        if isinstance(expr, AppliedUndef):  # f^2, f^(3), or their derivative f^2' as the formulas name them
-            name = expr.func.__name__
-            primes = r"\prime" * name.count("'")
-            head, _, layer = name.replace("'", "").partition("^")
-            if layer:
-                name = f"{head}^{{{layer}{primes}}}"
-            else:
-                name = f"{head}^{{{primes}}}" if primes else head
+        if isinstance(expr, AppliedUndef) and is_function(expr):
             args = ", ".join(self._print(a) for a in expr.args)
-            text = f"{name}\\left({args}\\right)"
+            text = f"{function_name(expr.func)}\\left({args}\\right)"
             return f"{text}^{{{exp}}}" if exp else text
         return super()._print_Function(expr, exp=exp)
 
@@ -78,15 +99,10 @@ class NetworkLatexPrinter(LatexPrinter):
         return r" \odot ".join(parts)
 
     def _print_MatrixSymbol(self, expr) -> str:
-        name = expr.name
-        if name == "grad_a C":
-            return r"\nabla_{a} C_x"
-        head, paren, argument = name.partition("'(")
-        if paren:  # f^2'(z^2): the vector of f'(z_j)
-            head += "'"
-            function = self._print_Function(sp.Function(head)(sp.Symbol(argument[:-1])))
-            return function
-        return latex_name(name)
+        name = expr.args[0]
+        if isinstance(name, NetworkSymbol):
+            return self._print(name)
+        return super()._print_MatrixSymbol(expr)
 
     def _print_Logistic(self, expr, exp=None) -> str:
         text = rf"\sigma\left({self._print(expr.args[0])}\right)"
@@ -102,20 +118,11 @@ def latex(expr: sp.Basic, **settings) -> str:
     return NetworkLatexPrinter(settings).doprint(expr)
 
 
-def derived_lhs(text: str) -> str:
-    """A derived formula's left side, ``delta^(3)_i`` or ``dC/dW^2_jk``, as LaTeX."""
-    if text.startswith("dC/d"):
-        head, _, index = text[4:].rpartition("_")
-        return f"\\frac{{\\partial C_x}}{{\\partial {latex_name(head)}_{{{index}}}}}"
-    head, _, index = text.rpartition("_")
-    return f"{latex_name(head)}_{{{index}}}"
-
-
 def formulas_latex(formulas) -> str:
     """Derived formulas (:func:`symbackprop.derivation.formulas.derived_formulas`) as one display, for Jupyter."""
     lines = []
     for f in formulas:
-        line = f"\\text{{{f.equation.replace('_', ' ')}:}} \\quad & {derived_lhs(f.lhs)} = {latex(f.general)}"
+        line = f"\\text{{{f.equation.replace('_', ' ')}:}} \\quad & {latex(f.lhs)} = {latex(f.general)}"
         if f.specialised is not None:
             line += f" = {latex(f.specialised)}"
         lines.append(line)

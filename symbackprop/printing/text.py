@@ -1,12 +1,65 @@
-"""Plain-text rendering of derivations and verification reports, for the terminal."""
+"""Plain-text rendering of derivations and verification reports, for the terminal.
+
+:class:`TextPrinter` subclasses SymPy's ``StrPrinter`` and dispatches on the
+network's symbol classes, as the LaTeX printer does: a
+:class:`~symbackprop.notation.symbols.NetworkSymbol` prints from its fields in
+its notation's ASCII letters (``W^2_{1,3}``, ``delta^(3)_1``, ``s_2`` for a
+UFLDL width), and a layer's activation function f^l and its derivative f^l'
+from the fields the function carries.
+"""
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.str import StrPrinter
 
-from symbackprop.derivation.formulas import DerivedFormula
-from symbackprop.spec.load import Spec
-from symbackprop.verification.verify import Report
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.symbols import NetworkSymbol, is_function
+
+
+class TextPrinter(StrPrinter):
+    """SymPy's string printer, with the network's symbols written in their notation's letters."""
+
+    def _print_NetworkSymbol(self, expr: NetworkSymbol) -> str:
+        nt = notation_named(expr.notation)
+        if expr.quantity == "width":
+            return f"{nt.spell('width')}_{expr.layer}"
+        head = expr.spelling.ascii
+        if expr.layer is not None:
+            head += f"^{nt.label(expr.layer)}"
+        if expr.index:
+            index = ",".join(str(i + 1) for i in expr.index)
+            head += f"_{{{index}}}" if len(expr.index) > 1 else f"_{index}"
+        if expr.example is not None:
+            head += f"[x{expr.example + 1}]"
+        return head
+
+    def _print_Function(self, expr) -> str:
+        if isinstance(expr, AppliedUndef) and is_function(expr):
+            nt = notation_named(expr.func.notation)
+            name = f"{nt.spell('function')}^{nt.label(expr.func.layer)}" + "'" * expr.func.derivative
+            return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+        return super()._print_Function(expr)
+
+
+def text(expr) -> str:
+    """``expr`` as terminal text in its notation's letters."""
+    return TextPrinter().doprint(expr)
+
+
+def lhs_text(expr: sp.Basic) -> str:
+    """A derived formula's left-hand side as written in a line of text: ``delta^2_j``, ``dC/dW^2_jk``, ``dC/dx_k``."""
+    if isinstance(expr, sp.Derivative):
+        (variable,) = expr.variables
+        return f"dC/d{_component(variable)}"
+    return _component(expr)
+
+
+def _component(expr: sp.Basic) -> str:
+    if isinstance(expr, sp.Indexed):
+        return f"{text(expr.base)}_{''.join(text(i) for i in expr.indices)}"
+    return text(expr)
 
 
 def _result(check) -> str:
@@ -15,7 +68,7 @@ def _result(check) -> str:
     return "fails" if check.applicable else "fails (n/a)"
 
 
-def verification_table(report: Report) -> str:
+def verification_table(report) -> str:
     """The table `symbackprop verify` prints: equation, layer, example (or all), form, method, result, time."""
     spec = report.spec
     lines = [
@@ -47,7 +100,7 @@ def verification_table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def derivation_text(spec: Spec, formulas: list[DerivedFormula], notation: str) -> str:
+def derivation_text(spec, formulas, notation: str) -> str:
     """The derived gradients, one per line, general and specialised to the spec's activations."""
     lines = [
         f"{spec.name}: layers {list(spec.layers)}, {notation} notation",
@@ -61,7 +114,8 @@ def derivation_text(spec: Spec, formulas: list[DerivedFormula], notation: str) -
         "",
     ]
     for f in formulas:
-        lines.append(f"{f.equation:<15} {f.lhs} = {sp.sstr(f.general)}")
+        lhs = lhs_text(f.lhs)
+        lines.append(f"{f.equation:<15} {lhs} = {text(f.general)}")
         if f.specialised is not None:
-            lines.append(f"{'':<15} {' ' * len(f.lhs)} = {sp.sstr(f.specialised)}")
+            lines.append(f"{'':<15} {' ' * len(lhs)} = {text(f.specialised)}")
     return "\n".join(lines)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import difflib
 import keyword
 import math
 import numbers
@@ -41,13 +40,27 @@ import reprlib
 import sys
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
 from symbackprop.errors import FormulaError, SpecError
-from symbackprop.spec.functions import ACTIVATIONS, COSTS, A, Activation, Cost, Y, Z
+from symbackprop.notation.catalogue import names as notation_names
+from symbackprop.spec.functions import ACTIVATIONS, COSTS
+from symbackprop.spec.model import (
+    DEFAULT_ACTIVATION,
+    DEFAULT_COST,
+    DEFAULT_NAME,
+    DEFAULT_NOTATION,
+    DEFAULT_SOURCE,
+    Regularization,
+    Spec,
+    Training,
+    _unknown,
+    activation_names,
+    parse_activation,
+    parse_cost,
+)
 
 #: The keys each table of a spec may hold.
 TOP_KEYS = (
@@ -61,7 +74,6 @@ TRAINING_KEYS = ("eta", "batch_size", "epochs", "seed", "init")
 INITS = ("normal", "normal_scaled")
 CUSTOM_KEYS = ("formula",)
 
-NOTATIONS = ("nielsen", "blog", "ufldl")
 DTYPES = ("float64", "float32")
 L2_SCALES = ("batch", "dataset")
 
@@ -81,121 +93,6 @@ RESERVED_NAMES = frozenset(
 #: Python's built-in names (``list``, ``print``, ``open``...): a spec name may not shadow them either.
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
-DEFAULT_NAME = "network"
-DEFAULT_ACTIVATION = "sigmoid"
-DEFAULT_COST = "quadratic"
-DEFAULT_SOURCE = "<dict>"
-
-
-@dataclass(frozen=True)
-class Regularization:
-    """L2 weight decay: ``(λ/2) ΣW²`` per batch (UFLDL) or ``(λ/2n) ΣW²`` over the dataset (Nielsen ch. 3)."""
-
-    l2: float
-    scale: str = "batch"
-
-
-@dataclass(frozen=True)
-class Training:
-    """Defaults for ``train`` and the generated module's ``Network.train``."""
-
-    eta: float = 3.0
-    batch_size: int = 10
-    epochs: int = 30
-    seed: int = 0
-    init: str = "normal"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A validated network spec: plain data; build it with :func:`spec_from_dict`, :func:`load_spec`
-    or :func:`make_spec`.
-
-    ``activations`` holds one name per hidden layer (``len(layers) - 2``);
-    custom activations and costs are ``(name, formula text)`` pairs sorted by
-    name, parsed again on demand by :meth:`activation` and :meth:`cost_function`.
-    """
-
-    name: str = DEFAULT_NAME
-    layers: tuple[int, ...] = ()
-    activations: tuple[str, ...] = ()
-    output: str = DEFAULT_ACTIVATION
-    cost: str = DEFAULT_COST
-    notation: str = "nielsen"
-    dtype: str = "float64"
-    regularization: Regularization | None = None
-    training: Training = Training()
-    custom_activations: tuple[tuple[str, str], ...] = ()
-    custom_costs: tuple[tuple[str, str], ...] = ()
-    source: str = field(default=DEFAULT_SOURCE, compare=False)
-
-    @property
-    def depth(self) -> int:
-        """L, the number of non-input layers."""
-        return len(self.layers) - 1
-
-    @property
-    def parameter_count(self) -> int:
-        """The number of weights and biases, Σ_l n_l n_{l-1} + n_l."""
-        return sum(n * m + n for m, n in zip(self.layers, self.layers[1:], strict=False))
-
-    def activation(self, name: str) -> Activation:
-        """The activation called ``name``: a built-in, or one of this spec's custom formulas in z."""
-        if name in ACTIVATIONS:
-            return ACTIVATIONS[name]
-        custom = dict(self.custom_activations)
-        if name in custom:
-            return Activation(name, formula=_parse_activation(custom[name]), source=custom[name])
-        raise SpecError(_unknown("activation", name, _activation_names(self.custom_activations)), source=self.source)
-
-    def layer_activation(self, l: int) -> Activation:  # noqa: E741 - l is the textbook's layer index
-        """The activation f^l of layer ``l`` = 1..L; layer L is the output layer."""
-        if not 1 <= l <= self.depth:
-            raise IndexError(f"layer {l} is not a non-input layer; expected 1..{self.depth}")
-        return self.activation(self.output if l == self.depth else self.activations[l - 1])
-
-    def cost_function(self) -> Cost:
-        """The per-output cost: a built-in, or this spec's custom formula in a and y."""
-        if self.cost in COSTS:
-            return COSTS[self.cost]
-        custom = dict(self.custom_costs)
-        if self.cost in custom:
-            return Cost(self.cost, per_output=_parse_cost(custom[self.cost]), source=custom[self.cost])
-        names = sorted([*COSTS, *custom])
-        raise SpecError(_unknown("cost", self.cost, names), field="cost", source=self.source)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The spec as a plain TOML-shaped dict; ``spec_from_dict(spec.to_dict()) == spec``.
-
-        ``activation`` is one name when every hidden layer shares it (with no
-        hidden layers, the output's name), else the list. ``regularization`` is
-        present only when set, ``activations`` and ``costs`` only when non-empty.
-        """
-        data: dict[str, Any] = {
-            "name": self.name,
-            "layers": list(self.layers),
-            "activation": _activation_entry(self.activations, self.output),
-            "output": self.output,
-            "cost": self.cost,
-            "notation": self.notation,
-            "dtype": self.dtype,
-        }
-        if self.regularization is not None:
-            data["regularization"] = dataclasses.asdict(self.regularization)
-        data["training"] = dataclasses.asdict(self.training)
-        if self.custom_activations:
-            data["activations"] = {name: {"formula": text} for name, text in self.custom_activations}
-        if self.custom_costs:
-            data["costs"] = {name: {"formula": text} for name, text in self.custom_costs}
-        return data
-
-
-def _activation_entry(activations: tuple[str, ...], output: str) -> str | list[str]:
-    if not activations:
-        return output
-    if len(set(activations)) == 1:
-        return activations[0]
-    return list(activations)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -264,15 +161,11 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
             "missing; give the layer widths n_0 (input) .. n_L (output), e.g. [784, 30, 10]", field="layers"
         )
     layers = _check_layers(data["layers"])
-    custom_activations = _check_customs(data.get("activations", {}), "activations", ACTIVATIONS, _parse_activation)
-    custom_costs = _check_customs(data.get("costs", {}), "costs", COSTS, _parse_cost)
-    activation_names = _activation_names(custom_activations)
-    activations = _check_hidden_activations(
-        data.get("activation", DEFAULT_ACTIVATION), len(layers) - 2, activation_names
-    )
-    output = _check_output(
-        data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))), activation_names
-    )
+    custom_activations = _check_customs(data.get("activations", {}), "activations", ACTIVATIONS, parse_activation)
+    custom_costs = _check_customs(data.get("costs", {}), "costs", COSTS, parse_cost)
+    known = activation_names(custom_activations)
+    activations = _check_hidden_activations(data.get("activation", DEFAULT_ACTIVATION), len(layers) - 2, known)
+    output = _check_output(data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))), known)
     cost = _check_cost(data.get("cost", DEFAULT_COST), output, custom_costs)
     return Spec(
         name=name,
@@ -280,7 +173,7 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
         activations=activations,
         output=output,
         cost=cost,
-        notation=_check_choice(data.get("notation", "nielsen"), "notation", NOTATIONS),
+        notation=_check_choice(data.get("notation", DEFAULT_NOTATION), "notation", notation_names()),
         dtype=_check_choice(data.get("dtype", "float64"), "dtype", DTYPES),
         regularization=_check_regularization(data.get("regularization")),
         training=_check_training(data.get("training", {})),
@@ -535,27 +428,6 @@ def _check_integer(value: Any, where: str, minimum: int) -> int:
 # --------------------------------------------------------------------------- formulas and names
 
 
-def _parse_activation(text: str) -> sp.Expr:
-    from symbackprop.spec.formula import parse_formula
-
-    return parse_formula(text, {"z": Z})
-
-
-def _parse_cost(text: str) -> sp.Expr:
-    from symbackprop.spec.formula import parse_formula
-
-    return parse_formula(text, {"a": A, "y": Y})
-
-
-def _activation_names(custom_activations: Sequence[tuple[str, str]]) -> list[str]:
-    return sorted([*ACTIVATIONS, *(name for name, _ in custom_activations)])
-
-
-def _unknown(kind: str, value: str, choices: Sequence[str], *, label: str = "valid") -> str:
-    """``unknown cost 'quadratik'; did you mean 'quadratic'? valid: cross_entropy, ...``"""
-    close = difflib.get_close_matches(value, choices, n=1) if len(value) <= 100 else []
-    hint = f"; did you mean {close[0]!r}?" if close else ";"
-    return f"unknown {kind} {_short(value)}{hint} {label}: {', '.join(choices)}"
 
 
 def _count(n: int, noun: str) -> str:

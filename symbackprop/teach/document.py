@@ -23,19 +23,21 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from symbackprop import __version__
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
-from symbackprop.derivation.formulas import _letters, _prettify
+from symbackprop.closed_forms import forms_for
+from symbackprop.derivation import indexed as derive_indexed
+from symbackprop.derivation.formulas import readable
 from symbackprop.emission.module import templates_folder
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
 from symbackprop.network import indexed
-from symbackprop.notation.catalogue import NOTATIONS
-from symbackprop.notation.naming import latex_name, layer_label
+from symbackprop.network.sites import sites
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Y
 from symbackprop.spec.load import Spec
 from symbackprop.teach import proof
-from symbackprop.verification.verify import Report, verify
+from symbackprop.verification import Report, verify
 
 TEMPLATE = "derivation.tex.j2"
 ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk"
@@ -86,25 +88,25 @@ def _tex(text: str) -> str:
     return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
 
 
-def _readable(expr: sp.Expr, net: indexed.IndexedNetwork, notation: str) -> sp.Expr:
+def _readable(expr: sp.Expr, net: indexed.IndexedNetwork) -> sp.Expr:
     """Sums evaluated, free indices named as the text names them, f' written with a prime."""
     expr = indexed.normalize(sp.sympify(expr).doit(), net.ranges)
     free = sorted((s for s in expr.free_symbols if s in net.ranges or s.name.endswith("_sum")), key=str)
-    letters = [sp.Symbol(c, integer=True) for c in (*_letters(notation), "l", "m")]
-    return _prettify(expr, dict(zip(free, letters)))
+    letters = [sp.Symbol(c, integer=True) for c in (*net.notation.indices, "l", "m")]
+    return readable(expr, dict(zip(free, letters)), net.notation)
 
 
-def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, labels: dict[int, str]) -> sp.Expr:
+def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, layers_shown) -> sp.Expr:
     """f^l(z^l_r) written as a^l_r, as the texts write it (a^l = f^l(z^l)); f^l' is left alone.
 
-    ``labels`` maps each layer k whose activations may appear to its label in the notation.
+    ``layers_shown`` are the internal layers whose activations may appear.
     """
     j = sp.Symbol("j", integer=True)
     layers = {}
-    for k, label in labels.items():
+    for k in layers_shown:
         applied = net.a(k, j)
         if isinstance(applied, AppliedUndef):  # an elementwise f^k (softmax is a formula, left as it is)
-            layers[applied.func] = sp.IndexedBase(f"a^{label}")
+            layers[applied.func] = net.activations[k]
 
     def visit(e: sp.Basic) -> sp.Basic:
         if isinstance(e, sp.Derivative | sp.Subs) or not e.args:
@@ -118,23 +120,17 @@ def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, labels: dic
 
 def context(spec: Spec, notation: str | None = None, report: Report | None = None) -> dict:
     """The plain data the LaTeX template is filled with."""
-    notation = notation or spec.notation
-    nt, forms = NOTATIONS[notation], CLOSED_FORMS[notation]
+    nt = notation_named(notation or spec.notation)
+    notation, forms = nt.name, forms_for(nt.name)
     net = indexed.IndexedNetwork(spec, notation=notation)
     view = net.view()
     L = net.depth
     report = report or verify(spec, notation=notation)
 
-    def label(k: int) -> str:
-        return layer_label(nt, nt.layer(k))
-
-    def wlabel(k: int) -> str:
-        return layer_label(nt, nt.weight_layer(k))
-
     layer_rows = []
     for k in range(L + 1):
         row = {
-            "label": label(k),
+            "label": nt.label(nt.layer(k)),
             "width": str(spec.layers[k]),
             "activation": "input" if k == 0 else "",
             "weights": "",
@@ -145,26 +141,23 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             rows, cols = nt.weight_shape(spec.layers[k - 1], spec.layers[k])
             row.update(
                 activation=_tex(spec.layer_activation(k).name),
-                weights=_member(f"{nt.weight_symbol}^{wlabel(k)}", f"{rows}\\times{cols}"),
-                bias=_member(f"b^{wlabel(k)}", spec.layers[k]),
-                vectors=_member(f"z^{label(k)}", spec.layers[k]).replace(
-                    " \\in", f", {latex_name(f'a^{label(k)}')} \\in"
-                ),
+                weights=_member(latex(net.weights[k]), f"{rows}\\times{cols}"),
+                bias=_member(latex(net.biases[k]), spec.layers[k]),
+                vectors=f"{latex(net.z[k])}, {_member(latex(net.activations[k]), spec.layers[k])}",
             )
         layer_rows.append(row)
 
-    j = sp.Symbol(_letters(notation)[0], integer=True)
+    j = sp.Symbol(nt.indices[0], integer=True)
     forward_rows = []
     for k in range(1, L + 1):
-        act = spec.layer_activation(k)
         # written through the previous layer's activations a^{k-1}_r, as the texts do, not f(z^{k-1}_r)
-        weighted = _through_activations(net.z_expression(k, j), net, {k - 1: label(k - 1)} if k > 1 else {})
+        weighted = _through_activations(net.z_expression(k, j), net, [k - 1] if k > 1 else [])
         forward_rows.append(
             {
                 "z": latex(net.z[k][j]),
-                "sum": latex(_prettify(weighted, {})),
-                "a": latex(sp.IndexedBase(f"a^{label(k)}")[j]),
-                "activation": latex(_prettify(net.a(k, j), {})),
+                "sum": latex(readable(weighted, {}, nt)),
+                "a": latex(net.activations[k][j]),
+                "activation": latex(readable(net.a(k, j), {}, nt)),
             }
         )
     activation_formulas = []
@@ -180,77 +173,30 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             )
 
     cost = spec.cost_function()
-    y, aL = sp.IndexedBase("y"), sp.IndexedBase(f"a^{label(L)}")
     t = sp.Symbol("j", integer=True)
-    cost_sum = sp.Sum(cost.per_output.subs({A: aL[t], Y: y[t]}, simultaneous=True), (t, 1, net.widths[L]))
+    per_output = cost.per_output.subs({A: net.activations[L][t], Y: net.y[t]}, simultaneous=True)
+    cost_sum = sp.Sum(per_output, (t, 1, net.widths[L]))
     reg = spec.regularization
     regularizer = ""
     if reg is not None and reg.l2:
         scale = r"2" if reg.scale == "batch" else r"2n"
-        weights = latex_name(f"{nt.weight_symbol}^{layer_label(nt, 'l')}")
+        weights = latex(symbols.indexed(nt, "weight", "l"))
         regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {weights} \\|^2"
 
-    closed = []  # (equation, layer, source, quantity, is a derivative of C_x, closed form)
-    jL = net.index("j", L)
-    bp1 = forms.bp1_component if spec.layer_activation(L).elementwise else forms.bp1_jacobian_component
-    closed.append(("BP1", label(L), forms.sources["BP1"], net.deltas[L][jL], False, bp1(view, jL)))
-    for k in range(L - 1, 0, -1):
-        jk = net.index("j", k)
-        closed.append(
-            (
-                "BP2",
-                label(k),
-                forms.sources["BP2"],
-                net.deltas[k][jk],
-                False,
-                forms.bp2_component(view, nt.layer(k), jk),
-            )
-        )
-    for k in range(L, 0, -1):
-        jk = net.index("j", k)
-        closed.append(
-            (
-                "BP3",
-                wlabel(k),
-                forms.sources["BP3"],
-                net.biases[k][jk],
-                True,
-                forms.bp3_component(view, nt.weight_layer(k), jk),
-            )
-        )
-        rows, cols = (k - 1, k) if nt.transposed else (k, k - 1)
-        p, q = net.index("p", rows), net.index("q", cols)
-        closed.append(
-            (
-                "BP4",
-                wlabel(k),
-                forms.sources["BP4"],
-                net.weights[k][p, q],
-                True,
-                forms.bp4_component(view, nt.weight_layer(k), p, q),
-            )
-        )
-    q = net.index("q", 0)
-    closed.append(
-        (
-            "input gradient",
-            label(0),
-            forms.sources["input_gradient"],
-            net.x[q],
-            True,
-            forms.input_gradient_component(view, q),
-        )
-    )
     closed_rows = []
-    for equation, layer, source, quantity, derivative, formula in closed:
-        formula = _through_activations(formula, net, {k: label(k) for k in range(1, L + 1)})
-        lhs, rhs = _readable(sp.Tuple(quantity, formula), net, notation)
+    shown = range(1, L + 1)
+    for site in sites(spec, nt):
+        indices = derive_indexed.site_indices(net, site)
+        formula = forms.component(site, "jacobian" if site.jacobian else "component", view, indices)
+        quantity = _quantity(net, site, indices)
+        lhs, rhs = _readable(sp.Tuple(quantity, _through_activations(formula, net, shown)), net)
+        derivative = site.equation in ("BP3", "BP4", "input_gradient")
         lhs_tex = f"\\frac{{\\partial C_x}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
         closed_rows.append(
             {
-                "equation": equation,
-                "layer": layer,
-                "source": "(" + _source(source) + ")",
+                "equation": site.equation.replace("_", " "),
+                "layer": nt.label(site.layer),
+                "source": "(" + _source(forms.sources[site.equation]) + ")",
                 "lhs": lhs_tex,
                 "lines": _lines(rhs),
             }
@@ -294,7 +240,8 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "name": _tex(spec.name),
         "version": __version__,
         "notation": notation,
-        "source": _tex(nt.source),
+        "source": _tex(nt.citation.text()),
+        "width_letter": latex(symbols.width(nt, "l")),
         "layers_text": str(list(spec.layers)),
         "layer_rows": layer_rows,
         "forward_rows": forward_rows,
@@ -315,9 +262,20 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     }
 
 
-def _member(name: str, dimensions) -> str:
+def _member(tex: str, dimensions) -> str:
     """``W^{2} \\in \\mathbb{R}^{3\\times 4}``."""
-    return f"{latex_name(name)} \\in \\mathbb{{R}}^{{{dimensions}}}"
+    return f"{tex} \\in \\mathbb{{R}}^{{{dimensions}}}"
+
+
+def _quantity(net: indexed.IndexedNetwork, site, indices) -> sp.Expr:
+    """The component a site's closed form is about: δ^l_j, b^l_j, W^l_{jk} or x_k."""
+    if site.equation in ("BP1", "BP2"):
+        return net.deltas[site.k][indices]
+    if site.equation == "BP3":
+        return net.biases[site.k][indices]
+    if site.equation == "BP4":
+        return net.weights[site.k][indices]
+    return net.x[indices]
 
 
 #: Visible characters of a displayed line before it is broken at a + or − (the text block is ~16.6 cm at 11 pt).
@@ -389,10 +347,7 @@ def _proof_row(p: proof.Proof) -> dict:
 def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
     """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
     notation = notation or spec.notation
-    tex = _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
-    if notation == "ufldl":  # UFLDL calls the widths s_l; its n_l is the number of layers
-        tex = tex.replace("n_{", "s_{")
-    return tex
+    return _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
 
 
 _MATH = {"δ": r"\delta ", "λ": r"\lambda ", "Σ": r"\sum ", "∂": r"\partial ", "−": "-", "′": "'", "²": "^2"}

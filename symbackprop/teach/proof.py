@@ -30,22 +30,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
-from symbackprop.closed_forms.recipes import CLOSED_FORMS, ClosedForms
+from symbackprop.closed_forms import ClosedForms, forms_for
+from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.identities import Identity, jacobian_through_a
+from symbackprop.network import cost as cost_terms
 from symbackprop.network import indexed
-from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE
-from symbackprop.notation import naming
-from symbackprop.notation.catalogue import NOTATIONS
-from symbackprop.printing.latex import latex
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.printing.latex import function_name, latex
 from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.load import Spec
 from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
-from symbackprop.verification.verify import Report
+from symbackprop.verification import Report
 
-#: C_x, the cost of one example.
-COST = sp.Symbol("C_x")
 #: Display names of the bound variables the indexed network uses internally.
 _BOUND = {"i_sum": "s", "t_sum": "t", "j_sum": "r", "r_sum": "r"}
 
@@ -110,16 +108,7 @@ def display(expr):
     for s in expr.atoms(sp.Sum):
         bound.update(v for v, *_ in s.limits)
     names.update({v: sp.Symbol(_BOUND[v.name], integer=True) for v in bound if v.name in _BOUND})
-    expr = expr.xreplace(names)
-
-    def prime(d: sp.Derivative):
-        (f,) = d.atoms(AppliedUndef)
-        return sp.Function(f"{f.func.__name__}'")(*f.args)
-
-    return expr.replace(
-        lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef) and e.variables == e.expr.args,
-        prime,
-    )
+    return symbols.primed(expr.xreplace(names))
 
 
 class _Context:
@@ -127,13 +116,13 @@ class _Context:
 
     def __init__(self, spec: Spec, notation: str, report: Report, forms: ClosedForms | None = None):
         self.spec, self.report = spec, report
-        self.nt = NOTATIONS[notation]
-        self.forms = forms or CLOSED_FORMS[notation]
+        self.nt = notation_named(notation)
+        self.forms = forms or forms_for(notation)
         self.net = indexed.IndexedNetwork(spec, notation=notation)
         self.view = self.net.view()
         self.L = self.net.depth
-        first, second = ("j", "k") if notation == "nielsen" else ("i", "j")
-        self.first, self.second = first, second
+        self.first, self.second = self.nt.indices
+        self.cost = symbols.example_cost(self.nt)  # C_x, the cost of one example
 
     def letter(self, name: str, k: int) -> sp.Symbol:
         """An index named as the text names it, ranging over internal layer k."""
@@ -142,13 +131,13 @@ class _Context:
         return symbol
 
     def label(self, k: int) -> str:
-        return naming.layer_label(self.nt, self.nt.layer(k))
+        return self.nt.label(self.nt.layer(k))
 
     def wlabel(self, k: int) -> str:
-        return naming.layer_label(self.nt, self.nt.weight_layer(k))
+        return self.nt.label(self.nt.weight_layer(k))
 
     def f(self, k: int) -> str:
-        return f"$f^{{{self.label(k)}}}$"
+        return f"${function_name(self.net.activation_function(k))}$"
 
     def same(self, a: sp.Expr, b: sp.Expr) -> bool:
         ranges = self.net.ranges
@@ -179,13 +168,13 @@ def bp1(ctx: _Context) -> Proof:
     net, L = ctx.net, ctx.L
     j = ctx.letter(ctx.first, L)
     k = ctx.letter("k" if ctx.first != "k" else "q", L)
-    z, a_name = net.z[L], sp.IndexedBase(f"a^{ctx.label(L)}")
-    aL = sp.IndexedBase(f"a^{ctx.label(L)}")
-    dC_da = lambda i: sp.Derivative(COST, aL[i], evaluate=False)  # noqa: E731
+    z, a_name = net.z[L], net.activations[L]
+    aL = net.activations[L]
+    dC_da = lambda i: sp.Derivative(ctx.cost, aL[i], evaluate=False)  # noqa: E731
     n = net.widths[L]
     steps = [
         Step(
-            sp.Derivative(COST, z[j], evaluate=False),
+            sp.Derivative(ctx.cost, z[j], evaluate=False),
             f"Definition of the error of neuron {m(j)} in the output layer {m(ctx.label(L))}.",
         ),
         Step(
@@ -217,7 +206,7 @@ def bp1(ctx: _Context) -> Proof:
             )
         )
         closed = ctx.forms.bp1_component(ctx.view, j)
-        checked = ctx.same(final, indexed.output_delta(net, j)) and ctx.same(final, closed)
+        checked = ctx.same(final, derive_indexed.output_delta(net, j)) and ctx.same(final, closed)
         conclusion = (
             f"This is BP1 in component form, {m(sp.Symbol('holds'))}"
             if False
@@ -272,7 +261,7 @@ def bp1(ctx: _Context) -> Proof:
         special = _softmax_special(ctx, j, k, jac)
     closed = ctx.forms.bp1_jacobian_component(ctx.view, j)
     jac_general = sp.Sum(net.cost_gradient(k) * sp.diff(net.a(L, k), z[j]), (k, 1, n))
-    checked = ctx.same(jac_general, indexed.output_delta(net, j)) and ctx.same(jac_general, closed)
+    checked = ctx.same(jac_general, derive_indexed.output_delta(net, j)) and ctx.same(jac_general, closed)
     conclusion = (
         "This is BP1 in Jacobian form, "
         "$\\delta^{L} = J_f(z^{L})^{T} \\nabla_a C_x$, which holds for any output activation; "
@@ -298,9 +287,8 @@ def _why_hadamard_fails(ctx: _Context) -> str:
             ce = c.counterexample
             if "derived" not in ce:
                 continue
-            values = ", ".join(
-                f"${_symbol_tex(name)} = {value:g}$" for name, value in sorted(ce.get("values", {}).items())
-            )
+            point = sorted(c.point, key=_by_name)
+            values = ", ".join(f"${latex(symbol)} = {float(value):g}$" for symbol, value in point)
             row = (ce.get("entry") or [1])[0]  # δ^L is a column: its entry [row, 1]
             return (
                 f"The verifier ({c.method} method) found the Hadamard form false: at {values}, "
@@ -310,14 +298,8 @@ def _why_hadamard_fails(ctx: _Context) -> str:
     return "The Hadamard form keeps only the diagonal terms, so it is not applicable here."
 
 
-def _symbol_tex(name: str) -> str:
-    """A verifier symbol name such as ``z^2_1[x1]`` as LaTeX."""
-    name = name.split("[")[0]
-    if "^" in name and "_" in name:
-        head, _, index = name.rpartition("_")
-        return f"{naming.latex_name(head)}_{{{index.strip('{}')}}}"
-    base, _, index = name.partition("_")
-    return f"{base}_{{{index}}}" if index else base
+def _by_name(pair) -> str:
+    return str(pair[0])
 
 
 def _bp1_matrix(ctx: _Context) -> tuple[str, str]:
@@ -331,7 +313,7 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
     L = ctx.L
     act = ctx.spec.layer_activation(L)
     cost = ctx.spec.cost_function()
-    aL, y = sp.IndexedBase(f"a^{ctx.label(L)}"), sp.IndexedBase("y")
+    aL, y = ctx.net.activations[L], ctx.net.y
     grad = ctx.identity("cost_gradient")
     fprime = ctx.identity("activation_derivative", act.name)
     out = ctx.identity("output_delta")
@@ -342,7 +324,7 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
     steps.append(
         Step(
             sp.Mul(g.subs(at, simultaneous=True), fp_z.subs(Z, ctx.net.z[L][j]), evaluate=False),
-            f"The {_name(cost.name)} cost gives {m(sp.Derivative(COST, aL[j], evaluate=False))} $=$ "
+            f"The {_name(cost.name)} cost gives {m(sp.Derivative(ctx.cost, aL[j], evaluate=False))} $=$ "
             f"{m(g.subs(at, simultaneous=True))} and the {_name(act.name)} activation "
             f"$f(z) = {latex(act.formula)}$ gives $f'(z) = {latex(fp_z)}$ (both by SymPy).",
         )
@@ -365,7 +347,7 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
         same = simplifies_to_zero(product - result)
         if same and sp.count_ops(result) < sp.count_ops(sp.Mul(g_a, fp_a)):
             common = sp.gcd(sp.denom(sp.together(g_a)), sp.numer(sp.together(fp_a)))
-            dC = m(sp.Derivative(COST, aL[j], evaluate=False))
+            dC = m(sp.Derivative(ctx.cost, aL[j], evaluate=False))
             if common.free_symbols and not sp.cancel(fp_a / common).free_symbols:
                 why = f"$f'$ $=$ {m(fp_a)} cancels the denominator of {dC} (up to its sign): no $f'$ is left."
             elif common.free_symbols:
@@ -382,7 +364,7 @@ def _bp1_special(ctx: _Context, j: sp.Symbol) -> tuple[Step, ...]:
 def _softmax_special(ctx: _Context, j, k, jac) -> list[Step]:
     """δ^L_j for softmax with the spec's cost: the Jacobian form with ∂C/∂a_k substituted, simplified."""
     L = ctx.L
-    aL, y = sp.IndexedBase(f"a^{ctx.label(L)}"), sp.IndexedBase("y")
+    aL, y = ctx.net.activations[L], ctx.net.y
     grad = ctx.identity("cost_gradient")
     out = ctx.identity("output_delta")
     n = ctx.net.widths[L]
@@ -393,7 +375,7 @@ def _softmax_special(ctx: _Context, j, k, jac) -> list[Step]:
         Step(
             sp.Sum(sp.expand(g_k * jac), (k, 1, n)),
             f"The {_name(ctx.spec.cost_function().name)} cost gives "
-            f"{m(sp.Derivative(COST, aL[k], evaluate=False))} $=$ {m(g_k)} (SymPy).",
+            f"{m(sp.Derivative(ctx.cost, aL[k], evaluate=False))} $=$ {m(g_k)} (SymPy).",
         )
     ]
     summed = _pull_constants(indexed.resolve(sp.expand(sp.Sum(sp.expand(g_k * jac), (k, 1, n)).doit()), ctx.net.ranges))
@@ -448,12 +430,12 @@ def bp2(ctx: _Context, k: int) -> Proof:
     collapsed = indexed.resolve(local.doit(), net.ranges)
     steps = [
         Step(
-            sp.Derivative(COST, z[j], evaluate=False),
+            sp.Derivative(ctx.cost, z[j], evaluate=False),
             f"Definition of the error of neuron {m(j)} in layer {m(ctx.label(k))}.",
         ),
         Step(
             sp.Sum(
-                sp.Derivative(COST, z_next[q], evaluate=False) * sp.Derivative(z_next[q], z[j], evaluate=False),
+                sp.Derivative(ctx.cost, z_next[q], evaluate=False) * sp.Derivative(z_next[q], z[j], evaluate=False),
                 (q, 1, n),
             ),
             f"Chain rule: $C_x$ depends on {m(z[j])} only through the next layer's weighted inputs "
@@ -477,7 +459,7 @@ def bp2(ctx: _Context, k: int) -> Proof:
     ]
     closed = ctx.forms.bp2_component(ctx.view, ctx.nt.layer(k), j)
     steps.append(Step(_rename_sum(closed, q), f"{m(net.fprime(k, j))} does not depend on {m(q)}: it leaves the sum."))
-    checked = ctx.same(steps[-2].rhs, indexed.hidden_delta(net, k, j)) and ctx.same(steps[-2].rhs, closed)
+    checked = ctx.same(steps[-2].rhs, derive_indexed.hidden_delta(net, k, j)) and ctx.same(steps[-2].rhs, closed)
     view = _MatrixView(ctx)
     expr = ctx.forms.bp2(view, ctx.nt.layer(k))
     matrix = f"{latex(net.deltas[k])} = {latex(expr.e)}", view.shapes(expr)
@@ -525,7 +507,7 @@ def _activation_special(ctx: _Context, k: int, j, general: sp.Expr, q) -> tuple[
         )
         steps = [Step(steps[0].rhs, steps[0].reason + note)]
     else:
-        a_k = sp.IndexedBase(f"a^{ctx.label(k)}")
+        a_k = ctx.net.activations[k]
         steps.append(
             Step(
                 general.subs(fprime, identity.rhs.subs(A, a_k[j])),
@@ -552,7 +534,8 @@ def _parameter_proof(ctx: _Context, equation: str, k: int, parameter, current, c
     steps = [
         Step(
             sp.Sum(
-                sp.Derivative(COST, z[r], evaluate=False) * sp.Derivative(z[r], parameter, evaluate=False), (r, 1, n)
+                sp.Derivative(ctx.cost, z[r], evaluate=False) * sp.Derivative(z[r], parameter, evaluate=False),
+                (r, 1, n),
             ),
             f"Chain rule: {m(parameter)} enters $C_x$ only through the weighted inputs {m(z[r])} of layer "
             f"{m(ctx.label(k))}.",
@@ -571,11 +554,11 @@ def _parameter_proof(ctx: _Context, equation: str, k: int, parameter, current, c
     if final != steps[-1].rhs:
         steps.append(Step(final, f"Only the term {_surviving(collapsed, r)} of the sum survives."))
     if equation == "input_gradient":
-        derived = indexed.input_gradient(net, current)
+        derived = derive_indexed.input_gradient(net, current)
     elif equation == "BP3":
-        derived = indexed.bias_gradient(net, k, current)
+        derived = derive_indexed.bias_gradient(net, k, current)
     else:
-        derived = indexed.weight_gradient(net, k, *current)
+        derived = derive_indexed.weight_gradient(net, k, *current)
     if not ctx.same(final, closed):
         steps.append(Step(closed, "Reordered."))
     checked = ctx.same(final, derived) and ctx.same(final, closed)
@@ -583,7 +566,7 @@ def _parameter_proof(ctx: _Context, equation: str, k: int, parameter, current, c
         equation,
         ctx.wlabel(k) if equation != "input_gradient" else ctx.label(0),
         title,
-        sp.Derivative(COST, parameter, evaluate=False),
+        sp.Derivative(ctx.cost, parameter, evaluate=False),
         tuple(steps),
         checked,
         "",
@@ -609,7 +592,7 @@ def bp3(ctx: _Context, k: int) -> Proof:
         b[j],
         j,
         ctx.forms.bp3_component(ctx.view, ctx.nt.weight_layer(k), j),
-        f"BP3: the biases ${naming.latex_name('b^' + ctx.wlabel(k))}$",
+        f"BP3: the biases ${latex(b)}$",
         f"{m(b[j])} appears only in {m(net.z[k][j])}, with coefficient 1: the bracket "
         f"{_vanishing(sp.diff(net.z_expression(k, sp.Symbol('r', integer=True)), b[j]))}.",
     )
@@ -633,7 +616,7 @@ def bp4(ctx: _Context, k: int) -> Proof:
         W[p, q],
         (p, q),
         ctx.forms.bp4_component(ctx.view, nt.weight_layer(k), p, q),
-        f"BP4: the weights ${naming.latex_name(nt.weight_symbol + '^' + ctx.wlabel(k))}$",
+        f"BP4: the weights ${latex(W)}$",
         f"{m(W[p, q])} (from neuron {m(frm)} of layer {m(ctx.label(k - 1))} to neuron {m(to)} of layer "
         f"{m(ctx.label(k))}) appears only in {m(net.z[k][to])}, multiplying {m(net.a(k - 1, frm))}: the brackets "
         f"{_vanishing(sp.diff(net.z_expression(k, r), W[p, q]))}.",
@@ -680,16 +663,13 @@ def regularization(ctx: _Context) -> Proof:
     u, v = sp.Symbol("u", integer=True), sp.Symbol("v", integer=True)
     rows, cols = sp.Symbol("N", integer=True, positive=True), sp.Symbol("M", integer=True, positive=True)
     ctx.net.ranges.update({p: (sp.Integer(1), rows), q: (sp.Integer(1), cols)})
-    label = naming.layer_label(nt, "l")
-    W, b = sp.IndexedBase(f"{nt.weight_symbol}^{label}"), sp.IndexedBase(f"b^{label}")
-    coefficient = sp.Integer(0)
-    if reg is not None and reg.l2:
-        coefficient = LAMBDA / 2 if reg.scale == "batch" else LAMBDA / (2 * TRAINING_SET_SIZE)
+    W, b = symbols.indexed(nt, "weight", "l"), symbols.indexed(nt, "bias", "l")
+    coefficient = cost_terms.l2_coefficient(reg) if cost_terms.has_l2(reg) else sp.Integer(0)
     term = coefficient * sp.Sum(W[u, v] ** 2, (u, 1, rows), (v, 1, cols))
     m_ = sp.Symbol("m", positive=True, integer=True)
     x = sp.Symbol("x", integer=True)
-    average = sp.Sum(sp.Derivative(COST, W[p, q], evaluate=False), (x, 1, m_)) / m_
-    cost = sp.Sum(COST, (x, 1, m_)) / m_ + term
+    average = sp.Sum(sp.Derivative(ctx.cost, W[p, q], evaluate=False), (x, 1, m_)) / m_
+    cost = sp.Sum(ctx.cost, (x, 1, m_)) / m_ + term
     derivative = sp.diff(term, W[p, q])
     decay = indexed.resolve(derivative.doit(), ctx.net.ranges)
     intro = f"The batch cost is $C = {latex(cost, long_frac_ratio=1)}$, the average of the examples' costs $C_x$"
@@ -724,7 +704,7 @@ def regularization(ctx: _Context) -> Proof:
         "L2" if coefficient != 0 else "batch",
         "l",
         "The batch: averaging" + (" and weight decay" if coefficient != 0 else ""),
-        sp.Derivative(sp.Symbol("C"), W[p, q], evaluate=False),
+        sp.Derivative(symbols.quantity(nt, "cost"), W[p, q], evaluate=False),
         tuple(steps),
         checked,
         conclusion,
@@ -770,29 +750,29 @@ class _MatrixView:
     def _n(self, l: int):
         return self.ctx.net.widths[self.notation.internal_layer(l)]
 
-    def _symbol(self, name: str, rows, cols=1) -> _Matrix:
+    def _symbol(self, name: symbols.NetworkSymbol, rows, cols=1) -> _Matrix:
         symbol = sp.MatrixSymbol(name, rows, cols)
-        self.used[name] = symbol
+        self.used[name.name] = symbol
         return _Matrix(symbol)
 
     def W(self, l: int) -> _Matrix:
         k = self.notation.internal_weight_layer(l)
         rows, cols = self.notation.weight_shape(self.ctx.net.widths[k - 1], self.ctx.net.widths[k])
-        return self._symbol(f"{self.notation.weight_symbol}^{naming.layer_label(self.notation, l)}", rows, cols)
+        return self._symbol(symbols.quantity(self.notation, "weight", l), rows, cols)
 
     def delta(self, l: int) -> _Matrix:
-        return self._symbol(f"delta^{naming.layer_label(self.notation, l)}", self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "error", l), self._n(l))
 
     def a(self, l: int) -> _Matrix:
-        name = "x" if self.notation.internal_layer(l) == 0 else f"a^{naming.layer_label(self.notation, l)}"
-        return self._symbol(name, self._n(l))
+        if self.notation.internal_layer(l) == 0:
+            return self._symbol(symbols.quantity(self.notation, "input"), self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "activation", l), self._n(l))
 
     def fprime(self, l: int) -> _Matrix:
-        label = naming.layer_label(self.notation, l)
-        return self._symbol(f"f^{label}'(z^{label})", self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "fprime", l), self._n(l))
 
     def grad_a(self) -> _Matrix:
-        return self._symbol("grad_a C", self._n(self.L))
+        return self._symbol(symbols.quantity(self.notation, "cost_gradient"), self._n(self.L))
 
     def shapes(self, expr: _Matrix) -> str:
         """``W^{2} \\in \\mathbb{R}^{n_2 \\times n_1}, …``: the shape of every matrix and of the result."""
@@ -820,7 +800,7 @@ def proofs(
     ``report`` (the verifier's, for its identities and counterexamples) is computed when not given;
     ``forms`` defaults to the notation's closed forms (pass a wrong one to see a proof not confirmed).
     """
-    from symbackprop.verification.verify import verify
+    from symbackprop.verification import verify
 
     notation = notation or spec.notation
     report = report or verify(spec, notation=notation)
@@ -865,7 +845,7 @@ def entry_table(spec: Spec, notation: str | None = None) -> list[Entry]:
     if spec.parameter_count > TABLE_LIMIT:
         return []
     net = SymbolicNetwork(spec, notation=notation, examples=1, abstract=True)
-    forms = CLOSED_FORMS[notation]
+    forms = forms_for(notation)
     nt, L = net.notation, net.depth
     view = net.view()
     values: dict[sp.Symbol, sp.Expr] = {}
@@ -892,16 +872,19 @@ def entry_table(spec: Spec, notation: str | None = None) -> list[Entry]:
 
 def _through_a(net) -> Callable[[sp.Expr], sp.Expr]:
     """f^l(z^l_i) written a^l_i (the forward pass's activations), for the table."""
-    names = {net.abstract_function(k).__name__ for k in range(1, net.depth + 1) if net.is_abstract(k)}
+
+    def is_activation_of_z(e) -> bool:
+        return (
+            symbols.is_function(e, derivative=0)
+            and isinstance(e.args[0], symbols.NetworkSymbol)
+            and e.args[0].quantity == "weighted_input"
+        )
 
     def activation(call):
         (z,) = call.args
-        return sp.Symbol("a" + z.name[1:], real=True)
+        return symbols.component(net.notation, "activation", z.layer, z.index, z.example)
 
     def rewrite(expr: sp.Expr) -> sp.Expr:
-        return expr.replace(
-            lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in names and isinstance(e.args[0], sp.Symbol),
-            activation,
-        )
+        return expr.replace(is_activation_of_z, activation)
 
     return rewrite

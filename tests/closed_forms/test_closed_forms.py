@@ -1,4 +1,4 @@
-"""Tests for :mod:`symbackprop.closed_forms.recipes`: each recipe on a tiny network gives the textbook shape
+"""Tests for :mod:`symbackprop.closed_forms`: each recipe on a tiny network gives the textbook shape
 and the textbook entries, in the notation's own numbers.
 
 The network is [2, 3, 4] (n_0 = 2, n_1 = 3, n_2 = 4): no two widths are equal,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symbackprop.closed_forms.recipes import (
+from symbackprop.closed_forms import (
     BLOG_FORMS,
     CLOSED_FORMS,
     NIELSEN_FORMS,

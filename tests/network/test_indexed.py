@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.closed_forms import CLOSED_FORMS
+from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation import layered as derivation
-from symbackprop.network import indexed
 from symbackprop.network.concrete import SymbolicNetwork
 from symbackprop.network.indexed import IndexedNetwork, is_zero, normalize, resolve
 from symbackprop.spec.load import make_spec
@@ -88,7 +88,7 @@ def test_hidden_delta_all_widths_equals_elementwise(instance: Instance) -> None:
     inet, net = instance.inet, instance.net
     for k in range(1, net.depth):
         j = inet.index("j", k)
-        symbolic = indexed.hidden_delta(inet, k, j)
+        symbolic = derive_indexed.hidden_delta(inet, k, j)
         concrete = derivation.hidden_delta(net, k)
         for value in instance.layer_range(k):
             assert same(instance.instantiate(symbolic, {j: value}), concrete[value - 1]), (k, value)
@@ -99,7 +99,7 @@ def test_weight_gradient_all_widths_equals_elementwise(instance: Instance) -> No
     for k in range(1, net.depth + 1):
         rows, cols = (k - 1, k) if nt.transposed else (k, k - 1)
         p, q = inet.index("p", rows), inet.index("q", cols)
-        symbolic = indexed.weight_gradient(inet, k, p, q)
+        symbolic = derive_indexed.weight_gradient(inet, k, p, q)
         concrete = derivation.weight_gradient(net, k)
         assert concrete.shape == (instance.spec.layers[rows], instance.spec.layers[cols])
         for pv, qv in itertools.product(instance.layer_range(rows), instance.layer_range(cols)):
@@ -110,7 +110,7 @@ def test_bias_gradient_all_widths_equals_elementwise(instance: Instance) -> None
     inet, net = instance.inet, instance.net
     for k in range(1, net.depth + 1):
         j = inet.index("j", k)
-        symbolic = indexed.bias_gradient(inet, k, j)
+        symbolic = derive_indexed.bias_gradient(inet, k, j)
         concrete = derivation.bias_gradient(net, k)
         for value in instance.layer_range(k):
             assert same(instance.instantiate(symbolic, {j: value}), concrete[value - 1])
@@ -119,7 +119,7 @@ def test_bias_gradient_all_widths_equals_elementwise(instance: Instance) -> None
 def test_input_gradient_all_widths_equals_elementwise(instance: Instance) -> None:
     inet, net = instance.inet, instance.net
     q = inet.index("q", 0)
-    symbolic = indexed.input_gradient(inet, q)
+    symbolic = derive_indexed.input_gradient(inet, q)
     concrete = derivation.input_gradient(net)
     for value in instance.layer_range(0):
         assert same(instance.instantiate(symbolic, {q: value}), concrete[value - 1])
@@ -129,7 +129,7 @@ def test_output_delta_all_widths_equals_elementwise(instance: Instance) -> None:
     inet, net = instance.inet, instance.net
     L = net.depth
     j = inet.index("j", L)
-    symbolic = indexed.output_delta(inet, j)
+    symbolic = derive_indexed.output_delta(inet, j)
     concrete = derivation.output_delta(net)
     for value in instance.layer_range(L):
         assert same(instance.instantiate(symbolic, {j: value}), concrete[value - 1])
@@ -173,7 +173,7 @@ def test_softmax_output_delta_all_widths_equals_elementwise(notation: str) -> No
     spec = make_spec(layers=[2, 3], output="softmax", cost="log_likelihood", notation=notation)
     inst = Instance(spec)
     j = inst.inet.index("j", 1)
-    symbolic = indexed.output_delta(inst.inet, j)
+    symbolic = derive_indexed.output_delta(inst.inet, j)
     concrete = derivation.output_delta(inst.net)
     rng = np.random.default_rng(5)
     z, y = inst.net.layer(1).z, inst.net.targets[0]

@@ -17,10 +17,8 @@ from symbackprop.network.concrete import (
     ShapeError,
     SymbolicNetwork,
     hadamard,
-    regularizer,
 )
-from symbackprop.notation import naming
-from symbackprop.notation.catalogue import BLOG, NIELSEN, NOTATIONS, UFLDL
+from symbackprop.network.cost import l2_term
 from symbackprop.spec.functions import Z
 from symbackprop.spec.load import make_spec
 
@@ -31,42 +29,6 @@ def network(notation: str, layers=LAYERS, **fields) -> SymbolicNetwork:
     examples = fields.pop("examples", 1)
     abstract = fields.pop("abstract", True)
     return SymbolicNetwork(make_spec(layers=layers, notation=notation, **fields), examples=examples, abstract=abstract)
-
-
-# -- notations -------------------------------------------------------------------------------------
-
-
-def test_notation_table() -> None:
-    assert set(NOTATIONS) == {"nielsen", "blog", "ufldl"}
-    assert (NIELSEN.weight_symbol, BLOG.weight_symbol, UFLDL.weight_symbol) == ("W", "w", "W")
-    assert (NIELSEN.first_layer, BLOG.first_layer, UFLDL.first_layer) == (0, 0, 1)
-    assert (NIELSEN.transposed, BLOG.transposed, UFLDL.transposed) == (False, True, False)
-    assert UFLDL.parenthesised and not NIELSEN.parenthesised and not BLOG.parenthesised
-
-
-def test_layer_numbering() -> None:
-    assert [NIELSEN.layer(k) for k in range(3)] == [0, 1, 2]
-    assert [UFLDL.layer(k) for k in range(3)] == [1, 2, 3]
-    assert [UFLDL.internal_layer(l) for l in (1, 2, 3)] == [0, 1, 2]
-    # the weights feeding internal layer k: W^k in nielsen, W^(k) in UFLDL (from layer k to layer k+1)
-    assert [NIELSEN.weight_layer(k) for k in (1, 2)] == [1, 2]
-    assert [UFLDL.weight_layer(k) for k in (1, 2)] == [1, 2]
-    assert UFLDL.internal_weight_layer(UFLDL.weight_layer(2)) == 2
-
-
-def test_weight_shape_and_index() -> None:
-    assert NIELSEN.weight_shape(2, 3) == (3, 2)
-    assert UFLDL.weight_shape(2, 3) == (3, 2)
-    assert BLOG.weight_shape(2, 3) == (2, 3)
-    assert NIELSEN.weight_index(to=1, frm=0) == (1, 0)  # W_{jk}: to j from k
-    assert BLOG.weight_index(to=1, frm=0) == (0, 1)  # w_{ij}: from i to j
-
-
-def test_forward_maps() -> None:
-    W = sp.Matrix([[1, 2, 3], [4, 5, 6]])
-    b2, b3 = sp.Matrix([1, 1]), sp.Matrix([1, 1, 1])
-    assert NIELSEN.forward(W, sp.Matrix([1, 0, 0]), b2) == sp.Matrix([2, 5])
-    assert BLOG.forward(W, sp.Matrix([1, 0]), b3) == sp.Matrix([2, 3, 4])  # w^T a
 
 
 # -- weights and symbols ---------------------------------------------------------------------------
@@ -135,16 +97,6 @@ def test_all_symbols_are_real_and_distinct() -> None:
     assert all(s.is_real for s in symbols)
 
 
-def test_naming_functions() -> None:
-    assert naming.layer_label(NIELSEN, 2) == "2"
-    assert naming.layer_label(UFLDL, 2) == "(2)"
-    assert naming.component_name("W", NIELSEN, 2, (0, 2)) == "W^2_{1,3}"
-    assert naming.component_name("z", UFLDL, 3, (1,), example=2) == "z^(3)_2[x3]"
-    assert naming.vector_name("y", 1, example=0) == "y_2[x1]"
-    assert naming.activation_function_name(UFLDL, 2) == "f^(2)"
-    assert naming.activation_function_name(BLOG, 1) == "f^1"
-
-
 # -- the layers ------------------------------------------------------------------------------------
 
 
@@ -201,16 +153,14 @@ def test_batch_cost_averages_the_example_costs_and_adds_the_l2_term() -> None:
     assert sp.expand(net.batch_cost - ((c1 + c2 + c3) / 3 + LAMBDA / 2 * squares)) == 0
 
 
-def test_regularizer_scales_and_never_biases() -> None:
+def test_l2_term_scales_and_never_biases() -> None:
     weights = [sp.Matrix([[sp.Symbol("u"), sp.Symbol("v")]])]
     u, v = weights[0]
-    assert regularizer(make_spec(layers=[2, 1]), weights) == 0
-    assert (
-        sp.expand(regularizer(make_spec(layers=[2, 1], regularization={"l2": 1}), weights) - LAMBDA / 2 * (u**2 + v**2))
-        == 0
-    )
+    assert l2_term(make_spec(layers=[2, 1]).regularization, weights) == 0
+    batch = make_spec(layers=[2, 1], regularization={"l2": 1}).regularization
+    assert sp.expand(l2_term(batch, weights) - LAMBDA / 2 * (u**2 + v**2)) == 0
     dataset = make_spec(layers=[2, 1], regularization={"l2": 1, "scale": "dataset"})
-    assert sp.expand(regularizer(dataset, weights) - LAMBDA / (2 * TRAINING_SET_SIZE) * (u**2 + v**2)) == 0
+    assert sp.expand(l2_term(dataset.regularization, weights) - LAMBDA / (2 * TRAINING_SET_SIZE) * (u**2 + v**2)) == 0
     net = SymbolicNetwork(dataset)
     assert not net.batch_cost.free_symbols & set(net.biases[0])
 

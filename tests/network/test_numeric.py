@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.network.concrete import ShapeError, hadamard
 from symbackprop.network.numeric import (
     NUMERIC_TRAINING_SET_SIZE,

@@ -9,27 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sympy as sp
 from paths import EXAMPLES
 
 from symbackprop import load_spec
 from symbackprop.cli import main
-from symbackprop.printing.latex import latex
 from symbackprop.teach import document
 
 needs_engine = pytest.mark.skipif(
     document.engine() is None or shutil.which("pdftotext") is None,
     reason=f"no LaTeX engine or pdftotext installed (apt-get install {document.ENGINE_PACKAGES} poppler-utils)",
 )
-
-
-def test_printer_writes_components_as_the_texts_do():
-    j, k = sp.symbols("j k", integer=True)
-    assert latex(sp.IndexedBase("W^2")[j, k]) == "{W^{2}_{jk}}"
-    assert latex(sp.IndexedBase("delta^(3)")[j]) == r"{\delta^{(3)}_{j}}"
-    assert latex(sp.Function("f^2'")(sp.Symbol("z"))) == r"f^{2\prime}\left(z\right)"
-    assert latex(sp.IndexedBase("a^1")[j] ** 2) == r"\left({a^{1}_{j}}\right)^{2}"  # not a^{1}_{j}{}^{2}
-    assert latex(sp.IndexedBase("x")[j] ** 2) == "{x_{j}}^{2}"
 
 
 #: Overfull boxes up to this width (points) are invisible at print size; anything wider is a defect.

@@ -9,7 +9,9 @@ import sympy as sp
 from paths import EXAMPLES
 
 from symbackprop import load_spec, make_spec, verify
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.closed_forms import CLOSED_FORMS
+from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import NIELSEN
 from symbackprop.printing.latex import latex
 from symbackprop.teach import proof
 
@@ -74,7 +76,7 @@ def test_a_wrong_closed_form_is_not_confirmed():
 def test_sigmoid_cross_entropy_shows_the_cancellation():
     spec = make_spec(layers=[2, 2], activation="sigmoid", cost="cross_entropy")
     (bp1,) = _by(proof.proofs(spec), "BP1")
-    a, y = sp.IndexedBase("a^1"), sp.IndexedBase("y")
+    a, y = symbols.indexed(NIELSEN, "activation", 1), symbols.indexed(NIELSEN, "target")
     j = sp.Symbol("j", integer=True)
     assert sp.simplify(bp1.special[-1].rhs - (a[j] - y[j])) == 0
     assert "cancels the denominator" in bp1.special[-1].reason
@@ -106,7 +108,7 @@ def test_softmax_proof_uses_the_jacobian_and_the_verifiers_counterexample():
     ][:1]
     assert f"{failed.counterexample['derived']:.6g}" in reasons
     assert f"{failed.counterexample['closed_form']:.6g}" in reasons
-    a, y = sp.IndexedBase("a^2"), sp.IndexedBase("y")
+    a, y = symbols.indexed(NIELSEN, "activation", 2), symbols.indexed(NIELSEN, "target")
     j = sp.Symbol("j", integer=True)
     assert sp.simplify(bp1.special[-1].rhs - (a[j] - y[j])) == 0
     assert "sum to 1" in bp1.special[-1].reason

@@ -22,22 +22,13 @@ import pytest
 import sympy as sp
 from networks import BLOG, NOTES, UFLDL_QA, Case, verified
 
-from symbackprop.closed_forms.recipes import CLOSED_FORMS
+from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.network.concrete import hadamard
 from symbackprop.network.numeric import NumMat
+from symbackprop.network.sites import EQUATIONS
 from symbackprop.spec.load import make_spec
-from symbackprop.verification.verify import (
-    EQUATIONS,
-    METHODS,
-    NUMERIC_LIMIT,
-    NUMERIC_MAX_PARAMETERS,
-    Check,
-    Report,
-    VerificationError,
-    numeric_cost,
-    planned_checks,
-    verify,
-)
+from symbackprop.verification import METHODS, Check, Report, VerificationError, planned_checks, verify
+from symbackprop.verification.plan import NUMERIC_LIMIT, NUMERIC_MAX_PARAMETERS, numeric_cost
 
 # -- helpers ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,103 @@
+"""A notation's closed forms as one value, and the registry of every notation's.
+
+:class:`ClosedForms` holds one notation's recipes (matrix and component form)
+and the sources it cites. :meth:`ClosedForms.matrix` and
+:meth:`ClosedForms.component` evaluate the recipe of one planned check
+(:mod:`symbackprop.network.sites`), so the methods that verify, prove and
+print them map over the equation plan instead of spelling each equation out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbackprop.network.sites import Planned, Site
+from symbackprop.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class ClosedForms:
+    """The closed forms of one notation, matrix form and component form.
+
+    To test the verifier, swap a recipe for a wrong one: ``dataclasses.replace(forms, bp2=...)``.
+    """
+
+    notation: str
+    # matrix forms, one example (BP1, BP2 in Hadamard form; BP1 also with the Jacobian)
+    bp1: Callable
+    bp1_jacobian: Callable
+    bp2: Callable
+    bp3: Callable
+    bp4: Callable
+    input_gradient: Callable
+    # the batch cost C = (1/m) Σ_x C_x + L2 term
+    decay: Callable[[Spec], sp.Expr]
+    batch_weight_gradient: Callable
+    batch_bias_gradient: Callable
+    batch_input_gradient: Callable
+    # component forms
+    bp1_component: Callable
+    bp1_jacobian_component: Callable
+    bp2_component: Callable
+    bp3_component: Callable
+    bp4_component: Callable
+    input_gradient_component: Callable
+    sources: dict[str, str]
+
+    def matrix_recipe(self, site: Site, form: str) -> Callable:
+        """The matrix-form recipe of one example checked at ``site`` in ``form``."""
+        if site.equation == "BP1":
+            return self.bp1_jacobian if form == "jacobian" else self.bp1
+        return {"BP2": self.bp2, "BP3": self.bp3, "BP4": self.bp4, "input_gradient": self.input_gradient}[site.equation]
+
+    def matrix(self, planned: Planned, views: Sequence, parameters: Sequence, decay) -> object:
+        """The closed form of a planned matrix check, on the views of a batch's examples.
+
+        ``parameters[k - 1]`` are the biases (BP3) or weights (BP4) of internal layer k; ``decay`` is the
+        coefficient of W in ∂C/∂W. Per-example sites read the planned example's view.
+        """
+        site = planned.site
+        recipe = self.matrix_recipe(site, planned.form)
+        if site.equation == "BP1":
+            return recipe(views[planned.example])
+        if site.equation == "BP2":
+            return recipe(views[planned.example], site.layer)
+        if site.equation == "input_gradient":
+            return self.batch_input_gradient([recipe(v) for v in views], planned.example)
+        batch = self.batch_bias_gradient if site.equation == "BP3" else self.batch_weight_gradient
+        return batch([recipe(v, site.layer) for v in views], parameters[site.k - 1], decay)
+
+    def component(self, site: Site, form: str, view, indices: tuple) -> sp.Expr:
+        """The component form at ``site``, entry ``indices`` (symbols of the indexed network)."""
+        if site.equation == "BP1":
+            recipe = self.bp1_jacobian_component if form == "jacobian" else self.bp1_component
+            return recipe(view, *indices)
+        if site.equation == "input_gradient":
+            return self.input_gradient_component(view, *indices)
+        recipe = {"BP2": self.bp2_component, "BP3": self.bp3_component, "BP4": self.bp4_component}[site.equation]
+        return recipe(view, site.layer, *indices)
+
+
+#: Every notation's closed forms, by the notation's name.
+CLOSED_FORMS: dict[str, ClosedForms] = {}
+
+
+def register(forms: ClosedForms) -> ClosedForms:
+    """Add a notation's closed forms to the registry (its notation to :mod:`symbackprop.notation.catalogue`)."""
+    CLOSED_FORMS[forms.notation] = forms
+    return forms
+
+
+def unregister(notation: str) -> None:
+    CLOSED_FORMS.pop(notation, None)
+
+
+def forms_for(notation: str) -> ClosedForms:
+    """The closed forms of ``notation``; a ValueError naming the notations that have some otherwise."""
+    try:
+        return CLOSED_FORMS[notation]
+    except KeyError:
+        raise ValueError(f"no closed forms for notation {notation!r}; valid: {', '.join(CLOSED_FORMS)}") from None

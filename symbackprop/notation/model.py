@@ -1,0 +1,224 @@
+"""What a notation is: one value that owns everything about how a text writes a network.
+
+A :class:`Notation` knows its source (:class:`Citation`), how it numbers layers
+(the input's number, which layer a weight matrix is numbered after), how it
+lays out weights (``W^l`` of shape (n_l, n_{l-1}) used as ``W a``, or ``w^l``
+of shape (n_{l-1}, n_l) used as ``w^T a``), how it writes a layer number
+(``2``, ``(2)``), which index letters and width letter it uses, and how it
+spells each quantity in ASCII, Unicode and LaTeX (:class:`Spelling`).
+
+Internally every stage counts layers as k = 0 (the input) .. L (the output),
+and the weights and biases of layer k map layer k-1 to layer k. A notation
+turns those internal numbers into the numbers its reader sees, and back.
+Every other module asks the notation; none compares a notation's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sympy as sp
+
+#: The quantities a notation spells (the keys of :attr:`Notation.symbols`).
+QUANTITIES = (
+    "weight",  # W^l
+    "bias",  # b^l
+    "weighted_input",  # z^l
+    "activation",  # a^l
+    "error",  # δ^l = ∂C_x/∂z^l
+    "input",  # x
+    "target",  # y
+    "example_cost",  # C_x, the cost of one example
+    "cost",  # C, the cost of a batch (J in UFLDL)
+    "function",  # f^l, the activation function of a layer
+    "width",  # n_l, the number of neurons of layer l
+    "examples",  # m, the examples of a batch
+    "training_set_size",  # n, the examples of the training set (the dataset scale of L2)
+    "decay",  # λ
+    "learning_rate",  # η
+)
+
+#: How a layer number is written: 2, (2) or [2].
+LAYER_STYLES = {"plain": "{}", "parenthesised": "({})", "bracketed": "[{}]"}
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One symbol in the three scripts symbackprop writes: ``delta`` / ``δ`` / ``\\delta``."""
+
+    ascii: str
+    unicode: str
+    latex: str
+
+    def __post_init__(self):
+        if not (self.ascii and self.unicode and self.latex):
+            raise ValueError(f"a spelling needs all three scripts, got {self!r}")
+
+    def get(self, script: str) -> str:
+        """The spelling in ``script``: ``"ascii"``, ``"unicode"`` or ``"latex"``."""
+        if script not in ("ascii", "unicode", "latex"):
+            raise ValueError(f"unknown script {script!r}; valid: ascii, unicode, latex")
+        return getattr(self, script)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a notation or a closed form comes from, so that a reader can look it up."""
+
+    authors: str
+    title: str
+    section: str = ""
+    url: str = ""
+    year: str = ""
+
+    def text(self, *, section: bool = True) -> str:
+        """``M. Nielsen, Neural Networks and Deep Learning, ch. 2 (2015), http://…``."""
+        parts = [self.authors, self.title] if self.authors else [self.title]
+        if section and self.section:
+            parts.append(self.section)
+        text = ", ".join(parts)
+        if self.year:
+            text += f" ({self.year})"
+        return f"{text}, {self.url}" if self.url else text
+
+    def short(self) -> str:
+        """The author and title alone, e.g. for a citation repeated beside an equation."""
+        return f"{self.authors}, {self.title}" if self.authors else self.title
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How one source text writes a fully-connected network and its backpropagation equations.
+
+    ``input_layer`` is the number the text gives the input layer (0, or 1 in
+    UFLDL); ``weight_offset`` says which number the weights feeding internal
+    layer k carry: k + weight_offset (0 when named after the layer they feed,
+    -1 when named after the layer they leave, as in UFLDL, where W^{(l)} maps
+    layer l to layer l+1 and the input is layer 1). ``transposed`` weights are
+    stored (n_{l-1}, n_l) and used as w^T a. ``indices`` are the letters of a
+    weight's row and column (``j, k`` for W^l_{jk}), the first also naming a
+    neuron of a layer; ``bound`` are the letters of summation indices.
+    """
+
+    name: str
+    description: str  # one sentence: what the notation is and where it comes from
+    citation: Citation
+    symbols: Mapping[str, Spelling]
+    input_layer: int = 0
+    weight_offset: int = 0
+    transposed: bool = False
+    layer_style: str = "plain"
+    indices: tuple[str, str] = ("j", "k")
+    input_index: str = "k"  # the letter of a component of the input x
+    bound: str = "rstu"
+    output_layer: Spelling = Spelling("L", "L", "L")  # how the text names the output layer in general statements
+    hadamard: Spelling = Spelling("(.)", "⊙", r"\odot")
+    words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}
+
+    def __post_init__(self):
+        missing = [q for q in QUANTITIES if q not in self.symbols]
+        if missing:
+            raise ValueError(f"notation {self.name!r}: no spelling for {', '.join(missing)}")
+        unknown = [q for q in self.symbols if q not in QUANTITIES]
+        if unknown:
+            raise ValueError(f"notation {self.name!r}: unknown quantities {', '.join(unknown)}; valid: {QUANTITIES}")
+        if self.layer_style not in LAYER_STYLES:
+            raise ValueError(f"notation {self.name!r}: layer_style must be one of {', '.join(LAYER_STYLES)}")
+        object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
+        object.__setattr__(self, "words", MappingProxyType(dict(self.words)))
+
+    # -- spelling ---------------------------------------------------------------------------------
+    def spell(self, quantity: str, script: str = "ascii") -> str:
+        """How this notation writes ``quantity`` (one of :data:`QUANTITIES`) in ``script``."""
+        if quantity not in self.symbols:
+            raise KeyError(f"notation {self.name!r} has no quantity {quantity!r}; valid: {', '.join(QUANTITIES)}")
+        return self.symbols[quantity].get(script)
+
+    def label(self, number: int | str) -> str:
+        """A layer number as the text writes it: ``2``, ``(2)`` or ``(l+1)``."""
+        return LAYER_STYLES[self.layer_style].format(number)
+
+    @property
+    def parenthesised(self) -> bool:
+        """Whether layer numbers are written in parentheses, W^{(l)}."""
+        return self.layer_style == "parenthesised"
+
+    @property
+    def weight_symbol(self) -> str:
+        return self.spell("weight")
+
+    # -- numbering --------------------------------------------------------------------------------
+    def layer(self, k: int) -> int:
+        """The notation's number of internal layer k (0 = input)."""
+        return k + self.input_layer
+
+    def internal_layer(self, l: int) -> int:
+        return l - self.input_layer
+
+    def weight_layer(self, k: int) -> int:
+        """The notation's number of the weights (and biases) that feed internal layer k."""
+        return k + self.input_layer + self.weight_offset
+
+    def internal_weight_layer(self, l: int) -> int:
+        return l - self.input_layer - self.weight_offset
+
+    def layer_problem(self, l: int, depth: int, *, needs_z: bool = False) -> str | None:
+        """Why a network of ``depth`` weight layers has no layer ``l`` (with a z, f' and δ if ``needs_z``), or None."""
+        k = self.internal_layer(l)
+        if not 0 <= k <= depth:
+            return f"there is no layer {l} in this {self.name} network"
+        if needs_z and k == 0:
+            return f"layer {l} is the input layer: it has no z, f' or δ"
+        return None
+
+    def weights_problem(self, l: int, depth: int) -> str | None:
+        """Why a network of ``depth`` weight layers has no weights (and biases) numbered ``l``, or None."""
+        if not 1 <= self.internal_weight_layer(l) <= depth:
+            return f"there are no weights or biases {l} in this {self.name} network"
+        return None
+
+    def layer_range(self, depth: int) -> tuple[int, int]:
+        """The first and last layer numbers of a network of ``depth`` weight layers."""
+        return self.layer(0), self.layer(depth)
+
+    def weight_range(self, depth: int) -> tuple[int, int]:
+        """The first and last weight numbers of a network of ``depth`` weight layers."""
+        return self.weight_layer(1), self.weight_layer(depth)
+
+    # -- weights ------------------------------------------------------------------------------------
+    def weight_shape(self, n_in: int, n_out: int) -> tuple[int, int]:
+        """The shape of the weights from a layer of n_in neurons to one of n_out."""
+        return (n_in, n_out) if self.transposed else (n_out, n_in)
+
+    def weight_dims(self, k: int) -> tuple[int, int]:
+        """The internal layers whose widths are the rows and columns of the weights feeding internal layer k."""
+        return (k - 1, k) if self.transposed else (k, k - 1)
+
+    def weight_index(self, to, frm) -> tuple:
+        """The (row, column) of the weight from neuron ``frm`` to neuron ``to``."""
+        return (frm, to) if self.transposed else (to, frm)
+
+    def weight_ends(self, row, col) -> tuple:
+        """(to, from): the neurons a weight at (row, column) connects, the inverse of :meth:`weight_index`."""
+        return (col, row) if self.transposed else (row, col)
+
+    def forward(self, weights, a_prev, bias):
+        """z = W a + b, or z = w^T a + b for transposed weights (SymPy or NumPy matrices)."""
+        if self.transposed:
+            return weights.T * a_prev + bias if isinstance(weights, sp.MatrixBase) else weights.T @ a_prev + bias
+        return weights * a_prev + bias if isinstance(weights, sp.MatrixBase) else weights @ a_prev + bias
+
+    def forward_text(self, script: str = "ascii") -> str:
+        """The forward map for a general layer, e.g. ``z^l = W^l a^(l-1) + b^l``."""
+        w, z, a, b = (self.spell(q, script) for q in ("weight", "weighted_input", "activation", "bias"))
+        l_in, l_out, l_w = self._general_labels()
+        weights = f"({w}^{l_w})^T" if self.transposed else f"{w}^{l_w}"
+        return f"{z}^{l_out} = {weights} {a}^{l_in} + {b}^{l_w}"
+
+    def _general_labels(self) -> tuple[str, str, str]:
+        """The labels of a general layer's input, output and weights: l-1, l, l (or l, l+1, l in UFLDL)."""
+        if self.weight_offset == 0:
+            return self.label("l-1"), self.label("l"), self.label("l")
+        return self.label("l"), self.label("l+1"), self.label("l")

@@ -1,0 +1,112 @@
+"""The verifier's results: one :class:`Check` per closed form, layer, example and method, in a :class:`Report`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from symbackprop.derivation.identities import Identity
+from symbackprop.errors import SymbackpropError
+from symbackprop.spec.model import Spec
+
+
+class VerificationError(SymbackpropError):
+    """A verification that cannot be run as asked (e.g. a method on a network too large for it)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One closed form checked at one layer by one method.
+
+    ``point`` holds the symbols of a counterexample with their values (the SymPy symbols themselves, for
+    printers; ``counterexample["values"]`` names them).
+    """
+
+    equation: str
+    layer: int
+    form: str  # hadamard | jacobian | component | matrix
+    method: str  # exact | all_widths | numeric
+    holds: bool
+    counterexample: dict | None = None
+    seconds: float = 0.0
+    applicable: bool = True
+    detail: str = ""
+    example: int | None = None  # 1-based: which example of the batch a per-example check (δ, ∇_x C) is about
+    point: tuple = field(default=(), compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "equation": self.equation,
+            "layer": self.layer,
+            "example": self.example,
+            "form": self.form,
+            "method": self.method,
+            "holds": self.holds,
+            "applicable": self.applicable,
+            "counterexample": self.counterexample,
+            "seconds": round(self.seconds, 4),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of :func:`symbackprop.verify`; ``print(report)`` shows the table ``symbackprop verify`` prints."""
+
+    spec: Spec
+    notation: str
+    checks: tuple[Check, ...]
+    identities: tuple[Identity, ...] = ()
+    plan: tuple[str, ...] = ()
+    seconds: float = 0.0
+    unfinished: tuple[Check, ...] = ()  # checks a time budget stopped or never started
+
+    @property
+    def complete(self) -> bool:
+        """Every planned check finished (no time budget ran out)."""
+        return not self.unfinished
+
+    @property
+    def ok(self) -> bool:
+        """Every planned check finished and every applicable closed form holds."""
+        return self.complete and all(c.holds for c in self.checks if c.applicable)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if c.applicable and not c.holds]
+
+    @property
+    def verdict(self) -> str:
+        """One line: every form holds, how many fail, or how many checks a time budget left unfinished."""
+        verdict = "every applicable closed form holds" if self.ok else f"{len(self.failures)} check(s) FAIL"
+        if not self.complete:
+            finished = "every finished check holds" if not self.failures else verdict
+            verdict = f"INCOMPLETE: {len(self.unfinished)} check(s) did not finish within the time budget; {finished}"
+        return verdict
+
+    def to_dict(self) -> dict:
+        return {
+            "spec": self.spec.name,
+            "notation": self.notation,
+            "ok": self.ok,
+            "plan": list(self.plan),
+            "checks": [c.to_dict() for c in self.checks],
+            "complete": self.complete,
+            "unfinished": [c.to_dict() for c in self.unfinished],
+            "identities": [i.to_dict() for i in self.identities],
+            "seconds": round(self.seconds, 4),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    def __str__(self) -> str:
+        from symbackprop.printing.text import verification_table
+
+        return verification_table(self)
+
+    def _repr_latex_(self) -> str:
+        """The report as a LaTeX table, so Jupyter renders it."""
+        from symbackprop.printing.latex import report_latex
+
+        return report_latex(self)

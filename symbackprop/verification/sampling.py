@@ -1,0 +1,103 @@
+"""Points where two expressions differ: the counterexamples of ``verify`` and of ``check``.
+
+One module samples for both. :func:`sample` draws a value for a symbol by
+what it stands for (targets in (0, 1), the decay λ, the learning rate η and
+the training-set size n positive, everything else a nonzero number in
+[-2, 2]); :func:`find_difference` evaluates two expressions at sampled
+points until they differ; :func:`with_activations` replaces each abstract
+activation function f^l by the layer's own activation or, where a form must
+hold for every elementwise f, by a generic stand-in (:func:`stand_in`), so a
+form that holds only for this network's activations is told apart.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
+from symbackprop.notation.symbols import NetworkSymbol
+from symbackprop.spec.functions import Z
+
+#: How many points are tried before two expressions are taken to agree.
+POINTS = 4
+#: The relative difference above which two values differ.
+TOLERANCE = 1e-9
+
+
+def stand_in(c: int) -> sp.Expr:
+    """A generic elementwise function of z for an abstract f (no activation's identity holds for it)."""
+    return sp.sin(Z) + Z**2 * sp.Rational(c, 7)
+
+
+def _quantity(symbol: sp.Basic) -> str | None:
+    """What a sampled symbol (a NetworkSymbol, or an Indexed component of one) stands for."""
+    if isinstance(symbol, sp.Indexed):
+        symbol = symbol.base.label
+    return symbol.quantity if isinstance(symbol, NetworkSymbol) else None
+
+
+def sample(symbol: sp.Basic, rng: random.Random) -> sp.Rational:
+    """A value for ``symbol``: a target in (0, 1), a positive λ or η, a positive integer n, else nonzero in [-2, 2]."""
+    if _quantity(symbol) == "target":
+        return sp.Rational(rng.randint(1, 9), 10)
+    if symbol in (LAMBDA, ETA):
+        return sp.Rational(rng.randint(1, 30), 10)
+    if symbol == TRAINING_SET_SIZE:
+        return sp.Integer(rng.randint(2, 20))
+    value = 0
+    while value == 0:
+        value = rng.randint(-20, 20)
+    return sp.Rational(value, 10)
+
+
+def number(value: complex) -> float:
+    """A real value as a float (NaN for one with an imaginary part)."""
+    return float(value.real) if abs(value.imag) < 1e-12 else float("nan")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A point where two expressions differ: the values of every symbol, and both sides there."""
+
+    values: dict  # symbol (or Indexed component) -> sampled value
+    left: complex
+    right: complex
+
+    def named_values(self) -> dict[str, float]:
+        """The point as {name: value}, sorted by name, for reports and JSON."""
+        return {str(s): float(v) for s, v in self.values.items()}
+
+
+def find_difference(
+    left: sp.Expr,
+    right: sp.Expr,
+    rng: random.Random,
+    *,
+    atoms: Callable[[sp.Expr], Iterable[sp.Basic]] | None = None,
+    points: int = POINTS,
+    digits: int = 30,
+) -> Difference | None:
+    """A point where ``left`` and ``right`` differ (both free of abstract functions), or None after ``points`` tries.
+
+    ``atoms`` gives what is sampled (default: the free symbols), in the order of their names.
+    """
+    atoms = atoms or (lambda e: e.free_symbols)
+    variables = sorted(set(atoms(left)) | set(atoms(right)) | set(atoms(left - right)), key=str)
+    for _ in range(points):
+        values = {s: sample(s, rng) for s in variables}
+        lv = complex(sp.N(left.subs(values), digits))
+        rv = complex(sp.N(right.subs(values), digits))
+        if abs(lv - rv) > TOLERANCE * max(1.0, abs(lv), abs(rv)):
+            return Difference(values, lv, rv)
+    return None
+
+
+def with_activations(expr: sp.Expr, functions: dict) -> sp.Expr:
+    """``expr`` with each abstract activation function replaced by its body (a Lambda in z), then evaluated."""
+    for f, body in functions.items():
+        expr = expr.subs(f, body)
+    return expr.doit()
