@@ -29,6 +29,9 @@ from pathlib import Path
 from symbackprop.errors import SymbackpropError
 
 MANIFEST = ".symbackprop-manifest.json"
+#: What a file says of itself, given its bytes: None if symbackprop did not write it, else whether it was
+#: edited since (a generated module ends with the sha256 of everything above it).
+Provenance = Callable[[bytes], "bool | None"]
 #: The signals whose delivery :func:`interrupts_deferred` holds back.
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -148,20 +151,32 @@ class OutputFolder:
                 if not force:
                     raise
 
-    def check(self, name: str) -> None:
-        """Raise :class:`OverwriteError` if writing ``name`` would destroy someone's work."""
+    def check(self, name: str, provenance: Provenance | None = None) -> None:
+        """Raise :class:`OverwriteError` if writing ``name`` would destroy someone's work.
+
+        A file the manifest does not know is someone else's, unless ``provenance`` (given the file's bytes)
+        says symbackprop wrote it and nobody edited it since (a generated module carries its own sha256).
+        """
         path = self.folder / name
         if self.force or not path.exists():
             return
         known = self.manifest.get(name)
+        content = path.read_bytes()
         if known is None:
-            raise OverwriteError(f"{path}: exists and was not written by symbackprop; not overwriting (use --force)")
-        if sha256(path.read_bytes()) != known:
+            state = None if provenance is None else provenance(content)
+            if state is None:
+                raise OverwriteError(
+                    f"{path}: exists and was not written by symbackprop; not overwriting (use --force)"
+                )
+            if state:
+                raise OverwriteError(f"{path}: was edited since symbackprop wrote it; not overwriting (use --force)")
+            return
+        if sha256(content) != known:
             raise OverwriteError(f"{path}: was edited since symbackprop wrote it; not overwriting (use --force)")
 
-    def write(self, name: str, data: str | bytes) -> Path:
+    def write(self, name: str, data: str | bytes, provenance: Provenance | None = None) -> Path:
         """Write one file (after :meth:`check`) and record it in the manifest, uninterrupted."""
-        self.check(name)
+        self.check(name, provenance)
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         path = self.folder / name
         with interrupts_deferred():

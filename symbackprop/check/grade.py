@@ -43,12 +43,13 @@ import sympy as sp
 
 from symbackprop.check import read as ast
 from symbackprop.derivation import indexed as derive_indexed
-from symbackprop.derivation import layered as derivation
+from symbackprop.derivation import layered
 from symbackprop.errors import SymbackpropError
 from symbackprop.network import cost as cost_terms
 from symbackprop.network import indexed
 from symbackprop.network.concrete import SymbolicNetwork
 from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
+from symbackprop.network.sites import Site
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
@@ -57,6 +58,7 @@ from symbackprop.printing.latex import latex
 from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import Z
 from symbackprop.spec.model import Spec
+from symbackprop.templating import tex_environment
 from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
 from symbackprop.verification import sampling
 
@@ -271,6 +273,23 @@ class _Concrete:
         return self.net.z_expression(k, self.example(e))[i - 1]
 
 
+#: The equation site of each quantity an answer can be about.
+_SITE_OF = {
+    "delta_output": "BP1",
+    "delta_hidden": "BP2",
+    "bias": "BP3",
+    "weight": "BP4",
+    "update": "BP4",
+    "input": "input_gradient",
+}
+
+
+def _site(kind: str, k: int, net) -> Site:
+    """The equation site of a quantity at internal layer k (the input gradient's uses δ of layer 1)."""
+    equation = _SITE_OF[kind]
+    return Site(equation, 1 if equation == "input_gradient" else k, 0, ())
+
+
 @lru_cache(maxsize=256)
 def _truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind: str, k, batch: bool):
     """[per example] matrices of the true quantity, derived by sympy.diff layer by layer."""
@@ -278,35 +297,22 @@ def _truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind
     per_ex = range(len(net.layers))
     if kind == "cost":
         if batch:
-            total = sp.Add(*[net.example_cost(e) for e in per_ex]) / len(per_ex) + cost_terms.l2_term(
-                spec.regularization, net.weights
-            )
-            return [sp.Matrix([[total]])]
+            return [
+                sp.Matrix(
+                    [[cost_terms.batch_cost([net.example_cost(e) for e in per_ex], spec.regularization, net.weights)]]
+                )
+            ]
         return [sp.Matrix([[net.example_cost(e)]]) for e in per_ex]
-    if kind == "delta_output":
-        return [derivation.output_delta(net, e) for e in per_ex]
-    if kind == "delta_hidden":
-        return [derivation.hidden_delta(net, k, e) for e in per_ex]
     if kind == "cost_gradient":
         return [net.cost_gradient(e) for e in per_ex]
-    if kind == "input":
-        if batch:
-            return [derivation.input_gradient(net, e) for e in per_ex]
-        return [
-            sp.Matrix(derivation.pullback(list(net.layer(1, e).delta), list(net.z_expression(1, e)), list(net.a(0, e))))
-            for e in per_ex
-        ]
-    params = net.weights[k - 1] if kind in ("weight", "update") else net.biases[k - 1]
-    if batch:
-        grad = derivation.weight_gradient(net, k) if kind in ("weight", "update") else derivation.bias_gradient(net, k)
-    else:
-        grad = sp.Matrix(
-            params.rows,
-            params.cols,
-            derivation.pullback(list(net.layer(k).delta), list(net.z_expression(k)), list(params)),
-        )
+    site = _site(kind, k, net)
+    if site.per_example:  # δ, and ∇_x C (of the batch cost, or of one example's)
+        if site.equation == "input_gradient" and not batch:
+            return [layered.example_gradient(net, site, e) for e in per_ex]
+        return [layered.derived(net, site, e) for e in per_ex]
+    grad = layered.derived(net, site, None) if batch else layered.example_gradient(net, site, 0)
     if kind == "update":
-        return [params - ETA * grad]
+        return [net.weights[k - 1] - ETA * grad]
     return [grad]
 
 
@@ -451,7 +457,7 @@ class _Evaluator:
             if wrt.base in ("W", "w", "b", "x"):
                 kind = {"W": "weight", "w": "weight", "b": "bias", "x": "input"}[wrt.base]
                 k = 1 if kind == "input" else self.weight_k(wrt.layer, name)
-                matrix = _example_gradient(self.b.net, kind, k, e or 0)
+                matrix = layered.example_gradient(self.b.net, _site(kind, k, self.b.net), e or 0)
                 dims = _dims(self.nt, kind, k, self.b.depth)
                 return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
             raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
@@ -743,17 +749,6 @@ def _dims(nt: Notation, kind: str, k: int, depth: int) -> tuple:
     if kind == "cost":
         return (None, None)
     return (k, None)
-
-
-def _example_gradient(net: SymbolicNetwork, kind: str, k: int, e: int) -> sp.Matrix:
-    """∂C_x/∂W^k, ∂C_x/∂b^k or ∂C_x/∂x of one example, without the batch's 1/m and L2 term."""
-    if kind == "input":
-        return sp.Matrix(
-            derivation.pullback(list(net.layer(1, e).delta), list(net.z_expression(1, e)), list(net.a(0, e)))
-        )
-    params = net.weights[k - 1] if kind == "weight" else net.biases[k - 1]
-    flat = derivation.pullback(list(net.layer(k, e).delta), list(net.z_expression(k, e)), list(params))
-    return sp.Matrix(params.rows, params.cols, flat)
 
 
 # -- the quantity an answer is about ---------------------------------------------------------------
@@ -1311,19 +1306,12 @@ class _Unsupported(Exception):
 
 
 def _indexed_truth(net: indexed.IndexedNetwork, kind: str, k: int, index: tuple) -> sp.Expr:
-    if kind == "delta_output":
-        return derive_indexed.output_delta(net, index[0])
-    if kind == "delta_hidden":
-        return derive_indexed.hidden_delta(net, k, index[0])
-    if kind == "bias":
-        return derive_indexed.bias_gradient(net, k, index[0])
-    if kind == "weight":
-        return derive_indexed.weight_gradient(net, k, index[0], index[1])
-    if kind == "input":
-        return derive_indexed.input_gradient(net, index[0])
+    """The derived component at symbolic widths of the quantity an answer is about."""
     if kind == "cost_gradient":
         return net.cost_gradient(index[0])
-    raise _Unsupported()
+    if kind not in _SITE_OF or kind == "update":
+        raise _Unsupported()
+    return derive_indexed.derived(net, _site(kind, k, net), index)
 
 
 def _all_widths(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
@@ -1426,7 +1414,6 @@ def _short(x: float) -> str:
 
 def report_latex(report: GradeReport) -> str:
     """The report as a standalone LaTeX document, a page per answer (``templates/check.tex.j2``)."""
-    from symbackprop.teach.document import _environment
     from symbackprop.teach.document import _tex as _tex_text
 
     def _tex(text: str) -> str:
@@ -1462,7 +1449,7 @@ def report_latex(report: GradeReport) -> str:
         )
     d = report.to_dict()
     return (
-        _environment()
+        tex_environment()
         .get_template("check.tex.j2")
         .render(
             spec=_tex(report.spec.name),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from symbackprop.closed_forms import nielsen
 from symbackprop.closed_forms.forms import ClosedForms, register
 from symbackprop.closed_forms.recipe import recipe
-from symbackprop.closed_forms.shared import BLOG_POST, NOTES, QA, SHARED, layer_sum
+from symbackprop.closed_forms.shared import BLOG_POST, NOTES, QA, SHARED, first_layer, first_weights, layer_sum
 from symbackprop.network.concrete import hadamard
 
 
@@ -22,7 +22,7 @@ def bp4(net, l):
 
 @recipe("∇_x C = w^1 δ^1")
 def input_gradient(net):
-    return net.W(1) * net.delta(1)
+    return net.W(first_weights(net)) * net.delta(first_layer(net))
 
 
 @recipe("δ^l_i = Σ_j w^{l+1}_{ij} δ^{l+1}_j a'(z^l_i)", "BP2, the blog's component form")
@@ -39,7 +39,7 @@ def bp4_component(net, l, i, j):
 @recipe("∂C/∂x_i = Σ_j w^1_{ij} δ^1_j")
 def input_gradient_component(net, i):
     j = net.index("j")
-    return layer_sum(net.W(1)[i, j] * net.delta(1)[j], j, net.width(1))
+    return layer_sum(net.W(first_weights(net))[i, j] * net.delta(first_layer(net))[j], j, net.width(first_layer(net)))
 
 
 BLOG_FORMS = register(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from symbackprop.closed_forms.forms import ClosedForms, register
 from symbackprop.closed_forms.recipe import recipe
-from symbackprop.closed_forms.shared import BLOG_POST, NOTES, QA, SHARED, layer_sum
+from symbackprop.closed_forms.shared import BLOG_POST, NOTES, QA, SHARED, first_layer, first_weights, layer_sum
 from symbackprop.network.concrete import hadamard
 
 
@@ -26,7 +26,7 @@ def bp4(net, l):
 
 @recipe("∇_x C = (W^1)^T δ^1", "the notes: the transpose of the covector dC/dx")
 def input_gradient(net):
-    return net.W(1).T * net.delta(1)
+    return net.W(first_weights(net)).T * net.delta(first_layer(net))
 
 
 @recipe("δ^l_j = Σ_k W^{l+1}_{kj} δ^{l+1}_k f'(z^l_j)")
@@ -48,7 +48,7 @@ def bp4_component(net, l, j, k):
 @recipe("∂C/∂x_k = Σ_j W^1_{jk} δ^1_j")
 def input_gradient_component(net, k):
     j = net.index("j")
-    return layer_sum(net.W(1)[j, k] * net.delta(1)[j], j, net.width(1))
+    return layer_sum(net.W(first_weights(net))[j, k] * net.delta(first_layer(net))[j], j, net.width(first_layer(net)))
 
 
 NIELSEN_FORMS = register(

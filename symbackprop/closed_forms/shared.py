@@ -54,6 +54,16 @@ def batch_input_gradient(per_example, e):
     return per_example[e] / len(per_example)
 
 
+def first_layer(net) -> int:
+    """The number the net's notation gives the first layer after the input (1, or 2 when the input is layer 1)."""
+    return net.notation.layer(1)
+
+
+def first_weights(net) -> int:
+    """The number the net's notation gives the weights from the input to the first layer."""
+    return net.notation.weight_layer(1)
+
+
 def layer_sum(term, index, width):
     """Σ_{index=1}^{width} term: a sum over a layer's neurons."""
     return sp.Sum(term, (index, 1, width))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from symbackprop.closed_forms.forms import ClosedForms, register
 from symbackprop.closed_forms.recipe import recipe
-from symbackprop.closed_forms.shared import NOTES, QA, SHARED, layer_sum
+from symbackprop.closed_forms.shared import NOTES, QA, SHARED, first_layer, first_weights, layer_sum
 from symbackprop.network.concrete import hadamard
 
 
@@ -26,7 +26,7 @@ def bp4(net, l):
 
 @recipe("∇_x J = (W^{(1)})^T δ^{(2)}")
 def input_gradient(net):
-    return net.W(1).T * net.delta(2)
+    return net.W(first_weights(net)).T * net.delta(first_layer(net))
 
 
 @recipe("δ^{(l)}_i = (Σ_j W^{(l)}_{ji} δ^{(l+1)}_j) f'(z^{(l)}_i)", "the Q&A")
@@ -48,7 +48,7 @@ def bp4_component(net, l, i, j):
 @recipe("∂J/∂x_k = Σ_j W^{(1)}_{jk} δ^{(2)}_j")
 def input_gradient_component(net, k):
     j = net.index("j")
-    return layer_sum(net.W(1)[j, k] * net.delta(2)[j], j, net.width(2))
+    return layer_sum(net.W(first_weights(net))[j, k] * net.delta(first_layer(net))[j], j, net.width(first_layer(net)))
 
 
 UFLDL_FORMS = register(

@@ -129,3 +129,13 @@ def derived(net: SymbolicNetwork, site: Site, e: int | None) -> sp.Matrix:
     if site.equation == "BP4":
         return weight_gradient(net, site.k)
     return input_gradient(net, e)
+
+
+def example_gradient(net: SymbolicNetwork, site: Site, e: int) -> sp.Matrix:
+    """∂C_x/∂b^k, ∂C_x/∂W^k or ∂C_x/∂x of one example e at a BP3, BP4 or input-gradient site: the chain rule
+    through that example's z^k alone, without the batch's 1/m and L2 term."""
+    if site.equation == "input_gradient":
+        return sp.Matrix(pullback(list(net.layer(1, e).delta), list(net.z_expression(1, e)), list(net.a(0, e))))
+    params = net.weights[site.k - 1] if site.equation == "BP4" else net.biases[site.k - 1]
+    flat = pullback(list(net.layer(site.k, e).delta), list(net.z_expression(site.k, e)), list(params))
+    return sp.Matrix(params.rows, params.cols, flat)

@@ -149,17 +149,25 @@ class NetworkNumPyPrinter(NumPyPrinter):
         return fqn.replace("numpy.", "np.")
 
 
+def _root(name: str) -> str:
+    """The variable a buffer name is an item of: ``scratch`` for ``scratch[1]`` (the printer's own names)."""
+    return name.split("[", 1)[0]
+
+
 class EmissionError(ValueError):
     """An expression the in-place printer cannot turn into ufunc calls."""
 
 
 @dataclass
 class Emission:
-    """The statements that compute one expression into one buffer, and the scratch buffers they use."""
+    """The statements that compute one expression into one buffer, the scratch buffers and masks they use,
+    and every buffer name they read or write (``used``: the names of ``names``, the out buffer, and the
+    scratch and mask lists)."""
 
     lines: list[str] = field(default_factory=list)
     scratch_used: int = 0
     masks_used: int = 0
+    used: frozenset[str] = frozenset()
 
 
 class InPlacePrinter(NetworkNumPyPrinter):
@@ -169,23 +177,32 @@ class InPlacePrinter(NetworkNumPyPrinter):
     scratch buffers are called ``scratch[0]``, ``scratch[1]``, … and boolean
     masks ``masks[0]``, …; the caller allocates as many as :class:`Emission`
     reports.
+
+    With a ``constants`` dict, every number the code needs is printed as a
+    module constant named after its value (``K_0_5`` for 0.5) and recorded in
+    it (name → literal), as SymPy's printers collect the imports their code
+    needs: the module defines each once, as a 0-d array of its dtype.
     """
 
-    def __init__(self, names: dict[sp.Symbol, str], scratch: str = "scratch", masks: str = "masks", reserved: int = 0):
+    def __init__(
+        self,
+        names: dict[sp.Symbol, str],
+        scratch: str = "scratch",
+        masks: str = "masks",
+        reserved: int = 0,
+        constants: dict[str, str] | None = None,
+    ):
         super().__init__()
         self.names = names
         self.scratch = scratch
         self.masks = masks
         self.reserved = reserved  # scratch buffers 0 .. reserved-1 belong to the caller
+        self.constants = constants
 
     # -- public ---------------------------------------------------------------------------------
     def emit(self, expr: sp.Expr, out: str) -> Emission:
         """Statements that leave ``expr`` (elementwise over the buffers) in ``out``."""
-        self._lines: list[str] = []
-        self._free: list[int] = []
-        self._count = self.reserved
-        self._free_masks: list[int] = []
-        self._mask_count = 0
+        self._start(self.reserved, out)
         expr = stabilize(expr)
         replacements, (expr,) = sp.cse(expr, symbols=sp.numbered_symbols("_common"), optimizations=None)
         saved = dict(self.names)
@@ -199,7 +216,19 @@ class InPlacePrinter(NetworkNumPyPrinter):
             self._emit_top(expr, out)
         finally:
             self.names = saved
-        return Emission(self._lines, self._count, self._mask_count)
+        return self._emission()
+
+    def _start(self, reserved: int, *used: str) -> None:
+        """Begin a new emission that will write ``used`` buffers (the out buffer and, for a softmax, z)."""
+        self._lines: list[str] = []
+        self._free: list[int] = []
+        self._count = reserved
+        self._free_masks: list[int] = []
+        self._mask_count = 0
+        self._used: set[str] = {_root(name) for name in used}
+
+    def _emission(self) -> Emission:
+        return Emission(self._lines, self._count, self._mask_count, frozenset(self._used))
 
     def _emit_top(self, expr: sp.Expr, out: str) -> None:
         if self._is_leaf(expr):
@@ -215,7 +244,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
         and the reductions call the ufuncs' ``reduce`` directly (``np.max`` and ``np.sum`` add a Python layer
         costing about 1 µs a call).
         """
-        self._lines, self._free, self._count, self._free_masks, self._mask_count = [], [], 0, [], 0
+        self._start(0, z, out)
         scratch = self._take()
         self._line(f"np.maximum.reduce({z}, axis=1, keepdims=True, out={row})")
         self._line(f"np.copyto({scratch}, {row})")
@@ -224,27 +253,37 @@ class InPlacePrinter(NetworkNumPyPrinter):
         self._line(f"np.add.reduce({out}, axis=1, keepdims=True, out={row})")
         self._line(f"np.copyto({scratch}, {row})")
         self._call("divide", [out, scratch], out)
-        return Emission(self._lines, self._count, 0)
+        return self._emission()
 
     # -- buffers --------------------------------------------------------------------------------
     def _line(self, text: str) -> None:
         self._lines.append(text)
 
+    def _scratch_name(self, index: int) -> str:
+        return f"{self.scratch}[{index}]"
+
     def _take(self) -> str:
+        self._used.add(self.scratch)
         if self._free:
-            return f"{self.scratch}[{self._free.pop()}]"
+            return self._scratch_name(self._free.pop())
         self._count += 1
-        return f"{self.scratch}[{self._count - 1}]"
+        return self._scratch_name(self._count - 1)
 
     def _give(self, name: str) -> None:
-        if name.startswith(f"{self.scratch}["):
-            self._free.append(int(name[len(self.scratch) + 1 : -1]))
+        """Give a scratch buffer back (other names are not the printer's to give)."""
+        owned = {self._scratch_name(i): i for i in range(self._count)}
+        if name in owned:
+            self._free.append(owned[name])
 
     def _take_mask(self) -> str:
+        self._used.add(self.masks)
         if self._free_masks:
             return f"{self.masks}[{self._free_masks.pop()}]"
         self._mask_count += 1
         return f"{self.masks}[{self._mask_count - 1}]"
+
+    def _give_mask(self, mask: str) -> None:
+        self._free_masks.append(next(i for i in range(self._mask_count) if f"{self.masks}[{i}]" == mask))
 
     # -- operands -------------------------------------------------------------------------------
     def _is_leaf(self, expr: sp.Expr) -> bool:
@@ -252,11 +291,20 @@ class InPlacePrinter(NetworkNumPyPrinter):
 
     def _operand(self, expr: sp.Expr) -> str:
         if expr in self.names:
+            self._used.add(_root(self.names[expr]))
             return self.names[expr]
         if expr.is_Number or expr.is_NumberSymbol:
-            value = float(expr)
-            return repr(value)
+            return self._number(float(expr))
         raise EmissionError(f"not a leaf: {expr}")
+
+    def _number(self, value: float) -> str:
+        """A number operand: its literal, or (with ``constants``) the module constant holding it."""
+        literal = repr(float(value))
+        if self.constants is None:
+            return literal
+        name = "K_" + literal.replace("-", "minus_").replace(".", "_").replace("+", "")
+        self.constants[name] = literal
+        return name
 
     def _value(self, expr: sp.Expr) -> tuple[str, bool]:
         """(a name holding expr, whether it is a scratch buffer to give back)."""
@@ -340,7 +388,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
                 self._give(name)
         for factor in denominator:
             name, owned = self._value(factor)
-            self._call("divide", [acc if acc is not None else "1.0", name], out)
+            self._call("divide", [acc if acc is not None else self._number(1.0), name], out)
             acc = out
             if owned:
                 self._give(name)
@@ -364,14 +412,14 @@ class InPlacePrinter(NetworkNumPyPrinter):
             return self._emit_unary("sqrt", base, out)
         if exponent == -1:
             name, owned = self._value(base)
-            self._call("divide", ["1.0", name], out)
+            self._call("divide", [self._number(1.0), name], out)
             if owned:
                 self._give(name)
             return
         if exponent == sp.Rational(-1, 2):
             name, owned = self._value(base)
             self._call("sqrt", [name], out)
-            self._call("divide", ["1.0", out], out)
+            self._call("divide", [self._number(1.0), out], out)
             if owned:
                 self._give(name)
             return
@@ -405,19 +453,19 @@ class InPlacePrinter(NetworkNumPyPrinter):
 
     def _emit_Softplus(self, expr, out):
         name, owned = self._value(expr.args[0])
-        self._call("logaddexp", ["0.0", name], out)
+        self._call("logaddexp", [self._number(0.0), name], out)
         if owned:
             self._give(name)
 
     def _emit_Logistic(self, expr, out):
         # σ(x) = 0.5·tanh(x/2) + 0.5: the same value as 1/(1 + e^{-x}), with no overflow for any x
         name, owned = self._value(expr.args[0])
-        self._call("multiply", [name, "0.5"], out)
+        self._call("multiply", [name, self._number(0.5)], out)
         if owned:
             self._give(name)
         self._call("tanh", [out], out)
-        self._call("multiply", [out, "0.5"], out)
-        self._call("add", [out, "0.5"], out)
+        self._call("multiply", [out, self._number(0.5)], out)
+        self._call("add", [out, self._number(0.5)], out)
 
     def _emit_MinMaxBase(self, expr, out):
         ufunc = "maximum" if isinstance(expr, sp.Max) else "minimum"
@@ -464,4 +512,4 @@ class InPlacePrinter(NetworkNumPyPrinter):
             self._line(f"np.copyto({out}, {name}, where={mask})")
             if owned:
                 self._give(name)
-            self._free_masks.append(int(mask[len(self.masks) + 1 : -1]))
+            self._give_mask(mask)

@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import jinja2
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
@@ -26,7 +25,6 @@ from symbackprop import __version__
 from symbackprop.closed_forms import forms_for
 from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.formulas import readable
-from symbackprop.emission.module import templates_folder
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic
 from symbackprop.network import indexed
@@ -35,8 +33,9 @@ from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Y
-from symbackprop.spec.load import Spec
+from symbackprop.spec.model import Spec
 from symbackprop.teach import proof
+from symbackprop.templating import tex_environment
 from symbackprop.verification import Report, verify
 
 TEMPLATE = "derivation.tex.j2"
@@ -45,23 +44,6 @@ ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk"
 
 class LatexError(SymbackpropError):
     """The document could not be compiled (names what to install, or the first LaTeX error)."""
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: templates_folder().joinpath(name).read_text(encoding="utf-8")),
-        undefined=jinja2.StrictUndefined,
-        block_start_string=r"\BLOCK{",
-        block_end_string="}",
-        variable_start_string=r"\VAR{",
-        variable_end_string="}",
-        comment_start_string=r"\#{",
-        comment_end_string="}",
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 _UNICODE = {
@@ -347,7 +329,7 @@ def _proof_row(p: proof.Proof) -> dict:
 def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
     """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
     notation = notation or spec.notation
-    return _environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+    return tex_environment().get_template(TEMPLATE).render(**context(spec, notation, report))
 
 
 _MATH = {"δ": r"\delta ", "λ": r"\lambda ", "Σ": r"\sum ", "∂": r"\partial ", "−": "-", "′": "'", "²": "^2"}

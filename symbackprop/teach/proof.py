@@ -36,6 +36,7 @@ from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.identities import Identity, jacobian_through_a
 from symbackprop.network import cost as cost_terms
 from symbackprop.network import indexed
+from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.latex import function_name, latex
@@ -805,13 +806,14 @@ def proofs(
     notation = notation or spec.notation
     report = report or verify(spec, notation=notation)
     ctx = _Context(spec, notation, report, forms)
-    result = [bp1(ctx)]
-    result += [bp2(ctx, k) for k in range(ctx.L - 1, 0, -1)]
-    for k in range(ctx.L, 0, -1):
-        result += [bp3(ctx, k), bp4(ctx, k)]
-    result.append(input_gradient(ctx))
-    result.append(regularization(ctx))
-    return Proofs(result)
+    provers = {
+        "BP1": lambda site: bp1(ctx),
+        "BP2": lambda site: bp2(ctx, site.k),
+        "BP3": lambda site: bp3(ctx, site.k),
+        "BP4": lambda site: bp4(ctx, site.k),
+        "input_gradient": lambda site: input_gradient(ctx),
+    }
+    return Proofs([*(provers[site.equation](site) for site in sites(spec, ctx.nt)), regularization(ctx)])
 
 
 # -- every derivative of a small network ------------------------------------------------------------
@@ -838,7 +840,7 @@ def entry_table(spec: Spec, notation: str | None = None) -> list[Entry]:
     cost; the closed form is BP3/BP4 (plus the weight decay) with the same δ's.
     Empty above :data:`TABLE_LIMIT` parameters.
     """
-    from symbackprop.derivation import layered as derivation
+    from symbackprop.derivation import layered
     from symbackprop.network.concrete import SymbolicNetwork
 
     notation = notation or spec.notation
@@ -846,27 +848,26 @@ def entry_table(spec: Spec, notation: str | None = None) -> list[Entry]:
         return []
     net = SymbolicNetwork(spec, notation=notation, examples=1, abstract=True)
     forms = forms_for(notation)
-    nt, L = net.notation, net.depth
     view = net.view()
+    plan = sites(spec, net.notation)
     values: dict[sp.Symbol, sp.Expr] = {}
-    for k in range(L, 0, -1):  # δ^L from the cost, then each δ^k from δ^{k+1}
-        derived = derivation.output_delta(net) if k == L else derivation.hidden_delta(net, k)
-        values.update(zip(net.layer(k).delta, (d.xreplace(values) for d in derived)))
+    for site in (s for s in plan if s.equation in ("BP1", "BP2")):  # δ^L from the cost, then δ^k from δ^{k+1}
+        derived = layered.derived(net, site, 0)
+        values.update(zip(net.layer(site.k).delta, (d.xreplace(values) for d in derived)))
     decay = forms.decay(spec)
+    readable = _through_a(net)
     rows = []
-    for k in range(1, L + 1):
-        lw = nt.weight_layer(k)
-        W, b = net.weights[k - 1], net.biases[k - 1]
-        closed_W = forms.bp4(view, lw) + decay * W
-        for derived, closed, parameter in (
-            (derivation.weight_gradient(net, k), closed_W, W),
-            (derivation.bias_gradient(net, k), forms.bp3(view, lw), b),
-        ):
-            for index in range(len(parameter)):
-                full = derived[index].xreplace(values)
-                equal = sp.expand(full - closed[index].xreplace(values)) == 0
-                readable = _through_a(net)
-                rows.append(Entry(parameter[index], readable(display(full)), readable(closed[index]), equal))
+    # every parameter, the first layer's weights first, each layer's weights before its biases
+    for site in sorted((s for s in plan if s.equation in ("BP3", "BP4")), key=lambda s: (s.k, s.equation != "BP4")):
+        parameter = net.weights[site.k - 1] if site.equation == "BP4" else net.biases[site.k - 1]
+        closed = forms.matrix_recipe(site, "matrix")(view, site.layer)
+        if site.equation == "BP4":
+            closed = closed + decay * parameter
+        derived = layered.derived(net, site, None)
+        for index in range(len(parameter)):
+            full = derived[index].xreplace(values)
+            equal = sp.expand(full - closed[index].xreplace(values)) == 0
+            rows.append(Entry(parameter[index], readable(display(full)), readable(closed[index]), equal))
     return rows
 
 

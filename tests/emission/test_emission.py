@@ -8,6 +8,7 @@ import ast
 import hashlib
 import importlib.util
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from paths import ROOT
 
 from symbackprop.emission.module import GenerationError, check_overwrite, edited, generate_source, write_module
 from symbackprop.errors import SpecError
+from symbackprop.files import MANIFEST, OverwriteError
 from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.load import Spec, make_spec
 
@@ -932,18 +934,40 @@ def test_write_module_overwrite_rules(tmp_path):
     assert edited(path.read_text(encoding="utf-8")) is False
 
     path.write_text(path.read_text(encoding="utf-8").replace("np.tanh", "np.sinh", 1), encoding="utf-8")
-    with pytest.raises(GenerationError, match="edited"):
+    with pytest.raises(OverwriteError, match="edited"):
         write_module(spec, path)
-    with pytest.raises(GenerationError):
+    with pytest.raises(OverwriteError):
         check_overwrite(path)
     write_module(spec, path, force=True)
     assert path.read_text(encoding="utf-8") == source_of(FAST[0])
 
     foreign = tmp_path / "mine.py"
     foreign.write_text("print('hello')\n", encoding="utf-8")
-    with pytest.raises(GenerationError, match="not generated"):
+    with pytest.raises(OverwriteError, match="not written by symbackprop"):
         write_module(spec, foreign)
     assert foreign.read_text(encoding="utf-8") == "print('hello')\n"
     write_module(spec, foreign, force=True)
     assert edited(foreign.read_text(encoding="utf-8")) is False
     check_overwrite(tmp_path / "absent.py")  # a new file is fine
+    # the module is recorded in its folder's manifest, like every file symbackprop writes
+    manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["net.py"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_module_generated_before_the_manifest_knew_it_is_adopted(tmp_path):
+    """A module written without a manifest entry but with an intact sha256 trailer is symbackprop's own."""
+    spec = spec_of(FAST[0])
+    path = tmp_path / "net.py"
+    path.write_text(source_of(FAST[0]), encoding="utf-8")  # e.g. by an older symbackprop
+    write_module(spec, path)
+    assert MANIFEST in {p.name for p in tmp_path.iterdir()}
+
+
+def test_the_docstring_prints_a_custom_cost_through_a_printer():
+    """The cost in the docstring is printed with a^L_j and y_j substituted, not by replacing letters in the
+    printed text (which once turned tanh into ta^L_jnh)."""
+    squashed = {"squashed": {"formula": "tanh(a - y)**2"}}
+    spec = make_spec(layers=[2, 2], output="sigmoid", cost="squashed", costs=squashed)
+    source = generate_source(spec)
+    assert "    C_x = sum_j tanh(a^L_j - y_j)**2\n" in source
+    assert "ta^L_jnh" not in source
