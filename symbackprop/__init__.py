@@ -1,21 +1,31 @@
-"""symbackprop: derive, verify and teach backpropagation for fully-connected networks.
+"""symbackprop: derive, verify, generate and teach backpropagation for fully-connected networks.
 
-The pipeline, one module per stage:
-``spec`` → ``network`` / ``indexed`` (the symbolic network) → ``derivation``
-(symbolic differentiation) → ``closed_forms`` (BP1–BP4 per notation) →
-``verification`` (exact, all widths, numeric) → ``formulas`` / ``text``
-(what the reader sees).
+The pipeline's stages are packages: ``spec`` → ``notation`` → ``network`` (the
+symbolic network and the equation sites) → ``derivation`` → ``closed_forms``
+→ ``verification``; then ``printing``, ``emission`` (the NumPy module),
+``teach`` (proofs and documents), ``check`` (a person's formulas) and
+``training``. :mod:`symbackprop.pipeline` calls them; these are its functions:
 
 >>> import symbackprop
 >>> spec = symbackprop.make_spec(layers=[2, 3, 2], activation="sigmoid", cost="cross_entropy")
 >>> symbackprop.verify(spec).ok
 True
+>>> symbackprop.derive(spec)[0].equation
+'BP1'
 """
 
-from symbackprop.derivation.formulas import derived_formulas as derive
-from symbackprop.errors import FormulaError, SpecError, SymbackpropError
-from symbackprop.spec.load import Spec, load_spec, make_spec, spec_from_dict
-from symbackprop.verification import Report, verify
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:
+    __version__ = _version("symbackprop")
+except PackageNotFoundError:  # a source tree that is not installed
+    __version__ = "0.1.0"
+
+from symbackprop.errors import FormulaError, SpecError, SymbackpropError  # noqa: E402
+from symbackprop.pipeline import build, check, derive, document, generate, train, verify  # noqa: E402
+from symbackprop.spec.load import Spec, load_spec, make_spec, spec_from_dict  # noqa: E402
+from symbackprop.verification import Report  # noqa: E402
 
 __all__ = [
     "FormulaError",
@@ -23,10 +33,14 @@ __all__ = [
     "Spec",
     "SpecError",
     "SymbackpropError",
+    "build",
+    "check",
     "derive",
+    "document",
+    "generate",
     "load_spec",
     "make_spec",
     "spec_from_dict",
+    "train",
     "verify",
 ]
-__version__ = "0.1.0"

@@ -1,6 +1,7 @@
 """The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data``.
 
-Exit codes: 0 every applicable closed form holds, 1 one fails (with a
+It only parses arguments, calls a stage or the pipeline (:mod:`symbackprop.pipeline`), prints, and maps
+the outcome to an exit code. Exit codes: 0 every applicable closed form holds, 1 one fails (with a
 counterexample) or a ``--max-seconds`` budget ran out first (a partial
 report), 2 bad input (one line naming the file, field and fix), 130 / 143
 interrupted by SIGINT / SIGTERM (every file written so far is complete).
@@ -10,25 +11,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from symbackprop.derivation.formulas import derived_formulas
-from symbackprop.emission.module import write_module
+from symbackprop import pipeline
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.printing.text import derivation_text, verification_table
-from symbackprop.spec.load import Spec, load_spec, spec_from_dict
+from symbackprop.spec.defaults import default_spec
+from symbackprop.spec.load import load_spec
+from symbackprop.spec.model import Spec
 from symbackprop.teach.document import compile_pdf
-from symbackprop.teach.document import render as render_document
-from symbackprop.verification import EXACT_LIMIT, EXAMPLES, METHODS, verify
+from symbackprop.training import train as training
+from symbackprop.training.data import load_data
+from symbackprop.verification import EXACT_LIMIT, EXAMPLES, METHODS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,11 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str | None) -> Spec:
-    if path is None:
-        from symbackprop.spec.defaults import DEFAULT_SPEC
-
-        return spec_from_dict(DEFAULT_SPEC, source="<built-in default>")
-    return load_spec(path)
+    return default_spec() if path is None else load_spec(path)
 
 
 def _verify(args) -> int:
@@ -138,7 +135,7 @@ def _verify(args) -> int:
         raise SystemExit(_fail("--examples: must be a positive integer"))
     if args.max_seconds is not None and not 0 < args.max_seconds < float("inf"):
         return _fail(f"--max-seconds: must be a positive number of seconds; got {args.max_seconds:g}")
-    report = verify(
+    report = pipeline.verify(
         spec,
         notation=args.notation,
         methods=args.methods,
@@ -154,124 +151,52 @@ def _derive(args) -> int:
     spec = _load(args.spec)
     notation = args.notation or spec.notation
     if args.latex:
-        print(render_document(spec, notation), end="")
+        print(pipeline.document(spec, notation), end="")
     else:
-        print(derivation_text(spec, derived_formulas(spec, notation), notation))
+        print(derivation_text(spec, pipeline.derive(spec, notation), notation))
     return 0
 
 
 def _latex(args) -> int:
     spec = _load(args.spec)
-    notation = args.notation or spec.notation
     target = Path(args.output or f"{spec.name}.tex")
-    folder = OutputFolder(target.parent, force=args.force)
-    names = [target.name] + ([target.with_suffix(".pdf").name] if args.pdf else [])
-    for name in names:
-        folder.check(name)
-    path = folder.write(target.name, render_document(spec, notation))
-    print(f"latex: wrote {path}")
+    pipeline.document(spec, args.notation, path=target, pdf=args.pdf, force=args.force)
+    print(f"latex: wrote {target}")
     if args.pdf:
-        pdf = folder.record(lambda: compile_pdf(path))
-        print(f"latex: wrote {pdf}")
+        print(f"latex: wrote {target.with_suffix('.pdf')}")
     return 0
 
 
 def _generate(args) -> int:
     spec = _load(args.spec)
-    path = write_module(spec, args.output or f"{spec.name}.py", force=args.force)
+    path = args.output or f"{spec.name}.py"
+    pipeline.generate(spec, path, force=args.force)
     print(f"generate: wrote {path} ({spec.name}: layers {list(spec.layers)}, {spec.notation}, {spec.dtype})")
     return 0
 
 
 def _build(args) -> int:
-    from symbackprop.teach import document
-    from symbackprop.training import train as training
-
     spec = _load(args.spec)
-    notation = args.notation or spec.notation
-    out = OutputFolder(args.output, force=args.force)
-    data, skipped = _build_data(spec, args.data)
-    tex, pdf = f"{spec.name}.tex", f"{spec.name}.pdf"
-    names = ["spec.json", "derivation.txt", "verification.txt", "verification.json", tex, pdf]
-    names += training.output_names(spec)
-    for name in names:
-        out.check(name)  # refuse before doing any work
-    run = training.settings(spec, epochs=args.epochs)
-    timings, notes = {}, []
-    start = time.perf_counter()
-    text = derivation_text(spec, derived_formulas(spec, notation), notation)
-    timings["derive"] = time.perf_counter() - start
-    start = time.perf_counter()
-    report = verify(spec, notation=notation)
-    timings["verify"] = time.perf_counter() - start
-    written = [
-        out.write("spec.json", json.dumps(spec.to_dict(), indent=2) + "\n"),
-        out.write("derivation.txt", text + "\n"),
-        out.write("verification.txt", verification_table(report) + "\n"),
-        out.write("verification.json", report.to_json() + "\n"),
-    ]
-    print(text)
+    result = pipeline.build(
+        spec, args.output, data=args.data, notation=args.notation, epochs=args.epochs, force=args.force, echo=print
+    )
     print()
-    print(verification_table(report))
-    print()
-    start = time.perf_counter()
-    module = training.write_generated(spec, out)
-    written.append(module)
-    timings["generate"] = time.perf_counter() - start
-    start = time.perf_counter()
-    written.append(out.write(tex, render_document(spec, notation, report)))
-    if document.engine() is None:
-        notes.append(f"PDF skipped: no LaTeX engine installed (e.g. apt-get install {document.ENGINE_PACKAGES})")
-    else:
-        try:
-            written.append(out.record(lambda: compile_pdf(out.folder / tex)))
-        except document.LatexError as error:
-            notes.append(f"PDF failed: {error}")
-    timings["latex"] = time.perf_counter() - start
-    if data is not None:
-        start = time.perf_counter()
-        outcome = training.train(spec, data, run, out, echo=print, module_path=module)
-        timings["train"] = time.perf_counter() - start
-        written += outcome.written
-        notes.append(
-            f"test accuracy {100 * outcome.final:.2f}% after {len(outcome.history)} epochs "
-            f"(best {100 * outcome.best:.2f}%) on {data.description}"
-        )
-    else:
-        notes.append(f"training skipped: {skipped}")
-    print()
-    print(f"build: {spec.name} ({spec.source}) into {out.folder}/")
-    for stage, seconds in timings.items():
+    print(f"build: {spec.name} ({spec.source}) into {result.folder}/")
+    for stage, seconds in result.timings.items():
         print(f"  {stage:<8} {seconds:6.2f} s")
-    for path in written:
+    for path in result.written:
         print(f"  wrote {path}")
-    for note in notes:
+    for note in result.notes:
         print(f"  {note}")
-    print("  every applicable closed form holds" if report.ok else "  SOME CHECKS FAIL: see verification.txt")
-    return 0 if report.ok else 1
-
-
-def _build_data(spec: Spec, choice: str | None):
-    """The data build trains on, or None and the reason it does not train (only without --data)."""
-    from symbackprop.training.data import load_data
-
-    if choice is not None:
-        return load_data(choice), None
-    try:
-        return load_data(_default_data(spec)), None
-    except SymbackpropError as error:  # no built-in data for this width, or it is not there
-        return None, str(error)
+    print("  every applicable closed form holds" if result.ok else "  SOME CHECKS FAIL: see verification.txt")
+    return 0 if result.ok else 1
 
 
 def _train(args) -> int:
-    from symbackprop.training import train as training
-    from symbackprop.training.data import load_data
-
     spec = _load(args.spec)
     run = training.settings(spec, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, seed=args.seed)
-    data = load_data(args.data or _default_data(spec))
-    out = OutputFolder(args.output, force=args.force)
-    outcome = training.train(spec, data, run, out)
+    data = load_data(args.data or pipeline.default_data(spec))
+    outcome = training.train(spec, data, run, OutputFolder(args.output, force=args.force))
     print(
         f"train: {len(outcome.history)} epochs in {outcome.seconds:.1f} s; final test accuracy "
         f"{100 * outcome.final:.2f}%, best {100 * outcome.best:.2f}%"
@@ -279,16 +204,6 @@ def _train(args) -> int:
     for path in outcome.written:
         print(f"  wrote {path}")
     return 0
-
-
-def _default_data(spec: Spec) -> str:
-    """The data `train` and `build` use without --data: digits for 64 inputs, the MNIST cache for 784."""
-    from symbackprop.spec.defaults import DEFAULT_DATA
-
-    names = {64: DEFAULT_DATA, 784: "mnist"}
-    if spec.layers[0] not in names:
-        raise SymbackpropError(f"no built-in data for {spec.layers[0]} inputs; pass --data")
-    return names[spec.layers[0]]
 
 
 def _data(args) -> int:
@@ -300,10 +215,10 @@ def _data(args) -> int:
 
 
 def _check_answers(args) -> int:
-    from symbackprop.check.grade import grade_all, report_latex, report_text
+    from symbackprop.check.grade import report_latex, report_text
     from symbackprop.check.read import Submission, read_answers
 
-    spec = load_spec(args.spec)
+    spec = _load(args.spec)
     if args.pdf and not args.latex:
         return _fail("check: --pdf needs --latex FILE")
     if args.formula is not None:
@@ -316,7 +231,7 @@ def _check_answers(args) -> int:
         except OSError as error:
             return _fail(f"{args.answers}: cannot read the answers: {error.strerror}")
         submissions = read_answers(text, source=args.answers)
-    report = grade_all(spec, submissions, notation=args.notation)
+    report = pipeline.check(spec, submissions, notation=args.notation)
     print(report.to_json() if args.json else report_text(report), end="\n" if args.json else "")
     if args.latex:
         target = Path(args.latex)

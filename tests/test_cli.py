@@ -149,11 +149,11 @@ def test_build_without_data_for_its_width_skips_training(tmp_path, capsys, monke
 
 
 def test_build_784_without_the_mnist_cache_says_so(tmp_path, monkeypatch):
-    import symbackprop.cli as cli
+    from symbackprop import load_spec, pipeline
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
-    spec = cli._load(str(EXAMPLES / "nielsen_ch1.toml"))
-    data, reason = cli._build_data(spec, None)
+    spec = load_spec(EXAMPLES / "nielsen_ch1.toml")
+    data, reason = pipeline._data_for(spec, None)
     assert data is None and "run `symbackprop data mnist` or pass --data" in reason
 
 

@@ -21,3 +21,10 @@ DEFAULT_SPEC = {
 
 #: the data the default network trains on
 DEFAULT_DATA = "digits"
+
+
+def default_spec():
+    """The built-in default network as a validated spec (its source says so in messages)."""
+    from symbackprop.spec.load import spec_from_dict
+
+    return spec_from_dict(DEFAULT_SPEC, source="<built-in default>")

@@ -338,3 +338,36 @@ def load_digits() -> Dataset:
         description=f"scikit-learn digits, 8x8: first {DIGITS_TRAIN} train, last {len(X) - DIGITS_TRAIN} test",
         source="digits",
     )
+
+
+def from_arrays(X, y, X_test=None, y_test=None, *, description: str = "arrays") -> Dataset:
+    """A data set from arrays: X with one row per example, y integer labels or one-hot rows.
+
+    Without X_test and y_test the last tenth of the rows is held out for testing. Values are used as they are
+    (no scaling); a :class:`DataError` names the array and what is wrong.
+    """
+    X, y = np.asarray(X), _labels(np.asarray(y), "y")
+    if (X_test is None) != (y_test is None):
+        raise DataError(f"{description}: give both X_test and y_test, or neither")
+    if len(X) != len(y):
+        raise DataError(f"{description}: X has {len(X)} rows but y has {len(y)} labels; they must match")
+    if X_test is None:
+        if len(X) < 2:
+            raise DataError(f"{description}: X has {len(X)} rows; at least 2 are needed to train and test")
+        held = max(1, int(round(len(X) * NPZ_TEST_FRACTION)))
+        X, X_test, y, y_test = X[:-held], X[-held:], y[:-held], y[-held:]
+        description += f", last {held} rows held out for testing"
+    else:
+        X_test, y_test = np.asarray(X_test), _labels(np.asarray(y_test), "y_test")
+    if np.issubdtype(X.dtype, np.integer):  # used as they are: not read as pixel bytes
+        X, X_test = X.astype(np.float64), np.asarray(X_test, dtype=np.float64)
+    return _from_arrays(X, y, X_test, y_test, where=description, description=description)
+
+
+def _labels(y: np.ndarray, name: str) -> np.ndarray:
+    """Integer labels as they are; one-hot rows (or any rows of scores) as the index of their largest entry."""
+    if y.ndim == 2:
+        return np.argmax(y, axis=1)
+    if y.ndim == 1 and np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y)):
+        return y.astype(np.int64)
+    return y

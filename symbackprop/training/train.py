@@ -31,7 +31,7 @@ from types import ModuleType
 
 import numpy as np
 
-from symbackprop.emission.module import generate_source
+from symbackprop.emission.module import generate_source, provenance
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder
 from symbackprop.spec.load import Spec
@@ -81,8 +81,8 @@ def output_names(spec: Spec) -> list[str]:
 
 
 def write_generated(spec: Spec, out: OutputFolder) -> Path:
-    """The spec's module, written into the output folder."""
-    return out.write(module_name(spec), generate_source(spec))
+    """The spec's module, written into the output folder (recorded in its manifest)."""
+    return out.write(module_name(spec), generate_source(spec), provenance)
 
 
 def import_generated(path: str | Path) -> ModuleType:
@@ -96,12 +96,18 @@ def import_generated(path: str | Path) -> ModuleType:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a training run did: its history, the files it wrote, its wall time."""
+    """What a training run did: the trained network, its history, the files it wrote, its wall time.
 
+    ``network`` is an instance of the generated module's ``Network``; ``diverged`` the module's
+    DivergenceError when the parameters became NaN or inf (the network keeps the last good ones).
+    """
+
+    network: object
     history: list[dict]
     written: list[Path]
     seconds: float
     settings: Settings
+    diverged: Exception | None = None
 
     @property
     def final(self) -> float | None:
@@ -112,29 +118,32 @@ class Outcome:
         return max(entry["accuracy"] for entry in self.history) if self.history else None
 
 
-def train(
+def load_generated(spec: Spec) -> ModuleType:
+    """The spec's generated module, compiled in memory (for training without writing it to a file)."""
+    module = ModuleType(f"symbackprop_generated_{spec.name}")
+    exec(compile(generate_source(spec), f"<symbackprop module {spec.name}>", "exec"), module.__dict__)
+    return module
+
+
+def fit(
     spec: Spec,
     data: Dataset,
     run: Settings,
-    out: OutputFolder,
     *,
+    module: ModuleType | None = None,
     echo: Callable[[str], None] | None = None,
-    bar: bool | None = None,
-    module_path: Path | None = None,
+    bar: bool | None = False,
 ) -> Outcome:
-    """Generate, import and train the spec's module on ``data``; write weights, history and plot into ``out``.
+    """Train the spec's generated module on ``data`` with the book's line per epoch; write nothing.
 
-    ``echo`` prints a line (default: ``tqdm.write``, which keeps the bar whole); ``bar`` shows the progress
-    bar (default: when stderr is a terminal). ``module_path``: the module already written into ``out``.
+    ``module`` is the generated module (default: compiled in memory); ``echo`` prints a line (default: nothing);
+    ``bar`` shows a tqdm progress bar (None: when stderr is a terminal).
     """
     from tqdm import tqdm
 
     check_width(data, spec.layers)
-    for name in output_names(spec):
-        out.check(name)  # refuse before training
-    echo = echo or tqdm.write
-    written = [] if module_path else [module_path := write_generated(spec, out)]
-    module = import_generated(module_path)
+    module = module or load_generated(spec)
+    echo = echo or (lambda line: None)
     net = module.Network(seed=run.seed)
     Y = data.one_hot(spec.layers[-1])
     echo(
@@ -176,25 +185,54 @@ def train(
             )
     except module.DivergenceError as error:
         diverged = error
-    seconds = time.perf_counter() - start
-    written += _save(spec, data, run, out, net, history, seconds, diverged, echo)
-    if diverged is not None:
+    return Outcome(net, history, [], time.perf_counter() - start, run, diverged)
+
+
+def train(
+    spec: Spec,
+    data: Dataset,
+    run: Settings,
+    out: OutputFolder,
+    *,
+    echo: Callable[[str], None] | None = None,
+    bar: bool | None = None,
+    module_path: Path | None = None,
+) -> Outcome:
+    """Generate, import and train the spec's module on ``data``; write weights, history and plot into ``out``.
+
+    ``echo`` prints a line (default: ``tqdm.write``, which keeps the bar whole); ``bar`` shows the progress
+    bar (default: when stderr is a terminal). ``module_path``: the module already written into ``out``.
+    """
+    from tqdm import tqdm
+
+    check_width(data, spec.layers)
+    for name in output_names(spec):
+        out.check(name, provenance)  # refuse before training
+    echo = echo or tqdm.write
+    written = [] if module_path else [module_path := write_generated(spec, out)]
+    outcome = fit(spec, data, run, module=import_generated(module_path), echo=echo, bar=bar)
+    written += save(spec, data, outcome, out, echo)
+    outcome = dataclasses.replace(outcome, written=written)
+    if outcome.diverged is not None:
         raise TrainingDiverged(
-            f"train: diverged at epoch {diverged.epoch}, batch {diverged.batch}: the parameters became NaN or "
-            f"infinite with eta {run.eta:g}; the last good weights are in {out.folder / WEIGHTS}; try a smaller --eta"
+            f"train: diverged at epoch {outcome.diverged.epoch}, batch {outcome.diverged.batch}: the parameters "
+            f"became NaN or infinite with eta {run.eta:g}; the last good weights are in {out.folder / WEIGHTS}; "
+            "try a smaller --eta"
         )
-    return Outcome(history, written, seconds, run)
+    return outcome
 
 
-def _save(spec, data, run, out, net, history, seconds, diverged, echo) -> list[Path]:
+def save(spec: Spec, data: Dataset, outcome: Outcome, out: OutputFolder, echo: Callable[[str], None]) -> list[Path]:
+    """Write a run's weights (the module's own ``save``, no pickle), history and plot into ``out``."""
+    run, history, diverged = outcome.settings, outcome.history, outcome.diverged
     weights = io.BytesIO()
-    net.save(weights)
+    outcome.network.save(weights)
     record = {
         "spec": spec.name,
         "layers": list(spec.layers),
         "data": data.description,
         "settings": dataclasses.asdict(run),
-        "seconds": round(seconds, 3),
+        "seconds": round(outcome.seconds, 3),
         "diverged": None if diverged is None else {"epoch": diverged.epoch, "batch": diverged.batch},
         "epochs": [{key: _finite(value) for key, value in entry.items()} for entry in history],
     }
