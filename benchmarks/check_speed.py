@@ -4,7 +4,7 @@ Run by hand (one BLAS thread, medians of --repeat runs):
 
     python benchmarks/check_speed.py [--repeat 3] [--answers 100]
 
-The answers are the test corpus (tests/answers/nielsen.txt, ufldl.txt, blog.txt: textbook forms, plausible
+The answers are the test corpus (tests/check/answers/nielsen.txt, ufldl.txt, blog.txt: textbook forms, plausible
 mistakes, the source texts' slips, unreadable input), cycled to --answers entries and graded against the
 spec each file was written for, as a class's answers would be. Every run starts cold: the caches of
 symbolic networks and derived quantities are cleared before it, so each run pays for its own derivations.
@@ -24,11 +24,12 @@ import time  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from symbackprop.check import backends  # noqa: E402
 from symbackprop.check import grade as grading  # noqa: E402
 from symbackprop.check.read import read_answers  # noqa: E402
 from symbackprop.spec.load import load_spec  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "answers"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "check" / "answers"
 
 
 def workload(count: int) -> list[tuple[object, object]]:
@@ -47,7 +48,7 @@ def _cycle(pool):
 
 
 def run(items) -> collections.Counter:
-    for cache in (grading._network, grading._truth_matrix):
+    for cache in (backends.network_at, backends.truth_matrix):
         cache.cache_clear()
     verdicts = collections.Counter()
     for spec, sub in items:

@@ -215,8 +215,8 @@ def _data(args) -> int:
 
 
 def _check_answers(args) -> int:
-    from symbackprop.check.grade import report_latex, report_text
     from symbackprop.check.read import Submission, read_answers
+    from symbackprop.check.verdict import report_latex, report_text
 
     spec = _load(args.spec)
     if args.pdf and not args.latex:

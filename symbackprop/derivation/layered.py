@@ -16,7 +16,6 @@ has the shape of the weights).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sympy as sp
 
@@ -89,33 +88,6 @@ def input_gradient(net: SymbolicNetwork, e: int = 0) -> sp.Matrix:
     weight = sp.diff(net.batch_cost, net.example_costs[e])
     upstream = [weight * d for d in net.layer(1, e).delta]
     return sp.Matrix(pullback(upstream, list(net.z_expression(1, e)), list(net.inputs[e])))
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """Every gradient of a network, derived; lists are indexed by internal layer k - 1."""
-
-    network: SymbolicNetwork
-    deltas: tuple[tuple[sp.Matrix, ...], ...]  # [example][k - 1]
-    weight_gradients: tuple[sp.Matrix, ...]
-    bias_gradients: tuple[sp.Matrix, ...]
-    input_gradients: tuple[sp.Matrix, ...]  # [example]
-
-
-def derive_network(net: SymbolicNetwork) -> Derivation:
-    """All of δ^l, ∂C/∂W^l, ∂C/∂b^l and ∇_x C for a symbolic network."""
-    L = net.depth
-    deltas = tuple(
-        tuple(output_delta(net, e) if k == L else hidden_delta(net, k, e) for k in range(1, L + 1))
-        for e in net.example_indices
-    )
-    return Derivation(
-        network=net,
-        deltas=deltas,
-        weight_gradients=tuple(weight_gradient(net, k) for k in range(1, L + 1)),
-        bias_gradients=tuple(bias_gradient(net, k) for k in range(1, L + 1)),
-        input_gradients=tuple(input_gradient(net, e) for e in net.example_indices),
-    )
 
 
 def derived(net: SymbolicNetwork, site: Site, e: int | None) -> sp.Matrix:

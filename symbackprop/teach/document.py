@@ -31,6 +31,7 @@ from symbackprop.network import indexed
 from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.spelling import unicode_to_latex_math, unicode_to_latex_text
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Y
 from symbackprop.spec.model import Spec
@@ -46,20 +47,9 @@ class LatexError(SymbackpropError):
     """The document could not be compiled (names what to install, or the first LaTeX error)."""
 
 
-_UNICODE = {
-    "δ": r"$\delta$",
-    "λ": r"$\lambda$",
-    "Σ": r"$\Sigma$",
-    "∂": r"$\partial$",
-    "∇": r"$\nabla$",
-    "⊙": r"$\odot$",
-    "−": "-",
-    "′": "'",
-    "²": r"$^2$",
-    "§": r"\S{}",
-    "–": "--",
-    "—": "---",
-}
+#: Unicode signs in running text and inside mathematics, as LaTeX (from the one spelling table).
+_UNICODE = unicode_to_latex_text()
+_MATH = unicode_to_latex_math()
 
 
 def _tex(text: str) -> str:
@@ -332,7 +322,6 @@ def render(spec: Spec, notation: str | None = None, report: Report | None = None
     return tex_environment().get_template(TEMPLATE).render(**context(spec, notation, report))
 
 
-_MATH = {"δ": r"\delta ", "λ": r"\lambda ", "Σ": r"\sum ", "∂": r"\partial ", "−": "-", "′": "'", "²": "^2"}
 
 
 def _source(text: str) -> str:

@@ -15,8 +15,11 @@ import pytest
 import sympy as sp
 
 from symbackprop.check import grade as grading
-from symbackprop.check.grade import grade, grade_all, report_latex, report_text
+from symbackprop.check import infer
+from symbackprop.check import verdict as verdicts
+from symbackprop.check.grade import grade, grade_all
 from symbackprop.check.read import parse_answer, read_answers
+from symbackprop.check.verdict import report_latex, report_text
 from symbackprop.cli import main
 from symbackprop.spec.load import load_spec, make_spec
 from symbackprop.teach.document import engine
@@ -26,7 +29,7 @@ EXPECTED = {"ok": "correct", "bad": "wrong", "err": "error"}
 
 
 @cache
-def corpus_report(notation: str) -> grading.GradeReport:
+def corpus_report(notation: str) -> verdicts.GradeReport:
     spec = load_spec(CORPUS / f"{notation}.toml")
     submissions = read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8"))
     return grade_all(spec, submissions)
@@ -38,7 +41,7 @@ def corpus_ids():
             yield pytest.param(notation, sub.ident, id=f"{notation}:{sub.ident}")
 
 
-def verdict(notation: str, ident: str) -> grading.Verdict:
+def verdict(notation: str, ident: str) -> verdicts.Verdict:
     return next(v for v in corpus_report(notation).verdicts if v.ident == ident)
 
 
@@ -66,7 +69,7 @@ def test_corpus_is_large_and_covers_every_equation_in_every_notation():
             if v.status == "correct" and v.notation == notation:
                 tree = parse_answer(v.text)
                 lhs = tree.sides[0] if len(tree.sides) > 1 else None
-                kinds[notation].add(v.equation or grading._quantity(lhs).kind)
+                kinds[notation].add(v.equation or infer.quantity_of(lhs).kind)
     for notation, found in kinds.items():
         assert {"delta", "BP2"} & found or "delta_output" in found, (notation, found)
         assert found & {"weight", "BP4"} and found & {"bias", "BP3"}, (notation, found)
@@ -149,12 +152,12 @@ def test_general_forms_are_proved_for_every_width():
 def test_all_widths_proof_rejects_a_wrong_form():
     spec = make_spec(layers=[2, 2, 2], activation="sigmoid", cost="quadratic")
     tree = parse_answer(r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)")
-    q = grading._quantity(tree.sides[0])
+    q = infer.quantity_of(tree.sides[0])
     from symbackprop.notation.catalogue import NIELSEN
 
-    assert grading._all_widths(spec, NIELSEN, "delta_hidden", q, list(tree.sides[1:]), [1]) is None
+    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(tree.sides[1:]), [1]) is None
     right = parse_answer(r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)")
-    assert grading._all_widths(spec, NIELSEN, "delta_hidden", q, list(right.sides[1:]), [1])
+    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(right.sides[1:]), [1])
     # at these widths the swapped form has the right shapes: the exact method finds values
     v = grade(spec, r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)")
     assert v.status == "wrong" and v.counterexample and v.counterexample["entry"]

@@ -332,19 +332,6 @@ def test_gradients_agree_with_finite_differences(point: Point) -> None:
 # -- structure -------------------------------------------------------------------------------------
 
 
-def test_derive_network_collects_every_gradient() -> None:
-    spec = make_spec(layers=[2, 3, 4, 2], notation="blog")
-    net = SymbolicNetwork(spec, examples=2)
-    d = derivation.derive_network(net)
-    assert d.network is net
-    assert len(d.deltas) == 2 and all(len(per) == 3 for per in d.deltas)
-    assert [g.shape for g in d.weight_gradients] == [W.shape for W in net.weights] == [(2, 3), (3, 4), (4, 2)]
-    assert [g.shape for g in d.bias_gradients] == [(3, 1), (4, 1), (2, 1)]
-    assert [g.shape for g in d.input_gradients] == [(2, 1), (2, 1)]
-    assert d.deltas[1][2] == derivation.output_delta(net, 1)
-    assert d.deltas[0][0] == derivation.hidden_delta(net, 1, 0)
-
-
 def test_derivation_is_linear_in_depth_through_delta_symbols() -> None:
     """A hidden δ mentions only the next layer's δ symbols, weights and its own z — never the cost."""
     spec = make_spec(layers=[2, 2, 2, 2])

@@ -1,0 +1,243 @@
+"""What an answer's names mean: the concrete network (spec's widths) and the indexed one (symbolic widths),
+and the true value of each quantity there, derived layer by layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from symbackprop.check.verdict import Wrong
+from symbackprop.derivation import indexed as derive_indexed
+from symbackprop.derivation import layered
+from symbackprop.network import cost as cost_terms
+from symbackprop.network import indexed
+from symbackprop.network.concrete import SymbolicNetwork
+from symbackprop.network.cost import ETA
+from symbackprop.network.sites import Site
+from symbackprop.notation.model import Notation
+from symbackprop.spec.model import Spec
+
+# -- values: a scalar, vector or matrix whose entries are computed on demand ------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """rows/cols: the internal layer whose width the dimension has, or None for 1."""
+
+    rows: int | None
+    cols: int | None
+    get: Callable[[object, object], sp.Expr]
+    label: str = ""
+
+    @property
+    def scalar(self) -> bool:
+        return self.rows is None and self.cols is None
+
+
+def scalar(expr: sp.Expr, label: str = "") -> Value:
+    return Value(None, None, lambda i, j: expr, label)
+
+
+# -- the concrete network ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def network_at(spec: Spec, notation: str, examples: int, abstract: bool) -> SymbolicNetwork:
+    return SymbolicNetwork(spec, notation=notation, examples=examples, abstract=abstract)
+
+
+@lru_cache(maxsize=64)
+def indexed_network_at(spec: Spec, notation: str) -> indexed.IndexedNetwork:
+    return indexed.IndexedNetwork(spec, notation=notation)
+
+
+class ConcreteNames:
+    """Meaning of the answer's names in a :class:`SymbolicNetwork` at the spec's widths."""
+
+    def __init__(self, net: SymbolicNetwork):
+        self.net = net
+        self.nt: Notation = net.notation
+        self.depth = net.depth
+
+    def width(self, k: int) -> int:
+        return self.net.widths[k]
+
+    def sum(self, body: Callable[[object], sp.Expr], k: int | None, bound: sp.Expr | None = None) -> sp.Expr:
+        if k is None and bound is None:
+            return body(1)
+        n = self.width(k) if k is not None else int(bound)
+        return sp.Add(*[body(s) for s in range(1, n + 1)])
+
+    def check_index(self, value, k: int | None, name: str) -> None:
+        if k is None:
+            if value != 1:
+                raise Wrong(f"{name} has one entry, index {value} does not exist")
+            return
+        if isinstance(value, int) and not 1 <= value <= self.width(k):
+            raise Wrong(f"{name}: index {value} is out of range, layer {self.nt.layer(k)} has {self.width(k)} neurons")
+
+    def example(self, e: int | None) -> int:
+        e = 0 if e is None else e
+        if e >= len(self.net.layers):
+            raise Wrong(f"example {e + 1} does not exist in a batch of {len(self.net.layers)}")
+        return e
+
+    def weight(self, k: int, r, c) -> sp.Expr:
+        return self.net.weights[k - 1][r - 1, c - 1]
+
+    def bias(self, k: int, i) -> sp.Expr:
+        return self.net.biases[k - 1][i - 1]
+
+    def z(self, k: int, i, e) -> sp.Expr:
+        return self.net.layer(k, self.example(e)).z[i - 1]
+
+    def a(self, k: int, i, e) -> sp.Expr:
+        return self.net.a(k, self.example(e))[i - 1]
+
+    def delta(self, k: int, i, e) -> sp.Expr:
+        return self.net.layer(k, self.example(e)).delta[i - 1]
+
+    def y(self, i, e) -> sp.Expr:
+        return self.net.targets[self.example(e)][i - 1]
+
+    def function(self, k: int) -> Callable[[sp.Expr], sp.Expr]:
+        if self.net.is_abstract(k):
+            return self.net.abstract_function(k)
+        act = self.net.activation(k)
+        if not act.elementwise:
+            raise Wrong(f"layer {self.nt.layer(k)} is {act.name}, not elementwise: f(z_i) depends on every z")
+        return lambda u: act.at(u)
+
+    def fprime(self, k: int, i, e) -> sp.Expr:
+        return self.net.layer(k, self.example(e)).fprime[i - 1]
+
+    def fprime_at(self, k: int, u: sp.Expr) -> sp.Expr:
+        f = self.function(k)
+        if isinstance(u, sp.Symbol):
+            return sp.diff(f(u), u)
+        t = sp.Dummy("t", real=True)
+        return sp.diff(f(t), t).subs(t, u)
+
+    def cost_gradient(self, j, e) -> sp.Expr:
+        return self.net.cost_gradient(self.example(e))[j - 1]
+
+    def z_forward(self, k: int, i, e) -> sp.Expr:
+        return self.net.z_expression(k, self.example(e))[i - 1]
+
+
+#: The equation site of each quantity an answer can be about.
+SITE_OF = {
+    "delta_output": "BP1",
+    "delta_hidden": "BP2",
+    "bias": "BP3",
+    "weight": "BP4",
+    "update": "BP4",
+    "input": "input_gradient",
+}
+
+
+def site_of(kind: str, k: int, net) -> Site:
+    """The equation site of a quantity at internal layer k (the input gradient's uses δ of layer 1)."""
+    equation = SITE_OF[kind]
+    return Site(equation, 1 if equation == "input_gradient" else k, 0, ())
+
+
+@lru_cache(maxsize=256)
+def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind: str, k, batch: bool):
+    """[per example] matrices of the true quantity, derived by sympy.diff layer by layer."""
+    net = network_at(spec, notation, examples, abstract)
+    per_ex = range(len(net.layers))
+    if kind == "cost":
+        if batch:
+            return [
+                sp.Matrix(
+                    [[cost_terms.batch_cost([net.example_cost(e) for e in per_ex], spec.regularization, net.weights)]]
+                )
+            ]
+        return [sp.Matrix([[net.example_cost(e)]]) for e in per_ex]
+    if kind == "cost_gradient":
+        return [net.cost_gradient(e) for e in per_ex]
+    site = site_of(kind, k, net)
+    if site.per_example:  # δ, and ∇_x C (of the batch cost, or of one example's)
+        if site.equation == "input_gradient" and not batch:
+            return [layered.example_gradient(net, site, e) for e in per_ex]
+        return [layered.derived(net, site, e) for e in per_ex]
+    grad = layered.derived(net, site, None) if batch else layered.example_gradient(net, site, 0)
+    if kind == "update":
+        return [net.weights[k - 1] - ETA * grad]
+    return [grad]
+
+
+class IndexedNames(ConcreteNames):
+    """Meaning of the answer's names in the :class:`~symbackprop.network.indexed.IndexedNetwork` (symbolic widths)."""
+
+    def __init__(self, net: indexed.IndexedNetwork):
+        self.net = net
+        self.nt = net.notation
+        self.depth = net.depth
+
+    def width(self, k: int) -> sp.Expr:
+        return self.net.widths[k]
+
+    def sum(self, body, k, bound=None):
+        if k is None:
+            return body(1)
+        s = self.net.index("s")
+        return sp.Sum(body(s), (s, 1, self.width(k)))
+
+    def check_index(self, value, k, name) -> None:
+        if k is None and value != 1:
+            raise Wrong(f"{name} has one entry, index {value} does not exist")
+
+    def example(self, e):
+        if e:
+            raise Unsupported()
+        return 0
+
+    def weight(self, k, r, c):
+        return self.net.weights[k][r, c]
+
+    def bias(self, k, i):
+        return self.net.biases[k][i]
+
+    def z(self, k, i, e):
+        return self.net.z[k][i]
+
+    def a(self, k, i, e):
+        return self.net.a(k, i)
+
+    def delta(self, k, i, e):
+        return self.net.deltas[k][i]
+
+    def y(self, i, e):
+        return self.net.y[i]
+
+    def function(self, k):
+        if not self.net.spec.layer_activation(k).elementwise:
+            raise Unsupported()
+        return self.net.activation_function(k)
+
+    def fprime(self, k, i, e):
+        return self.net.fprime(k, i)
+
+    def cost_gradient(self, j, e):
+        return self.net.cost_gradient(j)
+
+    def z_forward(self, k, i, e):
+        return self.net.z_expression(k, i)
+
+
+class Unsupported(Exception):
+    """The all-widths proof does not cover this answer (it keeps its exact proof at the spec's widths)."""
+
+
+def indexed_truth(net: indexed.IndexedNetwork, kind: str, k: int, index: tuple) -> sp.Expr:
+    """The derived component at symbolic widths of the quantity an answer is about."""
+    if kind == "cost_gradient":
+        return net.cost_gradient(index[0])
+    if kind not in SITE_OF or kind == "update":
+        raise Unsupported()
+    return derive_indexed.derived(net, site_of(kind, k, net), index)

@@ -1,0 +1,449 @@
+"""Evaluating a read answer in a network: each node of the tree to a scalar, vector or matrix of SymPy entries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symbackprop.check import read as ast
+from symbackprop.check.backends import ConcreteNames, Value, scalar, site_of
+from symbackprop.check.verdict import GradingError, Wrong
+from symbackprop.derivation import layered
+from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
+from symbackprop.notation.model import Notation
+
+# -- evaluation ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Frame:
+    l: int | None = None  # the value of the layer variable l
+    env: dict = field(default_factory=dict)  # index name -> value; example index name -> example (0-based)
+    example: int | None = None
+    example_names: dict = field(default_factory=dict)  # example index name -> example (0-based)
+    own_layer: int | None = None  # internal layer of the quantity graded: z, δ written without a layer mean it
+
+
+class Evaluator:
+    def __init__(self, backend: ConcreteNames, frame: Frame):
+        self.b = backend
+        self.nt = backend.nt
+        self.frame = frame
+
+    # -- layers and indices
+    def layer_number(self, layer: ast.Layer | None, what: str) -> int:
+        if layer is None:
+            raise Wrong(f"{what} needs a layer number")
+        if layer.var == "l":
+            if self.frame.l is None:
+                raise GradingError(f"{what}: the layer l is not fixed by the left-hand side; write the layer")
+            base = self.frame.l
+        elif layer.var == "L":
+            base = self.nt.layer(self.b.depth)
+        else:
+            base = 0
+        return base + layer.offset
+
+    def layer_k(self, layer, what: str, lowest: int = 1) -> int:
+        number = self.layer_number(layer, what)
+        k = self.nt.internal_layer(number)
+        if not lowest <= k <= self.b.depth:
+            raise Wrong(
+                f"{what}: there is no layer {number} here "
+                f"(layers {self.nt.layer(lowest)}..{self.nt.layer(self.b.depth)})"
+            )
+        return k
+
+    def weight_k(self, layer, what: str) -> int:
+        number = self.layer_number(layer, what)
+        k = self.nt.internal_weight_layer(number)
+        if not 1 <= k <= self.b.depth:
+            first, last = self.nt.weight_layer(1), self.nt.weight_layer(self.b.depth)
+            raise Wrong(f"{what}: there are no weights or biases {number} here ({first}..{last})")
+        return k
+
+    def index(self, name):
+        if isinstance(name, int):
+            return name
+        if name not in self.frame.env:
+            raise GradingError(f"index {name} is neither on the left-hand side nor summed over")
+        return self.frame.env[name]
+
+    def example_of(self, var) -> int | None:
+        if var is None:
+            return self.frame.example
+        if isinstance(var, int) or (isinstance(var, str) and var.isdigit()):
+            if int(var) < 1:
+                raise GradingError(f"example {var}: examples are numbered from 1")
+            return int(var) - 1
+        if var in self.frame.example_names:
+            return self.frame.example_names[var]
+        return self.frame.example
+
+    # -- nodes
+    def eval(self, node) -> Value:
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node)
+
+    def _Num(self, node: ast.Num) -> Value:
+        return scalar(sp.Rational(node.numerator, node.denominator))
+
+    def _entry(self, dims: tuple, indices: tuple, get: Callable, name: str) -> Value:
+        rows, cols = dims
+        if not indices:
+            return Value(rows, cols, get, name)
+        wanted = sum(d is not None for d in dims)
+        if len(indices) != wanted:
+            raise Wrong(f"{name} has {wanted} index(es), the answer gives {len(indices)}")
+        values = [self.index(i) for i in indices]
+        if rows is not None and cols is not None:
+            self.b.check_index(values[0], rows, name)
+            self.b.check_index(values[1], cols, name)
+            return scalar(get(values[0], values[1]), name)
+        self.b.check_index(values[0], rows if rows is not None else cols, name)
+        return scalar(get(values[0], 1) if rows is not None else get(1, values[0]), name)
+
+    def _Var(self, node: ast.Var) -> Value:
+        base, name = node.base, var_text(node)
+        if base == "lambda":
+            return scalar(LAMBDA)
+        if base == "eta":
+            return scalar(ETA)
+        if base == "m":
+            return scalar(sp.Integer(len(self.b.net.layers)))
+        if base == "n":
+            return scalar(TRAINING_SET_SIZE)
+        if base == "s":
+            return scalar(sp.sympify(self.b.width(self.layer_k(node.layer, "s_l", lowest=0))))
+        e = self.example_of(node.example)
+        if base in ("W", "w"):
+            k = self.weight_k(node.layer, name)
+            dims = self.nt.weight_dims(k)
+            return self._entry(dims, node.indices, lambda r, c: self.b.weight(k, r, c), name)
+        if base == "b":
+            k = self.weight_k(node.layer, name)
+            return self._entry((k, None), node.indices, lambda i, _: self.b.bias(k, i), name)
+        if base in ("z", "delta"):
+            if node.layer is None and self.frame.own_layer is not None:  # δ^L_j = ∂C/∂a_j σ'(z_j)
+                k = self.frame.own_layer
+            else:
+                k = self.layer_k(node.layer, name)
+            get = self.b.z if base == "z" else self.b.delta
+            return self._entry((k, None), node.indices, lambda i, _: get(k, i, e), name)
+        if base == "a":
+            k = self.layer_k(node.layer, name, lowest=0) if node.layer is not None else self.b.depth
+            return self._entry((k, None), node.indices, lambda i, _: self.b.a(k, i, e), name)
+        if base == "x":
+            return self._entry((0, None), node.indices, lambda i, _: self.b.a(0, i, e), name)
+        if base == "y":
+            return self._entry((self.b.depth, None), node.indices, lambda i, _: self.b.y(i, e), name)
+        raise GradingError(f"{name} cannot be used on the right-hand side")
+
+    def _Cost(self, node: ast.Cost) -> Value:
+        raise GradingError("the cost itself cannot be graded; write a derivative of it, such as dC/dW^l_{jk}")
+
+    def _Partial(self, node: ast.Partial) -> Value:
+        wrt, name = node.wrt, var_text(node.wrt)
+        if isinstance(node.num, ast.Cost):
+            e = self.example_of(node.num.example)
+            if wrt.base == "z":
+                return self._Var(ast.Var("delta", wrt.layer, wrt.indices, wrt.example))
+            if wrt.base == "a" and (wrt.layer is None or self.layer_k(wrt.layer, name, 0) == self.b.depth):
+                return self._entry((self.b.depth, None), wrt.indices, lambda j, _: self.b.cost_gradient(j, e), name)
+            if wrt.base in ("W", "w", "b", "x"):
+                kind = {"W": "weight", "w": "weight", "b": "bias", "x": "input"}[wrt.base]
+                k = 1 if kind == "input" else self.weight_k(wrt.layer, name)
+                matrix = layered.example_gradient(self.b.net, site_of(kind, k, self.b.net), e or 0)
+                dims = dims_of(self.nt, kind, k, self.b.depth)
+                return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
+            raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
+        num = node.num
+        if isinstance(num, ast.Var) and num.base in ("z", "a") and num.indices and wrt.indices:
+            e = self.example_of(num.example)
+            k = self.layer_k(num.layer, var_text(num), lowest=1)
+            i = self.index(num.indices[0])
+            self.b.check_index(i, k, var_text(num))
+            top = self.b.z_forward(k, i, e) if num.base == "z" else self.b.a(k, i, e)
+            var = self.eval(wrt).get(1, 1)
+            return scalar(sp.diff(top, var))
+        raise GradingError("derivatives of quantities are supported in component form, such as dz^{l+1}_j/dz^l_i")
+
+    def _Activation(self, node: ast.Activation) -> Value:
+        if node.arg is None:
+            k = self.layer_k(node.layer, f"{node.name}^{node.layer.text()}")
+            z = ast.Var("z", node.layer)
+            return self._apply(node, k, self.eval(z), z)
+        k = self.layer_k(node.layer, node.name) if node.layer is not None else self._layer_of(node.arg)
+        return self._apply(node, k, self.eval(node.arg), node.arg)
+
+    def _layer_of(self, arg) -> int:
+        for var in walk(arg):
+            if isinstance(var, ast.Var) and var.base in ("z", "a") and var.layer is not None:
+                return self.layer_k(var.layer, var_text(var), lowest=0 if var.base == "a" else 1)
+            if isinstance(var, ast.Var) and var.base == "z" and self.frame.own_layer is not None:
+                return self.frame.own_layer
+        if self.b.depth == 1:
+            return 1
+        raise GradingError("cannot tell which layer's activation this is: write f^l or an argument such as z^l")
+
+    def _apply(self, node: ast.Activation, k: int, arg: Value, arg_node) -> Value:
+        direct = isinstance(arg_node, ast.Var) and arg_node.base == "z"
+        e = self.example_of(getattr(arg_node, "example", None))
+
+        def get(i, j):
+            if node.prime:
+                if direct:
+                    index = i if arg.rows is not None else (self.index(arg_node.indices[0]) if arg_node.indices else 1)
+                    return self.b.fprime(k, index, e)
+                return self.b.fprime_at(k, arg.get(i, j))
+            if direct:
+                index = i if arg.rows is not None else (self.index(arg_node.indices[0]) if arg_node.indices else 1)
+                return self.b.a(k, index, e)
+            return self.b.function(k)(arg.get(i, j))
+
+        if direct and arg.rows is not None and arg.rows != k:
+            raise Wrong(f"f'(z) of layer {self.nt.layer(arg.rows)} at layer {self.nt.layer(k)}")
+        return Value(arg.rows, arg.cols, get, "f'" if node.prime else "f")
+
+    def _Function(self, node: ast.Function) -> Value:
+        arg = self.eval(node.arg)
+        fn = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt}[node.name]
+        return Value(arg.rows, arg.cols, lambda i, j: fn(arg.get(i, j)))
+
+    def _Sum(self, node: ast.Sum) -> Value:
+        upper = node.upper
+        if isinstance(upper, ast.Var) and upper.base in ("m", "n") and not upper.layer:
+            return self._example_sum(node)
+        if node.index == "l":
+            return self._layer_sum(node)
+        k = self._index_layer(node.body, node.index)
+        if k is None:
+            raise GradingError(f"cannot tell the range of the summation index {node.index}: it indexes nothing")
+        self._check_bounds(node, k)
+
+        def body(s):
+            saved = dict(self.frame.env)
+            self.frame.env[node.index] = s
+            try:
+                value = self.eval(node.body)
+                if not value.scalar:
+                    raise Wrong(f"the body of the sum over {node.index} is not a number but a vector or matrix")
+                return value.get(1, 1)
+            finally:
+                self.frame.env = saved
+
+        return scalar(self.b.sum(body, k))
+
+    def _check_bounds(self, node: ast.Sum, k: int) -> None:
+        """Explicit bounds must be 1 and the width of the layer the index runs over."""
+        for bound, want in ((node.lower, sp.Integer(1)), (node.upper, self.b.width(k))):
+            if bound is None:
+                continue
+            value = self.eval(bound)
+            got = sp.sympify(value.get(1, 1)) if value.scalar else None
+            if got is not None and got != sp.sympify(want):
+                which = "starts at" if bound is node.lower else "runs to"
+                shown = ast.show(bound)
+                shown += "" if shown == str(got) else f" = {got}"
+                raise Wrong(
+                    f"the sum over {node.index} {which} {shown}, but {node.index} indexes "
+                    f"layer {self.nt.layer(k)} ({self.b.width(k)} neurons)"
+                )
+
+    def _layer_sum(self, node: ast.Sum) -> Value:
+        """UFLDL's Σ_{l=1}^{n_l-1}: the body at every layer l of the bounds (all weight layers without bounds)."""
+        last = self.nt.layer(self.b.depth)  # UFLDL's n_l, the number of the output layer
+        numbers = [self.nt.weight_layer(k) for k in range(1, self.b.depth + 1)]
+        lower = bound_of(node.lower, last)
+        upper = bound_of(node.upper, last)
+        chosen = [n for n in numbers if (lower is None or n >= lower) and (upper is None or n <= upper)]
+        if lower is not None and upper is not None and chosen != list(range(lower, upper + 1)):
+            raise Wrong(f"the sum over l runs over {lower}..{upper}, but the weights here are {numbers}")
+        saved = self.frame.l
+        total = sp.Integer(0)
+        try:
+            for number in chosen:
+                self.frame.l = number
+                value = self.eval(node.body)
+                if not value.scalar:
+                    raise Wrong("the body of the sum over the layers l is not a number")
+                total += value.get(1, 1)
+        finally:
+            self.frame.l = saved
+        return scalar(total)
+
+    def _example_sum(self, node: ast.Sum) -> Value:
+        """Σ_{i=1}^m over the batch: i names an example (x^{(i)}, J(W,b;x^{(i)},y^{(i)})), never a component."""
+        saved_example, saved_names = self.frame.example, dict(self.frame.example_names)
+        values = []
+        try:
+            for e in range(len(self.b.net.layers)):
+                self.frame.example_names[node.index] = e
+                self.frame.example = e
+                values.append(self.eval(node.body))
+        finally:
+            self.frame.example, self.frame.example_names = saved_example, saved_names
+        first = values[0]
+        if any((v.rows, v.cols) != (first.rows, first.cols) for v in values):
+            raise Wrong(f"the summands of the sum over the examples {node.index} have different shapes")
+        return Value(first.rows, first.cols, lambda i, j: sp.Add(*[v.get(i, j) for v in values]))
+
+    def _index_layer(self, body, name: str) -> int | None:
+        """The layer whose neurons the summation index runs over, from the first place it indexes."""
+        for node in walk(body):
+            if isinstance(node, ast.Partial):
+                node = node.wrt
+            if not isinstance(node, ast.Var) or name not in node.indices:
+                continue
+            position = node.indices.index(name)
+            if node.base in ("W", "w"):
+                k = self.weight_k(node.layer, var_text(node))
+                dims = self.nt.weight_dims(k)
+                return dims[position]
+            if node.base in ("b",):
+                return self.weight_k(node.layer, var_text(node))
+            if node.base in ("z", "delta"):
+                return self.layer_k(node.layer, var_text(node))
+            if node.base == "a":
+                return self.layer_k(node.layer, var_text(node), lowest=0) if node.layer else self.b.depth
+            if node.base == "x":
+                return 0
+            if node.base == "y":
+                return self.b.depth
+        return None
+
+    def _BinOp(self, node: ast.BinOp) -> Value:
+        left, right = self.eval(node.left), self.eval(node.right)
+        if node.op in ("+", "-"):
+            if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
+                left, right = broadcast(left, right)
+            if (left.rows, left.cols) != (right.rows, right.cols):
+                raise Wrong(f"{node.op} of a {self._shape(left)} and a {self._shape(right)} (column {node.column})")
+            sign = 1 if node.op == "+" else -1
+            return Value(left.rows, left.cols, lambda i, j: left.get(i, j) + sign * right.get(i, j))
+        if node.op == "/":
+            if not right.scalar:
+                raise Wrong(f"division by a {self._shape(right)} (column {node.column})")
+            return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(1, 1))
+        if left.scalar or right.scalar:
+            big = right if left.scalar else left
+            return Value(
+                big.rows,
+                big.cols,
+                lambda i, j: left.get(1, 1) * right.get(i, j) if left.scalar else left.get(i, j) * right.get(1, 1),
+            )
+        if node.op == "hadamard":
+            if left.cols is None and right.cols is not None and left.rows == right.rows:
+                # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
+                return Value(right.rows, right.cols, lambda i, j: left.get(i, 1) * right.get(i, j))
+            if (left.rows, left.cols) != (right.rows, right.cols):
+                raise Wrong(f"⊙ of a {self._shape(left)} and a {self._shape(right)} (column {node.column})")
+            return Value(left.rows, left.cols, lambda i, j: left.get(i, j) * right.get(i, j))
+        if left.cols != right.rows:
+            raise Wrong(
+                f"product of a {self._shape(left)} and a {self._shape(right)}: "
+                f"the shapes do not fit (column {node.column})"
+            )
+        inner = left.cols
+        return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
+
+    def _shape(self, v: Value) -> str:
+        def dim(d):
+            return "1" if d is None else f"n_{self.nt.layer(d)}"
+
+        return "number" if v.scalar else f"{dim(v.rows)}x{dim(v.cols)} matrix"
+
+    def _Neg(self, node: ast.Neg) -> Value:
+        v = self.eval(node.operand)
+        return Value(v.rows, v.cols, lambda i, j: -v.get(i, j))
+
+    def _Power(self, node: ast.Power) -> Value:
+        base, exponent = self.eval(node.base), self.eval(node.exponent)
+        if not exponent.scalar:
+            raise Wrong("an exponent must be a number")
+        return Value(base.rows, base.cols, lambda i, j: base.get(i, j) ** exponent.get(1, 1))
+
+    def _Transpose(self, node: ast.Transpose) -> Value:
+        v = self.eval(node.operand)
+        return Value(v.cols, v.rows, lambda i, j: v.get(j, i))
+
+    def _Norm(self, node: ast.Norm) -> Value:
+        v = self.eval(node.operand)
+        if v.cols is not None:
+            raise Wrong("‖·‖ of a matrix")
+        return scalar(sp.sqrt(self.b.sum(lambda s: v.get(s, 1) ** 2, v.rows)))
+
+
+def bound_of(node, last: int) -> int | None:
+    """A layer sum's bound: a number, or n_l - c (UFLDL's n_l is the number of layers: the output's number)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Num) and node.denominator == 1:
+        return node.numerator
+    if isinstance(node, ast.Var) and node.base in ("s", "L"):
+        return last
+    if isinstance(node, ast.BinOp) and node.op in ("+", "-") and isinstance(node.right, ast.Num):
+        base = bound_of(node.left, last)
+        if base is not None:
+            return base + (node.right.numerator if node.op == "+" else -node.right.numerator)
+    raise GradingError("the bounds of a sum over layers l must be numbers or n_l - c")
+
+
+def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
+    """A number added to a vector is added to each entry (1 - a^L)."""
+    shape = right if left.scalar else left
+
+    def spread(v: Value) -> Value:
+        return Value(shape.rows, shape.cols, lambda i, j: v.get(1, 1)) if v.scalar else v
+
+    return spread(left), spread(right)
+
+
+def walk(node):
+    yield node
+    if isinstance(node, (ast.Var, ast.Num, ast.Cost)) or node is None:
+        return
+    for value in vars(node).values():
+        if isinstance(
+            value,
+            (
+                ast.Var,
+                ast.Num,
+                ast.Cost,
+                ast.Partial,
+                ast.Activation,
+                ast.Function,
+                ast.Sum,
+                ast.BinOp,
+                ast.Neg,
+                ast.Power,
+                ast.Transpose,
+                ast.Norm,
+            ),
+        ):
+            yield from walk(value)
+
+
+def var_text(node: ast.Var) -> str:
+    name = {"delta": "δ", "lambda": "λ", "eta": "η"}.get(node.base, node.base)
+    if node.layer is not None:
+        layer = node.layer.text()
+        name += "^" + (layer if len(layer) == 1 else "{" + layer + "}")
+    if node.indices:
+        index = ",".join(str(i) for i in node.indices)
+        name += "_" + (index if len(index) == 1 else "{" + index + "}")
+    return name
+
+
+def dims_of(nt: Notation, kind: str, k: int, depth: int) -> tuple:
+    if kind in ("weight", "update"):
+        return nt.weight_dims(k)
+    if kind == "input":
+        return (0, None)
+    if kind == "cost_gradient":
+        return (depth, None)
+    if kind == "cost":
+        return (None, None)
+    return (k, None)

@@ -1,0 +1,157 @@
+"""What an answer is about and how it is written: the quantity its left-hand side names, the notation, the
+layers it speaks of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symbackprop.check import read as ast
+from symbackprop.check.evaluate import var_text, walk
+from symbackprop.check.verdict import GradingError
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
+from symbackprop.spec.model import Spec
+
+# -- the quantity an answer is about ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    kind: str  # delta | bias | weight | input | cost_gradient | update
+    layer: ast.Layer | None
+    indices: tuple
+    text: str
+
+
+def quantity_of(node) -> Quantity | None:
+    """What a left-hand side names, or None if it names no quantity."""
+    if isinstance(node, ast.Var) and node.base == "delta":
+        return Quantity("delta", node.layer, node.indices, var_text(node))
+    if isinstance(node, ast.Var) and node.base in ("W", "w"):
+        return Quantity("update", node.layer, node.indices, var_text(node))
+    if isinstance(node, ast.Cost):
+        return Quantity("cost", None, (), ast.show(node))
+    if isinstance(node, ast.Partial) and isinstance(node.num, ast.Cost):
+        w = node.wrt
+        kind = {"z": "delta", "W": "weight", "w": "weight", "b": "bias", "x": "input", "a": "cost_gradient"}.get(w.base)
+        if kind:
+            return Quantity(kind, w.layer, w.indices, f"∂{node.num.name}/∂{var_text(w)}")
+    return None
+
+
+def default_lhs(kind: str, nt: Notation) -> tuple[str, str]:
+    """The left-hand side an answer filed under an equation is about, in ``nt``'s letters: (matrix, component)."""
+    i, j = nt.indices
+    cost, W = nt.spell("cost"), nt.spell("weight")
+    out, general = "{" + nt.label(nt.output_layer.ascii) + "}", "{" + nt.label("l") + "}"
+    table = {
+        "delta_output": (f"delta^{out}", f"delta^{out}_{i}"),
+        "delta_hidden": (f"delta^{general}", f"delta^{general}_{i}"),
+        "bias": (f"d{cost}/db^{general}", f"d{cost}/db^{general}_{i}"),
+        "weight": (f"d{cost}/d{W}^{general}", f"d{cost}/d{W}^{general}_{{{i}{j}}}"),
+        "input": (f"grad_x {cost}", f"d{cost}/dx_{nt.input_index}"),
+        "cost_gradient": (f"grad_a {cost}", f"d{cost}/da^{out}_{i}"),
+        "cost": (cost, cost),
+        "update": (f"{W}^{general}", f"{W}^{general}_{{{i}{j}}}"),
+    }
+    return table[kind]
+
+
+def free_indices(node, bound=frozenset()) -> list:
+    found: list = []
+    if isinstance(node, ast.Sum):
+        return free_indices(node.body, bound | {node.index})
+    if isinstance(node, ast.Var):
+        return [i for i in node.indices if isinstance(i, str) and i not in bound]
+    if isinstance(node, ast.Partial):
+        found = free_indices(node.wrt, bound) + (free_indices(node.num, bound) if isinstance(node.num, ast.Var) else [])
+        return found
+    if node is None or isinstance(node, (ast.Num, ast.Cost)):
+        return []
+    for value in vars(node).values():
+        if hasattr(value, "__dataclass_fields__") and not isinstance(value, ast.Layer):
+            for i in free_indices(value, bound):
+                if i not in found:
+                    found.append(i)
+    return found
+
+
+def notation_of(equation: ast.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
+    """The notation to read the answer in, and why: the one named, else the catalogue's notations whose writing
+    the answer's fits (parenthesised layer numbers, the letter of the cost, the letter of the activation
+    function), the spec's first."""
+    if explicit:
+        if explicit not in NOTATIONS:
+            raise GradingError(f"unknown notation {explicit!r}; valid: {', '.join(NOTATIONS)}")
+        return explicit, "named with the answer"
+    nodes = [n for side in equation.sides for n in walk(side)]
+    parenthesised = any(getattr(n, "layer", None) is not None and n.layer.parenthesised for n in nodes)
+    costs = {n.name for n in nodes if isinstance(n, ast.Cost)}
+    functions = {n.name for n in nodes if isinstance(n, ast.Activation)}
+    spec_nt = notation_named(spec.notation)
+    candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt)]
+    reasons = []
+    if parenthesised:
+        candidates = [nt for nt in candidates if nt.parenthesised] or candidates
+        reasons.append("parenthesised layer numbers")
+    elif spec_nt.parenthesised:
+        candidates = [nt for nt in candidates if not nt.parenthesised] or candidates
+        reasons.append("layer numbers without parentheses")
+    own_costs = [nt for nt in candidates if nt.spell("cost") in costs and nt.spell("cost") != spec_nt.spell("cost")]
+    if own_costs:
+        candidates = own_costs
+        reasons.append(f"the cost {own_costs[0].spell('cost')}")
+    own_functions = [
+        nt
+        for nt in candidates
+        if nt.spell("function") in functions and nt.spell("function") != spec_nt.spell("function")
+    ]
+    if own_functions:
+        candidates = own_functions
+        reasons.append(f"the derivative written {own_functions[0].spell('function')}'(z)")
+    chosen = candidates[0]
+    if chosen is spec_nt and not own_costs and not own_functions:
+        return chosen.name, "the spec's notation"
+    return chosen.name, f"{' / '.join(reasons)} ({chosen.name})"
+
+
+def is_batch(equation: ast.Equation) -> bool:
+    for side in equation.sides:
+        for node in walk(side):
+            if isinstance(node, ast.Var) and node.base in ("lambda", "m", "n"):
+                return True
+            if isinstance(node, ast.Sum) and isinstance(node.upper, ast.Var) and node.upper.base in ("m", "n"):
+                return True
+    return False
+
+
+def layer_values(q: Quantity, kind: str, nt: Notation, depth: int) -> list[int | None]:
+    """The values of l for which the left-hand side names a quantity of this kind."""
+    if q.layer is None:
+        return [None]
+    if q.layer.var != "l":
+        return [None]
+    values = []
+    for l in range(-3, depth + 4):
+        number = l + q.layer.offset
+        if kind in ("delta_output", "delta_hidden"):
+            k = nt.internal_layer(number)
+            ok = 1 <= k < depth if kind == "delta_hidden" else k == depth
+        elif kind in ("cost_gradient",):
+            ok = nt.internal_layer(number) == depth
+        else:
+            ok = 1 <= nt.internal_weight_layer(number) <= depth
+        if ok:
+            values.append(l)
+    return values
+
+
+def internal_k(q: Quantity, kind: str, nt: Notation, depth: int, l: int | None) -> int:
+    if q.layer is None:
+        return depth if kind in ("delta_output", "cost_gradient") else 1
+    base = l if q.layer.var == "l" else nt.layer(depth) if q.layer.var == "L" else 0
+    number = base + q.layer.offset
+    if kind in ("delta_output", "delta_hidden", "cost_gradient"):
+        return nt.internal_layer(number)
+    return nt.internal_weight_layer(number)

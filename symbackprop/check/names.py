@@ -1,0 +1,179 @@
+"""The reader's rules for what names a quantity: activation functions, layer numbers, quantities and their
+subscripts and superscripts."""
+
+from __future__ import annotations
+
+from symbackprop.check.tokens import Token
+from symbackprop.check.tree import Activation, Layer, Var
+
+# -- the parser ------------------------------------------------------------------------------------
+
+QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y"}
+ACTIVATION_NAMES = {"f", "sigma", "phi", "g", "h"}
+COST_NAMES = {"C", "J", "E"}
+INDEX_LETTERS = set("ijkpqrstuvmn")
+
+
+class Names:
+    """The parser's rules for what names a quantity: activation functions, layer numbers, quantities and their
+    scripts (mixed into :class:`_Parser`, which supplies the token cursor)."""
+
+    def activation(self) -> Activation:
+        token = self.advance()
+        layer = None
+        prime = False
+        if self.at("^"):
+            save = self.pos
+            self.advance()
+            if self.at("'"):
+                self.advance()
+                prime = True
+            else:
+                layer = self.layer()
+                if self.at("'"):
+                    self.advance()
+                    prime = True
+            if not prime and not self.at("(") and not self.at(")"):
+                self.pos = save
+                raise self.error(f"{token.text}^… must be followed by ' or an argument", self.peek())
+        if self.at("'"):
+            self.advance()
+            prime = True
+        if not self.at("(") and layer is not None:  # the notes' (f^l)' ∘ v: f' at z^l, elementwise
+            return Activation(token.text, None, prime, layer, token.column)
+        if not self.at("("):
+            raise self.error(f"expected the argument of {token.text}, as in {token.text}'(z^l)", self.peek())
+        return self.activation_call(token, layer, prime)
+
+    def activation_call(self, token: Token, layer: Layer | None, prime: bool) -> Activation:
+        return Activation(token.text, self.group(), prime, layer, token.column)
+
+    def layer(self) -> Layer:
+        """A layer number: l, l+1, L-1, 2, {l+1}, UFLDL's (l), {(n_l)}, {(\\ell+1)}."""
+        if self.at("(") and self.peek().raw != "(":  # a TeX group {…}
+            opener = self.advance()
+            inner = self.layer() if self.at("(") and self.peek().raw == "(" else self.layer_body()
+            self.expect(")", f" to close the layer number opened at column {opener.column}")
+            return inner
+        if self.at("("):  # UFLDL's (l)
+            opener = self.advance()
+            inner = self.layer_body()
+            self.expect(")", f" to close the layer number opened at column {opener.column}")
+            return Layer(inner.var, inner.offset, True)
+        return self.layer_atom(self.advance())
+
+    def layer_body(self) -> Layer:
+        layer = self.layer_atom(self.advance())
+        offset = layer.offset
+        while self.at("+", "-"):
+            sign = 1 if self.advance().text == "+" else -1
+            number = self.advance()
+            if number.kind != "NUM" or not number.text.isdigit():
+                message = (
+                    f"a layer number is l, L or a number plus or minus a whole number, not {self.describe(number)}"
+                )
+                raise self.error(message, number)
+            offset += sign * int(number.text)
+        return Layer(layer.var, offset, layer.parenthesised)
+
+    def layer_atom(self, token: Token) -> Layer:
+        if token.kind == "NUM" and token.text.isdigit():
+            return Layer(None, int(token.text))
+        if token.kind == "NAME" and token.text == "l":
+            return Layer("l")
+        if token.kind == "NAME" and token.text == "L":
+            return Layer("L")
+        if token.kind == "NAME" and token.text == "n" and self.at("_"):  # UFLDL's n_l (n_\ell): the output layer
+            self.advance()
+            if self.at("("):
+                self.advance()
+                self.advance()
+                self.expect(")", " after n_{l}")
+            else:
+                self.advance()
+            return Layer("L")
+        raise self.error(
+            f"expected a layer number (l, l+1, L, a number, (l), (n_l)), found {self.describe(token)}", token
+        )
+
+    def quantity(self, subscripts: bool = True) -> Var:
+        token = self.advance()
+        if token.kind != "NAME" or token.text not in QUANTITY_NAMES:
+            raise self.error(f"expected a quantity (W w b z a delta x y), found {self.describe(token)}", token)
+        base = token.text
+        layer: Layer | None = None
+        indices: tuple = ()
+        example = None
+        while True:
+            if self.at("^") and layer is None and example is None and not self._transpose_ahead():
+                self.advance()
+                if base in ("x", "y"):
+                    example = self.example_superscript()
+                    continue
+                layer = self.layer()
+                continue
+            if self.at("_") and not indices and subscripts:
+                self.advance()
+                indices = self.subscript(base)
+                continue
+            if self.at("_") and not indices and not subscripts:  # \nabla_{a^L} C has no component subscripts
+                break
+            break
+        if example is None and self.at("(") and self.peek(1).text == "x" and base not in ("x", "y"):
+            example = self.example_argument()
+        return Var(base, layer, indices, example, token.column)
+
+    def example_argument(self) -> str | None:
+        """UFLDL's a^{(3)}(x^{(i)}) or δ(x_i): the example a quantity is taken at."""
+        opener = self.advance()
+        self.advance()  # x
+        tokens: list[Token] = []
+        depth = 1
+        while True:
+            t = self.advance()
+            if t.kind == "END":
+                raise self.error(f"unclosed '(' opened at column {opener.column}", opener)
+            if t.kind == "OP" and t.text == "(":
+                depth += 1
+            elif t.kind == "OP" and t.text == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            tokens.append(t)
+        return example_from([t for t in tokens if t.text not in ("^", "_")])
+
+    def _transpose_ahead(self) -> bool:
+        nxt = self.peek(1)
+        if nxt.text == "T":
+            return True
+        return nxt.text == "(" and self.peek(2).text == "T" and self.peek(3).text == ")"
+
+    def subscript(self, base: str) -> tuple:
+        if self.at("("):
+            opener = self.advance()
+            items: list = []
+            while not self.at(")"):
+                token = self.advance()
+                if token.kind == "END":
+                    raise self.error(f"unclosed subscript opened at column {opener.column}", opener)
+                if token.text == ",":
+                    continue
+                if token.kind == "NUM":
+                    items.append(int(token.text))
+                elif token.kind == "NAME" and len(token.text) == 1:
+                    items.append(token.text)
+                else:
+                    raise self.error(f"a subscript holds index letters or numbers, not {self.describe(token)}", token)
+            self.advance()
+            if base in ("W", "w") and len(items) == 1 and isinstance(items[0], int) and 10 < items[0] < 100:
+                items = [items[0] // 10, items[0] % 10]  # W^2_{12}: row 1, column 2
+            return tuple(items)
+        token = self.index_token()
+        return (int(token.text),) if token.kind == "NUM" else (token.text,)
+
+
+def example_from(tokens: list[Token]) -> str | None:
+    for t in tokens:
+        if t.kind in ("NAME", "NUM") and t.text not in ("(", ")"):
+            return t.text
+    return None

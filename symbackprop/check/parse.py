@@ -1,0 +1,446 @@
+"""The recursive-descent parser of an answer: tokens to an :class:`~symbackprop.check.tree.Equation`."""
+
+from __future__ import annotations
+
+from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, QUANTITY_NAMES, Names, example_from
+from symbackprop.check.tokens import Token, _error, tokenize
+from symbackprop.check.tree import (
+    MAX_NESTED_SUMS,
+    MAX_NESTING,
+    Activation,
+    AnswerError,
+    BinOp,
+    Cost,
+    Equation,
+    Function,
+    Layer,
+    Neg,
+    Norm,
+    Num,
+    Partial,
+    Power,
+    Sum,
+    Transpose,
+    Var,
+)
+
+
+class _Parser(Names):
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.pos = 0
+        self.depth = 0
+        self.depth_norm = 0  # inside ‖…‖ a ‖ closes the norm instead of opening a factor
+        self.sums = 0
+
+    # -- token helpers
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.peek()
+        self.pos += 1
+        return token
+
+    def at(self, *texts: str) -> bool:
+        token = self.peek()
+        return token.kind in ("OP", "NAME") and token.text in texts
+
+    def expect(self, text: str, what: str = "") -> Token:
+        token = self.peek()
+        if token.text != text or token.kind not in ("OP", "NAME"):
+            raise self.error(f"expected {text!r}{what}, found {self.describe(token)}", token)
+        return self.advance()
+
+    def describe(self, token: Token) -> str:
+        return "the end of the formula" if token.kind == "END" else repr(token.text)
+
+    def error(self, message: str, token: Token) -> AnswerError:
+        return _error(self.text, message, token.column, token.text or None)
+
+    def enter(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested deeper than {MAX_NESTING} levels", token)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # -- grammar
+    def equation(self) -> Equation:
+        sides = [self.expr()]
+        while self.at("="):
+            self.advance()
+            sides.append(self.expr())
+        token = self.peek()
+        if token.kind != "END":
+            raise self.error(f"unexpected {self.describe(token)}; expected an operator or the end", token)
+        return Equation(tuple(sides), self.text)
+
+    def expr(self) -> object:
+        node = self.term()
+        while self.at("+", "-"):
+            op = self.advance()
+            node = BinOp(op.text, node, self.term(), op.column)
+        return node
+
+    def _starts_factor(self) -> bool:
+        token = self.peek()
+        if token.kind in ("NUM", "NAME"):
+            return True
+        return token.kind == "OP" and token.text in ("(", "‖")
+
+    def term(self) -> object:
+        node = self.factor()
+        while True:
+            token = self.peek()
+            if token.kind == "OP" and token.text in ("⊙", "·", "/"):
+                self.advance()
+                op = {"⊙": "hadamard", "·": "dot", "/": "/"}[token.text]
+                node = BinOp(op, node, self.factor(), token.column)
+            elif self._starts_factor() and not (token.kind == "OP" and token.text == "‖" and self.depth_norm):
+                node = BinOp("dot", node, self.factor(), token.column)
+            else:
+                return node
+
+    def factor(self) -> object:
+        if self.at("-"):
+            self.advance()
+            return Neg(self.factor())
+        if self.at("+"):
+            self.advance()
+            return self.factor()
+        return self.power()
+
+    def power(self) -> object:
+        token = self.peek()
+        node = self.atom()
+        while self.at("^", "**") or (self.peek().kind == "OP" and self.peek().text == "T"):
+            if self.at("T"):  # a postfix ᵀ or \top
+                node = Transpose(node, self.advance().column)
+                continue
+            op = self.advance()
+            if self.at("T"):
+                self.advance()
+                node = Transpose(node, op.column)
+                continue
+            if self.at("("):  # ^{...}: transpose or a power
+                save = self.pos
+                self.advance()
+                if self.at("T") and self.peek(1).text == ")":
+                    self.advance()
+                    self.advance()
+                    node = Transpose(node, op.column)
+                    continue
+                self.pos = save
+            node = Power(node, self.script_expr())
+        if self.at("'") and isinstance(node, Var) and node.base == "a":  # the blog's a'(z^l)
+            self.advance()
+            return self.activation_call(Token("NAME", "a", token.column), None, prime=True)
+        return node
+
+    def script_expr(self) -> object:
+        """The operand of ^ or _: one token or a braced group."""
+        if self.at("("):
+            opener = self.advance()
+            self.enter(opener)
+            node = self.expr()
+            self.expect(")", f" to close the group opened at column {opener.column}")
+            self.leave()
+            return node
+        token = self.advance()
+        if token.kind == "NUM":
+            return _number(token.text)
+        if token.kind == "NAME" and token.text in ("s", "n") and self.at("_"):
+            self.advance()
+            return Var("s", self.layer(), column=token.column)
+        if token.kind == "NAME" and token.text in ("m", "n", "lambda", "eta"):
+            return Var(token.text, column=token.column)
+        if token.kind == "NAME" and token.text == "s" and self.at("_"):
+            self.advance()
+            return Var("s", self.layer(), column=token.column)
+        if token.kind == "NAME":
+            return Var(token.text, column=token.column)
+        raise self.error(f"expected an exponent, found {self.describe(token)}", token)
+
+    def atom(self) -> object:
+        token = self.peek()
+        if token.kind == "NUM":
+            self.advance()
+            return _number(token.text)
+        if token.kind == "OP" and token.text == "(":
+            self.advance()
+            self.enter(token)
+            node = self.expr()
+            self.expect(")", f" to close the bracket opened at column {token.column}")
+            self.leave()
+            if isinstance(node, Activation) and node.arg is None and self.at("'"):  # (f^l)'
+                self.advance()
+                node = Activation(node.name, None, True, node.layer, node.column)
+            if isinstance(node, Activation) and node.arg is None and self.at("("):  # (f^l)'(z)
+                node = Activation(node.name, self.group(), node.prime, node.layer, node.column)
+            return node
+        if token.kind == "OP" and token.text == "‖":
+            self.advance()
+            self.enter(token)
+            self.depth_norm += 1
+            node = self.expr()
+            self.depth_norm -= 1
+            self.expect("‖", f" to close the norm opened at column {token.column}")
+            self.leave()
+            return Norm(node)
+        if token.kind != "NAME":
+            raise self.error(f"expected a number, a quantity or '(', found {self.describe(token)}", token)
+        name = token.text
+        if name == "frac":
+            return self.fraction()
+        if name == "sum":
+            return self.sum()
+        if name == "nabla":
+            return self.nabla()
+        if name in ("exp", "log", "sqrt"):
+            self.advance()
+            return Function(name, self.argument())
+        if name == "partial" or (name == "d" and self.peek(1).text in COST_NAMES | {"z", "a"}):
+            return self.slash_derivative()
+        if name in COST_NAMES:
+            return self.cost()
+        if name == "h" and self.peek(1).text == "_":  # UFLDL's h_{W,b}(x): the network's output a^{(n_l)}
+            return self.hypothesis()
+        if name in ACTIVATION_NAMES:
+            return self.activation()
+        if name in QUANTITY_NAMES:
+            return self.quantity()
+        if name in ("s", "n") and self.peek(1).text == "_":  # UFLDL's s_l, or n_l: the width of layer l
+            self.advance()
+            self.advance()
+            return Var("s", self.layer(), column=token.column)
+        if name in ("lambda", "eta", "m", "n"):
+            self.advance()
+            return Var(name, column=token.column)
+        raise self.error(
+            f"unknown name {name!r}; quantities are W w b z a delta x y, costs C J, activations f sigma phi, "
+            "constants lambda eta (alpha) m n",
+            token,
+        )
+
+    def hypothesis(self) -> Var:
+        head = self.advance()
+        self.advance()  # _
+        if self.at("("):
+            opener = self.advance()
+            while not self.at(")"):
+                if self.advance().kind == "END":
+                    raise self.error(f"unclosed subscript opened at column {opener.column}", opener)
+            self.advance()
+        else:
+            self.advance()
+        example = None
+        if self.at("(") and self.peek(1).text == "x":
+            example = self.example_argument()
+        return Var("a", Layer("L", 0, True), (), example, head.column)
+
+    def group(self) -> object:
+        opener = self.expect("(", " (a braced group)")
+        self.enter(opener)
+        node = self.expr()
+        self.expect(")", f" to close the group opened at column {opener.column}")
+        self.leave()
+        return node
+
+    def argument(self) -> object:
+        if self.at("("):
+            return self.group()
+        return self.power()
+
+    def fraction(self) -> object:
+        head = self.advance()
+        if self.at("(") and self.peek(1).text in ("partial", "d") and self.peek(1).kind == "NAME":
+            save = self.pos
+            derivative = self.fraction_derivative(head)
+            if derivative is not None:
+                return derivative
+            self.pos = save
+        numerator = self.fraction_argument()
+        denominator = self.fraction_argument()
+        return BinOp("/", numerator, denominator, head.column)
+
+    def fraction_argument(self) -> object:
+        """A braced group, or TeX's single-token argument: \\frac12, \\frac1m."""
+        if self.at("("):
+            return self.group()
+        token = self.peek()
+        if token.kind == "NUM" and token.text.isdigit() and len(token.text) > 1:  # \frac12: the 1, then the 2
+            self.tokens[self.pos] = Token("NUM", token.text[1:], token.column + 1)
+            return Num(int(token.text[0]))
+        if token.kind in ("NUM", "NAME"):
+            self.advance()
+            return _number(token.text) if token.kind == "NUM" else Var(token.text, column=token.column)
+        raise self.error(f"expected the argument of \\frac, found {self.describe(token)}", token)
+
+    def fraction_derivative(self, head: Token) -> object | None:
+        """\\frac{\\partial C}{\\partial w^l_{jk}}, \\frac{\\partial}{\\partial W} J(…), \\frac{dC}{da^L}."""
+        self.advance()  # {
+        self.advance()  # partial or d
+        if self.at(")"):
+            self.advance()
+            numerator = None
+        else:
+            numerator = self.derivative_numerator()
+            self.expect(")", " after the numerator of the derivative")
+        self.expect("(", " (the denominator of the derivative)")
+        if not self.at("partial", "d"):
+            return None
+        self.advance()
+        wrt = self.quantity()
+        self.expect(")", " after the denominator of the derivative")
+        if numerator is None:
+            numerator = self.derivative_numerator()
+        return Partial(numerator, wrt, head.column)
+
+    def derivative_numerator(self) -> object:
+        token = self.peek()
+        if token.kind == "NAME" and token.text in COST_NAMES:
+            return self.cost()
+        if token.kind == "NAME" and token.text in QUANTITY_NAMES:
+            return self.quantity()
+        if token.kind == "OP" and token.text == "(":
+            return self.group()
+        raise self.error(
+            f"expected the cost (C, J) or a quantity to differentiate, found {self.describe(token)}", token
+        )
+
+    def slash_derivative(self) -> object:
+        """ASCII dC/dW^l_{jk}, dz^{l+1}_j/dz^l_i, partial C / partial b^l_j."""
+        head = self.advance()
+        numerator = self.derivative_numerator()
+        self.expect("/", " in dC/dX")
+        if not self.at("partial", "d"):
+            raise self.error(
+                f"expected d or partial after '/' in a derivative, found {self.describe(self.peek())}", self.peek()
+            )
+        self.advance()
+        return Partial(numerator, self.quantity(), head.column)
+
+    def nabla(self) -> object:
+        head = self.advance()
+        self.expect("_", " (\\nabla_a C: the variable as a subscript)")
+        if self.at("("):
+            opener = self.advance()
+            wrt = self.quantity()
+            self.expect(")", f" to close the subscript opened at column {opener.column}")
+        else:
+            wrt = self.quantity(subscripts=False)
+        if not self.at(*COST_NAMES):
+            raise self.error(
+                f"expected the cost (C or J) after \\nabla_{{…}}, found {self.describe(self.peek())}", self.peek()
+            )
+        return Partial(self.cost(), wrt, head.column)
+
+    def cost(self) -> Cost:
+        token = self.advance()
+        example, per_example = None, False
+        if self.at("_"):
+            self.advance()
+            if self.at("("):
+                self.advance()
+                sub = self.advance()
+                if sub.text == "x":
+                    per_example = True
+                    if self.at("_"):
+                        self.advance()
+                        example = self.index_token().text
+                    elif self.at("^"):
+                        self.advance()
+                        example = self.example_superscript()
+                else:
+                    example = sub.text
+                    per_example = True
+                self.expect(")", " after the cost's subscript")
+            else:
+                sub = self.advance()
+                per_example = True
+                example = None if sub.text == "x" else sub.text
+        if self.at("(") and token.text == "J":  # J(W,b) or J(W,b;x^{(i)},y^{(i)})
+            opener = self.advance()
+            depth = 1
+            inside: list[Token] = []
+            while depth:
+                t = self.advance()
+                if t.kind == "END":
+                    raise self.error(f"unclosed '(' opened at column {opener.column}", opener)
+                depth += {"(": 1, ")": -1}.get(t.text, 0)
+                inside.append(t)
+            texts = [t.text for t in inside]
+            if ";" in texts:
+                per_example = True
+                rest = inside[texts.index(";") + 1 :]
+                for n, t in enumerate(rest):
+                    if t.text == "x" and n + 2 < len(rest) and rest[n + 1].text == "^":
+                        example = example_from(rest[n + 2 :])
+                        break
+        return Cost(token.text, example, per_example)
+
+    def example_superscript(self) -> str | None:
+        """(i) in x^{(i)}."""
+        tokens = []
+        depth = 0
+        while True:
+            t = self.advance()
+            tokens.append(t)
+            depth += {"(": 1, ")": -1}.get(t.text, 0)
+            if depth <= 0:
+                break
+        return example_from(tokens)
+
+    def index_token(self) -> Token:
+        token = self.advance()
+        if token.kind not in ("NAME", "NUM"):
+            raise self.error(f"expected an index, found {self.describe(token)}", token)
+        return token
+
+    def sum(self) -> Sum:
+        head = self.advance()
+        self.expect("_", " (\\sum_{k} or \\sum_{i=1}^{m})")
+        lower = upper = None
+        if self.at("("):
+            opener = self.advance()
+            index = self.index_token()
+            if self.at("="):
+                self.advance()
+                lower = self.expr()
+            self.expect(")", f" to close the subscript opened at column {opener.column}")
+        else:
+            index = self.index_token()
+        if index.kind != "NAME":
+            raise self.error(f"the summation index must be a letter, found {self.describe(index)}", index)
+        if self.at("^"):
+            self.advance()
+            upper = self.script_expr()
+        self.enter(head)
+        self.sums += 1
+        if self.sums > MAX_NESTED_SUMS:
+            raise self.error(f"more than {MAX_NESTED_SUMS} nested sums", head)
+        body = self.sum_body()
+        self.sums -= 1
+        self.leave()
+        return Sum(index.text, lower, upper, body, head.column)
+
+    def sum_body(self) -> object:
+        """A sum's body reaches to the next + or - at this level, like the texts' Σ_j w_{ij} δ_j f'(z_i)."""
+        return self.term()
+
+
+def _number(text: str) -> Num:
+    if "." in text:
+        whole, _, frac = text.partition(".")
+        return Num(int((whole or "0") + frac), 10 ** len(frac))
+    return Num(int(text))
+
+
+def parse_answer(text: str) -> Equation:
+    """The :class:`Equation` an answer's text states; raises :class:`AnswerError` with the column."""
+    if not text.strip():
+        raise _error(text, "empty answer; write a formula such as delta^L = grad_a C (.) f'(z^L)", 1)
+    return _Parser(text).equation()

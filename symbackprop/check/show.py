@@ -1,0 +1,126 @@
+"""Printing a read answer back, as text or LaTeX: what the report says the answer was read as."""
+
+from __future__ import annotations
+
+from symbackprop.check.tree import (
+    Activation,
+    BinOp,
+    Cost,
+    Function,
+    Layer,
+    Neg,
+    Norm,
+    Num,
+    Partial,
+    Power,
+    Sum,
+    Transpose,
+    Var,
+)
+from symbackprop.notation.spelling import by_ascii
+
+# -- printing the tree back: the answer as it was read ------------------------------------------------
+
+#: The Greek letters an answer names in ASCII, as LaTeX and as Unicode (from the one spelling table).
+_TEX_NAMES = {name: spelling.latex for name, spelling in by_ascii().items()}
+_TEXT_NAMES = {name: spelling.unicode for name, spelling in by_ascii().items()}
+_PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "/": 2}
+
+
+def _layer_script(layer: Layer | None, tex: bool) -> str:
+    if layer is None:
+        return ""
+    text = layer.text().replace("L", "n_l") if layer.parenthesised and layer.var == "L" else layer.text()
+    return f"^{{{text}}}" if tex else (f"^{text}" if len(text) == 1 else f"^{{{text}}}")
+
+
+def _indices(indices: tuple) -> str:
+    if not indices:
+        return ""
+    body = ("" if all(len(str(i)) == 1 for i in indices) else ",").join(str(i) for i in indices)
+    return f"_{{{body}}}" if len(body) > 1 else f"_{body}"
+
+
+def show(node, tex: bool = False) -> str:
+    """The node as text (``tex=False``: the report's Unicode) or LaTeX."""
+    names = _TEX_NAMES if tex else _TEXT_NAMES
+
+    def wrap(child, parent_precedence: int) -> str:
+        text = show(child, tex)
+        if isinstance(child, BinOp) and _PRECEDENCE[child.op] < parent_precedence:
+            return (r"\left(" + text + r"\right)") if tex else f"({text})"
+        if isinstance(child, (Neg, Sum)) and parent_precedence > 1:
+            return (r"\left(" + text + r"\right)") if tex else f"({text})"
+        return text
+
+    if isinstance(node, Num):
+        return str(node.numerator) if node.denominator == 1 else f"{node.numerator}/{node.denominator}"
+    if isinstance(node, Var):
+        name = names.get(node.base, node.base)
+        if node.base == "s":
+            return f"s_{{{node.layer.text() if node.layer else ''}}}"
+        if node.example is None:
+            return name + _layer_script(node.layer, tex) + _indices(node.indices)
+        if node.base in ("x", "y"):
+            return name + f"^{{({node.example})}}" + _indices(node.indices)
+        return name + _layer_script(node.layer, tex) + _indices(node.indices) + f"(x^{{({node.example})}})"
+    if isinstance(node, Cost):
+        sub = f"_{{x_{node.example}}}" if node.example else ("_x" if node.per_example else "")
+        return node.name + sub
+    if isinstance(node, Partial):
+        d = r"\partial " if tex else "∂"
+        num, wrt = show(node.num, tex), show(node.wrt, tex)
+        return rf"\frac{{{d}{num}}}{{{d}{wrt}}}" if tex else f"{d}{num}/{d}{wrt}"
+    if isinstance(node, Activation):
+        name = names.get(node.name, node.name)
+        if node.layer is not None:
+            name = (
+                f"{name}{_layer_script(node.layer, tex)}"
+                if not node.prime
+                else f"({name}{_layer_script(node.layer, tex)})"
+            )
+        name += "'" if node.prime else ""
+        if node.arg is None:
+            return name
+        arg = show(node.arg, tex)
+        return rf"{name}\left({arg}\right)" if tex else f"{name}({arg})"
+    if isinstance(node, Function):
+        arg = show(node.arg, tex)
+        return rf"\{node.name}\left({arg}\right)" if tex else f"{node.name}({arg})"
+    if isinstance(node, Sum):
+        lower = f"={show(node.lower, tex)}" if node.lower is not None else ""
+        upper = f"^{{{show(node.upper, tex)}}}" if node.upper is not None else ""
+        head = (r"\sum" if tex else "Σ") + f"_{{{node.index}{lower}}}{upper}"
+        return f"{head} {wrap(node.body, 2)}"
+    if isinstance(node, BinOp):
+        p = _PRECEDENCE[node.op]
+        if node.op == "/" and tex:
+            return rf"\frac{{{show(node.left, tex)}}}{{{show(node.right, tex)}}}"
+        symbol = {
+            "+": " + ",
+            "-": " - ",
+            "dot": " " if tex else " ",
+            "hadamard": r" \odot " if tex else " ⊙ ",
+            "/": "/",
+        }[node.op]
+        right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0))
+        return wrap(node.left, p) + symbol + right
+    if isinstance(node, Neg):
+        return "-" + wrap(node.operand, 2)
+    if isinstance(node, Power):
+        base = wrap(node.base, 3)
+        if isinstance(node.base, Var) and (node.base.layer is not None or node.base.example is not None):
+            base = "{" + base + "}"  # {W^{(1)}_{ji}}^{2}: one superscript per base in TeX
+        return base + "^{" + show(node.exponent, tex) + "}"
+    if isinstance(node, Transpose):
+        inner = show(node.operand, tex)
+        inner = (
+            inner
+            if isinstance(node.operand, Var) and node.operand.layer is None
+            else (r"\left(" + inner + r"\right)" if tex else f"({inner})")
+        )
+        return inner + ("^{T}" if tex else "ᵀ")
+    if isinstance(node, Norm):
+        inner = show(node.operand, tex)
+        return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"
+    raise TypeError(f"cannot show {type(node).__name__}")

@@ -1,0 +1,172 @@
+"""The answer tokenizer: LaTeX, Unicode and ASCII to a whitelist of tokens, each with its column."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from symbackprop.check.tree import MAX_ANSWER_LENGTH, AnswerError
+
+# -- tokens --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUM NAME OP END
+    text: str
+    column: int  # 1-based
+    raw: str = ""  # "{" or "[" where text is "(" (a TeX group), so (l) and {l} stay apart
+
+
+_SKIPPED_COMMANDS = {
+    "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle",
+    "limits", "nolimits", ",", ";", ":", "!", " ", "quad", "qquad", "mathrm", "mathit", "operatorname", "boldsymbol",
+    "mathbf", "bf",
+}  # fmt: skip
+_COMMAND_NAMES = {
+    "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
+    "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
+    "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt",
+}  # fmt: skip
+_COMMAND_OPS = {
+    "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
+    "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "_": "_", "{": "(", "}": ")", "lbrack": "(", "rbrack": ")",
+}  # fmt: skip
+_UNICODE = {
+    "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
+    "∂": "partial", "Σ": "sum", "∑": "sum",
+}  # fmt: skip
+_UNICODE_OPS = {"⊙": "⊙", "∘": "⊙", "·": "·", "×": "·", "ᵀ": "T", "′": "'", "‖": "‖", "−": "-", "≔": "="}
+#: ASCII words read as one name; any other run of letters is read letter by letter (math juxtaposition).
+_WORDS = {
+    "delta": "delta", "sigma": "sigma", "phi": "phi", "lambda": "lambda", "eta": "eta", "alpha": "eta",
+    "ell": "l", "nabla": "nabla", "grad": "nabla", "partial": "partial", "sum": "sum", "exp": "exp",
+    "log": "log", "ln": "log", "sqrt": "sqrt", "frac": "frac",
+}  # fmt: skip
+_ASCII_OPS = ("(.)", ".*", ":=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
+              ";", "'", "@", "|", ".")  # fmt: skip
+_VALID = (
+    "letters, digits, + - * / ^ _ ( ) { } = ' , |, LaTeX commands such as \\frac \\partial \\sum \\delta \\sigma "
+    "\\odot \\circ \\cdot \\nabla \\lambda \\| and the ASCII forms sum_k, grad_a, dC/dW, (.) for the Hadamard product"
+)
+
+
+def _error(text: str, message: str, column: int, token: str | None = None) -> AnswerError:
+    pointer = f" (column {column})" if column else ""
+    return AnswerError(f"{message}{pointer}", formula=text, token=token, column=column)
+
+
+def _strip_delimiters(text: str) -> str:
+    """Drop math delimiters around the whole answer ($…$, \\(…\\), \\[…\\], the blog's \\\\(…\\\\)), keeping columns."""
+    stripped = text
+    for opener, closer in (
+        ("$$", "$$"),
+        ("$", "$"),
+        ("\\\\[", "\\\\]"),
+        ("\\\\(", "\\\\)"),
+        ("\\[", "\\]"),
+        ("\\(", "\\)"),
+    ):
+        s = stripped.strip()
+        if s.startswith(opener) and s.endswith(closer) and len(s) >= len(opener) + len(closer):
+            start = stripped.index(opener)
+            end = stripped.rindex(closer)
+            stripped = " " * (start + len(opener)) + stripped[start + len(opener) : end] + " " * (len(stripped) - end)
+    return stripped
+
+
+def _strip_group(tokens: list[Token]) -> list[Token]:
+    """{\\displaystyle … .}: drop a brace group around the whole answer and a full stop or comma at its end."""
+    changed = True
+    while changed:
+        changed = False
+        if len(tokens) > 2 and tokens[-2].kind == "OP" and tokens[-2].text in (".", ","):
+            tokens = tokens[:-2] + tokens[-1:]
+            changed = True
+        if len(tokens) > 3 and tokens[0].raw == "{" and tokens[-2].raw == "}":
+            depth = 0
+            for n, t in enumerate(tokens[:-1]):
+                depth += {"(": 1, ")": -1}.get(t.text, 0) if t.kind == "OP" else 0
+                if depth == 0 and n < len(tokens) - 2:
+                    break
+            else:
+                tokens = tokens[1:-2] + tokens[-1:]
+                changed = True
+    return tokens
+
+
+def tokenize(text: str) -> list[Token]:
+    """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError."""
+    if len(text) > MAX_ANSWER_LENGTH:
+        raise _error(text, f"answer too long ({len(text)} characters; at most {MAX_ANSWER_LENGTH})", 0)
+    body = _strip_delimiters(text)
+    tokens: list[Token] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        col = i + 1
+        if ch in " \t\r\n&":
+            i += 1
+            continue
+        if ch == "\\":
+            match = re.match(r"\\([A-Za-z]+|.)", body[i:])
+            name = match.group(1) if match else ""
+            i += 1 + len(name)
+            if name in ("text", "mathrm", "operatorname", "mathit") and body[i : i + 1] == "{":
+                close = body.find("}", i)
+                word = body[i + 1 : close] if close > 0 else ""
+                if word.strip() in ("d",):
+                    tokens.append(Token("NAME", "d", col))
+                    i = close + 1
+                    continue
+                if word.strip() in ("T",):
+                    tokens.append(Token("OP", "T", col))
+                    i = close + 1
+                    continue
+                if name == "text":
+                    raise _error(text, f"\\text{{{word}}} cannot be graded; write only the formula", col, "\\text")
+                continue
+            if name in _SKIPPED_COMMANDS:
+                continue
+            if name in _COMMAND_NAMES:
+                tokens.append(Token("NAME", _COMMAND_NAMES[name], col))
+            elif name in _COMMAND_OPS:
+                tokens.append(Token("OP", _COMMAND_OPS[name], col))
+            else:
+                raise _error(text, f"unknown LaTeX command \\{name}; valid: {_VALID}", col, "\\" + name)
+            continue
+        if ch in _UNICODE:
+            tokens.append(Token("NAME", _UNICODE[ch], col))
+            i += 1
+            continue
+        if ch in _UNICODE_OPS:
+            tokens.append(Token("OP", _UNICODE_OPS[ch], col))
+            i += 1
+            continue
+        if ch.isdigit() or (ch == "." and body[i + 1 : i + 2].isdigit()):
+            match = re.match(r"[0-9]*\.?[0-9]+|[0-9]+", body[i:])
+            assert match is not None
+            tokens.append(Token("NUM", match.group(0), col))
+            i += len(match.group(0))
+            continue
+        if ch.isascii() and ch.isalpha():
+            match = re.match(r"[A-Za-z]+", body[i:])
+            assert match is not None
+            word = match.group(0)
+            if word in _WORDS:
+                tokens.append(Token("NAME", _WORDS[word], col))
+            else:
+                tokens.extend(Token("NAME", letter, col + n) for n, letter in enumerate(word))
+            i += len(word)
+            continue
+        for op in _ASCII_OPS:
+            if body.startswith(op, i):
+                mapped = {"(.)": "⊙", ".*": "⊙", ":=": "=", "||": "‖", "*": "·", "@": "·", "[": "(", "]": ")"}
+                mapped.update({"{": "(", "}": ")"})
+                tokens.append(Token("OP", mapped.get(op, op), col, op))
+                i += len(op)
+                break
+        else:
+            raise _error(text, f"unexpected character {ch!r}; valid: {_VALID}", col, ch)
+    tokens.append(Token("END", "", len(body) + 1))
+    return _strip_group(tokens)

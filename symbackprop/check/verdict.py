@@ -1,0 +1,193 @@
+"""A verdict on one answer and the report of many, rendered as text, JSON and LaTeX."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from symbackprop.errors import SymbackpropError
+from symbackprop.printing.latex import latex
+from symbackprop.spec.model import Spec
+from symbackprop.templating import tex_environment
+
+
+class GradingError(SymbackpropError, ValueError):
+    """An answer that can be read but not graded (no quantity named, an unknown equation): says what to write."""
+
+
+class Wrong(Exception):
+    """The answer cannot be formed in the network (shapes, layers or indices that do not exist): a wrong answer."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The grade of one answer."""
+
+    ident: str
+    text: str
+    status: str  # correct | wrong | error
+    equation: str | None = None
+    notation: str | None = None
+    quantity: str = ""
+    method: str = ""  # exact | all_widths | numeric
+    proofs: tuple[str, ...] = ()
+    reason: str = ""
+    counterexample: dict | None = None
+    wrong_term: str = ""
+    note: str = ""
+    parsed: str = ""
+    parsed_latex: str = ""
+    residual_latex: str = ""
+    error_column: int | None = None
+    seconds: float = 0.0
+    point: tuple = field(default=(), compare=False, repr=False)  # the counterexample's (symbol, value) pairs
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.ident,
+            "answer": self.text,
+            "status": self.status,
+            "equation": self.equation,
+            "notation": self.notation,
+            "quantity": self.quantity,
+            "method": self.method,
+            "proofs": list(self.proofs),
+            "reason": self.reason,
+            "counterexample": self.counterexample,
+            "wrong_term": self.wrong_term,
+            "note": self.note,
+            "parsed": self.parsed,
+            "parsed_latex": self.parsed_latex,
+            "residual_latex": self.residual_latex,
+            "error_column": self.error_column,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    spec: Spec
+    verdicts: tuple[Verdict, ...]
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if any(v.status == "error" for v in self.verdicts):
+            return 2
+        return 0 if all(v.correct for v in self.verdicts) else 1
+
+    def to_dict(self) -> dict:
+        counts = {s: sum(v.status == s for v in self.verdicts) for s in ("correct", "wrong", "error")}
+        return {
+            "spec": self.spec.name,
+            "notation": self.spec.notation,
+            **counts,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "seconds": round(self.seconds, 4),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+_MARK = {"correct": "[ok]   ", "wrong": "[WRONG]", "error": "[ERROR]"}
+
+
+def report_text(report: GradeReport) -> str:
+    """The graded report as plain text, one block per answer."""
+    spec = report.spec
+    d = report.to_dict()
+    lines = [
+        f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): {len(report.verdicts)} answer(s), "
+        f"{d['correct']} correct, {d['wrong']} wrong, {d['error']} error(s) ({report.seconds:.2f} s)",
+        "",
+    ]
+    for v in report.verdicts:
+        head = " ".join(p for p in (_MARK[v.status], v.ident, v.equation or "", v.notation or "", v.method) if p)
+        lines.append(head)
+        if v.status == "error":
+            lines.append(f"        {v.reason}")
+            if v.error_column:
+                flat = v.text.replace("\n", " ")
+                lines.append(f"        {flat}")
+                lines.append("        " + " " * (v.error_column - 1) + "^")
+            lines.append("")
+            continue
+        lines.append(f"        read as: {v.parsed}")
+        for proof in v.proofs:
+            lines.append(f"        {proof}")
+        if v.status == "wrong":
+            lines.append(f"        {v.reason}")
+            ce = v.counterexample
+            if ce:
+                values = ", ".join(f"{k} = {_short(x)}" for k, x in ce["values"].items())
+                lines.append(f"        counterexample: {values}")
+                lines.append(
+                    f"        answer = {_short(ce['answer'])}, derived = {_short(ce['derived'])}, "
+                    f"difference = {_short(ce['difference'])}"
+                )
+            if v.wrong_term:
+                lines.append(f"        wrong: {v.wrong_term}")
+        if v.note:
+            lines.append(f"        note: {v.note}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _short(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def report_latex(report: GradeReport) -> str:
+    """The report as a standalone LaTeX document, a page per answer (``templates/check.tex.j2``)."""
+    from symbackprop.teach.document import _tex as _tex_text
+
+    def _tex(text: str) -> str:
+        for char, mark in (("{", "\x00"), ("}", "\x01"), ("$", "\x02"), ("~", "\x03")):
+            text = text.replace(char, mark)
+        text = _tex_text(text)
+        for char, mark in ((r"\{", "\x00"), (r"\}", "\x01"), (r"\$", "\x02"), (r"\textasciitilde{}", "\x03")):
+            text = text.replace(mark, char)
+        return text
+
+    pages = []
+    for v in report.verdicts:
+        ce = v.counterexample or {}
+        pages.append(
+            {
+                "ident": _tex(v.ident),
+                "status": v.status,
+                "equation": _tex(v.equation or "-"),
+                "notation": _tex(v.notation or "-"),
+                "method": _tex(v.method or "-"),
+                "formula": v.parsed_latex,
+                "answer_text": _tex(v.text.replace("\n", " ")),
+                "proofs": [_tex(p) for p in v.proofs],
+                "reason": _tex(v.reason),
+                "wrong_term": _tex(v.wrong_term),
+                "note": _tex(v.note),
+                "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
+                "residual": v.residual_latex,
+                "answer_value": _short(ce["answer"]) if "answer" in ce else "",
+                "derived_value": _short(ce["derived"]) if "derived" in ce else "",
+                "difference": _short(ce["difference"]) if "difference" in ce else "",
+            }
+        )
+    d = report.to_dict()
+    return (
+        tex_environment()
+        .get_template("check.tex.j2")
+        .render(
+            spec=_tex(report.spec.name),
+            layers=str(list(report.spec.layers)),
+            notation=report.spec.notation,
+            correct=d["correct"],
+            wrong=d["wrong"],
+            errors=d["error"],
+            pages=pages,
+        )
+    )
