@@ -89,22 +89,25 @@ def has_witness(check: Check) -> bool:
 
 
 def test_every_network_verifies(network: Case) -> None:
+    """One verification per network of the collection (computed once, in whichever worker runs this test):
+    every applicable check holds, at the notation's layers, once per example where it is per example."""
     report = verified(network)
     assert report.ok, [c.to_dict() for c in report.failures]
     assert report.failures == []
     assert report.notation == network.notation
     assert {c.method for c in report.checks} <= set(METHODS) | {"numeric"}
+    _check_every_equation_at_the_notations_layers(network, report)
+    _check_every_applicable_check_holds_and_took_time(report)
+    _check_each_method_checks_every_example(network, report)
 
 
-def test_every_equation_is_checked_at_the_notations_layers(network: Case) -> None:
-    report = verified(network)
+def _check_every_equation_at_the_notations_layers(network: Case, report: Report) -> None:
     expected = expected_layers(network.notation, network.depth)
     for method in ("exact", "numeric", "all_widths"):
         assert layers_by_equation(report, method) == expected, method
 
 
-def test_every_applicable_check_holds_and_took_time(network: Case) -> None:
-    report = verified(network)
+def _check_every_applicable_check_holds_and_took_time(report: Report) -> None:
     for c in report.checks:
         assert c.seconds >= 0
         if c.applicable:
@@ -112,8 +115,7 @@ def test_every_applicable_check_holds_and_took_time(network: Case) -> None:
             assert c.counterexample is None
 
 
-def test_each_method_checks_every_example(network: Case) -> None:
-    report = verified(network)
+def _check_each_method_checks_every_example(network: Case, report: Report) -> None:
     m = network.examples
     for method in ("exact", "numeric"):
         ours = [c for c in report.checks if method_of(c) == method]
