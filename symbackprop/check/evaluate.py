@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symbackprop.check import read as ast
+from symbackprop.check import tree
 from symbackprop.check.backends import ConcreteNames, Value, scalar, site_of
+from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError, Wrong
 from symbackprop.derivation import layered
 from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
@@ -33,7 +34,7 @@ class Evaluator:
         self.frame = frame
 
     # -- layers and indices
-    def layer_number(self, layer: ast.Layer | None, what: str) -> int:
+    def layer_number(self, layer: tree.Layer | None, what: str) -> int:
         if layer is None:
             raise Wrong(f"{what} needs a layer number")
         if layer.var == "l":
@@ -87,7 +88,7 @@ class Evaluator:
         method = getattr(self, "_" + type(node).__name__)
         return method(node)
 
-    def _Num(self, node: ast.Num) -> Value:
+    def _Num(self, node: tree.Num) -> Value:
         return scalar(sp.Rational(node.numerator, node.denominator))
 
     def _entry(self, dims: tuple, indices: tuple, get: Callable, name: str) -> Value:
@@ -105,7 +106,7 @@ class Evaluator:
         self.b.check_index(values[0], rows if rows is not None else cols, name)
         return scalar(get(values[0], 1) if rows is not None else get(1, values[0]), name)
 
-    def _Var(self, node: ast.Var) -> Value:
+    def _Var(self, node: tree.Var) -> Value:
         base, name = node.base, var_text(node)
         if base == "lambda":
             return scalar(LAMBDA)
@@ -141,15 +142,15 @@ class Evaluator:
             return self._entry((self.b.depth, None), node.indices, lambda i, _: self.b.y(i, e), name)
         raise GradingError(f"{name} cannot be used on the right-hand side")
 
-    def _Cost(self, node: ast.Cost) -> Value:
+    def _Cost(self, node: tree.Cost) -> Value:
         raise GradingError("the cost itself cannot be graded; write a derivative of it, such as dC/dW^l_{jk}")
 
-    def _Partial(self, node: ast.Partial) -> Value:
+    def _Partial(self, node: tree.Partial) -> Value:
         wrt, name = node.wrt, var_text(node.wrt)
-        if isinstance(node.num, ast.Cost):
+        if isinstance(node.num, tree.Cost):
             e = self.example_of(node.num.example)
             if wrt.base == "z":
-                return self._Var(ast.Var("delta", wrt.layer, wrt.indices, wrt.example))
+                return self._Var(tree.Var("delta", wrt.layer, wrt.indices, wrt.example))
             if wrt.base == "a" and (wrt.layer is None or self.layer_k(wrt.layer, name, 0) == self.b.depth):
                 return self._entry((self.b.depth, None), wrt.indices, lambda j, _: self.b.cost_gradient(j, e), name)
             if wrt.base in ("W", "w", "b", "x"):
@@ -160,7 +161,7 @@ class Evaluator:
                 return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
             raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
         num = node.num
-        if isinstance(num, ast.Var) and num.base in ("z", "a") and num.indices and wrt.indices:
+        if isinstance(num, tree.Var) and num.base in ("z", "a") and num.indices and wrt.indices:
             e = self.example_of(num.example)
             k = self.layer_k(num.layer, var_text(num), lowest=1)
             i = self.index(num.indices[0])
@@ -170,26 +171,26 @@ class Evaluator:
             return scalar(sp.diff(top, var))
         raise GradingError("derivatives of quantities are supported in component form, such as dz^{l+1}_j/dz^l_i")
 
-    def _Activation(self, node: ast.Activation) -> Value:
+    def _Activation(self, node: tree.Activation) -> Value:
         if node.arg is None:
             k = self.layer_k(node.layer, f"{node.name}^{node.layer.text()}")
-            z = ast.Var("z", node.layer)
+            z = tree.Var("z", node.layer)
             return self._apply(node, k, self.eval(z), z)
         k = self.layer_k(node.layer, node.name) if node.layer is not None else self._layer_of(node.arg)
         return self._apply(node, k, self.eval(node.arg), node.arg)
 
     def _layer_of(self, arg) -> int:
         for var in walk(arg):
-            if isinstance(var, ast.Var) and var.base in ("z", "a") and var.layer is not None:
+            if isinstance(var, tree.Var) and var.base in ("z", "a") and var.layer is not None:
                 return self.layer_k(var.layer, var_text(var), lowest=0 if var.base == "a" else 1)
-            if isinstance(var, ast.Var) and var.base == "z" and self.frame.own_layer is not None:
+            if isinstance(var, tree.Var) and var.base == "z" and self.frame.own_layer is not None:
                 return self.frame.own_layer
         if self.b.depth == 1:
             return 1
         raise GradingError("cannot tell which layer's activation this is: write f^l or an argument such as z^l")
 
-    def _apply(self, node: ast.Activation, k: int, arg: Value, arg_node) -> Value:
-        direct = isinstance(arg_node, ast.Var) and arg_node.base == "z"
+    def _apply(self, node: tree.Activation, k: int, arg: Value, arg_node) -> Value:
+        direct = isinstance(arg_node, tree.Var) and arg_node.base == "z"
         e = self.example_of(getattr(arg_node, "example", None))
 
         def get(i, j):
@@ -207,14 +208,14 @@ class Evaluator:
             raise Wrong(f"f'(z) of layer {self.nt.layer(arg.rows)} at layer {self.nt.layer(k)}")
         return Value(arg.rows, arg.cols, get, "f'" if node.prime else "f")
 
-    def _Function(self, node: ast.Function) -> Value:
+    def _Function(self, node: tree.Function) -> Value:
         arg = self.eval(node.arg)
         fn = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt}[node.name]
         return Value(arg.rows, arg.cols, lambda i, j: fn(arg.get(i, j)))
 
-    def _Sum(self, node: ast.Sum) -> Value:
+    def _Sum(self, node: tree.Sum) -> Value:
         upper = node.upper
-        if isinstance(upper, ast.Var) and upper.base in ("m", "n") and not upper.layer:
+        if isinstance(upper, tree.Var) and upper.base in ("m", "n") and not upper.layer:
             return self._example_sum(node)
         if node.index == "l":
             return self._layer_sum(node)
@@ -236,7 +237,7 @@ class Evaluator:
 
         return scalar(self.b.sum(body, k))
 
-    def _check_bounds(self, node: ast.Sum, k: int) -> None:
+    def _check_bounds(self, node: tree.Sum, k: int) -> None:
         """Explicit bounds must be 1 and the width of the layer the index runs over."""
         for bound, want in ((node.lower, sp.Integer(1)), (node.upper, self.b.width(k))):
             if bound is None:
@@ -245,14 +246,14 @@ class Evaluator:
             got = sp.sympify(value.get(1, 1)) if value.scalar else None
             if got is not None and got != sp.sympify(want):
                 which = "starts at" if bound is node.lower else "runs to"
-                shown = ast.show(bound)
+                shown = show(bound)
                 shown += "" if shown == str(got) else f" = {got}"
                 raise Wrong(
                     f"the sum over {node.index} {which} {shown}, but {node.index} indexes "
                     f"layer {self.nt.layer(k)} ({self.b.width(k)} neurons)"
                 )
 
-    def _layer_sum(self, node: ast.Sum) -> Value:
+    def _layer_sum(self, node: tree.Sum) -> Value:
         """UFLDL's Σ_{l=1}^{n_l-1}: the body at every layer l of the bounds (all weight layers without bounds)."""
         last = self.nt.layer(self.b.depth)  # UFLDL's n_l, the number of the output layer
         numbers = [self.nt.weight_layer(k) for k in range(1, self.b.depth + 1)]
@@ -274,7 +275,7 @@ class Evaluator:
             self.frame.l = saved
         return scalar(total)
 
-    def _example_sum(self, node: ast.Sum) -> Value:
+    def _example_sum(self, node: tree.Sum) -> Value:
         """Σ_{i=1}^m over the batch: i names an example (x^{(i)}, J(W,b;x^{(i)},y^{(i)})), never a component."""
         saved_example, saved_names = self.frame.example, dict(self.frame.example_names)
         values = []
@@ -293,9 +294,9 @@ class Evaluator:
     def _index_layer(self, body, name: str) -> int | None:
         """The layer whose neurons the summation index runs over, from the first place it indexes."""
         for node in walk(body):
-            if isinstance(node, ast.Partial):
+            if isinstance(node, tree.Partial):
                 node = node.wrt
-            if not isinstance(node, ast.Var) or name not in node.indices:
+            if not isinstance(node, tree.Var) or name not in node.indices:
                 continue
             position = node.indices.index(name)
             if node.base in ("W", "w"):
@@ -314,7 +315,7 @@ class Evaluator:
                 return self.b.depth
         return None
 
-    def _BinOp(self, node: ast.BinOp) -> Value:
+    def _BinOp(self, node: tree.BinOp) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
         if node.op in ("+", "-"):
             if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
@@ -355,21 +356,21 @@ class Evaluator:
 
         return "number" if v.scalar else f"{dim(v.rows)}x{dim(v.cols)} matrix"
 
-    def _Neg(self, node: ast.Neg) -> Value:
+    def _Neg(self, node: tree.Neg) -> Value:
         v = self.eval(node.operand)
         return Value(v.rows, v.cols, lambda i, j: -v.get(i, j))
 
-    def _Power(self, node: ast.Power) -> Value:
+    def _Power(self, node: tree.Power) -> Value:
         base, exponent = self.eval(node.base), self.eval(node.exponent)
         if not exponent.scalar:
             raise Wrong("an exponent must be a number")
         return Value(base.rows, base.cols, lambda i, j: base.get(i, j) ** exponent.get(1, 1))
 
-    def _Transpose(self, node: ast.Transpose) -> Value:
+    def _Transpose(self, node: tree.Transpose) -> Value:
         v = self.eval(node.operand)
         return Value(v.cols, v.rows, lambda i, j: v.get(j, i))
 
-    def _Norm(self, node: ast.Norm) -> Value:
+    def _Norm(self, node: tree.Norm) -> Value:
         v = self.eval(node.operand)
         if v.cols is not None:
             raise Wrong("‖·‖ of a matrix")
@@ -380,11 +381,11 @@ def bound_of(node, last: int) -> int | None:
     """A layer sum's bound: a number, or n_l - c (UFLDL's n_l is the number of layers: the output's number)."""
     if node is None:
         return None
-    if isinstance(node, ast.Num) and node.denominator == 1:
+    if isinstance(node, tree.Num) and node.denominator == 1:
         return node.numerator
-    if isinstance(node, ast.Var) and node.base in ("s", "L"):
+    if isinstance(node, tree.Var) and node.base in ("s", "L"):
         return last
-    if isinstance(node, ast.BinOp) and node.op in ("+", "-") and isinstance(node.right, ast.Num):
+    if isinstance(node, tree.BinOp) and node.op in ("+", "-") and isinstance(node.right, tree.Num):
         base = bound_of(node.left, last)
         if base is not None:
             return base + (node.right.numerator if node.op == "+" else -node.right.numerator)
@@ -403,30 +404,30 @@ def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
 
 def walk(node):
     yield node
-    if isinstance(node, (ast.Var, ast.Num, ast.Cost)) or node is None:
+    if isinstance(node, (tree.Var, tree.Num, tree.Cost)) or node is None:
         return
     for value in vars(node).values():
         if isinstance(
             value,
             (
-                ast.Var,
-                ast.Num,
-                ast.Cost,
-                ast.Partial,
-                ast.Activation,
-                ast.Function,
-                ast.Sum,
-                ast.BinOp,
-                ast.Neg,
-                ast.Power,
-                ast.Transpose,
-                ast.Norm,
+                tree.Var,
+                tree.Num,
+                tree.Cost,
+                tree.Partial,
+                tree.Activation,
+                tree.Function,
+                tree.Sum,
+                tree.BinOp,
+                tree.Neg,
+                tree.Power,
+                tree.Transpose,
+                tree.Norm,
             ),
         ):
             yield from walk(value)
 
 
-def var_text(node: ast.Var) -> str:
+def var_text(node: tree.Var) -> str:
     name = {"delta": "δ", "lambda": "λ", "eta": "η"}.get(node.base, node.base)
     if node.layer is not None:
         layer = node.layer.text()

@@ -38,7 +38,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from symbackprop.check import read as ast
+from symbackprop.check import tree
 from symbackprop.check.backends import (
     ConcreteNames,
     IndexedNames,
@@ -59,6 +59,8 @@ from symbackprop.check.infer import (
     notation_of,
     quantity_of,
 )
+from symbackprop.check.parse import parse_answer
+from symbackprop.check.show import show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
 from symbackprop.notation import symbols
@@ -106,7 +108,7 @@ def grade(
     start = time.perf_counter()
     try:
         verdict = _grade(spec, text, equation, notation, ident, random.Random(seed))
-    except ast.AnswerError as error:
+    except tree.AnswerError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error), error_column=error.column)
     except GradingError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error))
@@ -117,15 +119,15 @@ def _replace(verdict: Verdict, **changes) -> Verdict:
     return replace(verdict, **changes)
 
 
-def _instance(spec: Spec, parsed: ast.Equation, equation: str | None) -> tuple[Spec, str]:
+def _instance(spec: Spec, parsed: tree.Equation, equation: str | None) -> tuple[Spec, str]:
     """The spec itself, or for a large network the same network at small widths, and the note saying so."""
     if spec.parameter_count <= GRADE_LIMIT:
         return spec, ""
     trees = list(parsed.sides)
     if equation and equation not in EQUATIONS:
-        trees.append(ast.parse_answer(equation).sides[0])
+        trees.append(parse_answer(equation).sides[0])
     nodes = [n for tree in trees for n in walk(tree)]
-    literal = [i for n in nodes if isinstance(n, ast.Var) for i in n.indices if isinstance(i, int)]
+    literal = [i for n in nodes if isinstance(n, tree.Var) for i in n.indices if isinstance(i, int)]
     cap = max([REDUCED_WIDTH, *literal])
     small = replace(spec, layers=tuple(min(n, cap) for n in spec.layers))
     note = f" (the spec's {list(spec.layers)} reduced: {spec.parameter_count} parameters exceed {GRADE_LIMIT})"
@@ -139,12 +141,12 @@ def _grade(
         raise GradingError(
             f"unknown equation {equation!r}; valid: {', '.join(EQUATIONS)} or a quantity such as dC/dW^2_{{1,2}}"
         )
-    parsed = ast.parse_answer(text)
+    parsed = parse_answer(text)
     spec, reduced = _instance(spec, parsed, equation)
     sides = list(parsed.sides)
     lhs_node = None
     if equation is not None and equation not in EQUATIONS:  # a quantity such as dC/dW^2_{1,2}
-        lhs_node = ast.parse_answer(equation).sides[0]
+        lhs_node = parse_answer(equation).sides[0]
         if len(sides) > 1 and quantity_of(sides[0]) is not None:
             sides = sides[1:]
     elif len(sides) > 1 and quantity_of(sides[0]) is not None:
@@ -160,7 +162,7 @@ def _grade(
             )
         rhs_free = [i for side in sides for i in free_indices(side)]
         matrix, component = default_lhs(wanted, nt)
-        lhs_node = ast.parse_answer(component if rhs_free else matrix).sides[0]
+        lhs_node = parse_answer(component if rhs_free else matrix).sides[0]
         canonical = quantity_of(lhs_node).indices
         if rhs_free and sorted(set(rhs_free)) != sorted(canonical):
             if len(canonical) == 1 and len(set(rhs_free)) == 1:
@@ -185,15 +187,15 @@ def _grade(
     layers = layer_values(q, kind, nt, depth)
     if not layers:
         raise GradingError(f"{q.text} does not exist in this network for any layer l")
-    rhs_text = " = ".join(ast.show(s) for s in sides)
+    rhs_text = " = ".join(show(s) for s in sides)
     base = dict(
         ident=ident,
         text=text,
         equation=equation,
         notation=nt_name,
         quantity=q.text,
-        parsed=f"{ast.show(lhs_node)} = {rhs_text}",
-        parsed_latex=" = ".join(ast.show(s, tex=True) for s in [lhs_node, *sides]),
+        parsed=f"{show(lhs_node)} = {rhs_text}",
+        parsed_latex=" = ".join(show(s, tex=True) for s in [lhs_node, *sides]),
     )
     result = first = _check(spec, nt, kind, q, sides, layers, batch, True, rng)
     abstract = True
@@ -266,14 +268,14 @@ def _grade(
 def _terms(node) -> list:
     """The top-level summands (with their signs) or factors of an expression, as (label, node without it)."""
     out = []
-    if isinstance(node, ast.BinOp) and node.op in ("+", "-"):
+    if isinstance(node, tree.BinOp) and node.op in ("+", "-"):
         out.append(("term", node.right, node.left))
-        out.append(("term", node.left, node.right if node.op == "+" else ast.Neg(node.right)))
-    elif isinstance(node, ast.BinOp) and node.op in ("dot", "hadamard"):
+        out.append(("term", node.left, node.right if node.op == "+" else tree.Neg(node.right)))
+    elif isinstance(node, tree.BinOp) and node.op in ("dot", "hadamard"):
         out.append(("factor", node.right, node.left))
         out.append(("factor", node.left, node.right))
-        out.append(("sign of the factor", node.left, ast.BinOp(node.op, ast.Neg(node.left), node.right, node.column)))
-    elif isinstance(node, ast.Neg):
+        out.append(("sign of the factor", node.left, tree.BinOp(node.op, tree.Neg(node.left), node.right, node.column)))
+    elif isinstance(node, tree.Neg):
         out.append(("sign", node, node.operand))
     return out
 
@@ -291,15 +293,15 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
                     if label == "sign":
                         return "the sign: the answer is the negative of the right value"
                     if label.startswith("sign"):
-                        return f"the sign of {ast.show(part)}: it should be negated"
-                    return f"the {label} {ast.show(part)} should not be there"
+                        return f"the sign of {show(part)}: it should be negated"
+                    return f"the {label} {show(part)} should not be there"
             except (GradingError, Wrong):
                 continue
     return ""
 
 
 def _with_indices(node, indices):
-    if isinstance(node, ast.Partial):
+    if isinstance(node, tree.Partial):
         return replace(node, wrt=replace(node.wrt, indices=indices))
     return replace(node, indices=indices)
 
@@ -346,7 +348,7 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                                 {
                                     var_text(v)
                                     for v in walk(side)
-                                    if isinstance(v, ast.Var)
+                                    if isinstance(v, tree.Var)
                                     and v.base in ("y", "a", "z", "delta", "x", "b")
                                     and not v.indices
                                 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symbackprop.check import read as ast
+from symbackprop.check import tree
 from symbackprop.check.evaluate import var_text, walk
+from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
@@ -19,20 +20,20 @@ from symbackprop.spec.model import Spec
 @dataclass(frozen=True)
 class Quantity:
     kind: str  # delta | bias | weight | input | cost_gradient | update
-    layer: ast.Layer | None
+    layer: tree.Layer | None
     indices: tuple
     text: str
 
 
 def quantity_of(node) -> Quantity | None:
     """What a left-hand side names, or None if it names no quantity."""
-    if isinstance(node, ast.Var) and node.base == "delta":
+    if isinstance(node, tree.Var) and node.base == "delta":
         return Quantity("delta", node.layer, node.indices, var_text(node))
-    if isinstance(node, ast.Var) and node.base in ("W", "w"):
+    if isinstance(node, tree.Var) and node.base in ("W", "w"):
         return Quantity("update", node.layer, node.indices, var_text(node))
-    if isinstance(node, ast.Cost):
-        return Quantity("cost", None, (), ast.show(node))
-    if isinstance(node, ast.Partial) and isinstance(node.num, ast.Cost):
+    if isinstance(node, tree.Cost):
+        return Quantity("cost", None, (), show(node))
+    if isinstance(node, tree.Partial) and isinstance(node.num, tree.Cost):
         w = node.wrt
         kind = {"z": "delta", "W": "weight", "w": "weight", "b": "bias", "x": "input", "a": "cost_gradient"}.get(w.base)
         if kind:
@@ -60,24 +61,24 @@ def default_lhs(kind: str, nt: Notation) -> tuple[str, str]:
 
 def free_indices(node, bound=frozenset()) -> list:
     found: list = []
-    if isinstance(node, ast.Sum):
+    if isinstance(node, tree.Sum):
         return free_indices(node.body, bound | {node.index})
-    if isinstance(node, ast.Var):
+    if isinstance(node, tree.Var):
         return [i for i in node.indices if isinstance(i, str) and i not in bound]
-    if isinstance(node, ast.Partial):
-        found = free_indices(node.wrt, bound) + (free_indices(node.num, bound) if isinstance(node.num, ast.Var) else [])
-        return found
-    if node is None or isinstance(node, (ast.Num, ast.Cost)):
+    if isinstance(node, tree.Partial):
+        found = free_indices(node.wrt, bound)
+        return found + (free_indices(node.num, bound) if isinstance(node.num, tree.Var) else [])
+    if node is None or isinstance(node, (tree.Num, tree.Cost)):
         return []
     for value in vars(node).values():
-        if hasattr(value, "__dataclass_fields__") and not isinstance(value, ast.Layer):
+        if hasattr(value, "__dataclass_fields__") and not isinstance(value, tree.Layer):
             for i in free_indices(value, bound):
                 if i not in found:
                     found.append(i)
     return found
 
 
-def notation_of(equation: ast.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
+def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
     """The notation to read the answer in, and why: the one named, else the catalogue's notations whose writing
     the answer's fits (parenthesised layer numbers, the letter of the cost, the letter of the activation
     function), the spec's first."""
@@ -87,8 +88,8 @@ def notation_of(equation: ast.Equation, spec: Spec, explicit: str | None) -> tup
         return explicit, "named with the answer"
     nodes = [n for side in equation.sides for n in walk(side)]
     parenthesised = any(getattr(n, "layer", None) is not None and n.layer.parenthesised for n in nodes)
-    costs = {n.name for n in nodes if isinstance(n, ast.Cost)}
-    functions = {n.name for n in nodes if isinstance(n, ast.Activation)}
+    costs = {n.name for n in nodes if isinstance(n, tree.Cost)}
+    functions = {n.name for n in nodes if isinstance(n, tree.Activation)}
     spec_nt = notation_named(spec.notation)
     candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt)]
     reasons = []
@@ -116,12 +117,12 @@ def notation_of(equation: ast.Equation, spec: Spec, explicit: str | None) -> tup
     return chosen.name, f"{' / '.join(reasons)} ({chosen.name})"
 
 
-def is_batch(equation: ast.Equation) -> bool:
+def is_batch(equation: tree.Equation) -> bool:
     for side in equation.sides:
         for node in walk(side):
-            if isinstance(node, ast.Var) and node.base in ("lambda", "m", "n"):
+            if isinstance(node, tree.Var) and node.base in ("lambda", "m", "n"):
                 return True
-            if isinstance(node, ast.Sum) and isinstance(node.upper, ast.Var) and node.upper.base in ("m", "n"):
+            if isinstance(node, tree.Sum) and isinstance(node.upper, tree.Var) and node.upper.base in ("m", "n"):
                 return True
     return False
 

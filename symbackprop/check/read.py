@@ -1,7 +1,9 @@
 """Reading a person's answer: LaTeX (as the three source texts write it) or ASCII, to a small tree.
 
-The reading stage of ``symbackprop check``. A whitelist tokenizer and a
-recursive-descent parser build an :class:`Equation` of plain dataclass nodes;
+The reading stage of ``symbackprop check``, gathered here: a whitelist tokenizer
+(:mod:`~symbackprop.check.tokens`) and a recursive-descent parser (:mod:`~symbackprop.check.parse`,
+with :mod:`~symbackprop.check.names`) build an :class:`Equation` of the plain dataclass nodes of
+:mod:`~symbackprop.check.tree`;
 the text never reaches ``eval``, ``sympify`` or ``parse_expr``. The grading
 stage (:mod:`symbackprop.check.grade`) gives the nodes their meaning in a
 notation. Whatever cannot be read raises :class:`AnswerError` with the
@@ -29,51 +31,15 @@ component subscripts (``_j``, ``_{jk}``, ``_{j,k}``, numbers); ``^T``,
 from symbackprop.check.answers import FILE_FORMAT, AnswerFileError, Submission, read_answers
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import show
-from symbackprop.check.tokens import Token, tokenize
-from symbackprop.check.tree import (
-    MAX_ANSWER_LENGTH,
-    MAX_NESTED_SUMS,
-    MAX_NESTING,
-    Activation,
-    AnswerError,
-    BinOp,
-    Cost,
-    Equation,
-    Function,
-    Layer,
-    Neg,
-    Norm,
-    Num,
-    Partial,
-    Power,
-    Sum,
-    Transpose,
-    Var,
-)
+from symbackprop.check.tokens import tokenize
+from symbackprop.check.tree import AnswerError, Equation
 
 __all__ = [
     "FILE_FORMAT",
-    "MAX_ANSWER_LENGTH",
-    "MAX_NESTED_SUMS",
-    "MAX_NESTING",
-    "Activation",
     "AnswerError",
     "AnswerFileError",
-    "BinOp",
-    "Cost",
     "Equation",
-    "Function",
-    "Layer",
-    "Neg",
-    "Norm",
-    "Num",
-    "Partial",
-    "Power",
     "Submission",
-    "Sum",
-    "Token",
-    "Transpose",
-    "Var",
     "parse_answer",
     "read_answers",
     "show",

@@ -24,7 +24,7 @@ from symbackprop.printing.text import text
 from symbackprop.spec.functions import Z
 from symbackprop.timing import check_deadline, simplifies_to_zero
 from symbackprop.verification import sampling
-from symbackprop.verification.report import Check
+from symbackprop.verification.report import Check, Comparison
 
 #: The width every layer gets when an all-widths identity is instantiated to look for a counterexample.
 INSTANCE_WIDTH = 3
@@ -42,44 +42,29 @@ def run(ctx) -> None:
         indices = derive_indexed.site_indices(net, site)
         derive = partial(derive_indexed.derived, net, site, indices)
         closed = partial(ctx.forms.component, site, planned.form, view, indices)
-        holds, counterexample, detail, method, point = compare(net, derive, closed, rng)
-        seconds = time.perf_counter() - start
-        ctx.add(
-            Check(
-                site.equation,
-                site.layer,
-                planned.form,
-                method,
-                holds,
-                counterexample,
-                seconds,
-                planned.applicable,
-                detail,
-                None,
-                point,
-            )  # fmt: skip
-        )
+        result = compare(net, derive, closed, rng)
+        ctx.add(Check.of(planned, result, time.perf_counter() - start))
 
 
 def compare(net: indexed.IndexedNetwork, derive, closed_form, rng: random.Random):
-    """(holds, counterexample, detail, method, point) for a derived component against a component recipe."""
+    """What comparing a derived component with a component recipe finds, for every width."""
     try:
         derived = indexed.normalize(derive(), net.ranges)
         closed = indexed.normalize(closed_form().doit(), net.ranges)
     except (ShapeError, IndexError, TypeError) as error:
-        return False, {"reason": f"the closed form cannot be formed: {error}"}, "error", "all_widths", ()
+        return Comparison(False, "all_widths", "error", {"reason": f"the closed form cannot be formed: {error}"})
     difference = derived - closed
     if indexed.is_zero(difference):
-        return True, None, "difference vanishes for every width", "all_widths", ()
+        return Comparison(True, "all_widths", "difference vanishes for every width")
     if simplifies_to_zero(difference):
-        return True, None, "difference simplifies to 0 for every width", "all_widths", ()
+        return Comparison(True, "all_widths", "difference simplifies to 0 for every width")
     found = counterexample(net, derived, closed, rng)
     if found is None:
         detail = f"not proved for every width; agrees at widths {INSTANCE_WIDTH} at random points"
-        return True, None, detail, "numeric", ()
+        return Comparison(True, "numeric", detail)
     result, point = found
     result["residual"] = text(difference)[:500]
-    return False, result, "the difference does not vanish", "all_widths", point
+    return Comparison(False, "all_widths", "the difference does not vanish", result, point)
 
 
 def counterexample(net: indexed.IndexedNetwork, lhs: sp.Expr, rhs: sp.Expr, rng: random.Random):

@@ -24,7 +24,7 @@ from symbackprop.network.sites import checks
 from symbackprop.spec.functions import Z
 from symbackprop.timing import check_deadline, simplifies_to_zero
 from symbackprop.verification import sampling
-from symbackprop.verification.report import Check
+from symbackprop.verification.report import Check, Comparison
 
 
 def run(ctx) -> None:
@@ -40,26 +40,11 @@ def run(ctx) -> None:
         site, e = planned.site, planned.example
         derived = layered.derived(net, site, e)
         closed = partial(ctx.forms.matrix, planned, views, _parameters(net, site.equation), decay)
-        holds, counterexample, detail, method, point = compare(net, derived, closed, rng)
+        result = compare(net, derived, closed, rng)
         number = e + 1 if e is not None and multiple else None
-        if counterexample is not None and number is not None:
-            counterexample["example"] = number
-        seconds = time.perf_counter() - start
-        ctx.add(
-            Check(
-                site.equation,
-                site.layer,
-                planned.form,
-                method,
-                holds,
-                counterexample,
-                seconds,
-                planned.applicable,
-                detail,
-                number,
-                point,
-            )  # fmt: skip
-        )
+        if result.counterexample is not None and number is not None:
+            result.counterexample["example"] = number
+        ctx.add(Check.of(planned, result, time.perf_counter() - start, number))
 
 
 def _parameters(net: SymbolicNetwork, equation: str) -> list:
@@ -67,14 +52,14 @@ def _parameters(net: SymbolicNetwork, equation: str) -> list:
 
 
 def compare(net: SymbolicNetwork, derived: sp.Matrix, closed_form, rng: random.Random):
-    """(holds, counterexample, detail, method, point) for a derived matrix against a closed-form recipe."""
+    """What comparing a derived matrix with a closed-form recipe finds, entry by entry."""
     try:
         closed = closed_form()
     except (ShapeError, sp.ShapeError, IndexError) as error:
-        return False, {"reason": f"the closed form cannot be formed: {error}"}, "shape error", "exact", ()
+        return Comparison(False, "exact", "shape error", {"reason": f"the closed form cannot be formed: {error}"})
     if closed.shape != derived.shape:
         reason = f"shape mismatch: derived {derived.shape}, closed form {closed.shape}"
-        return False, {"reason": reason}, reason, "exact", ()
+        return Comparison(False, "exact", reason, {"reason": reason})
     unproved = []
     for index in np.ndindex(*derived.shape):
         difference = sp.expand(derived[index] - closed[index])
@@ -84,13 +69,13 @@ def compare(net: SymbolicNetwork, derived: sp.Matrix, closed_form, rng: random.R
         if found is not None:
             result, point = found
             result["entry"] = [i + 1 for i in index]
-            return False, result, f"entry {tuple(i + 1 for i in index)} differs", "exact", point
+            return Comparison(False, "exact", f"entry {tuple(i + 1 for i in index)} differs", result, point)
         if not simplifies_to_zero(difference):
             unproved.append(index)
     if unproved:
         detail = f"{len(unproved)} entries vanish at random points but did not simplify to 0"
-        return True, None, detail, "numeric", ()
-    return True, None, "difference expands to 0", "exact", ()
+        return Comparison(True, "numeric", detail)
+    return Comparison(True, "exact", "difference expands to 0")
 
 
 def activation_bodies(net: SymbolicNetwork, generic: bool) -> dict:

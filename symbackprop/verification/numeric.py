@@ -17,7 +17,7 @@ from symbackprop.network import numeric
 from symbackprop.network.concrete import ShapeError
 from symbackprop.network.sites import Planned, checks
 from symbackprop.timing import check_deadline
-from symbackprop.verification.report import Check
+from symbackprop.verification.report import Check, Comparison
 
 
 def run(ctx) -> None:
@@ -35,24 +35,10 @@ def run(ctx) -> None:
         start = time.perf_counter()
         site, e = planned.site, planned.example
         closed = partial(ctx.forms.matrix, planned, views, parameters.get(site.equation, ()), decay)
-        holds, counterexample, detail = compare(partial(truth, net, planned, deltas, rng), closed)
+        result = compare(partial(truth, net, planned, deltas, rng), closed)
         first = site.equation == "BP1" and planned.form == "hadamard"
         seconds = time.perf_counter() - start + (setup / ctx.examples if first else 0.0)
-        number = e + 1 if e is not None and ctx.examples > 1 else None
-        ctx.add(
-            Check(
-                site.equation,
-                site.layer,
-                planned.form,
-                "numeric",
-                holds,
-                counterexample,
-                seconds,
-                planned.applicable,
-                detail,
-                number,
-            )  # fmt: skip
-        )
+        ctx.add(Check.of(planned, result, seconds, e + 1 if e is not None and ctx.examples > 1 else None))
 
 
 def truth(net: numeric.NumericNetwork, planned: Planned, deltas, rng) -> tuple[np.ndarray, list | None]:
@@ -95,28 +81,29 @@ def truth(net: numeric.NumericNetwork, planned: Planned, deltas, rng) -> tuple[n
 
 
 def compare(truth, closed_form):
-    """(holds, counterexample, detail) for a closed form's numbers against finite differences."""
+    """What comparing a closed form's numbers with finite differences finds."""
     try:
         closed = closed_form()
     except (ShapeError, ValueError, IndexError) as error:
-        return False, {"reason": f"the closed form cannot be formed: {error}"}, "shape error"
+        return Comparison(False, "numeric", "shape error", {"reason": f"the closed form cannot be formed: {error}"})
     expected, entries = truth()
     got = closed.values
     expected = expected.reshape(expected.shape[0], -1) if expected.ndim > 1 else expected.reshape(-1, 1)
     if got.shape != expected.shape:
         reason = f"shape mismatch: finite differences {expected.shape}, closed form {got.shape}"
-        return False, {"reason": reason}, reason
+        return Comparison(False, "numeric", reason, {"reason": reason})
     mask = ~np.isnan(expected)
     error = np.where(mask, np.abs(got - np.where(mask, expected, 0.0)), 0.0)
     scale = np.maximum(1.0, np.abs(got))
     worst = np.unravel_index(np.argmax(error / scale), error.shape)
     checked = int(mask.sum())
     if error[worst] <= numeric.TOLERANCE * scale[worst]:
-        return True, None, f"{checked} entries agree with finite differences to {numeric.TOLERANCE:g}"
+        return Comparison(True, "numeric", f"{checked} entries agree with finite differences to {numeric.TOLERANCE:g}")
     counterexample = {
         "entry": [int(i) + 1 for i in worst],
         "finite_difference": float(expected[worst]),
         "closed_form": float(got[worst]),
         "difference": float(got[worst] - expected[worst]),
     }
-    return False, counterexample, f"entry {tuple(int(i) + 1 for i in worst)} differs from finite differences"
+    detail = f"entry {tuple(int(i) + 1 for i in worst)} differs from finite differences"
+    return Comparison(False, "numeric", detail, counterexample)

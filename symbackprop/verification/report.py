@@ -15,6 +15,18 @@ class VerificationError(SymbackpropError):
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """What comparing a derived value with a closed form found: whether it holds, by which method (``numeric``
+    when a symbolic proof could not close), a counterexample when it does not, and the point's symbols."""
+
+    holds: bool
+    method: str
+    detail: str = ""
+    counterexample: dict | None = None
+    point: tuple = ()
+
+
+@dataclass(frozen=True)
 class Check:
     """One closed form checked at one layer by one method.
 
@@ -33,6 +45,25 @@ class Check:
     detail: str = ""
     example: int | None = None  # 1-based: which example of the batch a per-example check (δ, ∇_x C) is about
     point: tuple = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def of(cls, planned, comparison: Comparison, seconds: float, example: int | None = None) -> Check:
+        """The check of a planned site (:class:`~symbackprop.network.sites.Planned`) and what comparing found;
+        ``example`` is 1-based, for a per-example check of a batch of several."""
+        site = planned.site
+        return cls(
+            site.equation,
+            site.layer,
+            planned.form,
+            comparison.method,
+            comparison.holds,
+            comparison.counterexample,
+            seconds,
+            planned.applicable,
+            comparison.detail,
+            example,
+            comparison.point,
+        )
 
     def to_dict(self) -> dict:
         return {

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from symbackprop.check.read import (
-    Activation,
-    AnswerError,
-    AnswerFileError,
-    BinOp,
-    Cost,
-    Layer,
-    Partial,
-    Sum,
-    Transpose,
-    Var,
-    parse_answer,
-    read_answers,
-    show,
-)
+from symbackprop.check.read import AnswerError, AnswerFileError, parse_answer, read_answers, show
+from symbackprop.check.tree import Activation, BinOp, Cost, Layer, Partial, Sum, Transpose, Var
 
 
 def lhs_rhs(text):
