@@ -93,10 +93,13 @@ class NetworkLatexPrinter(LatexPrinter):
         return super()._print_Derivative(expr)
 
     def _print_HadamardProduct(self, expr) -> str:
+        """u ⊙ v, with the product symbol of the notation its matrices are written in (⊙ unless it says)."""
+        names = [m.args[0] for m in expr.atoms(sp.MatrixSymbol) if isinstance(m.args[0], NetworkSymbol)]
+        product = notation_named(names[0].notation).hadamard.latex if names else r"\odot"
         parts = [
             self._print(a) if isinstance(a, sp.MatrixSymbol) else rf"\left({self._print(a)}\right)" for a in expr.args
         ]
-        return r" \odot ".join(parts)
+        return f" {product} ".join(parts)
 
     def _print_MatrixSymbol(self, expr) -> str:
         name = expr.args[0]
