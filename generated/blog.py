@@ -7,13 +7,13 @@ Cost of a mini-batch of m examples (rows of X and Y):
     C_x = sum_j -y_j*log(a^L_j) - (1 - y_j)*log(1 - a^L_j)
 
 Equations implemented (blog notation), each verified by `symbackprop verify`:
-    BP1  δ^L = ∇_a C ⊙ f'(z^L)  (BP1; Nielsen ch. 2, the blog's matrix form)
+    BP1  δ^L = ∇_a C_x ⊙ a'(z^L)  (the blog, BP1)
          here delta^L_j = a - y
-    BP2  δ^l = w^{l+1} δ^{l+1} ⊙ a'(z^l)  (BP2, the blog's matrix form)
-    BP3  ∂C/∂b^l = δ^l  (BP3)
-    BP4  ∂C/∂w^l = a^{l-1} (δ^l)^T  (BP4, the blog's matrix form)
-         ∂J/∂W = [(1/m) Σ_i ∂J_i/∂W] + λW  (the UFLDL Q&A; Nielsen ch. 3 with λ/n)
-         ∇_x C = w^1 δ^1
+    BP2  δ^l = w^{l+1} δ^{l+1} ⊙ a'(z^l)  (the blog, BP2)
+    BP3  ∂C_x/∂b^l = δ^l  (the blog, BP3)
+    BP4  ∂C_x/∂w^l = a^{l-1} (δ^l)^T  (the blog, BP4)
+         ∂C/∂w = (1/m) Σ_i ∂C_{x_i}/∂w + λw  (the blog's mini-batch estimate)
+         ∇_x C_x = w^1 δ^1  (BP2's product at the input, in the blog's weights)
          tanh'(z) = 1 - a**2
 
 Examples are rows: X has shape (m, 3), Y has shape (m, 2).
@@ -185,7 +185,7 @@ class Network:
         return buffers
 
     def _forward(self, b, x):
-        """z^l = (w^l)^T a^(l-1) + b^l and a^l = f^l(z^l), for the mini-batch x (a^0) with buffers b."""
+        """z^l = (w^l)^T a^(l-1) + b^l and a^l = a(z^l), for the mini-batch x (a^0) with buffers b."""
         zs, acts, augmented, hidden = b.z, b.a, b.augmented, b.hidden
         transposed, inner = self._transposed, self._inner
         # layer 1: z^1 = (w^1)^T a^0 + b^1, as rows a^0 w + b
@@ -213,13 +213,13 @@ class Network:
         """
         acts, deltas, augmented, scratches = b.a, b.delta, b.augmented, b.scratch
         gradient_blocks, back = self._gradient_blocks, self._back
-        # BP1 (layer 2): δ^L = ∇_a C ⊙ f'(z^L)
+        # BP1 (layer 2): δ^L = ∇_a C_x ⊙ a'(z^L)
         #   here delta^L_j = a - y
         a, delta = acts[2], deltas[2]
         np.subtract(a, y, out=delta)
         # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
         np.multiply(deltas[2], factor, out=deltas[2])
-        # BP3 and BP4 (layer 2): ∂C/∂b^l = δ^l and ∂C/∂w^l = a^{l-1} (δ^l)^T,
+        # BP3 and BP4 (layer 2): ∂C_x/∂b^l = δ^l and ∂C_x/∂w^l = a^{l-1} (δ^l)^T,
         #   summed over the batch in one product: [(∂C/∂w^2)^T | ∂C/∂b^2] = (δ^2)^T [a^1, 1]
         np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
         # BP2 (layer 1): δ^l = w^{l+1} δ^{l+1} ⊙ a'(z^l)
@@ -229,9 +229,9 @@ class Network:
         np.square(a, out=fprime)
         np.subtract(K_1_0, fprime, out=fprime)
         np.multiply(deltas[1], fprime, out=deltas[1])
-        # BP4 (layer 1): ∂C/∂w^l = a^{l-1} (δ^l)^T, summed over the batch
+        # BP4 (layer 1): ∂C_x/∂w^l = a^{l-1} (δ^l)^T, summed over the batch
         np.matmul(deltas[1].T, x, out=self._gradient_inner[0])
-        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch: a row of ones times δ^1
+        # BP3 (layer 1): ∂C_x/∂b^l = δ^l, summed over the batch: a row of ones times δ^1
         np.matmul(b.ones, deltas[1], out=self._bias_gradient_rows[0])
 
     def _decay(self, n):
@@ -301,7 +301,7 @@ class Network:
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
-        """dC/dX, shape (m, 3): row i is (1/m) times the notes' grad_x C_x = ∇_x C = w^1 δ^1."""
+        """dC/dX, shape (m, 3): row i is (1/m) times the notes' grad_x C_x = ∇_x C_x = w^1 δ^1."""
         b = self._load_batch(X, Y)
         self._forward(b, b.x)
         self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
@@ -551,4 +551,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: e9cbe316f5290cb515c9c51f00831d5bb848d10e4f186ab72a88f31fa8bb2749
+# symbackprop-sha256: d3233c00214575916d3f42f65a82d8a34f8e479afaf1b355d5024b48ac815b41

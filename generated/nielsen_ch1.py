@@ -8,20 +8,20 @@ Cost of a mini-batch of m examples (rows of X and Y):
     C_x = sum_j (a^L_j - y_j)**2/2
 
 Equations implemented (nielsen notation), each verified by `symbackprop verify`:
-    BP1  δ^L = ∇_a C ⊙ f'(z^L)  (BP1; Nielsen ch. 2, the blog's matrix form)
+    BP1  δ^L = ∇_a C ⊙ σ'(z^L)  (Nielsen ch. 2, BP1)
          here delta^L_j = a*(1 - a)*(a - y)
-    BP2  δ^l = ((W^{l+1})^T δ^{l+1}) ⊙ f'(z^l)  (BP2)
-    BP3  ∂C/∂b^l = δ^l  (BP3)
-    BP4  ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j  (BP4; the notes' ∇_{W^l} C)
-         ∂J/∂W = [(1/m) Σ_i ∂J_i/∂W] + λW  (the UFLDL Q&A; Nielsen ch. 3 with λ/n)
-         ∇_x C = (W^1)^T δ^1  (the notes: the transpose of the covector dC/dx)
+    BP2  δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)  (Nielsen ch. 2, BP2)
+    BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
+    BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
+         ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
+         ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
          sigmoid'(z) = a*(1 - a)
 
 Examples are rows: X has shape (m, 784), Y has shape (m, 10).
-Weights keep the notation's shape: W^l is (n_l, n_(l-1)).
+Weights keep the notation's shape: w^l is (n_l, n_(l-1)).
 All parameters live in one contiguous buffer, `Network.parameters`, one block per layer after the
-input: B^l = [W^l | b^l] of shape (n_l, n_(l-1) + 1), one row per neuron of layer l (its weights,
-then its bias), and `weights` / `biases` are views into it (W^l = B^l[:, :-1], b^l = B^l[:, -1]).
+input: B^l = [w^l | b^l] of shape (n_l, n_(l-1) + 1), one row per neuron of layer l (its weights,
+then its bias), and `weights` / `biases` are views into it (w^l = B^l[:, :-1], b^l = B^l[:, -1]).
 Each hidden layer's activations are kept with an extra column of ones, [a^l, 1], so
 z^(l+1) = [a^l, 1] (B^(l+1))^T is one matrix product, and so is the gradient of the whole block,
 (δ^(l+1))^T [a^l, 1] (BP3 and BP4 together: the column of ones sums δ over the batch).
@@ -55,7 +55,7 @@ SPEC = {'name': 'nielsen_ch1',
  'dtype': 'float64',
  'training': {'eta': 3.0, 'batch_size': 10, 'epochs': 30, 'seed': 0, 'init': 'normal'}}
 
-#: (start, shape) of each layer's block B^l = [W^l | b^l] in the flat parameter buffer.
+#: (start, shape) of each layer's block B^l = [w^l | b^l] in the flat parameter buffer.
 BLOCK_SLOTS = ((0, (30, 785)), (23550, (10, 31)))
 PARAMETER_COUNT = 23860
 #: Scratch buffers (and boolean masks) each layer's printed elementwise code needs.
@@ -95,7 +95,7 @@ def _blocks(flat):
 
 
 def _weights_of(blocks):
-    """The notation's weights: W^l = B^l[:, :-1] (views)."""
+    """The notation's weights: w^l = B^l[:, :-1] (views)."""
     return tuple(B[:, :-1] for B in blocks)
 
 
@@ -139,8 +139,8 @@ class Network:
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
         self._blocks = _blocks(self.parameters)
         self._transposed = tuple(B.T for B in self._blocks)  # (B^l)^T: z^l = [a^(l-1), 1] (B^l)^T, as rows
-        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (W^l)^T: z^l = a^(l-1) (W^l)^T + b^l, as rows
-        self._back = tuple(B[:, :-1] for B in self._blocks)  # W^l: BP2's (W^l)^T δ^l is δ^l W^l as rows
+        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (w^l)^T: z^l = a^(l-1) (w^l)^T + b^l, as rows
+        self._back = tuple(B[:, :-1] for B in self._blocks)  # w^l: BP2's (w^l)^T δ^l is δ^l w^l as rows
         self._bias_rows = tuple(B[:, -1:].T for B in self._blocks)  # b^l as a (1, n_l) row
         self._weights = _weights_of(self._blocks)
         self._biases = tuple(B[:, -1] for B in self._blocks)
@@ -158,7 +158,7 @@ class Network:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def weights(self):
-        """W^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation) (views into `parameters`)."""
+        """w^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation) (views into `parameters`)."""
         return list(self._weights)
 
     @weights.setter
@@ -186,22 +186,22 @@ class Network:
         return buffers
 
     def _forward(self, b, x):
-        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the mini-batch x (a^0) with buffers b."""
+        """z^l = w^l a^(l-1) + b^l and a^l = σ(z^l), for the mini-batch x (a^1) with buffers b."""
         zs, acts, augmented, hidden = b.z, b.a, b.augmented, b.hidden
         transposed, inner = self._transposed, self._inner
-        # layer 1: z^1 = W^1 a^0 + b^1, as rows a^0 W^T + b
-        #   and a^1 = sigmoid(z^1)
+        # layer 2: z^2 = w^2 a^1 + b^2, as rows a^1 w^T + b
+        #   and a^2 = sigmoid(z^2)
         np.matmul(x, inner[0], out=zs[1])
-        np.copyto(b.bias, self._bias_rows[0])  # b^1 in every row
+        np.copyto(b.bias, self._bias_rows[0])  # b^2 in every row
         np.add(zs[1], b.bias, out=zs[1])
         z, a = zs[1], acts[1]
         np.multiply(z, K_0_5, out=a)
         np.tanh(a, out=a)
         np.multiply(a, K_0_5, out=a)
         np.add(a, K_0_5, out=a)
-        np.copyto(hidden[1], acts[1])  # [a^1, 1] for the next layer's product
-        # layer 2: z^2 = W^2 a^1 + b^2 = [a^1, 1] [W^2 | b^2]^T, one product,
-        #   and a^2 = sigmoid(z^2)
+        np.copyto(hidden[1], acts[1])  # [a^2, 1] for the next layer's product
+        # layer 3: z^3 = w^3 a^2 + b^3 = [a^2, 1] [w^3 | b^3]^T, one product,
+        #   and a^3 = sigmoid(z^3)
         np.matmul(augmented[1], transposed[1], out=zs[2])
         z, a = zs[2], acts[2]
         np.multiply(z, K_0_5, out=a)
@@ -217,7 +217,7 @@ class Network:
         """
         acts, deltas, augmented, scratches = b.a, b.delta, b.augmented, b.scratch
         gradient_blocks, back = self._gradient_blocks, self._back
-        # BP1 (layer 2): δ^L = ∇_a C ⊙ f'(z^L)
+        # BP1 (layer 3): δ^L = ∇_a C ⊙ σ'(z^L)
         #   here delta^L_j = a*(1 - a)*(a - y)
         a, scratch, delta = acts[2], scratches[2], deltas[2]
         np.subtract(K_1_0, a, out=scratch[0])
@@ -226,20 +226,20 @@ class Network:
         np.multiply(delta, scratch[0], out=delta)
         # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
         np.multiply(deltas[2], factor, out=deltas[2])
-        # BP3 and BP4 (layer 2): ∂C/∂b^l = δ^l and ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k
-        #     δ^l_j,
-        #   summed over the batch in one product: [∂C/∂W^2 | ∂C/∂b^2] = (δ^2)^T [a^1, 1]
+        # BP3 and BP4 (layer 3): ∂C/∂b^l_j = δ^l_j and ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l
+        #     (a^{l-1})^T,
+        #   summed over the batch in one product: [∂C/∂w^3 | ∂C/∂b^3] = (δ^3)^T [a^2, 1]
         np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
-        # BP2 (layer 1): δ^l = ((W^{l+1})^T δ^{l+1}) ⊙ f'(z^l)
+        # BP2 (layer 2): δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)
         #   sigmoid'(z) = a*(1 - a), through the stored a
         np.matmul(deltas[2], back[1], out=deltas[1])
         a, scratch, fprime = acts[1], scratches[1], scratches[1][1]
         np.subtract(K_1_0, a, out=scratch[0])
         np.multiply(a, scratch[0], out=fprime)
         np.multiply(deltas[1], fprime, out=deltas[1])
-        # BP4 (layer 1): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j, summed over the batch
+        # BP4 (layer 2): ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T, summed over the batch
         np.matmul(deltas[1].T, x, out=self._gradient_inner[0])
-        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch: a row of ones times δ^1
+        # BP3 (layer 2): ∂C/∂b^l_j = δ^l_j, summed over the batch: a row of ones times δ^2
         np.matmul(b.ones, deltas[1], out=self._bias_gradient_rows[0])
 
     def _decay(self, n):
@@ -309,7 +309,7 @@ class Network:
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
-        """dC/dX, shape (m, 784): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (W^1)^T δ^1."""
+        """dC/dX, shape (m, 784): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (w^2)^T δ^2."""
         b = self._load_batch(X, Y)
         self._forward(b, b.x)
         self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
@@ -559,4 +559,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 62084fc483909cc2431ae9ac1976b68feb8f08aba706cf6b18629623af4949a4
+# symbackprop-sha256: 100c58bd9c4b359aeb91dd0028d8df782aa1b5e668b763d403efa1fc096cd6f0

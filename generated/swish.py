@@ -7,22 +7,22 @@ Cost of a mini-batch of m examples (rows of X and Y):
     C_x = sum_j (a^L_j - y_j)**2*Abs(a^L_j - y_j)/3
 
 Equations implemented (nielsen notation), each verified by `symbackprop verify`:
-    BP1  δ^L = ∇_a C ⊙ f'(z^L)  (BP1; Nielsen ch. 2, the blog's matrix form)
+    BP1  δ^L = ∇_a C ⊙ σ'(z^L)  (Nielsen ch. 2, BP1)
          here delta^L_j = -(-y + 1/(1 + exp(-z)))**2*exp(-z)*sign(y - 1/(1 + exp(-z)))/(3*(1 +
          exp(-z))**2) + 2*(-y + 1/(1 + exp(-z)))*exp(-z)*Abs(y - 1/(1 + exp(-z)))/(3*(1 + exp(-z))**2)
-    BP2  δ^l = ((W^{l+1})^T δ^{l+1}) ⊙ f'(z^l)  (BP2)
-    BP3  ∂C/∂b^l = δ^l  (BP3)
-    BP4  ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j  (BP4; the notes' ∇_{W^l} C)
-         ∂J/∂W = [(1/m) Σ_i ∂J_i/∂W] + λW  (the UFLDL Q&A; Nielsen ch. 3 with λ/n)
-         ∇_x C = (W^1)^T δ^1  (the notes: the transpose of the covector dC/dx)
+    BP2  δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)  (Nielsen ch. 2, BP2)
+    BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
+    BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
+         ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
+         ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
          swish'(z) = z*exp(-z)/(1 + exp(-z))**2 + 1/(1 + exp(-z))  (when no form through a; written in
          z)
 
 Examples are rows: X has shape (m, 3), Y has shape (m, 2).
-Weights keep the notation's shape: W^l is (n_l, n_(l-1)).
+Weights keep the notation's shape: w^l is (n_l, n_(l-1)).
 All parameters live in one contiguous buffer, `Network.parameters`, one block per layer after the
-input: B^l = [W^l | b^l] of shape (n_l, n_(l-1) + 1), one row per neuron of layer l (its weights,
-then its bias), and `weights` / `biases` are views into it (W^l = B^l[:, :-1], b^l = B^l[:, -1]).
+input: B^l = [w^l | b^l] of shape (n_l, n_(l-1) + 1), one row per neuron of layer l (its weights,
+then its bias), and `weights` / `biases` are views into it (w^l = B^l[:, :-1], b^l = B^l[:, -1]).
 Each hidden layer's activations are kept with an extra column of ones, [a^l, 1], so
 z^(l+1) = [a^l, 1] (B^(l+1))^T is one matrix product, and so is the gradient of the whole block,
 (δ^(l+1))^T [a^l, 1] (BP3 and BP4 together: the column of ones sums δ over the batch).
@@ -58,7 +58,7 @@ SPEC = {'name': 'swish_cubic',
  'activations': {'swish': {'formula': 'z / (1 + exp(-z))'}},
  'costs': {'cubic': {'formula': 'abs(a - y)**3 / 3'}}}
 
-#: (start, shape) of each layer's block B^l = [W^l | b^l] in the flat parameter buffer.
+#: (start, shape) of each layer's block B^l = [w^l | b^l] in the flat parameter buffer.
 BLOCK_SLOTS = ((0, (4, 4)), (16, (2, 5)))
 PARAMETER_COUNT = 26
 #: Scratch buffers (and boolean masks) each layer's printed elementwise code needs.
@@ -99,7 +99,7 @@ def _blocks(flat):
 
 
 def _weights_of(blocks):
-    """The notation's weights: W^l = B^l[:, :-1] (views)."""
+    """The notation's weights: w^l = B^l[:, :-1] (views)."""
     return tuple(B[:, :-1] for B in blocks)
 
 
@@ -143,8 +143,8 @@ class Network:
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
         self._blocks = _blocks(self.parameters)
         self._transposed = tuple(B.T for B in self._blocks)  # (B^l)^T: z^l = [a^(l-1), 1] (B^l)^T, as rows
-        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (W^l)^T: z^l = a^(l-1) (W^l)^T + b^l, as rows
-        self._back = tuple(B[:, :-1] for B in self._blocks)  # W^l: BP2's (W^l)^T δ^l is δ^l W^l as rows
+        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (w^l)^T: z^l = a^(l-1) (w^l)^T + b^l, as rows
+        self._back = tuple(B[:, :-1] for B in self._blocks)  # w^l: BP2's (w^l)^T δ^l is δ^l w^l as rows
         self._bias_rows = tuple(B[:, -1:].T for B in self._blocks)  # b^l as a (1, n_l) row
         self._weights = _weights_of(self._blocks)
         self._biases = tuple(B[:, -1] for B in self._blocks)
@@ -162,7 +162,7 @@ class Network:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def weights(self):
-        """W^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation) (views into `parameters`)."""
+        """w^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation) (views into `parameters`)."""
         return list(self._weights)
 
     @weights.setter
@@ -190,13 +190,13 @@ class Network:
         return buffers
 
     def _forward(self, b, x):
-        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the mini-batch x (a^0) with buffers b."""
+        """z^l = w^l a^(l-1) + b^l and a^l = σ(z^l), for the mini-batch x (a^1) with buffers b."""
         zs, acts, augmented, hidden, scratches = b.z, b.a, b.augmented, b.hidden, b.scratch
         transposed, inner = self._transposed, self._inner
-        # layer 1: z^1 = W^1 a^0 + b^1, as rows a^0 W^T + b
-        #   and a^1 = swish(z^1)
+        # layer 2: z^2 = w^2 a^1 + b^2, as rows a^1 w^T + b
+        #   and a^2 = swish(z^2)
         np.matmul(x, inner[0], out=zs[1])
-        np.copyto(b.bias, self._bias_rows[0])  # b^1 in every row
+        np.copyto(b.bias, self._bias_rows[0])  # b^2 in every row
         np.add(zs[1], b.bias, out=zs[1])
         z, a, scratch = zs[1], acts[1], scratches[1]
         np.multiply(z, K_0_5, out=scratch[0])
@@ -204,9 +204,9 @@ class Network:
         np.multiply(scratch[0], K_0_5, out=scratch[0])
         np.add(scratch[0], K_0_5, out=scratch[0])
         np.multiply(z, scratch[0], out=a)
-        np.copyto(hidden[1], acts[1])  # [a^1, 1] for the next layer's product
-        # layer 2: z^2 = W^2 a^1 + b^2 = [a^1, 1] [W^2 | b^2]^T, one product,
-        #   and a^2 = sigmoid(z^2)
+        np.copyto(hidden[1], acts[1])  # [a^2, 1] for the next layer's product
+        # layer 3: z^3 = w^3 a^2 + b^3 = [a^2, 1] [w^3 | b^3]^T, one product,
+        #   and a^3 = sigmoid(z^3)
         np.matmul(augmented[1], transposed[1], out=zs[2])
         z, a = zs[2], acts[2]
         np.multiply(z, K_0_5, out=a)
@@ -222,7 +222,7 @@ class Network:
         """
         zs, deltas, augmented, scratches = b.z, b.delta, b.augmented, b.scratch
         gradient_blocks, back = self._gradient_blocks, self._back
-        # BP1 (layer 2): δ^L = ∇_a C ⊙ f'(z^L)
+        # BP1 (layer 3): δ^L = ∇_a C ⊙ σ'(z^L)
         #   here delta^L_j = -(-y + 1/(1 + exp(-z)))**2*exp(-z)*sign(y - 1/(1 + exp(-z)))/(3*(1 + exp(-z))**2) +
         #     2*(-y + 1/(1 + exp(-z)))*exp(-z)*Abs(y - 1/(1 + exp(-z)))/(3*(1 + exp(-z))**2)
         z, scratch, delta = zs[2], scratches[2], deltas[2]
@@ -251,11 +251,11 @@ class Network:
         np.subtract(delta, scratch[4], out=delta)
         # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
         np.multiply(deltas[2], factor, out=deltas[2])
-        # BP3 and BP4 (layer 2): ∂C/∂b^l = δ^l and ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k
-        #     δ^l_j,
-        #   summed over the batch in one product: [∂C/∂W^2 | ∂C/∂b^2] = (δ^2)^T [a^1, 1]
+        # BP3 and BP4 (layer 3): ∂C/∂b^l_j = δ^l_j and ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l
+        #     (a^{l-1})^T,
+        #   summed over the batch in one product: [∂C/∂w^3 | ∂C/∂b^3] = (δ^3)^T [a^2, 1]
         np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
-        # BP2 (layer 1): δ^l = ((W^{l+1})^T δ^{l+1}) ⊙ f'(z^l)
+        # BP2 (layer 2): δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)
         #   swish'(z) = z*exp(-z)/(1 + exp(-z))**2 + 1/(1 + exp(-z))
         np.matmul(deltas[2], back[1], out=deltas[1])
         z, scratch, fprime = zs[1], scratches[1], scratches[1][4]
@@ -272,9 +272,9 @@ class Network:
         np.multiply(scratch[1], scratch[2], out=scratch[1])
         np.add(scratch[0], scratch[1], out=fprime)
         np.multiply(deltas[1], fprime, out=deltas[1])
-        # BP4 (layer 1): ∂C/∂W^l = δ^l (a^{l-1})^T, i.e. ∂C/∂W^l_{jk} = a^{l-1}_k δ^l_j, summed over the batch
+        # BP4 (layer 2): ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T, summed over the batch
         np.matmul(deltas[1].T, x, out=self._gradient_inner[0])
-        # BP3 (layer 1): ∂C/∂b^l = δ^l, summed over the batch: a row of ones times δ^1
+        # BP3 (layer 2): ∂C/∂b^l_j = δ^l_j, summed over the batch: a row of ones times δ^2
         np.matmul(b.ones, deltas[1], out=self._bias_gradient_rows[0])
 
     def _decay(self, n):
@@ -344,7 +344,7 @@ class Network:
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
-        """dC/dX, shape (m, 3): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (W^1)^T δ^1."""
+        """dC/dX, shape (m, 3): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (w^2)^T δ^2."""
         b = self._load_batch(X, Y)
         self._forward(b, b.x)
         self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
@@ -594,4 +594,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 06b5f7c5790b64e3260b02ef292922587ad88bd6b449ce7d39b4b540252425f2
+# symbackprop-sha256: 57891661941a7839b10161c37c291c9b944c03f873654d50c1c55c2b6647f183

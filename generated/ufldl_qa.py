@@ -7,13 +7,15 @@ Cost of a mini-batch of m examples (rows of X and Y):
     C_x = sum_j (a^L_j - y_j)**2/2
 
 Equations implemented (ufldl notation), each verified by `symbackprop verify`:
-    BP1  δ^L = ∇_a C ⊙ f'(z^L)  (BP1; Nielsen ch. 2, the blog's matrix form)
+    BP1  δ^{(n_l)} = ∇_a J • f'(z^{(n_l)})  (UFLDL, step 2 (squared error: −(y − a^{(n_l)}) •
+         f'(z^{(n_l)})))
          here delta^L_j = a*(1 - a)*(a - y)
-    BP2  δ^{(l)} = ((W^{(l)})^T δ^{(l+1)}) ⊙ f'(z^{(l)})
-    BP3  ∂J/∂b^{(l)} = δ^{(l+1)}
-    BP4  ∂J/∂W^{(l)} = δ^{(l+1)} (a^{(l)})^T, i.e. ∂J/∂W^{(l)}_{ij} = a^{(l)}_j δ^{(l+1)}_i
-         ∂J/∂W = [(1/m) Σ_i ∂J_i/∂W] + λW  (the UFLDL Q&A; Nielsen ch. 3 with λ/n)
-         ∇_x J = (W^{(1)})^T δ^{(2)}
+    BP2  δ^{(l)} = ((W^{(l)})^T δ^{(l+1)}) • f'(z^{(l)})  (UFLDL, step 3)
+    BP3  ∇_{b^{(l)}} J(W,b;x,y) = δ^{(l+1)}  (UFLDL, step 4)
+    BP4  ∇_{W^{(l)}} J(W,b;x,y) = δ^{(l+1)} (a^{(l)})^T  (UFLDL, step 4)
+         ∂J(W,b)/∂W^{(l)} = [(1/m) Σ_i ∂J(W,b;x^{(i)},y^{(i)})/∂W^{(l)}] + λW^{(l)}  (UFLDL, the batch
+         gradient)
+         ∇_x J = (W^{(1)})^T δ^{(2)}  (step 3's product at the input (not in UFLDL))
          sigmoid'(z) = a*(1 - a)
 
 Examples are rows: X has shape (m, 3), Y has shape (m, 2).
@@ -190,10 +192,10 @@ class Network:
         return buffers
 
     def _forward(self, b, x):
-        """z^l = W^l a^(l-1) + b^l and a^l = f^l(z^l), for the mini-batch x (a^0) with buffers b."""
+        """z^(l+1) = W^(l) a^(l) + b^(l) and a^(l+1) = f^(l)(z^(l+1)), for the mini-batch x (a^(1)) with buffers b."""
         zs, acts, augmented, hidden = b.z, b.a, b.augmented, b.hidden
         transposed, inner = self._transposed, self._inner
-        # layer (2): z^(2) = W^(1) a^(1) + b^(1), as rows a^0 W^T + b
+        # layer (2): z^(2) = W^(1) a^(1) + b^(1), as rows a^(1) W^T + b
         #   and a^(2) = sigmoid(z^(2))
         np.matmul(x, inner[0], out=zs[1])
         np.copyto(b.bias, self._bias_rows[0])  # b^(2) in every row
@@ -221,7 +223,7 @@ class Network:
         """
         acts, deltas, augmented, scratches = b.a, b.delta, b.augmented, b.scratch
         gradient_blocks, back = self._gradient_blocks, self._back
-        # BP1 (layer (3)): δ^L = ∇_a C ⊙ f'(z^L)
+        # BP1 (layer (3)): δ^{(n_l)} = ∇_a J • f'(z^{(n_l)})
         #   here delta^L_j = a*(1 - a)*(a - y)
         a, scratch, delta = acts[2], scratches[2], deltas[2]
         np.subtract(K_1_0, a, out=scratch[0])
@@ -230,21 +232,20 @@ class Network:
         np.multiply(delta, scratch[0], out=delta)
         # times the step's factor (-eta/m or 1/m): BP2 is linear in δ and carries it down every layer
         np.multiply(deltas[2], factor, out=deltas[2])
-        # BP3 and BP4 (layer (3)): ∂J/∂b^{(l)} = δ^{(l+1)} and ∂J/∂W^{(l)} = δ^{(l+1)} (a^{(l)})^T, i.e.
-        #     ∂J/∂W^{(l)}_{ij} = a^{(l)}_j δ^{(l+1)}_i,
+        # BP3 and BP4 (layer (3)): ∇_{b^{(l)}} J(W,b;x,y) = δ^{(l+1)} and ∇_{W^{(l)}} J(W,b;x,y) = δ^{(l+1)}
+        #     (a^{(l)})^T,
         #   summed over the batch in one product: [∂C/∂W^(2) | ∂C/∂b^(2)] = (δ^(3))^T [a^(2), 1]
         np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
-        # BP2 (layer (2)): δ^{(l)} = ((W^{(l)})^T δ^{(l+1)}) ⊙ f'(z^{(l)})
+        # BP2 (layer (2)): δ^{(l)} = ((W^{(l)})^T δ^{(l+1)}) • f'(z^{(l)})
         #   sigmoid'(z) = a*(1 - a), through the stored a
         np.matmul(deltas[2], back[1], out=deltas[1])
         a, scratch, fprime = acts[1], scratches[1], scratches[1][1]
         np.subtract(K_1_0, a, out=scratch[0])
         np.multiply(a, scratch[0], out=fprime)
         np.multiply(deltas[1], fprime, out=deltas[1])
-        # BP4 (layer (2)): ∂J/∂W^{(l)} = δ^{(l+1)} (a^{(l)})^T, i.e. ∂J/∂W^{(l)}_{ij} = a^{(l)}_j δ^{(l+1)}_i,
-        #     summed over the batch
+        # BP4 (layer (2)): ∇_{W^{(l)}} J(W,b;x,y) = δ^{(l+1)} (a^{(l)})^T, summed over the batch
         np.matmul(deltas[1].T, x, out=self._gradient_inner[0])
-        # BP3 (layer (2)): ∂J/∂b^{(l)} = δ^{(l+1)}, summed over the batch: a row of ones times δ^(2)
+        # BP3 (layer (2)): ∇_{b^{(l)}} J(W,b;x,y) = δ^{(l+1)}, summed over the batch: a row of ones times δ^(2)
         np.matmul(b.ones, deltas[1], out=self._bias_gradient_rows[0])
 
     def _decay(self, n):
@@ -566,4 +567,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: d76b022cf65891958528fe3ee6c74dfae975ea7c349a8a74a51695b5e272bc62
+# symbackprop-sha256: 18f5f1528af089f66e022d1b7ba6dd76482ec32f9df274bc1385999c0c528153

@@ -115,8 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--formula", help="one formula, LaTeX or ASCII (with --equation, or with a left-hand side)")
     what.add_argument("--answers", help="a file of answers, 'ID (EQUATION): FORMULA' per line (format below)")
-    p.add_argument("--equation", help="BP1 BP2 BP3 BP4 input_gradient delta_output cost_gradient weight_update, or a "
-                   "quantity such as dC/dW^2_{1,2}")
+    p.add_argument(
+        "--equation",
+        help="BP1 BP2 BP3 BP4 input_gradient delta_output cost_gradient weight_update, or a "
+        "quantity such as dC/dW^2_{1,2}",
+    )
     p.add_argument("--notation", choices=sorted(NOTATIONS), help="read the answers in this notation")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
     p.add_argument("--latex", metavar="FILE", help="also write the report as LaTeX, a page per answer")

@@ -50,7 +50,7 @@ def derive(spec: Spec, notation: str | None = None) -> DerivedFormulas:
     >>> import symbackprop
     >>> bp1 = symbackprop.derive(symbackprop.make_spec(layers=[2, 2], cost="cross_entropy"))[0]
     >>> bp1.equation, bp1.layer, bp1.specialised
-    ('BP1', 1, a^1[j] - y[j])
+    ('BP1', 2, a^2[j] - y[j])
     """
     return derived_formulas(spec, notation)
 

@@ -27,7 +27,7 @@ import pytest
 from symbackprop.spec.load import Spec, make_spec
 from symbackprop.verification import Report, verify
 
-NOTATION_NAMES = ("nielsen", "blog", "ufldl")
+NOTATION_NAMES = ("notes", "blog", "ufldl")
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
 COST_NAMES = ("quadratic", "cross_entropy", "log_likelihood")
 
@@ -46,7 +46,7 @@ class Case:
 
     @property
     def notation(self) -> str:
-        return self.fields.get("notation", "nielsen")
+        return self.fields.get("notation", "notes")
 
     @property
     def depth(self) -> int:
@@ -69,7 +69,7 @@ def case(hidden: str | list[str], output: str, cost: str, notation: str, layers:
 
 # -- the source texts' own networks ------------------------------------------------------------
 
-NOTES = Case("notes", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="nielsen"))
+NOTES = Case("notes", dict(layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="notes"))
 UFLDL_QA = Case(
     "ufldl_qa",
     dict(
@@ -87,25 +87,25 @@ SOURCES = (NOTES, UFLDL_QA, BLOG)
 # -- the default (fast) collection: each activation, cost and notation at least once -------------
 
 FAST = (
-    case("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2]),
+    case("sigmoid", "sigmoid", "quadratic", "notes", [2, 3, 2]),
     case("tanh", "tanh", "quadratic", "blog", [3, 2, 2]),
     case("relu", "identity", "quadratic", "ufldl", [2, 3, 2]),
-    case("leaky_relu", "leaky_relu", "quadratic", "nielsen", [3, 2, 2]),
+    case("leaky_relu", "leaky_relu", "quadratic", "notes", [3, 2, 2]),
     case("softplus", "softplus", "quadratic", "blog", [2, 3, 2]),
     case("identity", "identity", "quadratic", "ufldl", [3, 2, 2]),
     case("relu", "relu", "quadratic", "blog", [3, 2, 2]),
-    case("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 3, 2]),
+    case("tanh", "sigmoid", "cross_entropy", "notes", [2, 3, 2]),
     case("softplus", "sigmoid", "cross_entropy", "ufldl", [3, 2, 2]),
     case("leaky_relu", "sigmoid", "cross_entropy", "blog", [2, 3, 2]),
-    case("sigmoid", "softmax", "log_likelihood", "nielsen", [3, 2, 2]),
+    case("sigmoid", "softmax", "log_likelihood", "notes", [3, 2, 2]),
     case("relu", "softmax", "log_likelihood", "blog", [2, 3, 2]),
     case("tanh", "softmax", "log_likelihood", "ufldl", [3, 2, 3]),
-    case("sigmoid", "softmax", "quadratic", "nielsen", [2, 3, 3]),
+    case("sigmoid", "softmax", "quadratic", "notes", [2, 3, 3]),
     case(
         "sigmoid",
         "sigmoid",
         "quadratic",
-        "nielsen",
+        "notes",
         [2, 3, 2],
         regularization={"l2": 0.5, "scale": "dataset"},
     ),

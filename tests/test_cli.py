@@ -16,7 +16,7 @@ from symbackprop.cli import main
 def test_verify_json_shape_and_exit_code(capsys):
     assert main(["verify", str(EXAMPLES / "notes.toml"), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["spec"] == "notes" and report["notation"] == "nielsen" and report["ok"] is True
+    assert report["spec"] == "notes" and report["notation"] == "notes" and report["ok"] is True
     equations = {c["equation"] for c in report["checks"]}
     assert equations == {"BP1", "BP2", "BP3", "BP4", "input_gradient"}
     for check in report["checks"]:

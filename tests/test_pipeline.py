@@ -30,11 +30,12 @@ def test_the_documented_examples_run():
 def test_derived_formulas_are_equations_with_their_site(spec):
     formulas = symbackprop.derive(spec)
     assert [(f.equation, f.layer) for f in formulas] == [
-        ("BP1", 2), ("BP2", 1), ("BP3", 2), ("BP4", 2), ("BP3", 1), ("BP4", 1), ("input_gradient", 0),
+        ("BP1", 3), ("BP2", 2), ("BP3", 3), ("BP4", 3), ("BP3", 2), ("BP4", 2), ("input_gradient", 1),
     ]  # fmt: skip
     bp1 = formulas[0]
     assert isinstance(bp1, sp.Eq) and bp1.rhs == bp1.general
-    assert str(bp1.specialised) == "a^2[j] - y[j]"  # sigmoid with cross-entropy: the σ' cancels
+    # Nielsen's numbers (the input is layer 1); sigmoid with cross-entropy: the σ' cancels
+    assert str(bp1.specialised) == "a^3[j] - y[j]"
     assert isinstance(bp1.subs(sp.Symbol("unused"), 1), sp.Eq)  # rebuilding gives a plain Eq
 
 

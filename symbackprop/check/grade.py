@@ -58,6 +58,7 @@ from symbackprop.check.infer import (
     layer_values,
     notation_of,
     quantity_of,
+    readable,
 )
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import show
@@ -230,7 +231,7 @@ def _grade(
             note = f"correct in {nt_name} notation, not the spec's {spec.notation} ({why})"
         return Verdict(status="correct", method=method, proofs=tuple(proofs), note=note, **base)
     note = f"read in {nt_name} notation ({why})"
-    for other in NOTATIONS:
+    for other in (name for name, candidate in NOTATIONS.items() if readable(candidate)):
         if other != nt_name and explicit is None:
             try:
                 alt = _check(

@@ -78,6 +78,22 @@ def free_indices(node, bound=frozenset()) -> list:
     return found
 
 
+#: What the reader's vocabulary writes the weighted input, the activation and the error as; a notation that
+#: spells them otherwise (Bishop's a and z, Goodfellow's h, deeplearning.ai's Z, A, dZ, the course's Θ) is read
+#: only when named or when it is the spec's.
+READ_LETTERS = {"weighted_input": "z", "activation": "a", "error": "delta"}
+
+
+def readable(nt: Notation) -> bool:
+    """Whether an answer can be taken to be in ``nt`` from its writing alone (the reader's letters are its)."""
+    return all(nt.spell(q) == letter for q, letter in READ_LETTERS.items()) and nt.spell("weight") in ("W", "w")
+
+
+def cost_letter(nt: Notation) -> str:
+    """The letter of the cost, without its arguments: J for UFLDL's J(W,b)."""
+    return nt.spell("cost").split("(")[0]
+
+
 def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
     """The notation to read the answer in, and why: the one named, else the catalogue's notations whose writing
     the answer's fits (parenthesised layer numbers, the letter of the cost, the letter of the activation
@@ -91,7 +107,7 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     costs = {n.name for n in nodes if isinstance(n, tree.Cost)}
     functions = {n.name for n in nodes if isinstance(n, tree.Activation)}
     spec_nt = notation_named(spec.notation)
-    candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt)]
+    candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt and readable(nt))]
     reasons = []
     if parenthesised:
         candidates = [nt for nt in candidates if nt.parenthesised] or candidates
@@ -99,10 +115,10 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     elif spec_nt.parenthesised:
         candidates = [nt for nt in candidates if not nt.parenthesised] or candidates
         reasons.append("layer numbers without parentheses")
-    own_costs = [nt for nt in candidates if nt.spell("cost") in costs and nt.spell("cost") != spec_nt.spell("cost")]
+    own_costs = [nt for nt in candidates if cost_letter(nt) in costs and cost_letter(nt) != cost_letter(spec_nt)]
     if own_costs:
         candidates = own_costs
-        reasons.append(f"the cost {own_costs[0].spell('cost')}")
+        reasons.append(f"the cost {cost_letter(own_costs[0])}")
     own_functions = [
         nt
         for nt in candidates

@@ -9,7 +9,7 @@ print them map over the equation plan instead of spelling each equation out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -46,6 +46,17 @@ class ClosedForms:
     bp4_component: Callable
     input_gradient_component: Callable
     sources: dict[str, str]
+    rows: bool = False  # the per-example recipes compute row vectors (z = a W + b); checks turn them into columns
+
+    def example_form(self, site: Site, form: str, view) -> object:
+        """One example's closed form at ``site``: a column for δ, ∂C_x/∂b and ∇_x C_x, the weights' shape for BP4.
+
+        A row-vector notation's recipes return rows (δ^l, ∂C/∂b^l and ∇_x C are rows there); they are turned
+        into the columns the derivation computes.
+        """
+        recipe = self.matrix_recipe(site, form)
+        result = recipe(view) if site.equation in ("BP1", "input_gradient") else recipe(view, site.layer)
+        return result.T if self.rows and site.equation != "BP4" else result
 
     def matrix_recipe(self, site: Site, form: str) -> Callable:
         """The matrix-form recipe of one example checked at ``site`` in ``form``."""
@@ -60,15 +71,13 @@ class ClosedForms:
         coefficient of W in ∂C/∂W. Per-example sites read the planned example's view.
         """
         site = planned.site
-        recipe = self.matrix_recipe(site, planned.form)
-        if site.equation == "BP1":
-            return recipe(views[planned.example])
-        if site.equation == "BP2":
-            return recipe(views[planned.example], site.layer)
+        if site.equation in ("BP1", "BP2"):
+            return self.example_form(site, planned.form, views[planned.example])
+        per_example = [self.example_form(site, planned.form, v) for v in views]
         if site.equation == "input_gradient":
-            return self.batch_input_gradient([recipe(v) for v in views], planned.example)
+            return self.batch_input_gradient(per_example, planned.example)
         batch = self.batch_bias_gradient if site.equation == "BP3" else self.batch_weight_gradient
-        return batch([recipe(v, site.layer) for v in views], parameters[site.k - 1], decay)
+        return batch(per_example, parameters[site.k - 1], decay)
 
     def component(self, site: Site, form: str, view, indices: tuple) -> sp.Expr:
         """The component form at ``site``, entry ``indices`` (symbols of the indexed network)."""
@@ -79,6 +88,52 @@ class ClosedForms:
             return self.input_gradient_component(view, *indices)
         recipe = {"BP2": self.bp2_component, "BP3": self.bp3_component, "BP4": self.bp4_component}[site.equation]
         return recipe(view, site.layer, *indices)
+
+
+#: The recipes of a :class:`ClosedForms`, by field name.
+RECIPES = (
+    "bp1",
+    "bp1_jacobian",
+    "bp2",
+    "bp3",
+    "bp4",
+    "input_gradient",
+    "decay",
+    "batch_weight_gradient",
+    "batch_bias_gradient",
+    "batch_input_gradient",
+    "bp1_component",
+    "bp1_jacobian_component",
+    "bp2_component",
+    "bp3_component",
+    "bp4_component",
+    "input_gradient_component",
+)
+#: The recipe whose note is each equation's source.
+SOURCE_OF = {"BP1": "bp1", "BP2": "bp2", "BP3": "bp3", "BP4": "bp4", "input_gradient": "input_gradient"}
+
+
+def state(
+    notation: str,
+    layout: Mapping[str, Callable],
+    statements: Mapping[str, tuple[str, str]],
+    *,
+    rows: bool = False,
+) -> ClosedForms:
+    """A notation's closed forms: the computations of a ``layout`` as the text states them.
+
+    ``statements`` maps a recipe's field name to the (equation, source) the text writes; a recipe without a
+    statement keeps the layout's own. Each equation's source (what the documents cite) is its recipe's note.
+    """
+    unknown = [name for name in statements if name not in RECIPES]
+    if unknown:
+        raise ValueError(f"statements for unknown recipes {unknown}; valid: {', '.join(RECIPES)}")
+    recipes = {
+        name: layout[name].restated(*statements[name]) if name in statements else layout[name] for name in RECIPES
+    }
+    sources = {equation: recipes[name].note for equation, name in SOURCE_OF.items()}
+    sources["batch"] = recipes["batch_weight_gradient"].note
+    return ClosedForms(notation=notation, sources=sources, rows=rows, **recipes)
 
 
 #: Every notation's closed forms, by the notation's name.

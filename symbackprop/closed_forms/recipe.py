@@ -12,6 +12,7 @@ documents quote), ``note`` where it comes from.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,10 @@ class Recipe:
     @property
     def name(self) -> str:
         return self.compute.__name__
+
+    def restated(self, text: str, note: str = "") -> Recipe:
+        """The same computation as another text states it (its letters, its numbering, its source)."""
+        return dataclasses.replace(self, text=text, note=note)
 
     def doc(self) -> str:
         """``δ^L = ∇_a C ⊙ f'(z^L)  (BP1; Nielsen ch. 2)``: the equation and where it comes from."""

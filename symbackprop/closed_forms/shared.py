@@ -1,4 +1,5 @@
-"""The closed forms every notation shares: BP1 (Hadamard and Jacobian forms) and the batch cost's recipes."""
+"""What the closed forms of every notation share: BP1 (Hadamard and Jacobian forms), the batch cost's recipes,
+and small helpers that read like the texts (the first layer, a sum over a layer's neurons, a row vector)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from symbackprop.network.concrete import hadamard
 from symbackprop.spec.model import Spec
 
 
-@recipe("δ^L = ∇_a C ⊙ f'(z^L)", "BP1; Nielsen ch. 2, the blog's matrix form")
+@recipe("δ^L = ∇_a C ⊙ f'(z^L)", "BP1")
 def bp1_hadamard(net):
     return hadamard(net.grad_a(), net.fprime(net.L))
 
 
-@recipe("δ^L = J_f(z^L)^T ∇_a C, which holds for softmax too (the blog's footnote 4)")
+@recipe("δ^L = J_f(z^L)^T ∇_a C, which holds for softmax too")
 def bp1_jacobian(net):
     return net.jacobian(net.L).T * net.grad_a()
 
@@ -34,17 +35,17 @@ def bp1_jacobian_component(net, j):
     return layer_sum(net.jacobian(net.L)(k, j) * net.grad_a(k), k, net.width(net.L))
 
 
-@recipe("the coefficient of W in ∂C/∂W from the L2 term: λ (UFLDL: (λ/2)ΣW²) or λ/n (Nielsen ch. 3)")
+@recipe("the coefficient of W in ∂C/∂W from the L2 term: λ (the batch scale, (λ/2) Σ W²) or λ/n (the dataset scale)")
 def decay(spec: Spec) -> sp.Expr:
     return cost_terms.decay(spec.regularization)
 
 
-@recipe("∂J/∂W = [(1/m) Σ_i ∂J_i/∂W] + λW", "the UFLDL Q&A; Nielsen ch. 3 with λ/n")
+@recipe("∂C/∂W = (1/m) Σ_x ∂C_x/∂W + λW")
 def batch_weight_gradient(per_example, W, decay):
     return reduce(operator.add, per_example) / len(per_example) + decay * W
 
 
-@recipe("∂J/∂b = (1/m) Σ_i ∂J_i/∂b: biases are not decayed (the UFLDL Q&A)")
+@recipe("∂C/∂b = (1/m) Σ_x ∂C_x/∂b: biases are not decayed")
 def batch_bias_gradient(per_example, b, decay):
     return reduce(operator.add, per_example) / len(per_example)
 
@@ -69,6 +70,11 @@ def layer_sum(term, index, width):
     return sp.Sum(term, (index, 1, width))
 
 
+def row(vector):
+    """A vector of one example as a row-vector text writes it (the views hold columns)."""
+    return vector.T
+
+
 #: The recipes every notation's closed forms take from here.
 SHARED = dict(
     bp1=bp1_hadamard,
@@ -80,8 +86,3 @@ SHARED = dict(
     batch_bias_gradient=batch_bias_gradient,
     batch_input_gradient=batch_input_gradient,
 )
-
-#: How the closed forms cite the three source texts.
-NOTES = "'Notes on Neural Networks' (000_f4dc41a85bfd2bd8)"
-QA = "UFLDL Q&A (001_3bee8259296666ff)"
-BLOG_POST = "'Gradient descent and backpropagation' (002_c050cfbe07672c37)"

@@ -72,8 +72,21 @@ class Layout:
 
     @property
     def forward(self) -> str:
-        """The forward map of a general layer: ``W^l a^(l-1) + b^l`` or ``(w^l)^T a^(l-1) + b^l``."""
-        return f"{self.rows} a^(l-1) + b^l"
+        """The forward map of a general layer, as the notation writes it: ``z^l = W^l a^(l-1) + b^l``."""
+        return self.notation.forward_text("unicode").replace("^l-1", "^(l-1)")
+
+    @property
+    def activation_step(self) -> str:
+        """A general layer's activation: ``a^l = f^l(z^l)``, ``a^l = σ(z^l)``, ``h^(k) = f(a^(k))``."""
+        nt = self.notation
+        _, out, _ = nt.general_labels()
+        a, z = nt.spell("activation", "unicode"), nt.spell("weighted_input", "unicode")
+        return f"{a}^{out} = {nt.function_head(nt.layer_letter, 0, 'unicode')}({z}^{out})"
+
+    @property
+    def input_activation(self) -> str:
+        """The input as the notation's first activation: ``a^0``, ``a^1`` (Nielsen), ``a^(1)`` (UFLDL)."""
+        return f"{self.notation.spell('activation', 'unicode')}^{self.notation.label(self.notation.layer(0))}"
 
     def layer_forward(self, weights: str, previous: str, bias: str) -> str:
         """One layer's forward map: ``W^2 a^1 + b^2``."""

@@ -42,6 +42,20 @@ QUANTITIES = (
 
 #: How a layer number is written: 2, (2) or [2].
 LAYER_STYLES = {"plain": "{}", "parenthesised": "({})", "bracketed": "[{}]"}
+#: How a text lays out a vector of one example (a, z, δ, b): as a column (W a) or as a row (a W, NumPy code).
+VECTORS = ("columns", "rows")
+#: How a text lays out a batch of examples: one per row of X (NumPy code) or one per column (deeplearning.ai).
+EXAMPLES = ("rows", "columns")
+#: The equations a text's own steps are mapped to (the sites of :mod:`symbackprop.network.sites`).
+EQUATIONS = ("BP1", "BP2", "BP3", "BP4", "input_gradient")
+#: What an equation is called where a text gives it no name of its own.
+DEFAULT_STEPS = {
+    "BP1": "BP1",
+    "BP2": "BP2",
+    "BP3": "BP3",
+    "BP4": "BP4",
+    "input_gradient": "input gradient",
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,9 @@ class Citation:
     section: str = ""
     url: str = ""
     year: str = ""
+    note: str = ""  # e.g. where a text without a public copy can be followed
 
-    def text(self, *, section: bool = True) -> str:
+    def text(self, *, section: bool = True, note: bool = True) -> str:
         """``M. Nielsen, Neural Networks and Deep Learning, ch. 2 (2015), http://…``."""
         parts = [self.authors, self.title] if self.authors else [self.title]
         if section and self.section:
@@ -81,7 +96,9 @@ class Citation:
         text = ", ".join(parts)
         if self.year:
             text += f" ({self.year})"
-        return f"{text}, {self.url}" if self.url else text
+        if self.url:
+            text += f", {self.url}"
+        return f"{text}; {self.note}" if note and self.note else text
 
     def short(self) -> str:
         """The author and title alone, e.g. for a citation repeated beside an equation."""
@@ -114,7 +131,14 @@ class Notation:
     input_index: str = "k"  # the letter of a component of the input x
     bound: str = "rstu"
     output_layer: Spelling = Spelling("L", "L", "L")  # how the text names the output layer in general statements
+    layer_letter: str = "l"  # the letter of a general layer: l (k in Goodfellow et al.)
     hadamard: Spelling = Spelling("(.)", "⊙", r"\odot")
+    function_layered: bool = True  # f^l'(z^l) (the layer on the function) or σ'(z^l) (one letter for every layer)
+    bias_column: bool = False  # the biases are column 0 of the weights, Θ^{(l)}_{i0} (Ng's Machine Learning course)
+    vectors: str = "columns"  # "rows": a, z, δ and b are row vectors and z^l = a^{l-1} W^l + b^l
+    examples: str = "rows"  # "columns": a batch X is n_0 × m, one example per column (deeplearning.ai)
+    steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
+    decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}
 
     def __post_init__(self):
@@ -126,7 +150,18 @@ class Notation:
             raise ValueError(f"notation {self.name!r}: unknown quantities {', '.join(unknown)}; valid: {QUANTITIES}")
         if self.layer_style not in LAYER_STYLES:
             raise ValueError(f"notation {self.name!r}: layer_style must be one of {', '.join(LAYER_STYLES)}")
+        if self.vectors not in VECTORS:
+            raise ValueError(f"notation {self.name!r}: vectors must be one of {', '.join(VECTORS)}")
+        if self.examples not in EXAMPLES:
+            raise ValueError(f"notation {self.name!r}: examples must be one of {', '.join(EXAMPLES)}")
+        if self.vectors == "rows" and not self.transposed:
+            raise ValueError(f"notation {self.name!r}: row vectors need transposed weights (z = a W + b)")
+        unknown_steps = [e for e in self.steps if e not in EQUATIONS]
+        if unknown_steps:
+            raise ValueError(f"notation {self.name!r}: steps for unknown equations {unknown_steps}; valid: {EQUATIONS}")
         object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
+        object.__setattr__(self, "steps", MappingProxyType({**DEFAULT_STEPS, **self.steps}))
+        object.__setattr__(self, "decisions", tuple(self.decisions))
         object.__setattr__(self, "words", MappingProxyType(dict(self.words)))
 
     # -- spelling ---------------------------------------------------------------------------------
@@ -139,6 +174,24 @@ class Notation:
     def label(self, number: int | str) -> str:
         """A layer number as the text writes it: ``2``, ``(2)`` or ``(l+1)``."""
         return LAYER_STYLES[self.layer_style].format(number)
+
+    def step(self, equation: str) -> str:
+        """The text's own name of ``equation`` (``BP2``; ``(5.56)`` in Bishop; Algorithm 6.4's step in Goodfellow)."""
+        return self.steps[equation]
+
+    def function_head(self, layer: int | str, derivative: int = 0, script: str = "ascii") -> str:
+        """The name of a layer's activation function (or its derivative) as the text writes it.
+
+        ``f^2'``, ``f^{(3)}``, or, where one letter serves every layer, ``σ'`` (the layer shows in the argument).
+        LaTeX: ``f^{2\\prime}``, ``\\sigma^{\\prime}``.
+        """
+        letter = self.spell("function", script)
+        label = self.label(layer) if self.function_layered else ""
+        if script == "latex":
+            primes = r"\prime" * derivative
+            return f"{letter}^{{{label}{primes}}}" if label or primes else letter
+        primes = ("′" if script == "unicode" else "'") * derivative
+        return f"{letter}^{label}{primes}" if label else f"{letter}{primes}"
 
     @property
     def parenthesised(self) -> bool:
@@ -211,14 +264,17 @@ class Notation:
         return weights * a_prev + bias if isinstance(weights, sp.MatrixBase) else weights @ a_prev + bias
 
     def forward_text(self, script: str = "ascii") -> str:
-        """The forward map for a general layer, e.g. ``z^l = W^l a^(l-1) + b^l``."""
+        """The forward map for a general layer, e.g. ``z^l = W^l a^(l-1) + b^l``, ``z^l = a^(l-1) W^l + b^l``."""
         w, z, a, b = (self.spell(q, script) for q in ("weight", "weighted_input", "activation", "bias"))
-        l_in, l_out, l_w = self._general_labels()
+        l_in, l_out, l_w = self.general_labels()
+        if self.vectors == "rows":
+            return f"{z}^{l_out} = {a}^{l_in} {w}^{l_w} + {b}^{l_w}"
         weights = f"({w}^{l_w})^T" if self.transposed else f"{w}^{l_w}"
         return f"{z}^{l_out} = {weights} {a}^{l_in} + {b}^{l_w}"
 
-    def _general_labels(self) -> tuple[str, str, str]:
+    def general_labels(self) -> tuple[str, str, str]:
         """The labels of a general layer's input, output and weights: l-1, l, l (or l, l+1, l in UFLDL)."""
+        l = self.layer_letter
         if self.weight_offset == 0:
-            return self.label("l-1"), self.label("l"), self.label("l")
-        return self.label("l"), self.label("l+1"), self.label("l")
+            return self.label(f"{l}-1"), self.label(l), self.label(l)
+        return self.label(l), self.label(f"{l}+1"), self.label(l)

@@ -31,6 +31,8 @@ SIGNS: dict[str, Spelling] = {
     "prime": Spelling("'", "′", r"\prime"),
     "hadamard": Spelling("(.)", "⊙", r"\odot"),
     "bullet": Spelling("*", "•", r"\bullet"),
+    "circ": Spelling("o", "∘", r"\circ"),
+    "epsilon": Spelling("epsilon", "ε", r"\epsilon"),
     "minus": Spelling("-", "−", "-"),
     "squared": Spelling("^2", "²", "^2"),
     "in": Spelling("in", "∈", r"\in"),

@@ -30,16 +30,21 @@ def _head(symbol: NetworkSymbol) -> str:
         return rf"\nabla_{{{nt.spell('activation', 'latex')}}} {nt.spell('example_cost', 'latex')}"
     if symbol.quantity == "fprime":  # f^l′(z^l), the vector of the derivatives
         z = f"{nt.spell('weighted_input', 'latex')}^{{{nt.label(symbol.layer)}}}"
-        return f"{nt.spell('function', 'latex')}^{{{nt.label(symbol.layer)}\\prime}}\\left({z}\\right)"
-    letter = symbol.spelling.latex
+        return f"{nt.function_head(symbol.layer, 1, 'latex')}\\left({z}\\right)"
+    letter = nt.spell("weight", "latex") if _bias_column(symbol) else symbol.spelling.latex
     return letter if symbol.layer is None else f"{letter}^{{{nt.label(symbol.layer)}}}"
+
+
+def _bias_column(symbol) -> bool:
+    """Whether ``symbol`` is a bias its notation writes as column 0 of the weights, Θ^{(l)}_{i0}."""
+    return (
+        isinstance(symbol, NetworkSymbol) and symbol.quantity == "bias" and notation_named(symbol.notation).bias_column
+    )
 
 
 def function_name(func) -> str:
     """f^{2}, f^{(3)}, or the derivative f^{2\\prime} of a layer's activation function."""
-    nt = notation_named(func.notation)
-    primes = r"\prime" * func.derivative
-    return f"{nt.spell('function', 'latex')}^{{{nt.label(func.layer)}{primes}}}"
+    return notation_named(func.notation).function_head(func.layer, func.derivative, "latex")
 
 
 class NetworkLatexPrinter(LatexPrinter):
@@ -48,17 +53,19 @@ class NetworkLatexPrinter(LatexPrinter):
     def _print_NetworkSymbol(self, expr: NetworkSymbol, style="plain") -> str:
         head = _head(expr)
         if not expr.index:
-            return head
-        index = ",".join(str(i + 1) for i in expr.index)
+            return f"{head}_{{\\cdot 0}}" if _bias_column(expr) else head
+        index = ",".join([str(i + 1) for i in expr.index] + (["0"] if _bias_column(expr) else []))
         if expr.layer is None:  # x_1, y_2
             return f"{head}_{{{index}}}"
         return f"{{{head}_{{{index}}}}}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
-        indices = [self._print(i) for i in expr.indices]
+        column = _bias_column(expr.base.label)  # Θ^{(l)}_{i0}
+        indices = [self._print(i) for i in expr.indices] + (["0"] if column else [])
         separator = "" if all(len(i) == 1 for i in indices) else ","
+        base = _head(expr.base.label) if column else self._print(expr.base)
         # braced, so that a power of it reads {a^{1}_{i}}^{2}
-        return f"{{{self._print(expr.base)}_{{{separator.join(indices)}}}}}"
+        return f"{{{base}_{{{separator.join(indices)}}}}}"
 
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         return self._print(expr.label)

@@ -25,12 +25,13 @@ class TextPrinter(StrPrinter):
         nt = notation_named(expr.notation)
         if expr.quantity == "width":
             return f"{nt.spell('width')}_{expr.layer}"
-        head = expr.spelling.ascii
+        bias_column = nt.bias_column and expr.quantity == "bias"  # Θ^(2)_{1,0}: the bias is column 0 of Θ
+        head = nt.spell("weight") if bias_column else expr.spelling.ascii
         if expr.layer is not None:
             head += f"^{nt.label(expr.layer)}"
+        index = [str(i + 1) for i in expr.index] + (["0"] if bias_column else [])
         if expr.index:
-            index = ",".join(str(i + 1) for i in expr.index)
-            head += f"_{{{index}}}" if len(expr.index) > 1 else f"_{index}"
+            head += f"_{{{','.join(index)}}}" if len(index) > 1 else f"_{index[0]}"
         if expr.example is not None:
             head += f"[x{expr.example + 1}]"
         return head
@@ -38,7 +39,7 @@ class TextPrinter(StrPrinter):
     def _print_Function(self, expr) -> str:
         if isinstance(expr, AppliedUndef) and is_function(expr):
             nt = notation_named(expr.func.notation)
-            name = f"{nt.spell('function')}^{nt.label(expr.func.layer)}" + "'" * expr.func.derivative
+            name = nt.function_head(expr.func.layer, expr.func.derivative)
             return f"{name}({', '.join(self._print(a) for a in expr.args)})"
         return super()._print_Function(expr)
 

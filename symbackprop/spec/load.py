@@ -94,7 +94,6 @@ RESERVED_NAMES = frozenset(
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
 
-
 # --------------------------------------------------------------------------- entry points
 
 
@@ -426,8 +425,6 @@ def _check_integer(value: Any, where: str, minimum: int) -> int:
 
 
 # --------------------------------------------------------------------------- formulas and names
-
-
 
 
 def _count(n: int, noun: str) -> str:

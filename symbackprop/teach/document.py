@@ -60,6 +60,12 @@ def _tex(text: str) -> str:
     return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
 
 
+def _tex_with_urls(text: str) -> str:
+    """Plain text as :func:`_tex` does, with each web address set by ``\\url`` (so that it can break)."""
+    parts = re.split(r"(https?://[^\s;,]+)", text)
+    return "".join(rf"\url{{{part}}}" if i % 2 else _tex(part) for i, part in enumerate(parts))
+
+
 def _readable(expr: sp.Expr, net: indexed.IndexedNetwork) -> sp.Expr:
     """Sums evaluated, free indices named as the text names them, f' written with a prime."""
     expr = indexed.normalize(sp.sympify(expr).doit(), net.ranges)
@@ -212,7 +218,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "name": _tex(spec.name),
         "version": __version__,
         "notation": notation,
-        "source": _tex(nt.citation.text()),
+        "source": _tex_with_urls(nt.citation.text()),
         "width_letter": latex(symbols.width(nt, "l")),
         "layers_text": str(list(spec.layers)),
         "layer_rows": layer_rows,
@@ -320,8 +326,6 @@ def render(spec: Spec, notation: str | None = None, report: Report | None = None
     """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
     notation = notation or spec.notation
     return tex_environment().get_template(TEMPLATE).render(**context(spec, notation, report))
-
-
 
 
 def _source(text: str) -> str:

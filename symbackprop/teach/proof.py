@@ -117,7 +117,7 @@ def entry_table(spec: Spec, notation: str | None = None) -> list[Entry]:
     # every parameter, the first layer's weights first, each layer's weights before its biases
     for site in sorted((s for s in plan if s.equation in ("BP3", "BP4")), key=lambda s: (s.k, s.equation != "BP4")):
         parameter = net.weights[site.k - 1] if site.equation == "BP4" else net.biases[site.k - 1]
-        closed = forms.matrix_recipe(site, "matrix")(view, site.layer)
+        closed = forms.example_form(site, "matrix", view)
         if site.equation == "BP4":
             closed = closed + decay * parameter
         derived = layered.derived(net, site, None)

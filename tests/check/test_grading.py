@@ -36,7 +36,7 @@ def corpus_report(notation: str) -> verdicts.GradeReport:
 
 
 def corpus_ids():
-    for notation in ("nielsen", "ufldl", "blog"):
+    for notation in ("notes", "ufldl", "blog"):
         for sub in read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8")):
             yield pytest.param(notation, sub.ident, id=f"{notation}:{sub.ident}")
 
@@ -59,11 +59,11 @@ def test_corpus_verdicts(notation, ident):
 
 def test_corpus_is_large_and_covers_every_equation_in_every_notation():
     texts = set()
-    for notation in ("nielsen", "ufldl", "blog"):
+    for notation in ("notes", "ufldl", "blog"):
         for sub in read_answers((CORPUS / f"{notation}.txt").read_text(encoding="utf-8")):
             texts.add(sub.text)
     assert len(texts) >= 40
-    kinds = {"nielsen": set(), "ufldl": set(), "blog": set()}
+    kinds = {"notes": set(), "ufldl": set(), "blog": set()}
     for notation in kinds:
         for v in corpus_report(notation).verdicts:
             if v.status == "correct" and v.notation == notation:
@@ -76,7 +76,7 @@ def test_corpus_is_large_and_covers_every_equation_in_every_notation():
 
 
 def test_the_notes_slip_y_without_index_is_caught():
-    v = verdict("nielsen", "bad-notes-slip")
+    v = verdict("notes", "bad-notes-slip")
     assert v.status == "wrong" and "y without an index is a vector" in v.reason
 
 
@@ -91,7 +91,7 @@ def test_the_qa_slip_in_the_chain_rule_is_caught_with_values():
 
 def test_counterexample_values_reproduce_the_difference():
     """Evaluate the wrong answer and the derivation independently at the reported values."""
-    spec = load_spec(CORPUS / "nielsen.toml")
+    spec = load_spec(CORPUS / "notes.toml")
     v = grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}")
     ce = v.counterexample
     values = {sp.Symbol(k, real=True): sp.Rational(x).limit_denominator(100) for k, x in ce["values"].items()}
@@ -121,14 +121,14 @@ def test_missing_decay_shows_the_missing_term_in_the_residual():
 
 
 def test_right_in_another_notation_is_accepted_and_named():
-    v = verdict("nielsen", "ok-ufldl-style")
-    assert v.status == "correct" and v.notation == "ufldl" and "not the spec's nielsen" in v.note
-    v = verdict("nielsen", "bad-bp2-indices-swapped")
+    v = verdict("notes", "ok-ufldl-style")
+    assert v.status == "correct" and v.notation == "ufldl" and "not the spec's notes" in v.note
+    v = verdict("notes", "bad-bp2-indices-swapped")
     assert v.status == "wrong" and "it would hold in blog notation" in v.note
 
 
 def test_explicit_notation_overrides_the_cues():
-    spec = load_spec(CORPUS / "nielsen.toml")
+    spec = load_spec(CORPUS / "notes.toml")
     swapped = r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)"
     assert grade(spec, swapped).status == "wrong"
     assert grade(spec, swapped, notation="blog").status == "correct"
@@ -155,9 +155,10 @@ def test_all_widths_proof_rejects_a_wrong_form():
     q = infer.quantity_of(tree.sides[0])
     from symbackprop.notation.catalogue import NIELSEN
 
-    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(tree.sides[1:]), [1]) is None
+    # in Nielsen's numbering the hidden layer of [2, 2, 2] is layer 2
+    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(tree.sides[1:]), [2]) is None
     right = parse_answer(r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)")
-    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(right.sides[1:]), [1])
+    assert grading.all_widths_proof(spec, NIELSEN, "delta_hidden", q, list(right.sides[1:]), [2])
     # at these widths the swapped form has the right shapes: the exact method finds values
     v = grade(spec, r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)")
     assert v.status == "wrong" and v.counterexample and v.counterexample["entry"]
@@ -170,7 +171,7 @@ def test_softmax_output_with_log_likelihood():
 
 
 def test_bad_requests_are_errors_not_verdicts():
-    spec = load_spec(CORPUS / "nielsen.toml")
+    spec = load_spec(CORPUS / "notes.toml")
     assert "names no quantity" in grade(spec, "a^L - y").reason
     assert "not what BP4 is about" in grade(spec, r"\delta^L = a^L - y", equation="BP4").reason
     assert "unknown equation" in grade(spec, "1", equation="BP7").reason
@@ -178,7 +179,7 @@ def test_bad_requests_are_errors_not_verdicts():
 
 
 def test_quantity_as_equation():
-    spec = load_spec(CORPUS / "nielsen.toml")
+    spec = load_spec(CORPUS / "notes.toml")
     assert grade(spec, r"a^1_2 \delta^2_1", equation="dC/dW^2_{1,2}").status == "correct"
     assert grade(spec, r"a^1_1 \delta^2_2", equation="dC/dW^2_{1,2}").status == "wrong"
 
@@ -195,7 +196,7 @@ def test_text_json_and_latex_reports():
 
 
 def test_cli_exit_codes_and_json(capsys, tmp_path):
-    spec = str(CORPUS / "nielsen.toml")
+    spec = str(CORPUS / "notes.toml")
     assert (
         main(["check", spec, "--equation", "BP2", "--formula", r"((W^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)"]) == 0
     )
@@ -229,7 +230,7 @@ def test_cli_pdf(tmp_path, capsys):
 
 
 def test_grading_is_deterministic():
-    spec = load_spec(CORPUS / "nielsen.toml")
+    spec = load_spec(CORPUS / "notes.toml")
     first = grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}").counterexample
     random.seed(99)
     assert grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1}").counterexample == first

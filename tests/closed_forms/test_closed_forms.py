@@ -14,6 +14,8 @@ from symbackprop.closed_forms import (
     BLOG_FORMS,
     CLOSED_FORMS,
     NIELSEN_FORMS,
+    NOTES_FORMS,
+    ROWS_FORMS,
     UFLDL_FORMS,
     ClosedForms,
     batch_bias_gradient,
@@ -23,6 +25,7 @@ from symbackprop.closed_forms import (
 )
 from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE, SymbolicNetwork
 from symbackprop.network.indexed import IndexedNetwork
+from symbackprop.notation.catalogue import names as notation_names
 from symbackprop.spec.load import make_spec
 
 LAYERS = [2, 3, 4]
@@ -34,7 +37,8 @@ def view_of(notation: str, **fields):
 
 
 def test_the_catalog() -> None:
-    assert CLOSED_FORMS == {"nielsen": NIELSEN_FORMS, "blog": BLOG_FORMS, "ufldl": UFLDL_FORMS}
+    assert set(CLOSED_FORMS) == set(notation_names())
+    assert [CLOSED_FORMS[n] for n in ("notes", "blog", "ufldl")] == [NOTES_FORMS, BLOG_FORMS, UFLDL_FORMS]
     for name, forms in CLOSED_FORMS.items():
         assert isinstance(forms, ClosedForms)
         assert forms.notation == name
@@ -49,9 +53,15 @@ def test_the_catalog() -> None:
     "notation, hidden, output, weights",
     [
         # BP1/BP2 at the notation's layer numbers; BP4 at its weight numbers, with the weights' shape
-        ("nielsen", 1, 2, {1: (3, 2), 2: (4, 3)}),
+        ("notes", 1, 2, {1: (3, 2), 2: (4, 3)}),
+        ("nielsen", 2, 3, {2: (3, 2), 3: (4, 3)}),
         ("blog", 1, 2, {1: (2, 3), 2: (3, 4)}),
         ("ufldl", 2, 3, {1: (3, 2), 2: (4, 3)}),
+        ("coursera_ml", 2, 3, {1: (3, 2), 2: (4, 3)}),
+        ("deeplearning_ai", 1, 2, {1: (3, 2), 2: (4, 3)}),
+        ("bishop", 1, 2, {1: (3, 2), 2: (4, 3)}),
+        ("goodfellow", 1, 2, {1: (3, 2), 2: (4, 3)}),
+        ("threeblue1brown", 1, 2, {1: (3, 2), 2: (4, 3)}),
     ],
 )
 def test_recipe_shapes(notation: str, hidden: int, output: int, weights: dict) -> None:
@@ -67,12 +77,46 @@ def test_recipe_shapes(notation: str, hidden: int, output: int, weights: dict) -
     assert forms.input_gradient(view).shape == (2, 1)
 
 
+def test_row_vector_recipes_compute_rows() -> None:
+    """In the rows notation δ, ∂C/∂b and ∇_x C are rows (z = a W + b), W^l is (n_{l-1}, n_l)."""
+    net, view = view_of("rows")
+    assert ROWS_FORMS.bp1(view).shape == (1, 4)
+    assert ROWS_FORMS.bp2(view, 1).shape == (1, 3)
+    assert ROWS_FORMS.bp3(view, 2).shape == (1, 4)
+    assert ROWS_FORMS.bp4(view, 2).shape == (3, 4) == view.W(2).shape
+    assert ROWS_FORMS.input_gradient(view).shape == (1, 2)
+    # the same values as the blog's transposed column forms: δ^1 = (δ^2 (W^2)^T) ⊙ f'(z^1)
+    assert (ROWS_FORMS.bp2(view, 1).T - BLOG_FORMS.bp2(view, 1)).applyfunc(sp.expand) == sp.zeros(3, 1)
+    assert ROWS_FORMS.bp4(view, 2) == net.layer(1).a * net.layer(2).delta.T
+
+
+def test_nielsen_numbers_the_input_layer_1() -> None:
+    net, view = view_of("nielsen")
+    assert view.L == 3
+    # BP4 at w^3: ∂C/∂w^3_{jk} = a^2_k δ^3_j (internal layers 1 and 2)
+    bp4 = NIELSEN_FORMS.bp4(view, 3)
+    assert all(bp4[j, k] == net.layer(1).a[k] * net.layer(2).delta[j] for j in range(4) for k in range(3))
+    assert NIELSEN_FORMS.bp4(view, 2) == net.layer(1).delta * net.inputs[0].T  # a^1 = x
+    assert NIELSEN_FORMS.input_gradient(view) == net.weights[0].T * net.layer(1).delta  # (w^2)^T δ^2
+
+
+def test_every_notation_states_its_forms_in_its_own_words() -> None:
+    texts = {name: forms.bp2.text for name, forms in CLOSED_FORMS.items()}
+    assert "σ'(z^l)" in texts["nielsen"] and "w^{l+1}" in texts["nielsen"]
+    assert "∘" in texts["notes"] and "•" in texts["ufldl"] and ".*" in texts["coursera_ml"]
+    assert "dZ^{[l+1]}" in texts["deeplearning_ai"] and "h'(a_j)" in texts["bishop"]
+    assert texts["goodfellow"].startswith("g ← W^{(k+1)⊤} g") and "(W^{l+1})^T)" in texts["rows"]
+    assert CLOSED_FORMS["coursera_ml"].bp4.text.startswith("Δ^{(l)} := Δ^{(l)} + δ^{(l+1)} (a^{(l)})^T")
+    for forms in CLOSED_FORMS.values():
+        assert all(forms.sources[e] for e in ("BP1", "BP2", "BP3", "BP4", "input_gradient", "batch"))
+
+
 # -- entries ---------------------------------------------------------------------------------------
 
 
 def test_nielsen_entries() -> None:
-    net, view = view_of("nielsen")
-    forms = NIELSEN_FORMS
+    net, view = view_of("notes")
+    forms = NOTES_FORMS
     d1, d2 = net.layer(1).delta, net.layer(2).delta
     a1, x = net.layer(1).a, net.inputs[0]
     W2 = net.weights[1]
@@ -127,17 +171,17 @@ def test_ufldl_entries() -> None:
 
 
 def test_bp1_forms() -> None:
-    net, view = view_of("nielsen", output="sigmoid")
+    net, view = view_of("notes", output="sigmoid")
     fprime = net.layer(2).fprime
-    assert NIELSEN_FORMS.bp1(view) == net.cost_gradient().multiply_elementwise(fprime)
+    assert NOTES_FORMS.bp1(view) == net.cost_gradient().multiply_elementwise(fprime)
     # for an elementwise output the Jacobian is diagonal: both forms agree
-    difference = NIELSEN_FORMS.bp1(view) - NIELSEN_FORMS.bp1_jacobian(view)
+    difference = NOTES_FORMS.bp1(view) - NOTES_FORMS.bp1_jacobian(view)
     assert difference.applyfunc(sp.expand) == sp.zeros(4, 1)
 
 
 def test_bp1_jacobian_differs_from_hadamard_for_softmax() -> None:
-    net, view = view_of("nielsen", output="softmax", cost="log_likelihood")
-    difference = (NIELSEN_FORMS.bp1(view) - NIELSEN_FORMS.bp1_jacobian(view)).applyfunc(sp.simplify)
+    net, view = view_of("notes", output="softmax", cost="log_likelihood")
+    difference = (NOTES_FORMS.bp1(view) - NOTES_FORMS.bp1_jacobian(view)).applyfunc(sp.simplify)
     assert difference != sp.zeros(4, 1)
 
 
@@ -163,12 +207,12 @@ def test_batch_recipes() -> None:
 
 
 def test_component_forms_read_like_the_text() -> None:
-    inet = IndexedNetwork(make_spec(layers=LAYERS))
+    inet = IndexedNetwork(make_spec(layers=LAYERS, notation="notes"))
     view = inet.view()
     j, k = sp.symbols("j k", integer=True)
-    assert NIELSEN_FORMS.bp4_component(view, 2, j, k) == inet.a(1, k) * inet.deltas[2][j]
-    assert NIELSEN_FORMS.bp3_component(view, 2, j) == inet.deltas[2][j]
-    bp2 = NIELSEN_FORMS.bp2_component(view, 1, j)
+    assert NOTES_FORMS.bp4_component(view, 2, j, k) == inet.a(1, k) * inet.deltas[2][j]
+    assert NOTES_FORMS.bp3_component(view, 2, j) == inet.deltas[2][j]
+    bp2 = NOTES_FORMS.bp2_component(view, 1, j)
     (s,) = bp2.atoms(sp.Sum)
     ((var, lo, hi),) = s.limits
     assert (lo, hi) == (1, inet.widths[2])

@@ -39,7 +39,7 @@ COMBOS = [
     dict(activation="leaky_relu", output="tanh", cost="quadratic"),
 ]
 WIDTHS = ([2, 2, 2], [2, 3, 2])
-NOTATIONS = ("nielsen", "blog", "ufldl")
+NOTATIONS = ("notes", "blog", "ufldl")
 
 
 def combo_id(combo: dict) -> str:

@@ -45,7 +45,7 @@ formula = "where(z > 0, z, 0.01*z)"
 [costs.half_square]
 formula = "(a - y)**2 / 2"
 """
-NOTATIONS = ("nielsen", "blog", "ufldl")
+NOTATIONS = ("notes", "blog", "ufldl")
 
 SCRIPT = """
 import json, sys

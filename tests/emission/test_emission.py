@@ -32,8 +32,8 @@ from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.load import Spec, make_spec
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
-NOTATIONS = ("nielsen", "blog", "ufldl")
-TRANSPOSED = {"nielsen": False, "ufldl": False, "blog": True}
+NOTATIONS = ("notes", "blog", "ufldl")
+TRANSPOSED = {"notes": False, "ufldl": False, "blog": True}
 TRAINING_SET_SIZE = 50  # n for the dataset-scale L2 term
 
 CUSTOM = dict(
@@ -55,17 +55,17 @@ def name_of(f: dict) -> str:
 
 
 FAST = [
-    fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2]),
+    fields("sigmoid", "sigmoid", "quadratic", "notes", [2, 3, 2]),
     fields("tanh", "tanh", "quadratic", "blog", [3, 4, 2]),
     fields("relu", "identity", "quadratic", "ufldl", [2, 5, 3]),
-    fields("leaky_relu", "leaky_relu", "quadratic", "nielsen", [3, 2, 2]),
+    fields("leaky_relu", "leaky_relu", "quadratic", "notes", [3, 2, 2]),
     fields("softplus", "softplus", "quadratic", "blog", [2, 3, 1]),
     fields("identity", "identity", "quadratic", "ufldl", [1, 1]),
     fields("relu", "relu", "quadratic", "blog", [4, 6, 2]),
-    fields("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 3, 2]),
+    fields("tanh", "sigmoid", "cross_entropy", "notes", [2, 3, 2]),
     fields("softplus", "sigmoid", "cross_entropy", "ufldl", [3, 2, 2]),
     fields(["relu", "tanh", "softplus"], "sigmoid", "cross_entropy", "blog", [2, 7, 3, 4, 2]),
-    fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], regularization={"l2": 0.5, "scale": "dataset"}),
+    fields("sigmoid", "sigmoid", "quadratic", "notes", [2, 3, 2], regularization={"l2": 0.5, "scale": "dataset"}),
     fields(
         ["leaky_relu", "sigmoid"],
         "identity",
@@ -89,7 +89,7 @@ def _slow() -> list[dict]:
         cases.append(fields(hidden, "sigmoid", "cross_entropy", notation, next(widths), **next(scales)))
     for notation in NOTATIONS:
         cases.append(fields(["sigmoid", "leaky_relu", "identity"], "tanh", "quadratic", notation, [7, 3, 7, 2, 7]))
-    cases.append(fields("swish", "sigmoid", "quadratic", "nielsen", [2, 3, 2], **CUSTOM))
+    cases.append(fields("swish", "sigmoid", "quadratic", "notes", [2, 3, 2], **CUSTOM))
     cases.append(fields("tanh", "identity", "quartic", "blog", [2, 3, 2], regularization={"l2": 0.1, "scale": "batch"},
                         **CUSTOM))  # fmt: skip
     fast_names = {name_of(f) for f in FAST}
@@ -293,7 +293,7 @@ def test_softmax_with_binary_cross_entropy_is_a_clear_generation_error():
 
 
 @pytest.mark.parametrize("cost", ["log_likelihood", "quadratic"])
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 def test_softmax_gradients_match_finite_differences(load, notation, cost):
     """log_likelihood: δ^L = a − y; quadratic: δ^L = J^T ∇_a C through the Jacobian's diagonal-plus-rank-one form."""
     spec = make_spec(
@@ -398,7 +398,7 @@ def test_generated_module_metadata(load):
 
 
 def test_float32_module(load):
-    f = fields("tanh", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], dtype="float32")
+    f = fields("tanh", "sigmoid", "cross_entropy", "notes", [3, 4, 2], dtype="float32")
     module = load(f)
     assert module.DTYPE is np.float32
     net = module.Network(seed=0)
@@ -444,7 +444,7 @@ def _step_memory(net, X, Yv, m: int, steps: int = 100) -> tuple[int, int]:
 
 @pytest.fixture
 def trained_sigmoid(load):
-    module = load(fields("sigmoid", "sigmoid", "quadratic", "nielsen", [6, 8, 5, 3]))
+    module = load(fields("sigmoid", "sigmoid", "quadratic", "notes", [6, 8, 5, 3]))
     net = module.Network(seed=0)
     rng = np.random.default_rng(0)
     X, Yv = rng.standard_normal((2000, 6)), rng.uniform(0, 1, (2000, 3))
@@ -491,7 +491,7 @@ def test_allocation_measurement_would_see_a_temporary():
 
 def _extreme(hidden, output, cost, dtype):
     marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else pytest.mark.slow
-    f = fields(hidden, output, cost, "nielsen", [3, 5, 2], dtype=dtype)
+    f = fields(hidden, output, cost, "notes", [3, 5, 2], dtype=dtype)
     return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=marks)
 
 
@@ -536,7 +536,7 @@ def test_extreme_inputs_stay_finite(f, load):
 
 
 def test_training_learns_a_separable_task(load):
-    f = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 8, 2])
+    f = fields("sigmoid", "sigmoid", "quadratic", "notes", [2, 8, 2])
     module = load(f)
     rng = np.random.default_rng(7)
     X = rng.uniform(-1, 1, (400, 2))
@@ -602,7 +602,7 @@ def test_save_load_round_trip(load, tmp_path):
 # -- train's hooks, divergence, init ------------------------------------------------------------
 
 L2_DATASET = fields(
-    "tanh", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], regularization={"l2": 0.5, "scale": "dataset"}
+    "tanh", "sigmoid", "cross_entropy", "notes", [3, 4, 2], regularization={"l2": 0.5, "scale": "dataset"}
 )
 
 
@@ -661,7 +661,7 @@ def test_train_is_steps_over_the_documented_batch_order(load):
 def test_train_equals_steps_across_gathers(load, monkeypatch, dtype, batch_size, gather_rows, check_every):
     """Bit for bit, train = step() on each mini-batch however its rows are gathered: several mini-batches per
     np.take (each a view of the gathered rows), gathers cut by the divergence checks, a last smaller batch."""
-    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [5, 7, 3], dtype=dtype))
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "notes", [5, 7, 3], dtype=dtype))
     monkeypatch.setattr(module, "GATHER_ROWS", gather_rows)
     monkeypatch.setattr(module, "CHECK_EVERY", check_every)
     rng = np.random.default_rng(2)
@@ -695,7 +695,7 @@ def test_train_refuses_a_bad_batch_size(load, batch_size):
 def test_training_loop_allocates_nothing_in_steady_state(load, monkeypatch):
     """A whole epoch of train (gathers, steps, checks) after the first allocates no array, not even for a moment:
     tracemalloc's peak over it stays under 4 KiB, though one gather of 24 rows alone is 9.6 KiB."""
-    module = load(fields("sigmoid", "sigmoid", "quadratic", "nielsen", [50, 8, 3]))
+    module = load(fields("sigmoid", "sigmoid", "quadratic", "notes", [50, 8, 3]))
     monkeypatch.setattr(module, "GATHER_ROWS", 24)
     monkeypatch.setattr(module, "CHECK_EVERY", 10)
     rng = np.random.default_rng(0)
@@ -718,7 +718,7 @@ def test_training_loop_allocates_nothing_in_steady_state(load, monkeypatch):
 
 def test_cost_and_forward_work_in_chunks(load):
     """50,000 rows through a 100-wide layer: no (n, 100) buffer; the chunked cost equals the one-piece sum."""
-    module = load(fields("tanh", "sigmoid", "cross_entropy", "nielsen", [2, 100, 2]))
+    module = load(fields("tanh", "sigmoid", "cross_entropy", "notes", [2, 100, 2]))
     net = module.Network(seed=0)
     rng = np.random.default_rng(0)
     X, Yv = rng.uniform(-1, 1, (50_000, 2)), rng.uniform(0, 1, (50_000, 2))
@@ -738,7 +738,7 @@ def test_cost_and_forward_work_in_chunks(load):
     np.testing.assert_array_equal(predicted, np.argmax(out, axis=1))
 
 
-DIVERGING = fields("relu", "identity", "quadratic", "nielsen", [3, 6, 2])
+DIVERGING = fields("relu", "identity", "quadratic", "notes", [3, 6, 2])
 
 
 def test_divergence_stops_at_the_batch_and_keeps_the_last_good_parameters(load):
@@ -789,7 +789,7 @@ def test_divergence_check_is_exact_within_a_check_interval(load, monkeypatch):
 
 
 def test_init_normal_and_normal_scaled(module_dir):
-    base = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [4, 9, 3])
+    base = fields("sigmoid", "sigmoid", "quadratic", "notes", [4, 9, 3])
     plain = load_source(generate_source(make_spec(name="init_plain", **base)), module_dir, "init_plain")
     scaled = load_source(generate_source(make_spec(name="init_scaled", training={"init": "normal_scaled"}, **base)),
                          module_dir, "init_scaled")  # fmt: skip
@@ -857,7 +857,7 @@ def test_bad_arrays_are_refused(load, value, message):
 
 
 def test_values_too_big_for_float32_are_refused(load):
-    f = fields("sigmoid", "sigmoid", "quadratic", "nielsen", [2, 3, 2], dtype="float32")
+    f = fields("sigmoid", "sigmoid", "quadratic", "notes", [2, 3, 2], dtype="float32")
     net = load(f).Network(seed=0)
     X = np.zeros((3, 2))
     X[1, 0] = 1e300

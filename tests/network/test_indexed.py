@@ -23,7 +23,7 @@ from symbackprop.network.concrete import SymbolicNetwork
 from symbackprop.network.indexed import IndexedNetwork, is_zero, normalize, resolve
 from symbackprop.spec.load import make_spec
 
-NOTATIONS = ("nielsen", "blog", "ufldl")
+NOTATIONS = ("notes", "blog", "ufldl")
 WIDTHS = ([2, 3, 2], [3, 2, 2, 3])
 
 
@@ -192,8 +192,8 @@ def test_softmax_jacobian_component_is_a_minus_y() -> None:
     inst = Instance(spec)
     inet, view = inst.inet, inst.inet.view()
     j = inet.index("j", 1)
-    jacobian_form = CLOSED_FORMS["nielsen"].bp1_jacobian_component(view, j)
-    hadamard_form = CLOSED_FORMS["nielsen"].bp1_component(view, j)
+    jacobian_form = CLOSED_FORMS["notes"].bp1_jacobian_component(view, j)
+    hadamard_form = CLOSED_FORMS["notes"].bp1_component(view, j)
     z, y = inst.net.layer(1).z, inst.net.targets[0]
     rng = np.random.default_rng(11)
     zs, ys = rng.normal(size=3), rng.uniform(0, 1, size=3)
@@ -211,7 +211,7 @@ def test_softmax_jacobian_component_is_a_minus_y() -> None:
 
 
 def test_widths_and_bases_are_named_in_the_notation() -> None:
-    nielsen = IndexedNetwork(make_spec(layers=[2, 3, 2]))
+    nielsen = IndexedNetwork(make_spec(layers=[2, 3, 2], notation="notes"))
     ufldl = IndexedNetwork(make_spec(layers=[2, 3, 2], notation="ufldl"))
     blog = IndexedNetwork(make_spec(layers=[2, 3, 2], notation="blog"))
     assert [str(w) for w in nielsen.widths] == ["n_0", "n_1", "n_2"]
@@ -219,6 +219,8 @@ def test_widths_and_bases_are_named_in_the_notation() -> None:
     assert all(w.is_integer and w.is_positive for w in nielsen.widths)
     assert str(nielsen.weights[2]) == "W^2" and str(blog.weights[2]) == "w^2" and str(ufldl.weights[2]) == "W^(2)"
     assert str(ufldl.deltas[1]) == "delta^(2)" and str(nielsen.deltas[1]) == "delta^1"
+    book = IndexedNetwork(make_spec(layers=[2, 3, 2], notation="nielsen"))  # Nielsen's input is layer 1
+    assert [str(w) for w in book.widths] == ["n_1", "n_2", "n_3"] and str(book.weights[1]) == "w^2"
 
 
 def test_index_ranges() -> None:

@@ -37,7 +37,7 @@ def network(notation: str, layers=LAYERS, **fields) -> SymbolicNetwork:
 @pytest.mark.parametrize(
     "notation, shapes",
     [
-        ("nielsen", [(3, 2), (4, 3)]),  # (n_l, n_{l-1})
+        ("notes", [(3, 2), (4, 3)]),  # (n_l, n_{l-1})
         ("blog", [(2, 3), (3, 4)]),  # (n_{l-1}, n_l)
         ("ufldl", [(3, 2), (4, 3)]),  # (s_{l+1}, s_l)
     ],
@@ -63,7 +63,7 @@ def test_ufldl_weight_shape_in_its_numbering() -> None:
 @pytest.mark.parametrize(
     "notation, weight, z, delta, bias",
     [
-        ("nielsen", "W^2_{1,3}", "z^1_2", "delta^2_4", "b^1_3"),
+        ("notes", "W^2_{1,3}", "z^1_2", "delta^2_4", "b^1_3"),
         ("blog", "w^2_{1,3}", "z^1_2", "delta^2_4", "b^1_3"),
         ("ufldl", "W^(2)_{1,3}", "z^(2)_2", "delta^(3)_4", "b^(1)_3"),
     ],
@@ -79,7 +79,7 @@ def test_symbol_names(notation: str, weight: str, z: str, delta: str, bias: str)
 
 
 def test_symbol_names_with_several_examples() -> None:
-    net = network("nielsen", examples=2)
+    net = network("notes", examples=2)
     assert str(net.layer(1, 1).z[0]) == "z^1_1[x2]"
     assert str(net.inputs[1][1]) == "x_2[x2]"
     assert str(net.targets[0][0]) == "y_1[x1]"
@@ -111,14 +111,14 @@ def test_abstract_layers_use_one_function_per_layer() -> None:
 
 
 def test_concrete_layers_use_the_activation() -> None:
-    net = network("nielsen", activation="tanh", output="sigmoid", abstract=False)
+    net = network("notes", activation="tanh", output="sigmoid", abstract=False)
     z = net.layer(1).z
     assert net.layer(1).a == sp.Matrix([sp.tanh(zi) for zi in z])
     assert sp.simplify(net.layer(1).fprime[0] - (1 - sp.tanh(z[0]) ** 2)) == 0
 
 
 def test_softmax_output_is_concrete_even_when_abstract() -> None:
-    net = network("nielsen", output="softmax", cost="log_likelihood", abstract=True)
+    net = network("notes", output="softmax", cost="log_likelihood", abstract=True)
     assert net.is_abstract(1) and not net.is_abstract(2)
     layer = net.layer(2)
     total = sum(sp.exp(z) for z in layer.z)
@@ -130,7 +130,7 @@ def test_softmax_output_is_concrete_even_when_abstract() -> None:
 
 
 def test_z_expression_uses_the_notations_forward_map() -> None:
-    for notation in ("nielsen", "blog", "ufldl"):
+    for notation in ("notes", "blog", "ufldl"):
         net = network(notation)
         W, b, x = net.weights[0], net.biases[0], net.inputs[0]
         expected = (W.T * x if notation == "blog" else W * x) + b
@@ -139,7 +139,7 @@ def test_z_expression_uses_the_notations_forward_map() -> None:
 
 
 def test_example_cost_and_its_gradient() -> None:
-    net = network("nielsen", abstract=False)
+    net = network("notes", abstract=False)
     a, y = net.layer(2).a, net.targets[0]
     expected = sum((a[i] - y[i]) ** 2 for i in range(4)) / 2
     assert sp.simplify(net.example_cost() - expected) == 0
@@ -147,7 +147,7 @@ def test_example_cost_and_its_gradient() -> None:
 
 
 def test_batch_cost_averages_the_example_costs_and_adds_the_l2_term() -> None:
-    net = network("nielsen", examples=3, regularization={"l2": 2.0})
+    net = network("notes", examples=3, regularization={"l2": 2.0})
     c1, c2, c3 = net.example_costs
     squares = sum(w**2 for W in net.weights for w in W)
     assert sp.expand(net.batch_cost - ((c1 + c2 + c3) / 3 + LAMBDA / 2 * squares)) == 0
@@ -190,7 +190,7 @@ def test_ufldl_view_numbering() -> None:
 
 
 def test_nielsen_view_numbering() -> None:
-    net = network("nielsen")
+    net = network("notes")
     view = net.view()
     assert view.L == 2
     assert view.delta(1) == net.layer(1).delta
@@ -200,7 +200,7 @@ def test_nielsen_view_numbering() -> None:
 
 @pytest.mark.parametrize(
     "notation, input_layer, past_output, bad_weights",
-    [("nielsen", 0, 3, (0, 3)), ("blog", 0, 3, (0, 3)), ("ufldl", 1, 4, (0, 3))],
+    [("notes", 0, 3, (0, 3)), ("blog", 0, 3, (0, 3)), ("ufldl", 1, 4, (0, 3))],
 )
 def test_view_refuses_layers_that_do_not_exist(notation, input_layer, past_output, bad_weights) -> None:
     view = network(notation).view()
@@ -224,12 +224,12 @@ def test_view_grad_a_is_the_cost_gradient() -> None:
 
 def test_activation_formula_symbol() -> None:
     """The activations are formulas in the module-level z (real)."""
-    net = network("nielsen")
+    net = network("notes")
     assert Z.is_real
     assert net.activation(1).formula.free_symbols == {Z}
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 def test_view_refuses_biases_that_do_not_exist(notation: str) -> None:
     """b(l) is checked like W(l): there are no biases 0 (a negative index would silently give b^L)."""
     view = network(notation).view()

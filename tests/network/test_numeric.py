@@ -154,7 +154,7 @@ NETWORKS = [
 ]
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 @pytest.mark.parametrize("fields", NETWORKS, ids=lambda f: "-".join(map(str, f["layers"])))
 def test_forward_equals_a_direct_numpy_computation(fields: dict, notation: str) -> None:
     spec = make_spec(notation=notation, **fields)
@@ -199,7 +199,7 @@ def test_batch_cost_averages_and_regularises(scale: str, factor: float) -> None:
     spec = make_spec(layers=[3, 4, 2], regularization={"l2": 0.8, "scale": scale})
     net = NumericNetwork(spec, examples=3, seed=2)
     # the closed forms' decay coefficient (λ or λ/n), as a number for this network
-    assert net.number(CLOSED_FORMS["nielsen"].decay(spec)) == pytest.approx(0.8 * factor)
+    assert net.number(CLOSED_FORMS["notes"].decay(spec)) == pytest.approx(0.8 * factor)
     costs = []
     for x, y in zip(net.inputs, net.targets):
         a = x
@@ -210,7 +210,7 @@ def test_batch_cost_averages_and_regularises(scale: str, factor: float) -> None:
     assert net.batch_cost() == pytest.approx(np.mean(costs) + penalty, rel=1e-12)
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 def test_true_deltas_are_backpropagation(notation: str) -> None:
     """Finite-difference δ's against BP1/BP2 computed here by hand for sigmoid + quadratic."""
     spec = make_spec(layers=[3, 4, 2], notation=notation)
@@ -246,7 +246,7 @@ def test_ufldl_view_numbers_layers_from_one() -> None:
 
 
 def test_view_fprime_and_jacobian() -> None:
-    spec = make_spec(layers=[2, 3, 3], activation="tanh", output="softmax", cost="log_likelihood")
+    spec = make_spec(layers=[2, 3, 3], activation="tanh", output="softmax", cost="log_likelihood", notation="notes")
     net = NumericNetwork(spec, examples=1, seed=4)
     view = net.view(0, net.true_deltas(0))
     z1 = view.z(1).values.ravel()
@@ -256,7 +256,7 @@ def test_view_fprime_and_jacobian() -> None:
     assert view.jacobian(2).values == pytest.approx(np.diag(a) - np.outer(a, a))
     assert view.fprime(2).values.ravel() == pytest.approx(a * (1 - a))
     # the Jacobian form of BP1 gives the finite-difference δ^L, a − y for one-hot y
-    bp1 = CLOSED_FORMS["nielsen"].bp1_jacobian(view)
+    bp1 = CLOSED_FORMS["notes"].bp1_jacobian(view)
     assert bp1.values.ravel() == pytest.approx(view.delta(2).values.ravel(), abs=1e-7)
     assert bp1.values.ravel() == pytest.approx(a - net.targets[0], abs=1e-7)
 
@@ -264,7 +264,7 @@ def test_view_fprime_and_jacobian() -> None:
 def test_view_has_no_f_prime_at_the_input_layer() -> None:
     """Like the symbolic ExampleView, the numeric view refuses f'(z^0) and δ^0 with a ShapeError
     (the input layer has no z), so a recipe using them is reported, not crashed on."""
-    spec = make_spec(layers=[2, 3, 2])
+    spec = make_spec(layers=[2, 3, 2], notation="notes")
     net = NumericNetwork(spec, examples=1)
     view = net.view(0, net.true_deltas(0))
     with pytest.raises(ShapeError):
@@ -277,7 +277,7 @@ def test_view_has_no_f_prime_at_the_input_layer() -> None:
 
 def test_view_refuses_biases_that_do_not_exist() -> None:
     """b(0) would silently be b^L through a negative index; like W(0) it must be refused."""
-    net = NumericNetwork(make_spec(layers=[2, 3, 2]), examples=1)
+    net = NumericNetwork(make_spec(layers=[2, 3, 2], notation="notes"), examples=1)
     view = net.view(0, net.true_deltas(0))
     assert view.b(1).values.ravel() == pytest.approx(net.biases[0])
     with pytest.raises(ShapeError):
@@ -287,7 +287,7 @@ def test_view_refuses_biases_that_do_not_exist() -> None:
             view.b(l)
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 def test_closed_forms_run_on_numbers(notation: str) -> None:
     """Each matrix recipe gives the finite-difference gradients on the numeric network."""
     spec = make_spec(layers=[3, 4, 2], notation=notation)

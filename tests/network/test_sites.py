@@ -7,12 +7,14 @@ from symbackprop.spec.load import make_spec
 
 
 def test_every_equation_at_every_layer_in_one_order():
-    spec = make_spec(layers=[2, 3, 4, 2])
+    spec = make_spec(layers=[2, 3, 4, 2], notation="notes")
     assert [(s.equation, s.k, s.layer) for s in sites(spec)] == [
         ("BP1", 3, 3), ("BP2", 2, 2), ("BP2", 1, 1),
         ("BP3", 3, 3), ("BP4", 3, 3), ("BP3", 2, 2), ("BP4", 2, 2), ("BP3", 1, 1), ("BP4", 1, 1),
         ("input_gradient", 1, 0),
     ]  # fmt: skip
+    # Nielsen's book numbers the input layer 1: the same sites, one higher
+    assert [s.layer for s in sites(spec, "nielsen")] == [4, 3, 2, 4, 4, 3, 3, 2, 2, 1]
 
 
 def test_sites_speak_the_notations_numbers_and_dimensions():

@@ -341,7 +341,7 @@ _FIELDS = st.fixed_dictionaries(
         ),
         "output": mostly(st.sampled_from(_ACTIVATION_NAMES), _ANYTHING),
         "cost": mostly(st.sampled_from(_COST_NAMES), _ANYTHING),
-        "notation": mostly(st.sampled_from(["nielsen", "blog", "ufldl"]), st.one_of(st.just("bishop"), _ANYTHING)),
+        "notation": mostly(st.sampled_from(["notes", "blog", "ufldl"]), st.one_of(st.just("bishop"), _ANYTHING)),
         "dtype": mostly(st.sampled_from(["float64", "float32"]), st.one_of(st.just("float16"), _ANYTHING)),
         "regularization": mostly(
             st.fixed_dictionaries(

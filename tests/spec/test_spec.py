@@ -29,7 +29,7 @@ layers = [784, 30, 10]        # n_0 (input) .. n_L (output)
 activation = "sigmoid"        # hidden layers: one name, or a list with one name per hidden layer
 output = "sigmoid"            # output activation; defaults to `activation`
 cost = "quadratic"            # quadratic | cross_entropy (binary) | log_likelihood (softmax output)
-notation = "nielsen"          # nielsen | blog | ufldl
+notation = "notes"          # nielsen | blog | ufldl
 dtype = "float64"             # float64 | float32, for generated code
 
 [regularization]              # optional
@@ -82,7 +82,7 @@ def test_design_example_loads_with_its_fields(tmp_path: Path) -> None:
     assert spec.activations == ("sigmoid",)
     assert spec.output == "sigmoid"
     assert spec.cost == "quadratic"
-    assert spec.notation == "nielsen"
+    assert spec.notation == "notes"
     assert spec.dtype == "float64"
     assert spec.regularization == Regularization(l2=5.0, scale="batch")
     assert spec.training == Training(eta=3.0, batch_size=10, epochs=30, seed=0)
@@ -246,7 +246,7 @@ def test_to_dict_of_the_design_example(tmp_path: Path) -> None:
         "activation": "sigmoid",
         "output": "sigmoid",
         "cost": "quadratic",
-        "notation": "nielsen",
+        "notation": "notes",
         "dtype": "float64",
         "regularization": {"l2": 5.0, "scale": "batch"},
         "training": {"eta": 3.0, "batch_size": 10, "epochs": 30, "seed": 0, "init": "normal"},
@@ -319,7 +319,7 @@ BAD = [
     ({"layers": [2, 3, 1], "cost": None}, "cost", "expected a cost name"),
     # notation and dtype
     ({"layers": [2, 1], "notation": "neilsen"}, "notation", "did you mean 'nielsen'?"),
-    ({"layers": [2, 1], "notation": "math"}, "notation", "valid: nielsen, blog, ufldl"),
+    ({"layers": [2, 1], "notation": "math"}, "notation", "valid: nielsen, notes, blog, ufldl"),
     ({"layers": [2, 1], "dtype": "float16"}, "dtype", "valid: float64, float32"),
     ({"layers": [2, 1], "dtype": 64}, "dtype", "expected one of float64, float32"),
     # name
@@ -539,7 +539,7 @@ CLI_BAD = [
     ('output = "relu6"', "output", "unknown activation"),
     ('cost = "log_likelihood"', "cost", 'needs output = "softmax"'),
     ("cost = []", "cost", "expected a cost name"),
-    ('notation = "bishop"', "notation", "valid: nielsen, blog, ufldl"),
+    ('notation = "feynman"', "notation", "valid: nielsen, notes, blog, ufldl"),
     ("notation = ['nielsen']", "notation", "expected one of"),
     ('dtype = "float16"', "dtype", "valid: float64, float32"),
     ("dtype = 64", "dtype", "expected one of"),

@@ -61,11 +61,11 @@ def _overfull(log: str) -> list[float]:
 
 #: (example, notation, what it is): every notation, and the specs the issue names.
 CASES = [
-    ("notes", "nielsen", "sigmoid + quadratic"),
+    ("notes", "notes", "sigmoid + quadratic"),
     ("ufldl_qa", "ufldl", "sigmoid + quadratic, L2 in the batch scale"),
     ("blog", "blog", "tanh hidden, sigmoid + cross-entropy"),
     ("nielsen_ch3", "blog", "sigmoid + cross-entropy, L2 in the dataset scale"),
-    ("softmax", "nielsen", "relu hidden, softmax + log-likelihood"),
+    ("softmax", "notes", "relu hidden, softmax + log-likelihood"),
     pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=pytest.mark.slow),
 ]
 
@@ -108,7 +108,7 @@ def test_document_compiles_cleanly_and_reads_back(compiled, example, notation, w
 @pytest.mark.parametrize(
     ("example", "notation", "in_tex"),
     [
-        ("notes", "nielsen", [r"{W^{2}_{kj}}", r"\left(\left(W^{2}\right)^{T} \delta^{2}\right) \odot"]),
+        ("notes", "notes", [r"{W^{2}_{ji}}", r"\left(\left(W^{2}\right)^{T} \delta^{2}\right) \circ"]),
         (
             "blog",
             "blog",
@@ -126,12 +126,12 @@ def test_each_notation_writes_its_own_indices_and_transposes(compiled, example, 
 
 @needs_engine
 def test_small_networks_get_every_derivative_and_large_ones_do_not(compiled):
-    notes = compiled("notes", "nielsen")
+    notes = compiled("notes", "notes")
     spec = load_spec(EXAMPLES / "notes.toml")
     rows = re.findall(r"^\$\{(?:W|b)\^.* & (yes|\\textbf\{no\}) \\\\$", notes.tex, flags=re.M)
     assert len(rows) == spec.parameter_count == 26 and set(rows) == {"yes"}
     assert f"The network has {spec.parameter_count} parameters" in notes.text
-    softmax = compiled("softmax", "nielsen")
+    softmax = compiled("softmax", "notes")
     assert "at most 30" in softmax.text and "derived by SymPy" not in softmax.text
 
 
@@ -139,7 +139,7 @@ def test_small_networks_get_every_derivative_and_large_ones_do_not(compiled):
 def test_specialised_steps_read_back(compiled):
     cross_entropy = compiled("nielsen_ch3", "blog")
     assert "cancels the denominator" in cross_entropy.text
-    softmax = compiled("softmax", "nielsen")
+    softmax = compiled("softmax", "notes")
     for phrase in (
         "quotient rule",
         "off-diagonal terms do not vanish",
@@ -184,7 +184,7 @@ def test_derive_latex_prints_the_document(capsys):
 @pytest.mark.parametrize(
     "notation, line",
     [
-        ("nielsen", r"{z^{2}_{j}} &= {b^{2}_{j}} + \sum_{r=1}^{n_{1}} {W^{2}_{jr}} {a^{1}_{r}}"),
+        ("notes", r"{z^{2}_{i}} &= {b^{2}_{i}} + \sum_{r=1}^{n_{1}} {W^{2}_{ir}} {a^{1}_{r}}"),
         ("ufldl", r"{z^{(3)}_{i}} &= {b^{(2)}_{i}} + \sum_{r=1}^{s_{2}} {W^{(2)}_{ir}} {a^{(2)}_{r}}"),
         ("blog", r"{z^{2}_{i}} &= {b^{2}_{i}} + \sum_{r=1}^{n_{1}} {a^{1}_{r}} {w^{2}_{ri}}"),
     ],

@@ -37,7 +37,7 @@ def test_the_example_notebook_runs_and_renders_latex():
     latex = _latex_outputs(notebook)
     assert len(latex) == 4  # the derived formulas, the report, and two proofs
     formulas, report, sigmoid_bp1, softmax_bp1 = latex
-    assert r"\text{BP1:}" in formulas and "{a^{2}_{j}} - {y_{j}}" in formulas
+    assert r"\text{BP1:}" in formulas and "{a^{3}_{j}} - {y_{j}}" in formulas
     assert "every applicable closed form holds" in report and r"\text{all widths}" in report
     assert "Chain rule" in sigmoid_bp1 and "cancels the denominator" in sigmoid_bp1
     assert "off-diagonal" in softmax_bp1 and "Jacobian" not in sigmoid_bp1

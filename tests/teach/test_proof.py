@@ -11,7 +11,9 @@ from paths import EXAMPLES
 from symbackprop import load_spec, make_spec, verify
 from symbackprop.closed_forms import CLOSED_FORMS
 from symbackprop.notation import symbols
-from symbackprop.notation.catalogue import NIELSEN
+from symbackprop.notation.catalogue import NOTES_NOTATION as NIELSEN
+from symbackprop.notation.catalogue import get
+from symbackprop.notation.catalogue import names as notation_names
 from symbackprop.printing.latex import latex
 from symbackprop.teach import proof
 
@@ -24,7 +26,7 @@ def _reasons(p: proof.Proof) -> str:
     return " ".join(s.reason for s in (*p.steps, *p.special))
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", notation_names())
 def test_every_proof_lands_on_the_closed_form(notation):
     spec = make_spec(
         layers=[2, 3, 3, 2],
@@ -54,10 +56,10 @@ def test_every_proof_lands_on_the_closed_form(notation):
         assert brackets and "elementwise" in brackets[0].reason
         assert not p.steps[-1].rhs.has(sp.KroneckerDelta)
         assert "Chain rule" in p.steps[1].reason
-        assert p.matrix and r"\odot" in p.matrix[0]
+        assert p.matrix and get(notation).hadamard.latex in p.matrix[0]
     # the matrix forms show where the transposes come from
     bp2 = _by(proofs, "BP2")[0].matrix[0]
-    assert ("^{T}" in bp2) == (notation != "blog")
+    assert ("^{T}" in bp2) == (notation != "blog")  # rows: (W^{l+1})^T on the right of the row δ
 
 
 def test_a_wrong_closed_form_is_not_confirmed():
@@ -67,17 +69,17 @@ def test_a_wrong_closed_form_is_not_confirmed():
         k = net.index("k")
         return sp.Sum(net.W(l + 1)[j, k] * net.delta(l + 1)[k], (k, 1, net.width(l + 1))) * net.fprime(l)(j)
 
-    wrong = dataclasses.replace(CLOSED_FORMS["nielsen"], bp2_component=bp2_without_transpose)
+    wrong = dataclasses.replace(CLOSED_FORMS["notes"], bp2_component=bp2_without_transpose)
     proofs = proof.proofs(spec, forms=wrong)
     assert not _by(proofs, "BP2")[0].checked
     assert _by(proofs, "BP1")[0].checked and _by(proofs, "BP4")[0].checked
 
 
 def test_sigmoid_cross_entropy_shows_the_cancellation():
-    spec = make_spec(layers=[2, 2], activation="sigmoid", cost="cross_entropy")
+    spec = make_spec(layers=[2, 2], activation="sigmoid", cost="cross_entropy", notation="notes")
     (bp1,) = _by(proof.proofs(spec), "BP1")
     a, y = symbols.indexed(NIELSEN, "activation", 1), symbols.indexed(NIELSEN, "target")
-    j = sp.Symbol("j", integer=True)
+    j = sp.Symbol("i", integer=True)  # the notes' neuron index
     assert sp.simplify(bp1.special[-1].rhs - (a[j] - y[j])) == 0
     assert "cancels the denominator" in bp1.special[-1].reason
     # the cost's gradient and sigma' are printed from SymPy, not typed in
@@ -92,7 +94,7 @@ def test_sigmoid_cross_entropy_shows_the_cancellation():
 
 
 def test_softmax_proof_uses_the_jacobian_and_the_verifiers_counterexample():
-    spec = load_spec(EXAMPLES / "softmax.toml")
+    spec = dataclasses.replace(load_spec(EXAMPLES / "softmax.toml"), notation="notes")
     report = verify(spec)
     (bp1,) = _by(proof.proofs(spec, report=report), "BP1")
     assert bp1.checked and "Jacobian" in bp1.conclusion
@@ -109,7 +111,7 @@ def test_softmax_proof_uses_the_jacobian_and_the_verifiers_counterexample():
     assert f"{failed.counterexample['derived']:.6g}" in reasons
     assert f"{failed.counterexample['closed_form']:.6g}" in reasons
     a, y = symbols.indexed(NIELSEN, "activation", 2), symbols.indexed(NIELSEN, "target")
-    j = sp.Symbol("j", integer=True)
+    j = sp.Symbol("i", integer=True)  # the notes' neuron index
     assert sp.simplify(bp1.special[-1].rhs - (a[j] - y[j])) == 0
     assert "sum to 1" in bp1.special[-1].reason
 
@@ -121,11 +123,12 @@ def test_a_custom_activation_gets_its_own_derivative():
         output="sigmoid",
         cost="quadratic",
         activations={"zexp": {"formula": "z * exp(z)"}},
+        notation="notes",
     )
     (bp2,) = _by(proof.proofs(spec), "BP2")
     z = sp.Symbol("z", real=True)
     first = bp2.special[0]
-    assert "exp(z^1[j])*z^1[j] + exp(z^1[j])" in str(first.rhs) and "Sum(W^2[k, j]*delta^2[k]" in str(first.rhs)
+    assert "exp(z^1[i])*z^1[i] + exp(z^1[i])" in str(first.rhs) and "Sum(W^2[j, i]*delta^2[j]" in str(first.rhs)
     assert "zexp" in first.reason and latex(sp.diff(z * sp.exp(z), z)) in first.reason
     assert "no way to write" in first.reason  # z e^z has no f' through a alone: said, not hidden
 
@@ -144,6 +147,6 @@ def test_the_table_has_every_parameter_and_only_for_small_networks():
 
 
 def test_proofs_render_in_jupyter():
-    spec = make_spec(layers=[2, 2], activation="sigmoid", cost="quadratic")
+    spec = make_spec(layers=[2, 2], activation="sigmoid", cost="quadratic", notation="notes")
     text = proof.proofs(spec)._repr_latex_()
-    assert "Chain rule" in text and "$$" in text and r"\delta^{1}_{j}" in text
+    assert "Chain rule" in text and "$$" in text and r"\delta^{1}_{i}" in text

@@ -134,7 +134,7 @@ def _check_each_method_checks_every_example(network: Case, report: Report) -> No
 SOFTMAX = Case("softmax_ll", dict(layers=[3, 2, 3], activation="sigmoid", output="softmax", cost="log_likelihood"))
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "blog", "ufldl"])
+@pytest.mark.parametrize("notation", ["notes", "blog", "ufldl"])
 def test_softmax_bp1_hadamard_fails_but_is_not_applicable(notation: str) -> None:
     spec = make_spec(layers=[3, 2, 3], activation="tanh", output="softmax", cost="log_likelihood", notation=notation)
     report = verify(spec)
@@ -173,7 +173,7 @@ def test_softmax_counterexample_values_reproduce_the_difference() -> None:
     values = {s: sp.Float(cx["values"][str(s)], 30) for s in net.layer(2).z.free_symbols | net.targets[0].free_symbols}
     row = cx["entry"][0] - 1
     derived = derivation.output_delta(net)[row].subs(values)
-    closed = CLOSED_FORMS["nielsen"].bp1(net.view())[row].subs(values)
+    closed = CLOSED_FORMS["notes"].bp1(net.view())[row].subs(values)
     assert float(derived) == pytest.approx(cx["derived"], rel=1e-9)
     assert float(closed) == pytest.approx(cx["closed_form"], rel=1e-9)
 
@@ -204,7 +204,7 @@ def test_report_to_dict_shape() -> None:
 
 
 def test_report_to_dict_of_a_failing_report_says_not_ok() -> None:
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp3=lambda net, l: 2 * net.delta(l))
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp3=lambda net, l: 2 * net.delta(l))
     data = verify(make_spec(layers=[2, 2, 2]), forms=forms, methods=["exact"]).to_dict()
     assert data["ok"] is False
     bad = [c for c in data["checks"] if not c["holds"]]
@@ -261,7 +261,7 @@ def test_unknown_method_and_notation_are_rejected() -> None:
     with pytest.raises(ValueError, match="unknown method"):
         verify(spec, methods=["symbolic"])
     with pytest.raises(ValueError, match="unknown notation"):
-        verify(spec, notation="bishop")
+        verify(spec, notation="feynman")
 
 
 def test_notation_argument_overrides_the_specs() -> None:
@@ -302,7 +302,7 @@ def test_notes_input_gradient_is_the_transpose_of_the_covector() -> None:
     x = net.inputs[0]
     grad = central_difference(lambda v: net.batch_cost(inputs=[v]), x)
     assert net.weights[0].T @ deltas[1] == pytest.approx(grad, abs=1e-7)
-    assert CLOSED_FORMS["nielsen"].input_gradient(net.view(0, deltas)).values.ravel() == pytest.approx(grad, abs=1e-7)
+    assert CLOSED_FORMS["notes"].input_gradient(net.view(0, deltas)).values.ravel() == pytest.approx(grad, abs=1e-7)
 
 
 def test_ufldl_qa_network() -> None:
@@ -377,14 +377,14 @@ MUTATIONS = [
     # BP2 without the transpose: W^{l+1} δ^{l+1} (nielsen, ufldl); the blog's form gains one
     Mutation(
         "bp2-no-transpose-square",
-        "nielsen",
+        "notes",
         dict(layers=SQUARE),
         dict(bp2=lambda net, l: hadamard(net.W(l + 1) * net.delta(l + 1), net.fprime(l))),
         "BP2",
     ),
     Mutation(
         "bp2-no-transpose-rect",
-        "nielsen",
+        "notes",
         dict(layers=RECT),
         dict(bp2=lambda net, l: hadamard(net.W(l + 1) * net.delta(l + 1), net.fprime(l))),
         "BP2",
@@ -420,7 +420,7 @@ MUTATIONS = [
     # BP2 without f'
     Mutation(
         "bp2-no-fprime",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 2]),
         dict(bp2=lambda net, l: net.W(l + 1).T * net.delta(l + 1)),
         "BP2",
@@ -435,7 +435,7 @@ MUTATIONS = [
     # f' at the wrong layer
     Mutation(
         "bp2-fprime-next-layer",
-        "nielsen",
+        "notes",
         dict(layers=DEEP_EQUAL),
         dict(bp2=lambda net, l: hadamard(net.W(l + 1).T * net.delta(l + 1), net.fprime(l + 1))),
         "BP2",
@@ -450,14 +450,14 @@ MUTATIONS = [
     # BP4 with its indices swapped
     Mutation(
         "bp4-swapped-square",
-        "nielsen",
+        "notes",
         dict(layers=[2, 2, 2]),
         dict(bp4=lambda net, l: net.a(l - 1) * net.delta(l).T),
         "BP4",
     ),
     Mutation(
         "bp4-swapped-rect",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 4]),
         dict(bp4=lambda net, l: net.a(l - 1) * net.delta(l).T),
         "BP4",
@@ -515,7 +515,7 @@ MUTATIONS = [
     # λW missing (needs a regulariser), in each notation
     Mutation(
         "no-weight-decay",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 2], **REG),
         dict(batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) / len(pe)),
         "BP4",
@@ -537,7 +537,7 @@ MUTATIONS = [
     # 1/m missing (m >= 2)
     Mutation(
         "no-average-weights",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 2]),
         dict(batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) + d * W),
         "BP4",
@@ -559,18 +559,18 @@ MUTATIONS = [
     ),
     Mutation(
         "no-average-input",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 2]),
         dict(batch_input_gradient=lambda pe, e: pe[e]),
         "input_gradient",
     ),
     # the notes' slip: a^L_i − y with no index on y
-    Mutation("notes-slip-a-minus-y1", "nielsen", dict(layers=[2, 3, 2]), dict(bp1=notes_slip), "BP1"),
+    Mutation("notes-slip-a-minus-y1", "notes", dict(layers=[2, 3, 2]), dict(bp1=notes_slip), "BP1"),
     Mutation("ufldl-slip-a-minus-y1", "ufldl", dict(layers=[3, 2, 3]), dict(bp1=notes_slip), "BP1"),
     # BP1 through the Jacobian with the Jacobian left out, on softmax
     Mutation(
         "bp1-jacobian-missing",
-        "nielsen",
+        "notes",
         dict(layers=[2, 3, 3], output="softmax", cost="log_likelihood"),
         dict(bp1_jacobian=lambda net: net.grad_a()),
         "BP1",
@@ -578,14 +578,14 @@ MUTATIONS = [
     # BP3 and the input gradient at the wrong layer
     Mutation(
         "bp3-previous-layer",
-        "nielsen",
+        "notes",
         dict(layers=[2, 2, 2, 2]),
         dict(bp3=lambda net, l: net.delta(l + 1) if l < net.L else net.delta(l)),
         "BP3",
     ),
     Mutation(
         "input-gradient-no-transpose",
-        "nielsen",
+        "notes",
         dict(layers=[2, 2, 2]),
         dict(input_gradient=lambda net: net.W(1) * net.delta(1)),
         "input_gradient",
@@ -664,9 +664,9 @@ def test_rect_no_transpose_is_reported_with_a_reason() -> None:
 
 def test_f_prime_at_the_previous_layer_is_caught_by_exact() -> None:
     """fprime(l - 1): a value error at l = 2, and at l = 1 the input layer has no f' at all."""
-    spec = make_spec(layers=DEEP_EQUAL)
+    spec = make_spec(layers=DEEP_EQUAL, notation="notes")
     forms = dataclasses.replace(
-        CLOSED_FORMS["nielsen"],
+        CLOSED_FORMS["notes"],
         bp2=lambda net, l: hadamard(net.W(l + 1).T * net.delta(l + 1), net.fprime(l - 1)),
     )
     report = verify(spec, forms=forms, methods=["exact"])
@@ -677,9 +677,9 @@ def test_f_prime_at_the_previous_layer_is_caught_by_exact() -> None:
 def test_f_prime_at_the_previous_layer_is_caught_by_numeric() -> None:
     """The same mutation through the numeric method: f'(z^0) does not exist, which must be a failing
     check (as in the exact method), not a crash of verify()."""
-    spec = make_spec(layers=DEEP_EQUAL)
+    spec = make_spec(layers=DEEP_EQUAL, notation="notes")
     forms = dataclasses.replace(
-        CLOSED_FORMS["nielsen"],
+        CLOSED_FORMS["notes"],
         bp2=lambda net, l: hadamard(net.W(l + 1).T * net.delta(l + 1), net.fprime(l - 1)),
     )
     report = verify(spec, forms=forms, methods=["numeric"])
@@ -719,7 +719,7 @@ def test_notes_slip_written_with_indexing_is_caught() -> None:
         return hadamard(net.a(net.L) - const(net, [[1]] * n) * net.y[0], net.fprime(net.L))
 
     spec = make_spec(layers=[2, 3, 2])
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp1=slip)
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp1=slip)
     report = verify(spec, forms=forms)
     assert_caught(report, "BP1", {"exact", "numeric"})
 
@@ -727,7 +727,7 @@ def test_notes_slip_written_with_indexing_is_caught() -> None:
 def test_slip_is_invisible_with_one_output() -> None:
     """With one output neuron y_1 is all of y: the 'slip' is then correct, and must verify."""
     spec = make_spec(layers=[2, 3, 1])
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp1=notes_slip)
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp1=notes_slip)
     assert verify(spec, forms=forms, methods=["exact", "numeric"]).ok
 
 
@@ -735,7 +735,7 @@ def test_wrong_decay_is_harmless_without_a_regulariser() -> None:
     """Control: dropping λW changes nothing when there is no regulariser (λ = 0)."""
     spec = make_spec(layers=[2, 3, 2])
     forms = dataclasses.replace(
-        CLOSED_FORMS["nielsen"], batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) / len(pe)
+        CLOSED_FORMS["notes"], batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) / len(pe)
     )
     assert verify(spec, forms=forms, methods=["exact", "numeric"]).ok
 
@@ -744,7 +744,7 @@ def test_one_over_m_is_harmless_with_one_example() -> None:
     """Control: with m = 1 the missing 1/m is invisible — which is why the verifier uses m >= 2."""
     spec = make_spec(layers=[2, 3, 2])
     forms = dataclasses.replace(
-        CLOSED_FORMS["nielsen"], batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) + d * W
+        CLOSED_FORMS["notes"], batch_weight_gradient=lambda pe, W, d: _sum_over_examples(pe) + d * W
     )
     assert verify(spec, forms=forms, methods=["exact", "numeric"], examples=1).ok
     assert not verify(spec, forms=forms, methods=["exact", "numeric"], examples=2).ok
@@ -771,7 +771,7 @@ def test_identity_activation_counterexample_uses_a_generic_f() -> None:
     """f' missing in BP2 is harmless for identity hidden layers (f' = 1), yet wrong for other f:
     the exact method proves for every elementwise f and says its counterexample uses another one."""
     spec = make_spec(layers=[2, 3, 2], activation="identity", output="sigmoid")
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp2=lambda net, l: net.W(l + 1).T * net.delta(l + 1))
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp2=lambda net, l: net.W(l + 1).T * net.delta(l + 1))
     report = verify(spec, forms=forms, methods=["exact"])
     assert_caught(report, "BP2", {"exact"})
     for c in report.failures:
@@ -811,23 +811,23 @@ def nielsen_input_gradient_w_swapped(net, k):
 
 
 COMPONENT_MUTATIONS = [
-    ("nielsen-bp2-W-swapped", "nielsen", "bp2_component", "BP2", nielsen_bp2_w_swapped),
-    ("nielsen-bp2-no-fprime", "nielsen", "bp2_component", "BP2", nielsen_bp2_no_fprime),
+    ("nielsen-bp2-W-swapped", "notes", "bp2_component", "BP2", nielsen_bp2_w_swapped),
+    ("nielsen-bp2-no-fprime", "notes", "bp2_component", "BP2", nielsen_bp2_no_fprime),
     (
         "nielsen-bp4-swapped",
-        "nielsen",
+        "notes",
         "bp4_component",
         "BP4",
         lambda net, l, j, k: net.a(l - 1)[j] * net.delta(l)[k],
     ),
     (
         "nielsen-input-W-swapped",
-        "nielsen",
+        "notes",
         "input_gradient_component",
         "input_gradient",
         nielsen_input_gradient_w_swapped,
     ),
-    ("nielsen-bp1-no-fprime", "nielsen", "bp1_component", "BP1", lambda net, j: net.grad_a(j)),
+    ("nielsen-bp1-no-fprime", "notes", "bp1_component", "BP1", lambda net, j: net.grad_a(j)),
     ("blog-bp2-w-swapped", "blog", "bp2_component", "BP2", blog_bp2_w_swapped),
     (
         "blog-bp4-swapped",
@@ -870,7 +870,7 @@ def test_component_mutation_is_caught_by_all_widths(notation, field, equation, r
 def test_component_hadamard_form_in_place_of_the_jacobian_is_caught_for_softmax() -> None:
     """BP1 through the Jacobian replaced by the Hadamard form (only the diagonal): wrong for softmax."""
     spec = make_spec(layers=[2, 3, 3], output="softmax", cost="log_likelihood")
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp1_jacobian_component=CLOSED_FORMS["nielsen"].bp1_component)
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp1_jacobian_component=CLOSED_FORMS["notes"].bp1_component)
     report = verify(spec, forms=forms, methods=["all_widths"])
     assert_caught(report, "BP1", {"all_widths"})
 
@@ -883,7 +883,7 @@ def test_softmax_jacobian_is_symmetric_so_its_transpose_verifies() -> None:
         k = net.index("k")
         return sp.Sum(net.jacobian(net.L)(j, k) * net.grad_a(k), (k, 1, net.width(net.L)))
 
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], bp1_jacobian_component=untransposed)
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], bp1_jacobian_component=untransposed)
     assert verify(spec, forms=forms, methods=["all_widths"]).ok
 
 
@@ -896,7 +896,7 @@ def ufldl_decay_on_dataset_scale():
     from symbackprop.network.concrete import LAMBDA
 
     spec = make_spec(layers=[2, 3, 2], regularization={"l2": 5.0, "scale": "dataset"})
-    forms = dataclasses.replace(CLOSED_FORMS["nielsen"], decay=lambda spec: LAMBDA)
+    forms = dataclasses.replace(CLOSED_FORMS["notes"], decay=lambda spec: LAMBDA)
     return spec, forms
 
 
@@ -938,9 +938,9 @@ def test_planned_checks_are_the_checks_each_method_makes(case: Case) -> None:
 
 def test_planned_checks_for_softmax_include_the_jacobian_form() -> None:
     spec = make_spec(layers=[2, 3, 2], output="softmax", cost="log_likelihood")
-    exact = planned_checks(spec, "nielsen", "exact", 2)
+    exact = planned_checks(spec, "notes", "exact", 2)
     assert exact.count(("BP1", 2, "jacobian")) == 2 and exact.count(("BP1", 2, "hadamard")) == 2
-    assert ("BP1", 2, "jacobian") in planned_checks(spec, "nielsen", "all_widths")
+    assert ("BP1", 2, "jacobian") in planned_checks(spec, "notes", "all_widths")
 
 
 def test_a_large_spec_skips_the_slow_methods_and_says_why() -> None:
@@ -976,7 +976,7 @@ def test_a_time_budget_stops_the_running_method_with_a_partial_report() -> None:
     elapsed = time.perf_counter() - start
     assert elapsed < 3.0
     assert not report.complete and not report.ok
-    planned = planned_checks(spec, "nielsen", "exact") + planned_checks(spec, "nielsen", "all_widths")
+    planned = planned_checks(spec, "notes", "exact") + planned_checks(spec, "notes", "all_widths")
     assert len(report.checks) + len(report.unfinished) == len(planned)
     assert report.unfinished and all("time budget" in c.detail for c in report.unfinished)
     assert {c.method for c in report.unfinished} == {"exact", "all_widths"}
