@@ -35,7 +35,7 @@ view of those rows, so its loop allocates nothing either.
 `Network.train` checks the shapes and types of X and Y, and the values of Y, before it starts, and
 the parameters for NaN or inf after every CHECK_EVERY mini-batches. When they are not finite it
 replays those mini-batches one at a time from the last good parameters to find the one responsible.
-If that mini-batch's rows of X hold NaN or inf (a NaN or inf in X always reaches the parameters), it
+If that mini-batch's examples in X hold NaN or inf (a NaN or inf in X always reaches the parameters), it
 restores the parameters train started from and raises a ValueError naming X: checking the whole of
 X up front would cost a pass over it. Otherwise it keeps the parameters from before that mini-batch
 and raises DivergenceError.
@@ -47,6 +47,8 @@ import numpy as np
 
 LAYERS = (3, 4, 2)
 DTYPE = np.float64
+#: The axis of X and Y that counts the examples: 0, one example per row; 1, one per column.
+EXAMPLE_AXIS = 0
 SPEC = {'name': 'swish_cubic',
  'layers': [3, 4, 2],
  'activation': 'swish',
@@ -143,8 +145,10 @@ class Network:
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
         self._blocks = _blocks(self.parameters)
         self._transposed = tuple(B.T for B in self._blocks)  # (B^l)^T: z^l = [a^(l-1), 1] (B^l)^T, as rows
-        self._inner = tuple(B[:, :-1].T for B in self._blocks)  # (w^l)^T: z^l = a^(l-1) (w^l)^T + b^l, as rows
-        self._back = tuple(B[:, :-1] for B in self._blocks)  # w^l: BP2's (w^l)^T δ^l is δ^l w^l as rows
+        # (w^l)^T: z^l = a^(l-1) (w^l)^T + b^l, as rows
+        self._inner = tuple(B[:, :-1].T for B in self._blocks)
+        # w^l: BP2's (w^l)^T δ^l is δ^l w^l as rows
+        self._back = tuple(B[:, :-1] for B in self._blocks)
         self._bias_rows = tuple(B[:, -1:].T for B in self._blocks)  # b^l as a (1, n_l) row
         self._weights = _weights_of(self._blocks)
         self._biases = tuple(B[:, -1] for B in self._blocks)
@@ -162,7 +166,8 @@ class Network:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def weights(self):
-        """w^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation) (views into `parameters`)."""
+        """w^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation), views into
+        `parameters`."""
         return list(self._weights)
 
     @weights.setter
@@ -325,11 +330,11 @@ class Network:
 
     # -- public interface -------------------------------------------------------------------------
     def forward(self, X):
-        """a^L for the rows of X, shape (m, 2) (computed CHUNK rows at a time)."""
-        return self._outputs(_check_array(X, "X", LAYERS[0]), CHUNK)
+        """a^L for the examples of X, shape (m, 2) (computed CHUNK examples at a time)."""
+        return _as_given(self._outputs(_check_array(X, "X", LAYERS[0]), CHUNK))
 
     def cost(self, X, Y, n=None):
-        """C = (1/m) sum_x C_x (computed CHUNK rows at a time)."""
+        """C = (1/m) sum_x C_x (computed CHUNK examples at a time)."""
         X, Y = _check_pair(X, Y)
         return self._cost(X, Y, n)
 
@@ -344,11 +349,11 @@ class Network:
         return weights, biases
 
     def input_gradient(self, X, Y, n=None):
-        """dC/dX, shape (m, 3): row i is (1/m) times the notes' grad_x C_x = ∇_x C = (w^2)^T δ^2."""
+        """dC/dX, shape (m, 3): example i's is (1/m) grad_x C_x = ∇_x C = (w^2)^T δ^2."""
         b = self._load_batch(X, Y)
         self._forward(b, b.x)
         self._backward(b, b.x, b.y, np.array(1.0 / b.m, dtype=DTYPE))
-        return np.matmul(b.delta[1], self._back[0])
+        return _as_given(np.matmul(b.delta[1], self._back[0]))
 
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
@@ -359,8 +364,8 @@ class Network:
               progress=None, on_epoch=None, track_cost=False):
         """Stochastic gradient descent; returns one dict per epoch.
 
-        Each epoch visits the rows in the order `np.random.default_rng(seed).permutation(len(X))`
-        (one permutation per epoch from the same generator), in mini-batches of batch_size; a last,
+        Each epoch visits the examples in the order `np.random.default_rng(seed).permutation(m)`
+        (m examples; one permutation per epoch from the same generator), in mini-batches of batch_size; a last,
         smaller batch is included. Each epoch's entry has "epoch" (from 1); with track_cost, "cost":
         the cost above on the whole of (X, Y) after the epoch; with test=(X_test, labels),
         "correct", "total" and "accuracy" on the test set.
@@ -368,7 +373,7 @@ class Network:
         progress(m) is called after each mini-batch with its number of examples (e.g. a tqdm bar's
         update) and on_epoch(entry) as soon as an epoch's entry is complete. If the parameters become
         NaN or inf, training stops with DivergenceError (naming the epoch and mini-batch), and the
-        network keeps the parameters it had before that mini-batch; if that mini-batch's rows of X
+        network keeps the parameters it had before that mini-batch; if that mini-batch's examples in X
         hold NaN or inf, it raises ValueError naming X instead, with the parameters train started
         from. NumPy's overflow and invalid-value warnings are off while it trains: these checks
         replace them.
@@ -465,7 +470,7 @@ class Network:
             if not _all_finite(parameters):
                 if not _all_finite(b.x):
                     np.copyto(parameters, initial)
-                    _check_array(X, "X", LAYERS[0])  # raises, naming the non-finite values of X
+                    _check_array(_as_given(X), "X", LAYERS[0])  # raises, naming the non-finite values of X
                 np.copyto(parameters, saved)
                 raise DivergenceError(
                     f"training diverged in epoch {epoch}, mini-batch {index + 1} of {count} (rows "
@@ -476,11 +481,11 @@ class Network:
         # the replay stayed finite (only a non-deterministic BLAS could do this): carry on from it
 
     def predict(self, X, chunk=CHUNK):
-        """The index of the largest output for each row of X."""
+        """The index of the largest output for each example of X."""
         return np.argmax(self._outputs(_check_array(X, "X", LAYERS[0]), chunk), axis=1)
 
     def evaluate(self, X, labels):
-        """How many rows of X are predicted as their label (labels: integers, or one-hot rows)."""
+        """How many examples of X are predicted as their label (labels: integers, or one-hot as Y)."""
         predicted = self.predict(X)
         return int(np.sum(predicted == _labels(labels, len(predicted))))
 
@@ -537,34 +542,42 @@ def _count_bad(array):
 
 
 def _check_array(value, name, width, finite=True):
-    """value as an (m, width) array of DTYPE with m >= 1 (all finite unless finite=False); else a ValueError
-    naming the argument, its shape and the problem."""
+    """value as an (m, width) array of DTYPE, one example per row, with m >= 1 (all finite unless finite=False);
+    else a ValueError naming the argument, its shape and the problem. With EXAMPLE_AXIS = 1 the value holds one
+    example per column, (width, m), and this is its transposed view."""
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name}: not an array of numbers ({error})") from None
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{name}: expected real numbers, got dtype {array.dtype}; shape {array.shape}")
-    if array.ndim != 2 or array.shape[1] != width or len(array) == 0:
-        raise ValueError(f"{name}: expected shape (m, {width}) with m >= 1, got {array.shape}")
+    if array.ndim != 2 or array.shape[1 - EXAMPLE_AXIS] != width or array.shape[EXAMPLE_AXIS] == 0:
+        expected = f"({width}, m)" if EXAMPLE_AXIS else f"(m, {width})"
+        raise ValueError(f"{name}: expected shape {expected} with m >= 1, got {array.shape}")
     with np.errstate(over="ignore", invalid="ignore"):  # a value too big for DTYPE becomes inf: reported below
         array = array.astype(DTYPE, copy=False)
     if finite and not _all_finite(array):
         bad = ~np.isfinite(array)
-        first = int(np.flatnonzero(bad.any(axis=1))[0])
+        first = int(np.flatnonzero(bad.any(axis=1 - EXAMPLE_AXIS))[0])
         raise ValueError(
             f"{name}: {int(np.count_nonzero(bad))} non-finite values (NaN or inf, or too big for {DTYPE.__name__}), "
-            f"first at row {first}; shape {array.shape}"
+            f"first at {'column' if EXAMPLE_AXIS else 'row'} {first}; shape {array.shape}"
         )
-    return array
+    return array.T if EXAMPLE_AXIS else array
+
+
+def _as_given(array):
+    """An (m, width) result laid out as the inputs are: itself, or with EXAMPLE_AXIS = 1 its (width, m) view."""
+    return array.T if EXAMPLE_AXIS else array
 
 
 def _labels(labels, count):
     labels = np.asarray(labels)
     if labels.ndim == 2:
-        labels = np.argmax(labels, axis=1)
+        labels = np.argmax(labels, axis=1 - EXAMPLE_AXIS)
     if labels.shape != (count,):
-        raise ValueError(f"labels: expected {count} labels or one-hot rows, got shape {np.shape(labels)}")
+        one_hot = "columns" if EXAMPLE_AXIS else "rows"
+        raise ValueError(f"labels: expected {count} labels or one-hot {one_hot}, got shape {np.shape(labels)}")
     return labels
 
 
@@ -572,7 +585,11 @@ def _check_pair(X, Y, finite_X=True):
     X = _check_array(X, "X", LAYERS[0], finite=finite_X)
     Y = _check_array(Y, "Y", LAYERS[-1])
     if len(X) != len(Y):
-        raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y; shapes {X.shape} and {Y.shape}")
+        given = "columns" if EXAMPLE_AXIS else "rows"
+        raise ValueError(
+            f"X and Y: {len(X)} {given} of X but {len(Y)} {given} of Y; shapes {_as_given(X).shape} and "
+            f"{_as_given(Y).shape}"
+        )
     return X, Y
 
 
@@ -594,4 +611,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 57891661941a7839b10161c37c291c9b944c03f873654d50c1c55c2b6647f183
+# symbackprop-sha256: f4d3df65dd4dc0cfa277e6531a49417daa986f899eb96a264e74fa57270ae316

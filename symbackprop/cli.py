@@ -1,4 +1,4 @@
-"""The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data``.
+"""The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data|notations``.
 
 It only parses arguments, calls a stage or the pipeline (:mod:`symbackprop.pipeline`), prints, and maps
 the outcome to an exit code. Exit codes: 0 every applicable closed form holds, 1 one fails (with a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -100,6 +101,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=["mnist"], help="the data set")
     p.add_argument("folder", nargs="?", help="where to put it (default: ${XDG_CACHE_HOME:-~/.cache}/symbackprop/mnist)")
     p.add_argument("--url", help="base URL of a mirror holding the four .gz files")
+
+    p = sub.add_parser(
+        "notations",
+        help="list the notations (the textbooks' conventions), each with its source",
+        description="List the catalogue of notations, or show one in full: its source, numbering, weights, "
+        "symbols, its own name for each equation, and what was decided where the text is silent.",
+    )
+    p.add_argument("name", nargs="?", choices=sorted(NOTATIONS), metavar="NAME", help="show this notation in full")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     from symbackprop.check.read import FILE_FORMAT
 
@@ -217,6 +227,19 @@ def _data(args) -> int:
     return 0
 
 
+def _notations(args) -> int:
+    from symbackprop.notation.catalogue import get, names
+    from symbackprop.printing.text import catalogue_text, notation_text
+
+    chosen = [get(args.name)] if args.name else [get(name) for name in names()]
+    if args.json:
+        data = [nt.summary() for nt in chosen]
+        print(json.dumps(data[0] if args.name else data, indent=2, ensure_ascii=False))
+    else:
+        print(notation_text(chosen[0]) if args.name else catalogue_text(chosen))
+    return 0
+
+
 def _check_answers(args) -> int:
     from symbackprop.check.read import Submission, read_answers
     from symbackprop.check.verdict import report_latex, report_text
@@ -265,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "train": _train,
         "data": _data,
         "check": _check_answers,
+        "notations": _notations,
     }
     command = commands[args.command]
     received: dict = {}

@@ -14,6 +14,7 @@ import numpy as np
 
 LAYERS = (2, 3, 2)
 DTYPE = np.float64
+EXAMPLE_AXIS = 0
 BLOCK_SLOTS = ((0, (3, 3)), (9, (2, 4)))
 PARAMETER_COUNT = 17
 SCRATCH = (1, 1)
@@ -195,7 +196,7 @@ class Network:
             if not _all_finite(parameters):
                 if not _all_finite(b.x):
                     np.copyto(parameters, initial)
-                    _check_array(X, "X", LAYERS[0])  # raises, naming the non-finite values of X
+                    _check_array(_as_given(X), "X", LAYERS[0])  # raises, naming the non-finite values of X
                 np.copyto(parameters, saved)
                 raise DivergenceError(
                     f"training diverged in epoch {epoch}, mini-batch {index + 1} of {count} (rows "
@@ -206,11 +207,11 @@ class Network:
         # the replay stayed finite (only a non-deterministic BLAS could do this): carry on from it
 
     def predict(self, X, chunk=CHUNK):
-        """The index of the largest output for each row of X."""
+        """The index of the largest output for each example of X."""
         return np.argmax(self._outputs(_check_array(X, "X", LAYERS[0]), chunk), axis=1)
 
     def evaluate(self, X, labels):
-        """How many rows of X are predicted as their label (labels: integers, or one-hot rows)."""
+        """How many examples of X are predicted as their label (labels: integers, or one-hot as Y)."""
         predicted = self.predict(X)
         return int(np.sum(predicted == _labels(labels, len(predicted))))
 
@@ -263,34 +264,42 @@ def _count_bad(array):
 
 
 def _check_array(value, name, width, finite=True):
-    """value as an (m, width) array of DTYPE with m >= 1 (all finite unless finite=False); else a ValueError
-    naming the argument, its shape and the problem."""
+    """value as an (m, width) array of DTYPE, one example per row, with m >= 1 (all finite unless finite=False);
+    else a ValueError naming the argument, its shape and the problem. With EXAMPLE_AXIS = 1 the value holds one
+    example per column, (width, m), and this is its transposed view."""
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name}: not an array of numbers ({error})") from None
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{name}: expected real numbers, got dtype {array.dtype}; shape {array.shape}")
-    if array.ndim != 2 or array.shape[1] != width or len(array) == 0:
-        raise ValueError(f"{name}: expected shape (m, {width}) with m >= 1, got {array.shape}")
+    if array.ndim != 2 or array.shape[1 - EXAMPLE_AXIS] != width or array.shape[EXAMPLE_AXIS] == 0:
+        expected = f"({width}, m)" if EXAMPLE_AXIS else f"(m, {width})"
+        raise ValueError(f"{name}: expected shape {expected} with m >= 1, got {array.shape}")
     with np.errstate(over="ignore", invalid="ignore"):  # a value too big for DTYPE becomes inf: reported below
         array = array.astype(DTYPE, copy=False)
     if finite and not _all_finite(array):
         bad = ~np.isfinite(array)
-        first = int(np.flatnonzero(bad.any(axis=1))[0])
+        first = int(np.flatnonzero(bad.any(axis=1 - EXAMPLE_AXIS))[0])
         raise ValueError(
             f"{name}: {int(np.count_nonzero(bad))} non-finite values (NaN or inf, or too big for {DTYPE.__name__}), "
-            f"first at row {first}; shape {array.shape}"
+            f"first at {'column' if EXAMPLE_AXIS else 'row'} {first}; shape {array.shape}"
         )
-    return array
+    return array.T if EXAMPLE_AXIS else array
+
+
+def _as_given(array):
+    """An (m, width) result laid out as the inputs are: itself, or with EXAMPLE_AXIS = 1 its (width, m) view."""
+    return array.T if EXAMPLE_AXIS else array
 
 
 def _labels(labels, count):
     labels = np.asarray(labels)
     if labels.ndim == 2:
-        labels = np.argmax(labels, axis=1)
+        labels = np.argmax(labels, axis=1 - EXAMPLE_AXIS)
     if labels.shape != (count,):
-        raise ValueError(f"labels: expected {count} labels or one-hot rows, got shape {np.shape(labels)}")
+        one_hot = "columns" if EXAMPLE_AXIS else "rows"
+        raise ValueError(f"labels: expected {count} labels or one-hot {one_hot}, got shape {np.shape(labels)}")
     return labels
 
 
@@ -298,7 +307,11 @@ def _check_pair(X, Y, finite_X=True):
     X = _check_array(X, "X", LAYERS[0], finite=finite_X)
     Y = _check_array(Y, "Y", LAYERS[-1])
     if len(X) != len(Y):
-        raise ValueError(f"X and Y: {len(X)} rows of X but {len(Y)} rows of Y; shapes {X.shape} and {Y.shape}")
+        given = "columns" if EXAMPLE_AXIS else "rows"
+        raise ValueError(
+            f"X and Y: {len(X)} {given} of X but {len(Y)} {given} of Y; shapes {_as_given(X).shape} and "
+            f"{_as_given(Y).shape}"
+        )
     return X, Y
 
 

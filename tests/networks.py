@@ -24,10 +24,11 @@ from typing import Any
 
 import pytest
 
+from symbackprop.notation.catalogue import names
 from symbackprop.spec.load import Spec, make_spec
 from symbackprop.verification import Report, verify
 
-NOTATION_NAMES = ("notes", "blog", "ufldl")
+NOTATION_NAMES = names()  # every notation of the catalogue
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
 COST_NAMES = ("quadratic", "cross_entropy", "log_likelihood")
 
@@ -111,6 +112,15 @@ FAST = (
     ),
     case(["relu", "tanh"], "sigmoid", "quadratic", "blog", [2, 3, 3, 2]),
     case(["softplus", "sigmoid"], "identity", "quadratic", "ufldl", [2, 3, 2, 2], regularization={"l2": 0.3}),
+    # the other texts of the catalogue, each at least once (with an L2 term, a softmax and a deeper net among them)
+    case("sigmoid", "sigmoid", "cross_entropy", "nielsen", [2, 3, 2], regularization={"l2": 0.4, "scale": "dataset"}),
+    case("sigmoid", "sigmoid", "cross_entropy", "coursera_ml", [3, 2, 2], regularization={"l2": 0.6}),
+    case("relu", "sigmoid", "cross_entropy", "deeplearning_ai", [2, 3, 2], regularization={"l2": 0.7}),
+    case("tanh", "identity", "quadratic", "bishop", [3, 2, 2]),
+    case(["relu", "tanh"], "softmax", "log_likelihood", "goodfellow", [2, 3, 2, 3], regularization={"l2": 0.2}),
+    case("sigmoid", "sigmoid", "quadratic", "threeblue1brown", [2, 3, 2]),
+    case("relu", "softmax", "log_likelihood", "rows", [3, 2, 3], regularization={"l2": 0.5}),
+    case(["tanh", "sigmoid"], "identity", "quadratic", "rows", [2, 3, 2, 2]),
 )
 
 # -- slow: every combination, and deeper/wider networks ------------------------------------------
@@ -134,22 +144,19 @@ def _every_combination() -> list[Case]:
 
 
 def _big() -> list[Case]:
-    cases = []
-    for notation in NOTATION_NAMES:
-        cases.append(case("tanh", "sigmoid", "quadratic", notation, [7, 7, 7, 7, 7]))
-        cases.append(case(["relu", "softplus", "tanh"], "softmax", "log_likelihood", notation, [4, 7, 5, 6, 3]))
-        cases.append(
-            case(
-                ["sigmoid", "leaky_relu", "identity"],
-                "sigmoid",
-                "cross_entropy",
-                notation,
-                [7, 3, 7, 2, 7],
-                regularization={"l2": 0.2},
-                examples=3,
-            )
-        )
-    return cases
+    """Three deep networks in the four layouts of the closed forms (columns, from-layer, transposed, rows).
+
+    The notations of a layout share its recipes; FAST and every pair above run each notation on small nets.
+    """
+    deep = case("tanh", "sigmoid", "quadratic", "nielsen", [7, 7, 7, 7, 7])
+    wide = case(["relu", "softplus", "tanh"], "softmax", "log_likelihood", "ufldl", [4, 7, 5, 6, 3])
+    mixed = dict(regularization={"l2": 0.2}, examples=3)
+    return [
+        deep,
+        wide,
+        case(["sigmoid", "leaky_relu", "identity"], "sigmoid", "cross_entropy", "blog", [7, 3, 7, 2, 7], **mixed),
+        case(["sigmoid", "leaky_relu", "identity"], "sigmoid", "cross_entropy", "rows", [7, 3, 7, 2, 7], **mixed),
+    ]
 
 
 SLOW = tuple(c for c in _every_combination() + _big() if c.id not in {f.id for f in FAST})

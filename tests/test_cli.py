@@ -43,6 +43,39 @@ def test_verify_table_in_ufldl_numbering(capsys):
     assert bp1 and all(line.split()[1] == "3" for line in bp1)  # layers 1..3, output n_l = 3
 
 
+def test_verify_names_each_equation_as_the_text_does(tmp_path, capsys):
+    spec = tmp_path / "bishop.toml"
+    spec.write_text(
+        'name = "b"\nlayers = [2, 2, 2]\nactivation = "tanh"\noutput = "identity"\n'
+        'cost = "quadratic"\nnotation = "bishop"\n'
+    )
+    assert main(["verify", str(spec), "--json", "--methods", "numeric"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["steps"]["BP2"].startswith("(5.56)")
+    assert {c["equation"]: c["step"] for c in report["checks"]}["BP4"].startswith("(5.53)")
+    assert main(["verify", str(spec), "--methods", "numeric"]) == 0
+    assert "  steps  BP2 is (5.56): delta_j = h'(a_j) sum_k w_kj delta_k" in capsys.readouterr().out
+
+
+def test_notations_lists_every_entry_with_its_source(capsys):
+    from symbackprop.notation.catalogue import NOTATIONS
+
+    assert main(["notations"]) == 0
+    out = capsys.readouterr().out
+    for nt in NOTATIONS.values():
+        assert f"\n{nt.name}\n" in out and nt.citation.url in out
+    assert main(["notations", "ufldl"]) == 0
+    ufldl = capsys.readouterr().out
+    assert "forward      z^(l+1) = W^(l) a^(l) + b^(l), a^(l+1) = f^(l+1)(z^(l+1))" in ufldl
+    assert "the input x is layer 1" in ufldl and "step 3: delta^(l)" in ufldl
+    assert main(["notations", "deeplearning_ai", "--json"]) == 0
+    dlai = json.loads(capsys.readouterr().out)
+    assert dlai["examples"] == "columns" and dlai["symbols"]["weighted_input"]["ascii"] == "Z"
+    with pytest.raises(SystemExit) as exit:
+        main(["notations", "nelson"])
+    assert exit.value.code == 2 and "invalid choice: 'nelson'" in capsys.readouterr().err
+
+
 def test_bad_spec_exits_2_with_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('layers = [3, 2]\nactivation = "sigmod"\n')

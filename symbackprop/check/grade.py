@@ -178,6 +178,10 @@ def _grade(
     kind = q.kind
     if kind == "delta":
         kind = "delta_output" if q.layer is not None and q.layer.var == "L" and q.layer.offset == 0 else "delta_hidden"
+        if kind == "delta_hidden" and q.layer is not None and q.layer.var is None:
+            # a layer number (δ^2, δ^{(3)}): the output layer's δ where the number is the output's
+            if internal_k(q, kind, nt, depth, None) == depth:
+                kind = "delta_output"
     if (
         wanted
         and wanted != kind
@@ -317,6 +321,8 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
         k = internal_k(q, kind, nt, depth, l)
         if not 1 <= k <= depth:
             return {"holds": False, "reason": f"{q.text}: no such layer here", "method": "exact"}
+        if kind in ("delta_output", "delta_hidden"):  # in another notation the same number may name the other
+            kind = "delta_output" if k == depth else "delta_hidden"
         truth = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, batch)[0]
         rows, cols = dims_of(
             nt,

@@ -184,7 +184,7 @@ def report_latex(report: GradeReport) -> str:
         .render(
             spec=_tex(report.spec.name),
             layers=str(list(report.spec.layers)),
-            notation=report.spec.notation,
+            notation=_tex(report.spec.notation),
             correct=d["correct"],
             wrong=d["wrong"],
             errors=d["error"],

@@ -9,12 +9,17 @@ print them map over the equation plan instead of spelling each equation out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
+from symbackprop.closed_forms import layouts
 from symbackprop.network.sites import Planned, Site
+from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.model import Notation
 from symbackprop.spec.model import Spec
 
 
@@ -151,8 +156,23 @@ def unregister(notation: str) -> None:
 
 
 def forms_for(notation: str) -> ClosedForms:
-    """The closed forms of ``notation``; a ValueError naming the notations that have some otherwise."""
-    try:
-        return CLOSED_FORMS[notation]
-    except KeyError:
-        raise ValueError(f"no closed forms for notation {notation!r}; valid: {', '.join(CLOSED_FORMS)}") from None
+    """The closed forms of ``notation``; a ValueError naming the notations that have some otherwise.
+
+    A notation of one's own (a spec's ``[notation]`` table) has its base's closed forms, as its base states
+    them, when it keeps the base's layout; if it changes the layout (transposes the weights, renumbers them
+    after the layer they leave, writes rows), the forms of its layout, as :mod:`.layouts` states them.
+    """
+    if notation not in CLOSED_FORMS:
+        own = NOTATIONS.get(notation)
+        if own is not None and own.base:
+            return register(derived_forms(own))
+        raise ValueError(f"no closed forms for notation {notation!r}; valid: {', '.join(CLOSED_FORMS)}")
+    return CLOSED_FORMS[notation]
+
+
+def derived_forms(own: Notation) -> ClosedForms:
+    """The closed forms of a notation derived from a catalogue entry (see :func:`forms_for`)."""
+    base = forms_for(own.base)
+    if own.layout == notation_named(own.base).layout:
+        return dataclasses.replace(base, notation=own.name)
+    return state(own.name, layouts.BY_NAME[own.layout], {}, rows=own.vectors == "rows")

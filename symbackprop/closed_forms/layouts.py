@@ -209,3 +209,6 @@ ROWS = dict(
     bp4=bp4_rows,
     input_gradient=input_gradient_rows,
 )
+
+#: Each layout by the name a notation gives it (:attr:`symbackprop.notation.model.Notation.layout`).
+BY_NAME = {"columns": COLUMNS, "from_layer": FROM_LAYER, "transposed": TRANSPOSED, "rows": ROWS}

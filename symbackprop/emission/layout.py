@@ -20,18 +20,42 @@ class Layout:
     notation: Notation
 
     @property
-    def _w(self) -> str:
+    def _letter(self) -> str:
         return self.notation.weight_symbol
+
+    def _labelled(self, letter: str, layer: str) -> str:
+        label = self.notation.label(layer)
+        return f"{letter}^{label}" if len(label) == 1 or label[0] in "([" else f"{letter}^({label})"
+
+    @property
+    def _w(self) -> str:
+        """The weights that feed layer l, as the notation numbers them: ``W^l``, ``W^(l-1)`` (UFLDL)."""
+        return self._labelled(self._letter, "l" if self.notation.weight_offset == 0 else "l-1")
+
+    @property
+    def bias(self) -> str:
+        """The biases of layer l, as the notation numbers them: ``b^l``, ``b^(l-1)`` (UFLDL)."""
+        return self._labelled(self.notation.spell("bias"), "l" if self.notation.weight_offset == 0 else "l-1")
+
+    @property
+    def width_out(self) -> str:
+        """The width of layer l: ``n_l``, ``s_l`` (UFLDL)."""
+        return f"{self.notation.spell('width')}_l"
+
+    @property
+    def width_in(self) -> str:
+        """The width of layer l-1: ``n_(l-1)``."""
+        return f"{self.notation.spell('width')}_(l-1)"
 
     @property
     def rows(self) -> str:
         """The weights as one row per neuron, the left part of a block: ``W^l`` or ``(w^l)^T``."""
-        return f"({self._w}^l)^T" if self.notation.transposed else f"{self._w}^l"
+        return f"({self._w})^T" if self.notation.transposed else self._w
 
     @property
     def of_block(self) -> str:
         """The notation's weights as a view of a block: ``W^l = B^l[:, :-1]`` or ``w^l = B^l[:, :-1].T``."""
-        return f"{self._w}^l = B^l[:, :-1]{self.view_suffix}"
+        return f"{self._w} = B^l[:, :-1]{self.view_suffix}"
 
     @property
     def view_suffix(self) -> str:
@@ -41,7 +65,7 @@ class Layout:
     @property
     def as_rows(self) -> str:
         """The matrix z^l = a^(l-1) M + b^l multiplies by when examples are rows: ``(W^l)^T`` or ``w^l``."""
-        return f"{self._w}^l" if self.notation.transposed else f"({self._w}^l)^T"
+        return self._w if self.notation.transposed else f"({self._w})^T"
 
     @property
     def back(self) -> str:
@@ -56,32 +80,58 @@ class Layout:
     @property
     def first_product(self) -> str:
         """Layer 1's product as rows, a^0 M + b: ``W^T`` or ``w``."""
-        return self._w if self.notation.transposed else f"{self._w}^T"
+        return self._letter if self.notation.transposed else f"{self._letter}^T"
+
+    # -- the examples ---------------------------------------------------------------------------------
+    @property
+    def example_axis(self) -> int:
+        """The axis of X and Y that counts the examples: 0 (one per row), 1 (one per column, deeplearning.ai)."""
+        return 1 if self.notation.examples == "columns" else 0
+
+    def batch_shape(self, width: int | str) -> str:
+        """The shape of a batch of m examples of ``width`` values as the notation lays it out: ``(m, 784)``."""
+        return f"({width}, m)" if self.example_axis else f"(m, {width})"
+
+    def examples_text(self, n_in: int, n_out: int) -> str:
+        """The module docstring's sentence on the shape of X and Y."""
+        x = self.notation.spell("input")
+        if self.example_axis:
+            return (
+                f"Examples are columns, as the {self.notation.name} notation writes {x}: X has shape "
+                f"{self.batch_shape(n_in)}, Y has shape {self.batch_shape(n_out)}; forward() and input_gradient() "
+                "return one column per example too (inside, each batch is a transposed view, one example per row)."
+            )
+        return f"Examples are rows: X has shape {self.batch_shape(n_in)}, Y has shape {self.batch_shape(n_out)}."
+
+    @property
+    def example_word(self) -> str:
+        """``rows`` or ``columns``: what holds one example of X."""
+        return "columns" if self.example_axis else "rows"
 
     @property
     def list_text(self) -> str:
         """``W^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation)``."""
-        shape = "(n_(l-1), n_l)" if self.notation.transposed else "(n_l, n_(l-1))"
-        return f"{self._w}^l, shape {shape}, one per layer after the input ({self.notation.name} notation)"
+        return f"{self._w}, shape {self._shape}, one per layer after the input ({self.notation.name} notation)"
 
     @property
     def shape_text(self) -> str:
         """``Weights keep the notation's shape: W^l is (n_l, n_(l-1)).``"""
-        shape = "(n_(l-1), n_l)" if self.notation.transposed else "(n_l, n_(l-1))"
-        return f"Weights keep the notation's shape: {self._w}^l is {shape}."
+        return f"Weights keep the notation's shape: {self._w} is {self._shape}."
+
+    @property
+    def _shape(self) -> str:
+        out, into = self.width_out, self.width_in
+        return f"({into}, {out})" if self.notation.transposed else f"({out}, {into})"
 
     @property
     def forward(self) -> str:
         """The forward map of a general layer, as the notation writes it: ``z^l = W^l a^(l-1) + b^l``."""
-        return self.notation.forward_text("unicode").replace("^l-1", "^(l-1)")
+        return self.notation.forward_text("unicode")
 
     @property
     def activation_step(self) -> str:
         """A general layer's activation: ``a^l = f^l(z^l)``, ``a^l = σ(z^l)``, ``h^(k) = f(a^(k))``."""
-        nt = self.notation
-        _, out, _ = nt.general_labels()
-        a, z = nt.spell("activation", "unicode"), nt.spell("weighted_input", "unicode")
-        return f"{a}^{out} = {nt.function_head(nt.layer_letter, 0, 'unicode')}({z}^{out})"
+        return self.notation.activation_text("unicode")
 
     @property
     def input_activation(self) -> str:

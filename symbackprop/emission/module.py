@@ -53,6 +53,9 @@ class LayerCode:
 
     k: int
     label: str
+    z: str  # z^l, a^l and b^l as the notation writes them (Z^[l], A^[l], b^[l] in deeplearning.ai's)
+    a: str
+    b: str
     activation: str
     forward_text: str
     block_text: str
@@ -147,7 +150,8 @@ def context(spec: Spec) -> dict:
     backward_needs = {"deltas", *(["augmented", "gradient_blocks", "back"] if L > 1 else [])}
     for k in range(1, L + 1):
         label, wlabel, prev = nt.label(nt.layer(k)), nt.label(nt.weight_layer(k)), nt.label(nt.layer(k - 1))
-        w, bias, previous = f"{nt.weight_symbol}^{wlabel}", f"b^{wlabel}", f"a^{prev}"
+        a, z = nt.spell("activation", "unicode"), nt.spell("weighted_input", "unicode")
+        w, bias, previous = f"{nt.weight_symbol}^{wlabel}", f"{nt.spell('bias', 'unicode')}^{wlabel}", f"{a}^{prev}"
         act = pieces.activation(spec, k, label, constants)
         activation_bindings, locals_used = _bind(act.used, _layer_buffers(k))
         forward_needs |= locals_used
@@ -167,6 +171,9 @@ def context(spec: Spec) -> dict:
             LayerCode(
                 k=k,
                 label=label,
+                z=f"{z}^{label}",
+                a=f"{a}^{label}",
+                b=bias,
                 activation=spec.layer_activation(k).name,
                 forward_text=layout.layer_forward(w, previous, bias),
                 block_text=layout.layer_block(w, previous, bias),
@@ -174,7 +181,9 @@ def context(spec: Spec) -> dict:
                 fprime_code=_code(fprime_bindings, fprime.lines) if k < L else "",
                 fprime_text=fprime.text,
                 gradient_text=forms.bp4.text,
-                block_gradient_text=layout.layer_block_gradient(w, bias, f"δ^{label}", previous),
+                block_gradient_text=layout.layer_block_gradient(
+                    w, bias, f"{nt.spell('error', 'unicode')}^{label}", previous
+                ),
                 bp2_text=forms.bp2.text,
                 before=k - 1,
                 first=k == 1,

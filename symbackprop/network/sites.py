@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symbackprop.notation import model
 from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.notation.model import Notation
 from symbackprop.spec.model import Spec
 
-#: The equations, in the order a site list gives them.
-EQUATIONS = ("BP1", "BP2", "BP3", "BP4", "input_gradient")
+#: The equations, in the order a site list gives them (the notation model owns the list: texts name them).
+EQUATIONS = model.EQUATIONS
 #: What each equation is about: the error of a layer, a parameter's gradient, or the input's.
 QUANTITIES = {"BP1": "error", "BP2": "error", "BP3": "bias", "BP4": "weight", "input_gradient": "input"}
 

@@ -459,7 +459,7 @@ def registered(notation: Notation) -> Iterator[Notation]:
         unregister(notation.name)
 
 
-def derive(base: Notation, name: str, **changes) -> Notation:
-    """A notation of one's own: ``base`` with ``changes`` (fields of :class:`Notation`; ``symbols`` merged)."""
-    symbols = {**base.symbols, **changes.pop("symbols", {})}
-    return dataclasses.replace(base, name=name, symbols=symbols, **changes)
+def derive(entry: Notation, name: str, **changes) -> Notation:
+    """A notation of one's own: ``entry`` with ``changes`` (fields of :class:`Notation`; ``symbols`` merged)."""
+    symbols = {**entry.symbols, **changes.pop("symbols", {})}
+    return dataclasses.replace(entry, name=name, symbols=symbols, **changes)

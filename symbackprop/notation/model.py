@@ -15,6 +15,7 @@ Every other module asks the notation; none compares a notation's name.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,6 +47,14 @@ LAYER_STYLES = {"plain": "{}", "parenthesised": "({})", "bracketed": "[{}]"}
 VECTORS = ("columns", "rows")
 #: How a text lays out a batch of examples: one per row of X (NumPy code) or one per column (deeplearning.ai).
 EXAMPLES = ("rows", "columns")
+#: The layouts of the closed forms (:mod:`symbackprop.closed_forms.layouts`), by the conventions each serves:
+#: (transposed weights, weight_offset, vectors). Every notation has one of these.
+LAYOUTS = {
+    (False, 0, "columns"): "columns",  # z^l = W^l a^{l-1} + b^l
+    (False, -1, "columns"): "from_layer",  # z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)} (UFLDL, Ng's Machine Learning)
+    (True, 0, "columns"): "transposed",  # z^l = (w^l)^T a^{l-1} + b^l
+    (True, 0, "rows"): "rows",  # z^l = a^{l-1} W^l + b^l
+}
 #: The equations a text's own steps are mapped to (the sites of :mod:`symbackprop.network.sites`).
 EQUATIONS = ("BP1", "BP2", "BP3", "BP4", "input_gradient")
 #: What an equation is called where a text gives it no name of its own.
@@ -140,6 +149,7 @@ class Notation:
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}
+    base: str = ""  # a notation of one's own: the catalogue entry it starts from (its closed forms follow from it)
 
     def __post_init__(self):
         missing = [q for q in QUANTITIES if q not in self.symbols]
@@ -154,8 +164,10 @@ class Notation:
             raise ValueError(f"notation {self.name!r}: vectors must be one of {', '.join(VECTORS)}")
         if self.examples not in EXAMPLES:
             raise ValueError(f"notation {self.name!r}: examples must be one of {', '.join(EXAMPLES)}")
-        if self.vectors == "rows" and not self.transposed:
-            raise ValueError(f"notation {self.name!r}: row vectors need transposed weights (z = a W + b)")
+        if (self.transposed, self.weight_offset, self.vectors) not in LAYOUTS:
+            raise ValueError(
+                f"notation {self.name!r}: {layout_problem(self.transposed, self.weight_offset, self.vectors)}"
+            )
         unknown_steps = [e for e in self.steps if e not in EQUATIONS]
         if unknown_steps:
             raise ValueError(f"notation {self.name!r}: steps for unknown equations {unknown_steps}; valid: {EQUATIONS}")
@@ -163,6 +175,33 @@ class Notation:
         object.__setattr__(self, "steps", MappingProxyType({**DEFAULT_STEPS, **self.steps}))
         object.__setattr__(self, "decisions", tuple(self.decisions))
         object.__setattr__(self, "words", MappingProxyType(dict(self.words)))
+
+    @property
+    def layout(self) -> str:
+        """Which closed-form layout serves this notation's weights and vectors (a value of :data:`LAYOUTS`)."""
+        return LAYOUTS[self.transposed, self.weight_offset, self.vectors]
+
+    def summary(self) -> dict:
+        """The notation as plain JSON data (``symbackprop notations --json``)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "citation": dataclasses.asdict(self.citation),
+            "forward": self.forward_text(),
+            "activation": self.activation_text(),
+            "input_layer": self.input_layer,
+            "weight_offset": self.weight_offset,
+            "transposed": self.transposed,
+            "layer_style": self.layer_style,
+            "indices": list(self.indices),
+            "vectors": self.vectors,
+            "examples": self.examples,
+            "bias_column": self.bias_column,
+            "product": dataclasses.asdict(self.hadamard),
+            "symbols": {q: dataclasses.asdict(s) for q, s in self.symbols.items()},
+            "steps": dict(self.steps),
+            "decisions": list(self.decisions),
+        }
 
     # -- spelling ---------------------------------------------------------------------------------
     def spell(self, quantity: str, script: str = "ascii") -> str:
@@ -266,15 +305,41 @@ class Notation:
     def forward_text(self, script: str = "ascii") -> str:
         """The forward map for a general layer, e.g. ``z^l = W^l a^(l-1) + b^l``, ``z^l = a^(l-1) W^l + b^l``."""
         w, z, a, b = (self.spell(q, script) for q in ("weight", "weighted_input", "activation", "bias"))
-        l_in, l_out, l_w = self.general_labels()
+        l_in, l_out, l_w = (_superscript(label, script) for label in self.general_labels())
         if self.vectors == "rows":
             return f"{z}^{l_out} = {a}^{l_in} {w}^{l_w} + {b}^{l_w}"
         weights = f"({w}^{l_w})^T" if self.transposed else f"{w}^{l_w}"
         return f"{z}^{l_out} = {weights} {a}^{l_in} + {b}^{l_w}"
 
-    def general_labels(self) -> tuple[str, str, str]:
-        """The labels of a general layer's input, output and weights: l-1, l, l (or l, l+1, l in UFLDL)."""
+    def activation_text(self, script: str = "ascii") -> str:
+        """A general layer's activation: ``a^l = f^l(z^l)``, ``a^l = σ(z^l)``, ``a^(l+1) = f^(l+1)(z^(l+1))``."""
+        out = self.general_layers()[1]
+        label = _superscript(self.label(out), script)
+        a, z = self.spell("activation", script), self.spell("weighted_input", script)
+        return f"{a}^{label} = {self.function_head(out, 0, script)}({z}^{label})"
+
+    def general_layers(self) -> tuple[str, str, str]:
+        """A general layer's input, output and weights, unlabelled: l-1, l, l (or l, l+1, l in UFLDL)."""
         l = self.layer_letter
-        if self.weight_offset == 0:
-            return self.label(f"{l}-1"), self.label(l), self.label(l)
-        return self.label(l), self.label(f"{l}+1"), self.label(l)
+        return (f"{l}-1", l, l) if self.weight_offset == 0 else (l, f"{l}+1", l)
+
+    def general_labels(self) -> tuple[str, str, str]:
+        """The labels of a general layer's input, output and weights: l-1, l, l (or (l), (l+1), (l) in UFLDL)."""
+        return tuple(self.label(layer) for layer in self.general_layers())
+
+
+def layout_problem(transposed: bool, weight_offset: int, vectors: str) -> str:
+    """Why no closed forms serve these conventions, naming the combinations that have some."""
+    valid = "; ".join(f"transposed = {str(t).lower()}, weight_offset = {o}, vectors = {v!r}" for t, o, v in LAYOUTS)
+    return (
+        f"no closed forms for transposed = {str(transposed).lower()}, weight_offset = {weight_offset}, "
+        f"vectors = {vectors!r}; valid combinations: {valid}"
+    )
+
+
+def _superscript(label: str, script: str) -> str:
+    """A layer label ready to follow ``^``: ``l``, ``(l-1)`` (a plain label of several characters is
+    parenthesised in text, braced in LaTeX)."""
+    if script == "latex":
+        return f"{{{label}}}"
+    return f"({label})" if len(label) > 1 and label[0] not in "([" else label

@@ -10,6 +10,8 @@ from the fields the function carries.
 
 from __future__ import annotations
 
+import textwrap
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
@@ -49,11 +51,12 @@ def text(expr) -> str:
     return TextPrinter().doprint(expr)
 
 
-def lhs_text(expr: sp.Basic) -> str:
-    """A derived formula's left-hand side as written in a line of text: ``delta^2_j``, ``dC/dW^2_jk``, ``dC/dx_k``."""
+def lhs_text(expr: sp.Basic, cost: str = "C") -> str:
+    """A derived formula's left-hand side as written in a line of text: ``delta^2_j``, ``dC/dW^2_jk``, ``dC/dx_k``
+    (``dJ/dW^(2)_ij`` with the cost letter J of UFLDL)."""
     if isinstance(expr, sp.Derivative):
         (variable,) = expr.variables
-        return f"dC/d{_component(variable)}"
+        return f"d{cost}/d{_component(variable)}"
     return _component(expr)
 
 
@@ -69,12 +72,18 @@ def _result(check) -> str:
     return "fails" if check.applicable else "fails (n/a)"
 
 
+def _step_legend(steps: dict[str, str], equations: set[str]) -> list[str]:
+    """``  steps  BP2 is (5.56): delta_j = ...`` for each equation a text names in its own words."""
+    return [f"  steps  {eq} is {name}" for eq, name in steps.items() if name != eq and eq in equations]
+
+
 def verification_table(report) -> str:
     """The table `symbackprop verify` prints: equation, layer, example (or all), form, method, result, time."""
     spec = report.spec
     lines = [
         f"{spec.name}: layers {list(spec.layers)}, {report.notation} notation, cost {spec.cost}",
         *[f"  plan  {p}" for p in report.plan],
+        *_step_legend(report.steps, {c.equation for c in report.checks}),
         "",
         f"{'equation':<15} {'layer':>5} {'example':>7}  {'form':<10} {'method':<10} {'result':<12} {'time':>8}",
     ]
@@ -103,10 +112,12 @@ def verification_table(report) -> str:
 
 def derivation_text(spec, formulas, notation: str) -> str:
     """The derived gradients, one per line, general and specialised to the spec's activations."""
+    nt = notation_named(notation)
+    cost, example_cost = nt.spell("cost"), nt.spell("example_cost")
     lines = [
         f"{spec.name}: layers {list(spec.layers)}, {notation} notation",
         f"  activations: {', '.join(spec.layer_activation(k).name for k in range(1, len(spec.layers)))}; "
-        f"cost: {spec.cost}; examples are averaged, C = (1/m) sum_x C_x"
+        f"cost: {spec.cost}; examples are averaged, {cost} = (1/m) sum_x {example_cost}"
         + (
             ""
             if spec.regularization is None
@@ -115,8 +126,62 @@ def derivation_text(spec, formulas, notation: str) -> str:
         "",
     ]
     for f in formulas:
-        lhs = lhs_text(f.lhs)
+        lhs = lhs_text(f.lhs, cost)
         lines.append(f"{f.equation:<15} {lhs} = {text(f.general)}")
         if f.specialised is not None:
             lines.append(f"{'':<15} {' ' * len(lhs)} = {text(f.specialised)}")
     return "\n".join(lines)
+
+
+def catalogue_text(notations) -> str:
+    """What ``symbackprop notations`` prints: each notation's name, what it is, and its source."""
+    lines = [f"{len(notations)} notations; `symbackprop notations NAME` shows one in full.", ""]
+    for nt in notations:
+        lines.append(nt.name)
+        lines.extend(_wrapped(nt.description, "  "))
+        lines.extend(_wrapped("source: " + nt.citation.text(), "  "))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def notation_text(nt) -> str:
+    """What ``symbackprop notations NAME`` prints: the source, the conventions, the steps and the decisions."""
+    w, n = nt.spell("weight"), nt.spell("width")
+    frm, to, layer = (f"({x})" if len(x) > 1 else x for x in nt.general_layers())
+    rows, columns = (frm, to) if nt.transposed else (to, frm)
+    connects = reversed(nt.indices) if not nt.transposed else nt.indices
+    weights = f"{w}^{nt.general_labels()[2]} is ({n}_{rows}, {n}_{columns}); {w}_{''.join(nt.indices)} connects "
+    weights += "neuron {} to neuron {}".format(*connects)
+    if nt.bias_column:
+        weights += f"; the biases are its column 0, {w}_{nt.indices[0]}0"
+    vectors = ", ".join(nt.spell(q) for q in ("activation", "weighted_input", "error", "bias"))
+    lines = [*_wrapped(f"{nt.name}: {nt.description}", ""), ""]
+    lines += _wrapped("source: " + nt.citation.text(), "")
+    lines += [
+        "",
+        f"forward      {nt.forward_text()}, {nt.activation_text()}",
+        f"layers       the input {nt.spell('input')} is layer {nt.input_layer}; the output layer is "
+        f"{nt.output_layer.ascii}",
+        f"weights      {weights}",
+        f"vectors      one example's {vectors} are {'row' if nt.vectors == 'rows' else 'column'} vectors; a batch "
+        f"holds one example per {'column' if nt.examples == 'columns' else 'row'}",
+        f"symbols      error {nt.spell('error')}, target {nt.spell('target')}, cost of one example "
+        f"{nt.spell('example_cost')}, of the batch {nt.spell('cost')}, product {nt.hadamard.ascii}, "
+        f"widths {n}_{layer}",
+        "",
+        "steps (the equation each of the text's steps proves)",
+        *[f"  {eq:<15} {name}" for eq, name in nt.steps.items()],
+    ]
+    if nt.decisions:
+        lines += ["", "decisions (where the source is ambiguous or silent)"]
+        for decision in nt.decisions:
+            lines.extend(_wrapped(decision, "  - ", "    "))
+    return "\n".join(lines)
+
+
+def _wrapped(text: str, first: str, rest: str | None = None, width: int = 100) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (an address is never broken)."""
+    rest = first if rest is None else rest
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
+    )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import json
 import keyword
 import math
 import numbers
@@ -45,7 +46,9 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import FormulaError, SpecError
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.notation.catalogue import names as notation_names
+from symbackprop.notation.custom import custom_notation
 from symbackprop.spec.functions import ACTIVATIONS, COSTS
 from symbackprop.spec.model import (
     DEFAULT_ACTIVATION,
@@ -166,13 +169,15 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
     activations = _check_hidden_activations(data.get("activation", DEFAULT_ACTIVATION), len(layers) - 2, known)
     output = _check_output(data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))), known)
     cost = _check_cost(data.get("cost", DEFAULT_COST), output, custom_costs)
+    notation, notation_table = _check_notation(data.get("notation", DEFAULT_NOTATION), name)
     return Spec(
         name=name,
         layers=layers,
         activations=activations,
         output=output,
         cost=cost,
-        notation=_check_choice(data.get("notation", DEFAULT_NOTATION), "notation", notation_names()),
+        notation=notation,
+        notation_table=notation_table,
         dtype=_check_choice(data.get("dtype", "float64"), "dtype", DTYPES),
         regularization=_check_regularization(data.get("regularization")),
         training=_check_training(data.get("training", {})),
@@ -180,6 +185,19 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
         custom_costs=custom_costs,
         source=source,
     )
+
+
+def _check_notation(value: Any, name: str) -> tuple[str, str]:
+    """A catalogue name, or a ``[notation]`` table of one's own: (its name, the table as canonical JSON)."""
+    if isinstance(value, Mapping):
+        own = custom_notation(value, default_name=name)
+        return own.name, json.dumps(value, sort_keys=True, ensure_ascii=False)
+    catalogue = [n for n in notation_names() if not notation_named(n).base]
+    try:
+        return _check_choice(value, "notation", catalogue), ""
+    except SpecError as error:
+        hint = "; `symbackprop notations` lists them, or write a [notation] table with base = one of them"
+        raise SpecError(error.message + hint, field="notation") from None
 
 
 def _check_keys(table: Mapping[Any, Any], valid: Sequence[str], *, prefix: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import json
 import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import SpecError
+from symbackprop.notation.catalogue import register as register_notation
+from symbackprop.notation.custom import custom_notation
 from symbackprop.spec.functions import ACTIVATIONS, COSTS, A, Activation, Cost, Y, Z
 
 DEFAULT_NAME = "network"
@@ -76,6 +79,7 @@ class Spec:
     training: Training = Training()
     custom_activations: tuple[tuple[str, str], ...] = ()
     custom_costs: tuple[tuple[str, str], ...] = ()
+    notation_table: str = ""  # a notation of one's own: the spec's [notation] table as canonical JSON
     source: str = field(default=DEFAULT_SOURCE, compare=False)
     # resolved from the names above when the spec is made (not arguments: dataclasses.replace resolves again)
     _definitions: Mapping[str, Activation] = field(init=False, compare=False, repr=False)
@@ -91,6 +95,8 @@ class Spec:
             definitions[name] = ACTIVATIONS[name]
         object.__setattr__(self, "_definitions", MappingProxyType(definitions))
         object.__setattr__(self, "_cost", _resolve_cost(self.cost, self.custom_costs, self.source))
+        if self.notation_table:
+            object.__setattr__(self, "notation", _own_notation(self.notation_table, self.name, self.source))
 
     @property
     def depth(self) -> int:
@@ -133,7 +139,7 @@ class Spec:
             "activation": _activation_entry(self.activations, self.output),
             "output": self.output,
             "cost": self.cost,
-            "notation": self.notation,
+            "notation": json.loads(self.notation_table) if self.notation_table else self.notation,
             "dtype": self.dtype,
         }
         if self.regularization is not None:
@@ -144,6 +150,23 @@ class Spec:
         if self.custom_costs:
             data["costs"] = {name: {"formula": text} for name, text in self.custom_costs}
         return data
+
+
+def _own_notation(table: str, spec_name: str, source: str) -> str:
+    """Build the spec's own notation from its table and register it in the catalogue; its name."""
+    try:
+        own = custom_notation(json.loads(table), default_name=spec_name)
+        register_notation(own)
+    except SpecError as error:
+        raise error.located(source=source) from None
+    except ValueError:  # the catalogue holds a different notation of that name, from another spec
+        raise SpecError(
+            f"{own.name!r}: a different notation of that name is already loaded (from another spec); "
+            "give this one its own name",
+            field="notation.name",
+            source=source,
+        ) from None
+    return own.name
 
 
 def _activation_entry(activations: tuple[str, ...], output: str) -> str | list[str]:

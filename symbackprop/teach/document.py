@@ -163,13 +163,14 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
 
     closed_rows = []
     shown = range(1, L + 1)
+    example_cost = latex(symbols.example_cost(nt))  # C_x as the text writes it: \mathcal{L}, E_n, ...
     for site in sites(spec, nt):
         indices = derive_indexed.site_indices(net, site)
         formula = forms.component(site, "jacobian" if site.jacobian else "component", view, indices)
         quantity = _quantity(net, site, indices)
         lhs, rhs = _readable(sp.Tuple(quantity, _through_activations(formula, net, shown)), net)
         derivative = site.equation in ("BP3", "BP4", "input_gradient")
-        lhs_tex = f"\\frac{{\\partial C_x}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
+        lhs_tex = f"\\frac{{\\partial {example_cost}}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
         closed_rows.append(
             {
                 "equation": site.equation.replace("_", " "),
@@ -196,7 +197,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             continue
         lhs = {
             "activation_derivative": f"\\text{{{_tex(identity.subject)}}}'(z)",
-            "cost_gradient": r"\frac{\partial C_x}{\partial a_j}",
+            "cost_gradient": f"\\frac{{\\partial {example_cost}}}{{\\partial a_j}}",
             "output_delta": r"\delta^L_j",
         }[identity.name]
         rhs = identity.rhs.subs(
@@ -217,7 +218,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     return {
         "name": _tex(spec.name),
         "version": __version__,
-        "notation": notation,
+        "notation": _tex(notation),
         "source": _tex_with_urls(nt.citation.text()),
         "width_letter": latex(symbols.width(nt, "l")),
         "layers_text": str(list(spec.layers)),
@@ -225,6 +226,9 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "forward_rows": forward_rows,
         "activation_formulas": activation_formulas,
         "cost": latex(cost_sum),
+        "example_cost": example_cost,
+        "batch_cost": nt.spell("cost", "latex"),
+        "function_head": nt.function_head(nt.layer_letter, 0, "latex"),  # f^{l}, \sigma, g^{[l]}
         "regularizer": regularizer,
         "cost_name": _tex(cost.name.replace("_", " ")),
         "regularizer_text": "" if not regularizer else (", with L2 weight decay on the weights only (not the biases)"),

@@ -35,7 +35,7 @@ def bp2(ctx: Context, k: int) -> Proof:
                 sp.Derivative(ctx.cost, z_next[q], evaluate=False) * sp.Derivative(z_next[q], z[j], evaluate=False),
                 (q, 1, n),
             ),
-            f"Chain rule: $C_x$ depends on {m(z[j])} only through the next layer's weighted inputs "
+            f"Chain rule: ${ctx.Cx}$ depends on {m(z[j])} only through the next layer's weighted inputs "
             f"{m(z_next[q])}, {m(q)} $= 1, \\dots,$ {m(n)}.",
         ),
         Step(

@@ -32,7 +32,7 @@ def bp1(ctx: Context) -> Proof:
         ),
         Step(
             sp.Sum(dC_da(k) * sp.Derivative(a_name[k], z[j], evaluate=False), (k, 1, n)),
-            f"Chain rule: $C_x$ depends on {m(z[j])} only through the output activations {m(aL[k])}, "
+            f"Chain rule: ${ctx.Cx}$ depends on {m(z[j])} only through the output activations {m(aL[k])}, "
             f"{m(k)} $= 1, \\dots,$ {m(n)}.",
         ),
     ]
@@ -54,7 +54,7 @@ def bp1(ctx: Context) -> Proof:
         steps.append(
             Step(
                 final,
-                f"$C_x$ $=$ {m(net.example_cost())}: only the term for {m(j)} depends on {m(aL[j])}; "
+                f"${ctx.Cx}$ $=$ {m(net.example_cost())}: only the term for {m(j)} depends on {m(aL[j])}; "
                 "SymPy differentiates it.",
             )
         )
@@ -113,8 +113,8 @@ def bp1(ctx: Context) -> Proof:
     checked = ctx.same(jac_general, derive_indexed.output_delta(net, j)) and ctx.same(jac_general, closed)
     conclusion = (
         "This is BP1 in Jacobian form, "
-        "$\\delta^{L} = J_f(z^{L})^{T} \\nabla_a C_x$, which holds for any output activation; "
-        "the Hadamard form $\\nabla_a C_x \\odot f'(z^L)$ keeps only the diagonal of $J_f$."
+        f"$\\delta^{{L}} = J_f(z^{{L}})^{{T}} \\nabla_a {ctx.Cx}$, which holds for any output activation; "
+        f"the Hadamard form $\\nabla_a {ctx.Cx} \\odot f'(z^L)$ keeps only the diagonal of $J_f$."
     )
     return Proof(
         "BP1",
@@ -142,7 +142,7 @@ def _why_hadamard_fails(ctx: Context) -> str:
             return (
                 f"The verifier ({c.method} method) found the Hadamard form false: at {values}, "
                 f"$\\delta^L_{{{row}}}$ is {ce['derived']:.6g} by differentiation but {ce['closed_form']:.6g} "
-                "by $\\nabla_a C_x \\odot f'(z^L)$."
+                f"by $\\nabla_a {ctx.Cx} \\odot f'(z^L)$."
             )
     return "The Hadamard form keeps only the diagonal terms, so it is not applicable here."
 

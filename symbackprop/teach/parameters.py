@@ -34,7 +34,7 @@ def parameter_proof(ctx: Context, equation: str, k: int, parameter, current, clo
                 sp.Derivative(ctx.cost, z[r], evaluate=False) * sp.Derivative(z[r], parameter, evaluate=False),
                 (r, 1, n),
             ),
-            f"Chain rule: {m(parameter)} enters $C_x$ only through the weighted inputs {m(z[r])} of layer "
+            f"Chain rule: {m(parameter)} enters ${ctx.Cx}$ only through the weighted inputs {m(z[r])} of layer "
             f"{m(ctx.label(k))}.",
         ),
         Step(sp.Sum(d[r] * sp.Derivative(z[r], parameter, evaluate=False), (r, 1, n)), f"Definition of {m(d[r])}."),
@@ -95,7 +95,7 @@ def bp3(ctx: Context, k: int) -> Proof:
     )
     view = MatrixView(ctx)
     expr = ctx.forms.bp3(view, ctx.nt.weight_layer(k))
-    matrix = f"\\frac{{\\partial C_x}}{{\\partial {latex(b)}}} = {latex(expr.e)}", view.shapes(expr)
+    matrix = f"\\frac{{\\partial {ctx.Cx}}}{{\\partial {latex(b)}}} = {latex(expr.e)}", view.shapes(expr)
     return with_matrix(proof, "This is BP3; in matrix form:", matrix)
 
 
@@ -121,7 +121,7 @@ def bp4(ctx: Context, k: int) -> Proof:
     view = MatrixView(ctx)
     expr = ctx.forms.bp4(view, nt.weight_layer(k))
     matrix = (
-        f"\\frac{{\\partial C_x}}{{\\partial {latex(W)}}} = {latex(expr.e)}",
+        f"\\frac{{\\partial {ctx.Cx}}}{{\\partial {latex(W)}}} = {latex(expr.e)}",
         view.shapes(expr) + f", \\text{{the shape of }} {latex(W)}",
     )
     return with_matrix(proof, "This is BP4; in matrix form (an outer product):", matrix)
@@ -137,14 +137,14 @@ def input_gradient(ctx: Context) -> Proof:
         net.x[q],
         q,
         rename_sum(ctx.forms.input_gradient_component(ctx.view, q), ctx.letter("r", 1)),
-        "The input gradient $\\nabla_x C_x$",
+        f"The input gradient $\\nabla_x {ctx.Cx}$",
         f"the input {m(net.x[q])} multiplies {m(net.weights[1][sp.Symbol('r'), q] if not ctx.nt.transposed else net.weights[1][q, sp.Symbol('r')])} in every {m(net.z[1][sp.Symbol('r')])}: the bracket "  # noqa: E501
         f"{vanishing(sp.diff(net.z_expression(1, sp.Symbol('r', integer=True)), net.x[q]))}.",
     )
     view = MatrixView(ctx)
     expr = ctx.forms.input_gradient(view)
-    matrix = f"\\nabla_x C_x = {latex(expr.e)}", view.shapes(expr)
-    return with_matrix(proof, "In matrix form (the transpose of the row vector $dC_x/dx$):", matrix)
+    matrix = f"\\nabla_x {ctx.Cx} = {latex(expr.e)}", view.shapes(expr)
+    return with_matrix(proof, f"In matrix form (the transpose of the row vector $d{ctx.Cx}/dx$):", matrix)
 
 
 def with_matrix(proof: Proof, conclusion: str, matrix: tuple[str, str]) -> Proof:
@@ -169,7 +169,9 @@ def regularization(ctx: Context) -> Proof:
     cost = sp.Sum(ctx.cost, (x, 1, m_)) / m_ + term
     derivative = sp.diff(term, W[p, q])
     decay = indexed.resolve(derivative.doit(), ctx.net.ranges)
-    intro = f"The batch cost is $C = {latex(cost, long_frac_ratio=1)}$, the average of the examples' costs $C_x$"
+    intro = (
+        f"The batch cost is ${ctx.C} = {latex(cost, long_frac_ratio=1)}$, the average of the examples' costs ${ctx.Cx}$"
+    )
     if coefficient == 0:
         steps = [Step(average, intro + "; the derivative of an average is the average of the derivatives.")]
     else:
@@ -190,12 +192,13 @@ def regularization(ctx: Context) -> Proof:
     if coefficient != 0:
         conclusion = (
             f"The biases are not in the weight-decay term (its derivative with respect to ${latex(b[p])}$ is "
-            f"${latex(sp.diff(term, b[p]))}$), so $\\partial C / \\partial b$ is the average of the examples' "
-            "$\\partial C_x / \\partial b$."
+            f"${latex(sp.diff(term, b[p]))}$), so $\\partial {ctx.C} / \\partial b$ is the average of the examples' "
+            f"$\\partial {ctx.Cx} / \\partial b$."
         )
     else:
         conclusion = (
-            "In the same way $\\partial C / \\partial b$ is the average of the examples' $\\partial C_x / \\partial b$."
+            f"In the same way $\\partial {ctx.C} / \\partial b$ is the average of the examples' "
+            f"$\\partial {ctx.Cx} / \\partial b$."
         )
     return Proof(
         "L2" if coefficient != 0 else "batch",

@@ -95,6 +95,8 @@ class Context:
         self.L = self.net.depth
         self.first, self.second = self.nt.indices
         self.cost = symbols.example_cost(self.nt)  # C_x, the cost of one example
+        self.Cx = latex(self.cost)  # C_x as the text writes it in LaTeX (\mathcal{L}, E_n, J(W,b;x,y), ...)
+        self.C = self.nt.spell("cost", "latex")  # the batch cost: C, J, E
 
     def letter(self, name: str, k: int) -> sp.Symbol:
         """An index named as the text names it, ranging over internal layer k."""

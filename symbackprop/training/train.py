@@ -171,13 +171,14 @@ def fit(
     try:
         # overflow on the way to NaN/inf is reported once, by the module's DivergenceError, not warning by warning
         with progress, np.errstate(over="ignore", invalid="ignore"):
+            given = _examples_as(module)  # the data's rows, as the module's notation lays out examples
             net.train(
-                data.X_train,
-                Y,
+                given(data.X_train),
+                given(Y),
                 epochs=run.epochs,
                 batch_size=run.batch_size,
                 eta=run.eta,
-                test=(data.X_test, data.labels_test),
+                test=(given(data.X_test), data.labels_test),
                 seed=run.seed,
                 progress=progress.update,
                 on_epoch=on_epoch,
@@ -186,6 +187,12 @@ def fit(
     except module.DivergenceError as error:
         diverged = error
     return Outcome(net, history, [], time.perf_counter() - start, run, diverged)
+
+
+def _examples_as(module) -> Callable[[np.ndarray], np.ndarray]:
+    """How to hand the module a data set held one example per row: as it is, or transposed (a view) for a
+    module whose notation writes one example per column (deeplearning.ai's X of shape (n_0, m))."""
+    return (lambda rows: rows.T) if module.EXAMPLE_AXIS == 1 else (lambda rows: rows)
 
 
 def train(

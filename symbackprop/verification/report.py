@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from symbackprop.derivation.identities import Identity
 from symbackprop.errors import SymbackpropError
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.spec.model import Spec
 
 
@@ -65,9 +66,12 @@ class Check:
             comparison.point,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self, steps: dict | None = None) -> dict:
+        """The check as JSON data; ``steps`` (a notation's :attr:`~symbackprop.notation.model.Notation.steps`)
+        adds ``step``, the text's own name of the equation."""
         return {
             "equation": self.equation,
+            **({"step": steps[self.equation]} if steps else {}),
             "layer": self.layer,
             "example": self.example,
             "form": self.form,
@@ -115,15 +119,22 @@ class Report:
             verdict = f"INCOMPLETE: {len(self.unfinished)} check(s) did not finish within the time budget; {finished}"
         return verdict
 
+    @property
+    def steps(self) -> dict[str, str]:
+        """The notation's own name of each equation (``BP2`` → ``(5.56)`` in Bishop)."""
+        return dict(notation_named(self.notation).steps)
+
     def to_dict(self) -> dict:
+        steps = self.steps
         return {
             "spec": self.spec.name,
             "notation": self.notation,
             "ok": self.ok,
             "plan": list(self.plan),
-            "checks": [c.to_dict() for c in self.checks],
+            "steps": steps,
+            "checks": [c.to_dict(steps) for c in self.checks],
             "complete": self.complete,
-            "unfinished": [c.to_dict() for c in self.unfinished],
+            "unfinished": [c.to_dict(steps) for c in self.unfinished],
             "identities": [i.to_dict() for i in self.identities],
             "seconds": round(self.seconds, 4),
         }

@@ -262,3 +262,18 @@ def test_a_wrong_bound_hidden_by_equal_widths_is_caught_at_symbolic_widths():
     assert grade(spec, right).method == "all_widths"
     v = grade(spec, right.replace("s_{l+1}", "s_{l}"))
     assert v.status == "wrong" and v.method == "all_widths" and "runs to s_{l} = n_2" in v.reason
+
+
+@pytest.mark.parametrize("notation", ["nielsen", "notes", "threeblue1brown", "bishop", "goodfellow", "rows"])
+def test_a_numbered_delta_is_graded_in_every_notation_without_a_crash(notation):
+    """δ^2 is the output's error in the notes (input = layer 0) but a hidden one in Nielsen's book (input =
+    layer 1): reading it in either, and trying the other notations, must give a verdict, never an exception."""
+    spec = make_spec(layers=[2, 3, 2], activation="tanh", output="sigmoid", cost="cross_entropy", notation=notation)
+    for text in (r"\delta^{2} = a^{2} - y", r"\delta^{(2)} = a^{(2)} - y", r"\delta^{3} = a^{3} - y"):
+        verdict = grade(spec, text, equation="BP1")
+        assert verdict.status in ("correct", "wrong", "error"), verdict
+        if verdict.status == "error":
+            assert verdict.reason and "Traceback" not in verdict.reason
+    output = spec.depth + (1 if notation == "nielsen" else 0)
+    label = f"({output})" if notation in ("threeblue1brown", "bishop", "goodfellow") else str(output)
+    assert grade(spec, rf"\delta^{{{label}}} = a^{{{label}}} - y", equation="BP1").status != "error"

@@ -28,12 +28,14 @@ from paths import ROOT
 from symbackprop.emission.module import GenerationError, check_overwrite, edited, generate_source, write_module
 from symbackprop.errors import SpecError
 from symbackprop.files import MANIFEST, OverwriteError
+from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.catalogue import names as catalogue_names
 from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.load import Spec, make_spec
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity")
-NOTATIONS = ("notes", "blog", "ufldl")
-TRANSPOSED = {"notes": False, "ufldl": False, "blog": True}
+NOTATIONS = catalogue_names()  # every notation of the catalogue
+TRANSPOSED = {name: notation_named(name).transposed for name in NOTATIONS}
 TRAINING_SET_SIZE = 50  # n for the dataset-scale L2 term
 
 CUSTOM = dict(
@@ -75,6 +77,17 @@ FAST = [
         regularization={"l2": 0.3, "scale": "batch"},
     ),
     fields("tanh", "sigmoid", "cross_entropy", "blog", [2, 3, 2], regularization={"l2": 0.2, "scale": "batch"}),
+    # the other notations of the catalogue, each at least once
+    fields("sigmoid", "sigmoid", "cross_entropy", "nielsen", [3, 4, 2], regularization={"l2": 0.4, "scale": "dataset"}),
+    fields("relu", "sigmoid", "cross_entropy", "coursera_ml", [2, 3, 3], regularization={"l2": 0.3, "scale": "batch"}),
+    fields(
+        "tanh", "sigmoid", "cross_entropy", "deeplearning_ai", [3, 2, 2], regularization={"l2": 0.2, "scale": "batch"}
+    ),
+    fields(["relu", "tanh"], "identity", "quadratic", "deeplearning_ai", [2, 4, 3, 2]),
+    fields("tanh", "identity", "quadratic", "bishop", [2, 3, 2]),
+    fields(["softplus", "tanh"], "sigmoid", "quadratic", "goodfellow", [3, 2, 3, 2]),
+    fields("sigmoid", "sigmoid", "quadratic", "threeblue1brown", [2, 2, 3]),
+    fields("leaky_relu", "sigmoid", "cross_entropy", "rows", [3, 4, 2], regularization={"l2": 0.5, "scale": "batch"}),
 ]
 
 
@@ -83,10 +96,11 @@ def _slow() -> list[dict]:
     widths = itertools.cycle(([1, 2, 1], [3, 2, 2], [2, 7, 3], [5, 4], [2, 3, 3, 2], [4, 5, 2, 6, 3], [6, 1, 7]))
     scales = itertools.cycle(({}, {"regularization": {"l2": 0.25, "scale": "batch"}},
                               {"regularization": {"l2": 0.75, "scale": "dataset"}}))  # fmt: skip
-    for notation, hidden in itertools.product(NOTATIONS, ELEMENTWISE):
+    notations = itertools.cycle(NOTATIONS)  # each pair in one notation, the notations in turn (as tests/networks.py)
+    for hidden in ELEMENTWISE:
         for output in ELEMENTWISE:
-            cases.append(fields(hidden, output, "quadratic", notation, next(widths), **next(scales)))
-        cases.append(fields(hidden, "sigmoid", "cross_entropy", notation, next(widths), **next(scales)))
+            cases.append(fields(hidden, output, "quadratic", next(notations), next(widths), **next(scales)))
+        cases.append(fields(hidden, "sigmoid", "cross_entropy", next(notations), next(widths), **next(scales)))
     for notation in NOTATIONS:
         cases.append(fields(["sigmoid", "leaky_relu", "identity"], "tanh", "quadratic", notation, [7, 3, 7, 2, 7]))
     cases.append(fields("swish", "sigmoid", "quadratic", "notes", [2, 3, 2], **CUSTOM))
@@ -146,10 +160,17 @@ def load(module_dir):
 
 
 def data(f: dict, m: int = 4, seed: int = 0):
+    """X and Y of m examples, as the spec's notation lays them out (one per row; one per column in
+    deeplearning.ai's)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((m, f["layers"][0]))
     Y = rng.uniform(0.05, 0.95, (m, f["layers"][-1]))
-    return X, Y
+    return (X.T, Y.T) if notation_named(f["notation"]).examples == "columns" else (X, Y)
+
+
+def as_rows(f: dict, array: np.ndarray) -> np.ndarray:
+    """An array laid out as the notation lays out examples, one example per row."""
+    return array.T if notation_named(f["notation"]).examples == "columns" else array
 
 
 def n_of(f: dict):
@@ -214,12 +235,15 @@ def test_gradients_match_autograd(f, load):
     weights = [np.array(W) for W in net.weights]
     biases = [np.array(b) for b in net.biases]
     cost = autograd_cost(spec, n)
-    assert net.cost(X, Yv, n) == pytest.approx(float(cost(weights, biases, X, Yv)), rel=1e-12, abs=1e-14)
-    assert_close(dW, grad(cost, 0)(weights, biases, X, Yv), what="dW")
-    assert_close(db, grad(cost, 1)(weights, biases, X, Yv), what="db")
+    rows = as_rows(f, X), as_rows(f, Yv)  # autograd's reference takes one example per row
+    assert net.cost(X, Yv, n) == pytest.approx(float(cost(weights, biases, *rows)), rel=1e-12, abs=1e-14)
+    assert_close(dW, grad(cost, 0)(weights, biases, *rows), what="dW")
+    assert_close(db, grad(cost, 1)(weights, biases, *rows), what="db")
     for W, g in zip(net.weights, dW):
         assert g.shape == W.shape
-    assert_close([net.input_gradient(X, Yv, n)], [grad(cost, 2)(weights, biases, X, Yv)], what="dX")
+    dX = net.input_gradient(X, Yv, n)
+    assert dX.shape == X.shape  # as X is laid out: (n_0, m) where examples are columns
+    assert_close([as_rows(f, dX)], [grad(cost, 2)(weights, biases, *rows)], what="dX")
 
 
 def _richardson(func, x: np.ndarray, h: float = 1e-4) -> np.ndarray:

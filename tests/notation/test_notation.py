@@ -58,10 +58,10 @@ def test_forward_maps() -> None:
     b2, b3 = sp.Matrix([1, 1]), sp.Matrix([1, 1, 1])
     assert NOTES.forward(W, sp.Matrix([1, 0, 0]), b2) == sp.Matrix([2, 5])
     assert BLOG.forward(W, sp.Matrix([1, 0]), b3) == sp.Matrix([2, 3, 4])  # w^T a
-    assert NOTES.forward_text() == "z^l = W^l a^l-1 + b^l"
-    assert NIELSEN.forward_text() == "z^l = w^l a^l-1 + b^l"
+    assert NOTES.forward_text() == "z^l = W^l a^(l-1) + b^l"
+    assert NIELSEN.forward_text() == "z^l = w^l a^(l-1) + b^l"
     assert UFLDL.forward_text() == "z^(l+1) = W^(l) a^(l) + b^(l)"
-    assert get("rows").forward_text() == "z^l = a^l-1 W^l + b^l"
+    assert get("rows").forward_text() == "z^l = a^(l-1) W^l + b^l"
     assert get("goodfellow").forward_text() == "a^(k) = W^(k) h^(k-1) + b^(k)"
     assert get("deeplearning_ai").forward_text() == "Z^[l] = W^[l] A^[l-1] + b^[l]"
     assert get("bishop").forward_text("unicode") == "a^(l) = w^(l) z^(l-1) + b^(l)"
@@ -115,9 +115,21 @@ def test_the_catalogue_entries_honour_their_texts() -> None:
     assert rows.vectors == "rows" and rows.transposed and rows.weight_shape(2, 3) == (2, 3)
 
 
-def test_a_row_notation_needs_transposed_weights() -> None:
-    with pytest.raises(ValueError, match="row vectors need transposed weights"):
+def test_a_notation_needs_a_layout_of_closed_forms() -> None:
+    with pytest.raises(ValueError, match="no closed forms for transposed = false, weight_offset = 0, vectors = 'rows'"):
         Notation("r", "rows without the transpose", Citation("", "t"), symbols=dict(NOTES.symbols), vectors="rows")
+    with pytest.raises(
+        ValueError, match="valid combinations: .*transposed = true, weight_offset = 0, vectors = 'rows'"
+    ):
+        Notation(
+            "r",
+            "from the layer, transposed",
+            Citation("", "t"),
+            symbols=dict(NOTES.symbols),
+            transposed=True,
+            weight_offset=-1,
+        )
+    assert {nt.layout for nt in NOTATIONS.values()} == {"columns", "from_layer", "transposed", "rows"}
     with pytest.raises(ValueError, match="steps for unknown equations"):
         Notation("r", "a step of nothing", Citation("", "t"), symbols=dict(NOTES.symbols), steps={"BP9": "x"})
 

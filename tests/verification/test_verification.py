@@ -33,23 +33,30 @@ from symbackprop.verification.plan import NUMERIC_LIMIT, NUMERIC_MAX_PARAMETERS,
 # -- helpers ---------------------------------------------------------------------------------------
 
 
+#: How each text numbers its layers, written down from the texts (not read from the notation objects):
+#: the input layer's number, and whether a weight matrix carries the number of the layer it feeds.
+NUMBERING = {
+    "nielsen": (1, "feeds"),  # a^1 = x, w^l maps layer l-1 to layer l
+    "ufldl": (1, "leaves"),  # a^(1) = x, W^(l) maps layer l to layer l+1
+    "coursera_ml": (1, "leaves"),  # a^(1) = x, Θ^(l) maps layer l to layer l+1
+    **{
+        name: (0, "feeds")
+        for name in ("notes", "blog", "deeplearning_ai", "bishop", "goodfellow", "threeblue1brown", "rows")
+    },
+}
+
+
 def expected_layers(notation: str, depth: int) -> dict[str, set[int]]:
     """The layer numbers each equation is checked at, in the notation's own numbering."""
-    L = depth
-    if notation == "ufldl":  # layers 1 (input) .. n_l = L + 1; weights W^(1) .. W^(L)
-        return {
-            "BP1": {L + 1},
-            "BP2": set(range(2, L + 1)),
-            "BP3": set(range(1, L + 1)),
-            "BP4": set(range(1, L + 1)),
-            "input_gradient": {1},
-        }
+    first, weights = NUMBERING[notation]
+    L = first + depth  # the output layer's number
+    first_weights = first + 1 if weights == "feeds" else first
     return {
         "BP1": {L},
-        "BP2": set(range(1, L)),
-        "BP3": set(range(1, L + 1)),
-        "BP4": set(range(1, L + 1)),
-        "input_gradient": {0},
+        "BP2": set(range(first + 1, L)),
+        "BP3": set(range(first_weights, first_weights + depth)),
+        "BP4": set(range(first_weights, first_weights + depth)),
+        "input_gradient": {first},
     }
 
 
