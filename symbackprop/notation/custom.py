@@ -112,7 +112,9 @@ def custom_notation(table: Any, *, default_name: str) -> Notation:
     description = table.get("description", f"{base.name}'s notation, changed by {name}'s [notation] table")
     if not isinstance(description, str) or not description.strip() or len(description) > 500:
         raise SpecError("expected one line of text (at most 500 characters)", field="notation.description")
-    changed = [f"{k} = {_kind(v)}" for k, v in sorted(table.items()) if k in KEYS[4:]]
+    changed = [
+        f"{k} = {_kind(v)}" for k, v in sorted(table.items()) if k not in ("base", "name", "description", "symbols")
+    ]
     changed += [f"symbols.{q} = {symbols[q].ascii}" for q in sorted(symbols)]
     note = f"changed by the spec's [notation] table: {', '.join(changed) or 'nothing'}"
     citation = dataclasses.replace(base.citation, note="; ".join(filter(None, [base.citation.note, note])))
@@ -157,7 +159,7 @@ def _boolean(value: Any, key: str) -> bool:
 
 
 def _choice(value: Any, key: str, valid: tuple) -> Any:
-    if isinstance(value, bool) or value not in valid:
+    if isinstance(value, bool) or type(value) is not type(valid[0]) or value not in valid:  # 1.0 is not 1
         shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in valid)
         raise SpecError(f"{_kind(value)} is not valid; valid: {shown}", field=f"notation.{key}")
     return value

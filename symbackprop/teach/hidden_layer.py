@@ -91,17 +91,20 @@ def _activation_special(ctx: Context, k: int, j, general: sp.Expr, q) -> tuple[S
     zj = ctx.net.z[k][j]
     general = rename_sum(general, q)
     fprime = ctx.net.fprime(k, j)
+    # the definitions in the text's letters: f(z) and a = f(z); Bishop's h(a) and z = h(a); deeplearning.ai's g(Z)
+    f = ctx.nt.spell("function", "latex")
+    z, a = (sp.Symbol(ctx.nt.spell(q, "latex")) for q in ("weighted_input", "activation"))
     steps = [
         Step(
             general.subs(fprime, fp_z.subs(Z, zj)),
-            f"The {readable_name(act.name)} activation $f(z) = {latex(act.formula)}$ has "
-            f"$f'(z) = {latex(fp_z)}$ (SymPy).",
+            f"The {readable_name(act.name)} activation ${f}({latex(z)}) = {latex(act.formula.subs(Z, z))}$ has "
+            f"${f}'({latex(z)}) = {latex(fp_z.subs(Z, z))}$ (SymPy).",
         )
     ]
     if identity is None or identity.method != "exact":
         note = (
-            " SymPy found no way to write this $f'(z)$ through $a = f(z)$ alone, so the backward pass "
-            "evaluates it at the stored $z$."
+            f" SymPy found no way to write this ${f}'({latex(z)})$ through ${latex(a)} = {f}({latex(z)})$ alone, "
+            f"so the backward pass evaluates it at the stored ${latex(z)}$."
         )
         steps = [Step(steps[0].rhs, steps[0].reason + note)]
     else:
@@ -109,8 +112,9 @@ def _activation_special(ctx: Context, k: int, j, general: sp.Expr, q) -> tuple[S
         steps.append(
             Step(
                 general.subs(fprime, identity.rhs.subs(A, a_k[j])),
-                f"With $a = f(z)$: $f'(z) = {latex(identity.rhs)}$ (found by SymPy, checked by substituting back), "
-                "so the activations of the forward pass give $f'$ without evaluating $f$ again.",
+                f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(identity.rhs.subs(A, a))}$ (found by "
+                f"SymPy, checked by substituting back), so the activations of the forward pass give ${f}'$ without "
+                f"evaluating ${f}$ again.",
             )
         )
     return tuple(steps)

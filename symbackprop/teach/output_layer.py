@@ -170,12 +170,15 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
     g = sp.diff(cost.per_output, A)
     fp_z = sp.diff(act.formula, Z)
     at = {A: aL[j], Y: y[j]}
+    f = ctx.nt.spell("function", "latex")  # the definitions in the text's letters (Bishop's h(a), z = h(a))
+    z, a = (sp.Symbol(ctx.nt.spell(q, "latex")) for q in ("weighted_input", "activation"))
     steps.append(
         Step(
             sp.Mul(g.subs(at, simultaneous=True), fp_z.subs(Z, ctx.net.z[L][j]), evaluate=False),
             f"The {readable_name(cost.name)} cost gives {m(sp.Derivative(ctx.cost, aL[j], evaluate=False))} $=$ "
             f"{m(g.subs(at, simultaneous=True))} and the {readable_name(act.name)} activation "
-            f"$f(z) = {latex(act.formula)}$ gives $f'(z) = {latex(fp_z)}$ (both by SymPy).",
+            f"${f}({latex(z)}) = {latex(act.formula.subs(Z, z))}$ gives ${f}'({latex(z)}) = {latex(fp_z.subs(Z, z))}$ "
+            "(both by SymPy).",
         )
     )
     if fprime is None or fprime.method != "exact" or grad is None:
@@ -187,7 +190,8 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
     steps.append(
         Step(
             sp.Mul(g_a, fp_a, evaluate=False),
-            f"With $a = f(z)$: $f'(z) = {latex(fprime.rhs)}$ (found by SymPy and checked by substituting back).",
+            f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(fprime.rhs.subs(A, a))}$ (found by "
+            "SymPy and checked by substituting back).",
         )
     )
     if out is not None and out.method == "exact":

@@ -29,6 +29,10 @@ from paths import EXAMPLES
 from symbackprop.emission.module import generate_source
 from symbackprop.spec.load import load_spec
 
+#: One worker runs this module (pyproject's --dist loadgroup), so its module-scoped fixture is computed once.
+pytestmark = pytest.mark.xdist_group("determinism")
+
+
 #: Example specs: softmax with the log-likelihood, UFLDL numbering with L2 decay, the blog's transposed weights.
 SPECS = ("softmax.toml", "ufldl_qa.toml", "blog.toml")
 #: Custom formulas (a where(...) activation, a custom cost), rendered in every notation.

@@ -111,6 +111,7 @@ BAD = [
     ("[notation]\nbase = 'nielsen'\nname = 'my notation'", "notation.name", "an identifier"),
     ("[notation]\nbase = 'nielsen'\ninput_layer = 2", "notation.input_layer", "valid: 0, 1"),
     ("[notation]\nbase = 'nielsen'\nweight_offset = 1", "notation.weight_offset", "valid: 0, -1"),
+    ("[notation]\nbase = 'nielsen'\ninput_layer = 1.0", "notation.input_layer", "1.0 is not valid"),
     ("[notation]\nbase = 'nielsen'\ntransposed = 'yes'", "notation.transposed", "true or false"),
     ("[notation]\nbase = 'nielsen'\nvectors = 'rows'", "notation", "no closed forms for transposed = false"),
     ("[notation]\nbase = 'ufldl'\ntransposed = true", "notation", "valid combinations"),

@@ -15,6 +15,10 @@ from symbackprop import load_spec
 from symbackprop.cli import main
 from symbackprop.teach import document
 
+#: One worker runs this module (pyproject's --dist loadgroup), so its module-scoped fixture is computed once.
+pytestmark = pytest.mark.xdist_group("documents")
+
+
 needs_engine = pytest.mark.skipif(
     document.engine() is None or shutil.which("pdftotext") is None,
     reason=f"no LaTeX engine or pdftotext installed (apt-get install {document.ENGINE_PACKAGES} poppler-utils)",

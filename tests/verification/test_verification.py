@@ -919,9 +919,10 @@ def test_decay_with_the_wrong_scale_is_caught_by_numeric() -> None:
     assert_caught(verify(spec, forms=forms, methods=["numeric"]), "BP4", {"numeric"})
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
-def test_every_mutation_is_caught_by_default_verify(mutation: Mutation) -> None:
+@pytest.mark.parametrize("mutation", MUTATIONS[::8], ids=lambda m: m.name)
+def test_a_mutation_is_caught_by_default_verify(mutation: Mutation) -> None:
+    """The default plan runs exact and numeric on these small networks, so what each method catches alone
+    (the two tests above, every mutation) the default catches; a few mutations confirm it end to end."""
     spec, forms = mutated(mutation)
     report = verify(spec, forms=forms, examples=mutation.examples)
     assert_caught(report, mutation.equation, {"exact", "numeric"})
