@@ -234,7 +234,7 @@ class Network:
         #   summed over the batch in one product: [∂C/∂w^3 | ∂C/∂b^3] = (δ^3)^T [a^2, 1]
         np.matmul(deltas[2].T, augmented[1], out=gradient_blocks[1])
         # BP2 (layer 2): δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)
-        #   relu'(z) = Piecewise((1, a > 0), (0, True)), through the stored a
+        #   relu'(z) = (1 if a > 0, else 0), through the stored a
         np.matmul(deltas[2], back[1], out=deltas[1])
         a, fprime = acts[1], scratches[1][0]
         np.greater(a, K_0_0, out=fprime)
@@ -576,4 +576,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: b860fcefdd0c33f7e42e11a45bd0f0f793833340b83373fbfc3285fb03fa26cb
+# symbackprop-sha256: b11a82f7c0e914bd652c0f78007e7b86bfc37ca4506a0c4102ad011464c6d3b0

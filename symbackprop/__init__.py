@@ -14,14 +14,7 @@ True
 'BP1'
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
-
-try:
-    __version__ = _version("symbackprop")
-except PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0.1.0"
-
+from symbackprop._version import __version__ as __version__
 from symbackprop.errors import FormulaError, SpecError, SymbackpropError  # noqa: E402
 from symbackprop.pipeline import build, check, derive, document, generate, train, verify  # noqa: E402
 from symbackprop.spec.load import Spec, load_spec, make_spec, spec_from_dict  # noqa: E402

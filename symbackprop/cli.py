@@ -16,42 +16,104 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from symbackprop import pipeline
+from symbackprop import __version__, pipeline
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder
+from symbackprop.files import OutputFolder, write_atomic
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.printing.text import derivation_text, verification_table
+from symbackprop.printing.words import count
 from symbackprop.spec.defaults import default_spec
+from symbackprop.spec.examples import example_names, example_text
 from symbackprop.spec.load import load_spec
 from symbackprop.spec.model import Spec
+from symbackprop.spec.toml import spec_toml
 from symbackprop.teach.document import compile_pdf
 from symbackprop.training import train as training
 from symbackprop.training.data import load_data
-from symbackprop.verification import EXACT_LIMIT, EXAMPLES, METHODS
+from symbackprop.verification import EXACT_LIMIT, METHODS
+from symbackprop.verification import EXAMPLES as EXAMPLES_IN_BATCH
+
+#: An example for each command's --help (real commands: run from the repository, or give your own spec).
+EXAMPLES = {
+    "verify": "symbackprop verify                       the built-in network\n"
+    "  symbackprop verify examples/softmax.toml --json\n"
+    "  symbackprop verify my.toml --notation ufldl --max-seconds 60",
+    "derive": "symbackprop derive examples/blog.toml\n  symbackprop derive --latex > derivation.tex",
+    "latex": "symbackprop latex examples/notes.toml --pdf   writes notes.tex and notes.pdf\n"
+    "  symbackprop latex --notation bishop -o handout.tex",
+    "generate": "symbackprop generate examples/nielsen_ch1.toml -o network.py\n"
+    "  symbackprop generate --notation deeplearning_ai     X as (n_0, m)",
+    "build": "symbackprop build                        the built-in network, trained on the digits\n"
+    "  symbackprop build examples/nielsen_ch1.toml --data mnist --epochs 5 -o run1",
+    "train": "symbackprop train --epochs 10 --eta 2.0\n"
+    "  symbackprop train examples/nielsen_ch1.toml --data mnist -o run2",
+    "data": "symbackprop data mnist\n  symbackprop data mnist ./mnist --url https://my-mirror.example/mnist/",
+    "check": 'symbackprop check --formula "delta^L = (a^L - y) (.) sigma\'(z^L)"\n'
+    "  symbackprop check examples/notes.toml --answers answers.txt --latex report.tex --pdf",
+    "notations": "symbackprop notations\n  symbackprop notations bishop --json",
+    "init": "symbackprop init                         writes network.toml, the built-in network\n"
+    "  symbackprop init --example softmax my.toml",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbackprop",
         description="Derive, verify and teach backpropagation for a fully-connected network.",
+        epilog="Every command takes a spec (TOML); without one, the built-in network (`symbackprop init` writes it "
+        "out). `symbackprop COMMAND --help` shows each command with an example.",
     )
+    parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    talk = argparse.ArgumentParser(add_help=False)
+    loudness = talk.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print results only, no messages on stderr")
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="also say which spec is used and how long it took"
+    )
 
-    def common(p: argparse.ArgumentParser, spec_optional: bool = False) -> None:
-        if spec_optional:
-            p.add_argument("spec", nargs="?", help="the network spec (TOML); default: the built-in network")
-        else:
-            p.add_argument("spec", help="the network spec (TOML)")
-        p.add_argument("--notation", choices=sorted(NOTATIONS), help="verify/write in this notation")
+    def command(name: str, help: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=kwargs.pop("description", help[0].upper() + help[1:] + "."),
+            epilog="examples:\n  " + EXAMPLES[name] + ("\n\n" + kwargs.pop("epilog") if "epilog" in kwargs else ""),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[talk],
+            **kwargs,
+        )
 
-    p = sub.add_parser("verify", help="derive and check BP1-BP4 and the input gradient")
-    common(p)
+    def spec_argument(p: argparse.ArgumentParser) -> None:
+        p.add_argument("spec", nargs="?", help="the network spec (TOML); default: the built-in network")
+
+    def notation_argument(p: argparse.ArgumentParser, what: str = "write in this notation") -> None:
+        p.add_argument(
+            "--notation", choices=sorted(NOTATIONS), metavar="NAME", help=f"{what} (`symbackprop notations`)"
+        )
+
+    def training_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--data", help="digits, mnist (the download cache), an IDX folder, mnist.pkl.gz, an .npz or a .csv"
+        )
+        p.add_argument("--epochs", type=int, help="epochs (default: the spec's [training] table)")
+        p.add_argument("--batch-size", type=int, help="mini-batch size (default: the spec's)")
+        p.add_argument("--eta", type=float, help="learning rate (default: the spec's)")
+        p.add_argument("--seed", type=int, help="seed of the initial weights and the shuffles (default: the spec's)")
+        p.add_argument("--npz-keys", metavar="X,y[,X_test,y_test]", help="the names of an .npz's arrays")
+        p.add_argument("--label-column", metavar="NAME", help="a .csv's label column: a header name or a number from 1")
+
+    p = command("verify", "derive and check BP1-BP4 and the input gradient")
+    spec_argument(p)
+    notation_argument(p, "verify in this notation")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--methods", nargs="+", choices=METHODS, help="methods to run (default: all that fit)")
-    p.add_argument("--examples", type=int, default=EXAMPLES, help=f"examples in the batch (default {EXAMPLES})")
+    p.add_argument(
+        "--examples", type=int, default=EXAMPLES_IN_BATCH, help=f"examples in the batch (default {EXAMPLES_IN_BATCH})"
+    )
     p.add_argument(
         "--exact-limit",
         type=int,
@@ -65,63 +127,53 @@ def _parser() -> argparse.ArgumentParser:
         help="time budget: stop the running method after S seconds and print a partial report (exit 1)",
     )
 
-    p = sub.add_parser("derive", help="print the derived gradients")
-    common(p)
+    p = command("derive", "print the derived gradients")
+    spec_argument(p)
+    notation_argument(p)
     p.add_argument("--latex", action="store_true", help="print the whole derivation as a LaTeX document")
 
-    p = sub.add_parser("latex", help="write the derivation as a standalone LaTeX document")
-    common(p)
-    p.add_argument("-o", "--output", help="the .tex to write (default: NAME.tex, NAME from the spec)")
+    p = command("latex", "write the derivation as a standalone LaTeX document")
+    spec_argument(p)
+    notation_argument(p)
+    p.add_argument("-o", "--output", help="the .tex to write (default: NAME.tex, NAME the spec's name field)")
     p.add_argument("--pdf", action="store_true", help="also compile it to PDF with the installed LaTeX engine")
     p.add_argument("--force", action="store_true", help="overwrite a file that was edited or not written by us")
 
-    p = sub.add_parser("generate", help="write the specialised NumPy training module")
-    p.add_argument("spec", help="the network spec (TOML)")
-    p.add_argument("-o", "--output", help="the module to write (default: NAME.py, NAME from the spec)")
+    p = command("generate", "write the specialised NumPy training module")
+    spec_argument(p)
+    notation_argument(p, "write the docstrings and comments in this notation")
+    p.add_argument("-o", "--output", help="the module to write (default: NAME.py, NAME the spec's name field)")
     p.add_argument("--force", action="store_true", help="overwrite a file that was edited or not generated by us")
 
-    p = sub.add_parser("build", help="the main job: derive, verify, generate, write LaTeX and train, into a folder")
-    common(p, spec_optional=True)
+    p = command("build", "the main job: derive, verify, generate, write LaTeX and train, into a folder")
+    spec_argument(p)
+    notation_argument(p)
     p.add_argument("-o", "--output", default="symbackprop-build", help="folder to write into")
     p.add_argument("--force", action="store_true", help="overwrite files even if they were edited")
-    p.add_argument("--data", help="train on this (default: digits for 64 inputs, the MNIST cache for 784)")
-    p.add_argument("--epochs", type=int, help="train this many epochs (default: the spec's)")
+    training_arguments(p)
 
-    p = sub.add_parser("train", help="generate the module and train it on data, saving weights, history and a plot")
-    p.add_argument("spec", nargs="?", help="the network spec (TOML); default: the built-in network")
-    p.add_argument("--data", help="digits, mnist (the download cache), an IDX folder, mnist.pkl.gz or an .npz")
-    p.add_argument("--epochs", type=int, help="epochs (default: the spec's [training] table)")
-    p.add_argument("--batch-size", type=int, help="mini-batch size (default: the spec's)")
-    p.add_argument("--eta", type=float, help="learning rate (default: the spec's)")
-    p.add_argument("--seed", type=int, help="seed of the initial weights and the shuffles (default: the spec's)")
+    p = command("train", "generate the module and train it on data, saving weights, history and a plot")
+    spec_argument(p)
+    notation_argument(p, "write the generated module in this notation")
+    training_arguments(p)
     p.add_argument("-o", "--output", default="symbackprop-train", help="folder to write into")
     p.add_argument("--force", action="store_true", help="overwrite files even if they were edited")
 
-    p = sub.add_parser("data", help="download a data set into the local cache (sha256-checked, resumable)")
+    p = command("data", "download a data set into the local cache (sha256-checked, resumable)")
     p.add_argument("name", choices=["mnist"], help="the data set")
     p.add_argument("folder", nargs="?", help="where to put it (default: ${XDG_CACHE_HOME:-~/.cache}/symbackprop/mnist)")
     p.add_argument("--url", help="base URL of a mirror holding the four .gz files")
 
-    p = sub.add_parser(
-        "notations",
-        help="list the notations (the textbooks' conventions), each with its source",
-        description="List the catalogue of notations, or show one in full: its source, numbering, weights, "
-        "symbols, its own name for each equation, and what was decided where the text is silent.",
-    )
-    p.add_argument("name", nargs="?", choices=sorted(NOTATIONS), metavar="NAME", help="show this notation in full")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
-
     from symbackprop.check.read import FILE_FORMAT
 
-    p = sub.add_parser(
+    p = command(
         "check",
-        help="grade a person's formulas: verdicts with counterexamples",
+        "grade a person's formulas: verdicts with counterexamples",
         description="Grade formulas (LaTeX or ASCII) against the spec's network: exit 0 all correct, 1 some wrong, "
         "2 bad input.",
         epilog="The --answers file:\n" + FILE_FORMAT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("spec", help="the network spec (TOML)")
+    spec_argument(p)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--formula", help="one formula, LaTeX or ASCII (with --equation, or with a left-hand side)")
     what.add_argument("--answers", help="a file of answers, 'ID (EQUATION): FORMULA' per line (format below)")
@@ -130,20 +182,50 @@ def _parser() -> argparse.ArgumentParser:
         help="BP1 BP2 BP3 BP4 input_gradient delta_output cost_gradient weight_update, or a "
         "quantity such as dC/dW^2_{1,2}",
     )
-    p.add_argument("--notation", choices=sorted(NOTATIONS), help="read the answers in this notation")
+    notation_argument(p, "read the answers in this notation")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
     p.add_argument("--latex", metavar="FILE", help="also write the report as LaTeX, a page per answer")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex file to PDF")
     p.add_argument("--force", action="store_true", help="overwrite a --latex file that was edited or not written by us")
+
+    p = command(
+        "notations",
+        "list the notations (the textbooks' conventions), each with its source",
+        description="List the catalogue of notations, or show one in full: its source, numbering, weights, "
+        "symbols, its own name for each equation, and what was decided where the text is silent.",
+    )
+    p.add_argument("name", nargs="?", choices=sorted(NOTATIONS), metavar="NAME", help="show this notation in full")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = command(
+        "init",
+        "write a commented spec to start from: the built-in network, or a shipped example",
+        epilog=f"shipped examples: {', '.join(example_names())}",
+    )
+    p.add_argument("file", nargs="?", default="network.toml", help="the spec to write (default: network.toml)")
+    p.add_argument("--example", choices=example_names(), metavar="NAME", help="start from this shipped example")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 
-def _load(path: str | None) -> Spec:
-    return default_spec() if path is None else load_spec(path)
+def _say(args, message: str) -> None:
+    """A message for the person at the terminal (what was written, what was used): on stderr, unless -q."""
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr)
+
+
+def _load(args) -> Spec:
+    """The spec the command names, or the built-in network; -v says which."""
+    spec = default_spec() if args.spec is None else load_spec(args.spec)
+    if getattr(args, "verbose", False):
+        print(
+            f"symbackprop: {args.command}: {spec.name} from {spec.source}, layers {list(spec.layers)}", file=sys.stderr
+        )
+    return spec
 
 
 def _verify(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args)
     if args.examples < 1:
         raise SystemExit(_fail("--examples: must be a positive integer"))
     if args.max_seconds is not None and not 0 < args.max_seconds < float("inf"):
@@ -161,7 +243,7 @@ def _verify(args) -> int:
 
 
 def _derive(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args)
     notation = args.notation or spec.notation
     if args.latex:
         print(pipeline.document(spec, notation), end="")
@@ -171,51 +253,92 @@ def _derive(args) -> int:
 
 
 def _latex(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args)
     target = Path(args.output or f"{spec.name}.tex")
     pipeline.document(spec, args.notation, path=target, pdf=args.pdf, force=args.force)
-    print(f"latex: wrote {target}")
+    named = "" if args.output else f" (named after the spec's name field, {spec.name!r}; -o to choose)"
+    _say(args, f"latex: wrote {target}{named}")
     if args.pdf:
-        print(f"latex: wrote {target.with_suffix('.pdf')}")
+        _say(args, f"latex: wrote {target.with_suffix('.pdf')}")
     return 0
 
 
 def _generate(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args).in_notation(args.notation)
     path = args.output or f"{spec.name}.py"
     pipeline.generate(spec, path, force=args.force)
-    print(f"generate: wrote {path} ({spec.name}: layers {list(spec.layers)}, {spec.notation}, {spec.dtype})")
+    named = "" if args.output else ", named after the spec's name field; -o to choose"
+    _say(
+        args, f"generate: wrote {path} ({spec.name}: layers {list(spec.layers)}, {spec.notation}, {spec.dtype}{named})"
+    )
     return 0
 
 
 def _build(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args)
     result = pipeline.build(
-        spec, args.output, data=args.data, notation=args.notation, epochs=args.epochs, force=args.force, echo=print
+        spec,
+        args.output,
+        data=_data_of(args, args.data) if args.npz_keys or args.label_column else args.data,
+        notation=args.notation,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        eta=args.eta,
+        seed=args.seed,
+        force=args.force,
+        echo=None if args.quiet else print,
     )
-    print()
+    if not args.quiet:
+        print()
     print(f"build: {spec.name} ({spec.source}) into {result.folder}/")
     for stage, seconds in result.timings.items():
         print(f"  {stage:<8} {seconds:6.2f} s")
-    for path in result.written:
-        print(f"  wrote {path}")
     for note in result.notes:
         print(f"  {note}")
     print("  every applicable closed form holds" if result.ok else "  SOME CHECKS FAIL: see verification.txt")
+    for path in result.written:
+        _say(args, f"build: wrote {path}")
     return 0 if result.ok else 1
 
 
 def _train(args) -> int:
-    spec = _load(args.spec)
+    spec = _load(args).in_notation(args.notation)
     run = training.settings(spec, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, seed=args.seed)
-    data = load_data(args.data or pipeline.default_data(spec))
+    data = _data_of(args, args.data or pipeline.default_data(spec))
     outcome = training.train(spec, data, run, OutputFolder(args.output, force=args.force))
     print(
-        f"train: {len(outcome.history)} epochs in {outcome.seconds:.1f} s; final test accuracy "
+        f"train: {count(len(outcome.history), 'epoch')} in {outcome.seconds:.1f} s; final test accuracy "
         f"{100 * outcome.final:.2f}%, best {100 * outcome.best:.2f}%"
     )
     for path in outcome.written:
-        print(f"  wrote {path}")
+        _say(args, f"train: wrote {path}")
+    return 0
+
+
+def _data_of(args, data: str):
+    """The data set ``--data`` names, read with the options of its kind (--npz-keys, --label-column)."""
+    if data is None:
+        raise SymbackpropError("--npz-keys and --label-column describe a file: give it with --data")
+    keys = tuple(k.strip() for k in args.npz_keys.split(",")) if args.npz_keys else None
+    return load_data(data, npz_keys=keys, label_column=args.label_column)
+
+
+def _init(args) -> int:
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        return _fail(f"{target}: exists; give another file name, or --force to overwrite it")
+    if args.example:
+        text = example_text(args.example)
+        origin = f"the shipped example {args.example!r}"
+    else:
+        title = f"the built-in network of symbackprop: edit it, then run e.g. `symbackprop verify {target}`"
+        text = spec_toml(default_spec(), title=title)
+        origin = "the built-in network"
+    try:
+        write_atomic(target, text.encode("utf-8"))  # whole or not at all
+    except OSError as error:
+        return _fail(f"{target}: cannot write: {error.strerror}")
+    _say(args, f"init: wrote {target} ({origin}); try `symbackprop verify {target}`")
     return 0
 
 
@@ -244,7 +367,7 @@ def _check_answers(args) -> int:
     from symbackprop.check.read import Submission, read_answers
     from symbackprop.check.verdict import report_latex, report_text
 
-    spec = _load(args.spec)
+    spec = _load(args)
     if args.pdf and not args.latex:
         return _fail("check: --pdf needs --latex FILE")
     if args.formula is not None:
@@ -265,10 +388,10 @@ def _check_answers(args) -> int:
         for name in [target.name] + ([target.with_suffix(".pdf").name] if args.pdf else []):
             folder.check(name)
         path = folder.write(target.name, report_latex(report))
-        print(f"check: wrote {path}", file=sys.stderr)
+        _say(args, f"check: wrote {path}")
         if args.pdf:
             pdf = folder.record(lambda: compile_pdf(path))
-            print(f"check: wrote {pdf}", file=sys.stderr)
+            _say(args, f"check: wrote {pdf}")
     return report.exit_code
 
 
@@ -289,15 +412,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": _data,
         "check": _check_answers,
         "notations": _notations,
+        "init": _init,
     }
     command = commands[args.command]
     received: dict = {}
+    start = time.perf_counter()
     try:
         with _sigterm_interrupts(received):
             try:
-                return command(args)
+                code = command(args)
             except SymbackpropError as error:
                 return _fail(str(error))
+            if getattr(args, "verbose", False):
+                print(f"symbackprop: {args.command}: done in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+            return code
     except BrokenPipeError:
         # the reader went away (`symbackprop verify ... | head`): stop quietly, as other command-line tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

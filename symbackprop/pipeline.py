@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -33,8 +32,10 @@ from symbackprop.emission.module import generate_source, write_module
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder
 from symbackprop.printing.text import derivation_text, verification_table
+from symbackprop.printing.words import count
 from symbackprop.spec.defaults import DEFAULT_DATA, default_spec
 from symbackprop.spec.model import Spec
+from symbackprop.spec.toml import spec_toml
 from symbackprop.teach import document as teach
 from symbackprop.training import train as training
 from symbackprop.training.data import Dataset, from_arrays, load_data
@@ -169,7 +170,7 @@ class BuildResult:
 
 
 #: The files build writes besides the document and the training run's.
-BUILD_FILES = ("spec.json", "derivation.txt", "verification.txt", "verification.json")
+BUILD_FILES = ("spec.toml", "derivation.txt", "verification.txt", "verification.json")
 
 
 def build(
@@ -191,9 +192,9 @@ def build(
     Every file name is checked before any work, so an edited or foreign file is never destroyed. ``echo``
     prints what each stage found (default: nothing). With no spec, the built-in default network.
     """
-    spec = spec or default_spec()
+    spec = (spec or default_spec()).in_notation(notation)  # the module and the document in one notation
     echo = echo or (lambda line: None)
-    notation = notation or spec.notation
+    notation = spec.notation
     out = OutputFolder(output, force=force)
     dataset, skipped = _data_for(spec, data)
     tex, pdf = f"{spec.name}.tex", f"{spec.name}.pdf"
@@ -209,7 +210,7 @@ def build(
         result.report = verify(spec, notation=notation)
     table = verification_table(result.report)
     result.written += [
-        out.write("spec.json", json.dumps(spec.to_dict(), indent=2) + "\n"),
+        out.write("spec.toml", spec_toml(spec, title=f"the spec of this build, from {spec.source}")),
         out.write("derivation.txt", text + "\n"),
         out.write("verification.txt", table + "\n"),
         out.write("verification.json", result.report.to_json() + "\n"),
@@ -229,7 +230,7 @@ def build(
     result.data = dataset
     result.written += result.outcome.written
     result.notes.append(
-        f"test accuracy {100 * result.outcome.final:.2f}% after {len(result.outcome.history)} epochs "
+        f"test accuracy {100 * result.outcome.final:.2f}% after {count(len(result.outcome.history), 'epoch')} "
         f"(best {100 * result.outcome.best:.2f}%) on {dataset.description}"
     )
     return result

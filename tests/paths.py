@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The repository's top folder.
@@ -10,5 +11,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 #: The checked-in generated modules.
 GENERATED = ROOT / "generated"
-#: The MNIST files of the workplace (CI has them); tests that need them skip with a reason when absent.
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: A folder of the four MNIST IDX files: $SYMBACKPROP_MNIST, else ../shared/data beside the clone (CI has them);
+#: tests that need them skip with a reason when absent.
+SHARED_DATA = Path(os.environ.get("SYMBACKPROP_MNIST") or ROOT.parent / "shared" / "data")

@@ -95,7 +95,9 @@ def test_derive_prints_every_equation(capsys):
     out = capsys.readouterr().out
     for equation in ("BP1", "BP2", "BP3", "BP4", "input_gradient"):
         assert equation in out
-    assert "w^2[i, r]" in out  # the blog's transposed weights: δ^1_i = Σ_r w^2_{ir} δ^2_r a'(z^1_i)
+    assert (
+        "w^2_ir" in out and "sum_{r=1}^{n_2}" in out
+    )  # the blog's transposed weights: δ^1_i = Σ_r w^2_{ir} δ^2_r a'(z^1_i)
 
 
 @pytest.mark.slow  # ~20 s idle: verification of the [64, 30, 10] network dominates
@@ -111,9 +113,10 @@ def test_build_default_trains_on_digits(tmp_path, capsys):
     plot = ("training.png",) if importlib.util.find_spec("matplotlib") else ()
     for name in ("digits.py", "digits.tex", "weights.npz", *plot):
         assert (out / name).stat().st_size > 0, name
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
     assert "Epoch 30: " in text and "every applicable closed form holds" in text
-    assert ("wrote " + str(out / "digits.pdf")) in text or "PDF skipped" in text
+    assert ("wrote " + str(out / "digits.pdf")) in captured.err or "PDF skipped" in text  # messages on stderr
 
 
 def test_build_twice_never_destroys_an_edited_file(tmp_path, capsys, monkeypatch):
@@ -249,3 +252,74 @@ def test_a_closed_pipe_stops_quietly():
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports a closed pipe
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+# -- a newcomer's command line ---------------------------------------------------------------------
+
+
+def test_version_and_an_example_in_every_help(capsys):
+    from symbackprop import __version__
+    from symbackprop.cli import EXAMPLES as HELP_EXAMPLES
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0 and capsys.readouterr().out.strip() == f"symbackprop {__version__}"
+    for command in HELP_EXAMPLES:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert "examples:\n  symbackprop " + command in text, command
+        if command not in ("data", "notations", "init"):
+            assert "-q, --quiet" in text and "-v, --verbose" in text, command
+
+
+def test_every_command_takes_the_built_in_network(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "--methods", "numeric", "-q"]) == 0
+    assert "every applicable closed form holds" in capsys.readouterr().out
+    assert main(["derive"]) == 0
+    assert capsys.readouterr().out.startswith("digits: layers [64, 30, 10], nielsen notation")
+    assert main(["generate", "-o", "d.py"]) == 0 and (tmp_path / "d.py").exists()
+    captured = capsys.readouterr()
+    assert captured.out == "" and "generate: wrote d.py" in captured.err  # a message, on stderr
+    assert main(["check", "--formula", "delta^L = (a^L - y) (.) sigma'(z^L)"]) == 0
+    assert "1 answer, 1 correct, 0 wrong, 0 errors" in capsys.readouterr().out
+
+
+def test_init_writes_a_spec_every_command_reads(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    assert "init: wrote network.toml" in capsys.readouterr().err
+    text = (tmp_path / "network.toml").read_text()
+    assert text.startswith("# the built-in network") and "# the learning rate" in text
+    assert main(["verify", "network.toml", "--methods", "numeric", "-q"]) == 0
+    assert main(["init"]) == 2 and "exists; give another file name, or --force" in capsys.readouterr().err
+    assert main(["init", "--example", "softmax", "s.toml", "-q"]) == 0
+    assert capsys.readouterr().err == ""  # -q: no message
+    assert (tmp_path / "s.toml").read_text() == (EXAMPLES / "softmax.toml").read_text()
+    with pytest.raises(SystemExit):
+        main(["init", "--example", "nope"])
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+def test_verbose_names_the_spec_and_the_time(capsys):
+    assert main(["derive", str(EXAMPLES / "blog.toml"), "-v"]) == 0
+    err = capsys.readouterr().err
+    assert f"derive: blog from {EXAMPLES / 'blog.toml'}, layers [3, 4, 2]" in err and "derive: done in " in err
+
+
+def test_train_and_build_take_the_same_flags_and_a_notation(tmp_path, capsys):
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    spec = tmp_path / "small.toml"
+    spec.write_text('name = "small"\nlayers = [64, 10]\nactivation = "sigmoid"\n')
+    common = ["--epochs", "1", "--batch-size", "50", "--eta", "0.5", "--seed", "3", "--notation", "deeplearning_ai"]
+    assert main(["train", str(spec), *common, "-o", str(tmp_path / "t"), "-q"]) == 0
+    assert "train: 1 epoch in" in capsys.readouterr().out  # one epoch, not "1 epochs"
+    module = (tmp_path / "t" / "small.py").read_text()
+    assert "EXAMPLE_AXIS = 1" in module and "deeplearning_ai notation" in module
+    assert main(["build", str(spec), *common, "-o", str(tmp_path / "b"), "-q"]) == 0
+    history = json.loads((tmp_path / "b" / "history.json").read_text())
+    assert len(history["epochs"]) == 1
+    toml = (tmp_path / "b" / "spec.toml").read_text()
+    assert 'notation = "deeplearning_ai"' in toml
+    assert main(["verify", str(tmp_path / "b" / "spec.toml"), "--methods", "numeric", "-q"]) == 0

@@ -99,5 +99,5 @@ def test_build_returns_what_it_did(tmp_path, monkeypatch):
     result = symbackprop.build(spec, tmp_path / "out")
     assert result.ok and result.outcome is None
     assert "training skipped: no built-in data for 2 inputs; pass --data" in result.notes
-    assert {p.name for p in result.written} >= {"spec.json", "verification.json", "tiny.py", "tiny.tex"}
+    assert {p.name for p in result.written} >= {"spec.toml", "verification.json", "tiny.py", "tiny.tex"}
     assert set(result.timings) == {"derive", "verify", "generate", "latex"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from symbackprop.errors import SymbackpropError
 from symbackprop.printing.latex import latex
+from symbackprop.printing.words import count
 from symbackprop.spec.model import Spec
 from symbackprop.templating import tex_environment
 
@@ -102,8 +103,9 @@ def report_text(report: GradeReport) -> str:
     spec = report.spec
     d = report.to_dict()
     lines = [
-        f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): {len(report.verdicts)} answer(s), "
-        f"{d['correct']} correct, {d['wrong']} wrong, {d['error']} error(s) ({report.seconds:.2f} s)",
+        f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): "
+        f"{count(len(report.verdicts), 'answer')}, "
+        f"{d['correct']} correct, {d['wrong']} wrong, {count(d['error'], 'error')} ({report.seconds:.2f} s)",
         "",
     ]
     for v in report.verdicts:

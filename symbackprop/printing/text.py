@@ -21,7 +21,10 @@ from symbackprop.notation.symbols import NetworkSymbol, is_function
 
 
 class TextPrinter(StrPrinter):
-    """SymPy's string printer, with the network's symbols written in their notation's letters."""
+    """SymPy's string printer, with the network's symbols written in their notation's letters, sums as Σ is
+    written in plain text, piecewise functions as words and floats to six digits."""
+
+    printmethod = "_symbackprop_text"  # not _sympystr: Indexed prints itself as a[j] through that
 
     def _print_NetworkSymbol(self, expr: NetworkSymbol) -> str:
         nt = notation_named(expr.notation)
@@ -45,6 +48,37 @@ class TextPrinter(StrPrinter):
             return f"{name}({', '.join(self._print(a) for a in expr.args)})"
         return super()._print_Function(expr)
 
+    def _print_Indexed(self, expr) -> str:
+        """``w^3_{rj}`` as the left-hand sides write it (``w^3_rj``), not ``w^3[r, j]``."""
+        indices = [self._print(i) for i in expr.indices]
+        if all(len(i) == 1 for i in indices):
+            return f"{self._print(expr.base)}_{''.join(indices)}"
+        return f"{self._print(expr.base)}_{{{','.join(indices)}}}"
+
+    def _print_IndexedBase(self, expr) -> str:
+        return self._print(expr.label)
+
+    def _print_Sum(self, expr) -> str:
+        """``sum_{r=1}^{n_3} (w^3_rj delta^3_r)``: a sum as people write it in plain text."""
+        body = self._print(expr.function)
+        for variable, lower, upper in reversed(expr.limits):
+            body = f"sum_{{{self._print(variable)}={self._print(lower)}}}^{{{self._print(upper)}}} ({body})"
+        return body
+
+    def _print_Piecewise(self, expr) -> str:
+        """``(1 if a^2_j > 0, else 0)``."""
+        parts = []
+        for value, condition in expr.args:
+            if condition == sp.true:
+                parts.append(f"else {self._print(value)}" if parts else self._print(value))
+            else:
+                parts.append(f"{self._print(value)} if {self._print(condition)}")
+        return "(" + ", ".join(parts) + ")"
+
+    def _print_Float(self, expr) -> str:
+        """Six significant digits (``0.333333``, ``1.5e+230``), not SymPy's fifteen or more."""
+        return format(float(expr), ".6g")
+
 
 def text(expr) -> str:
     """``expr`` as terminal text in its notation's letters."""
@@ -64,6 +98,17 @@ def _component(expr: sp.Basic) -> str:
     if isinstance(expr, sp.Indexed):
         return f"{text(expr.base)}_{''.join(text(i) for i in expr.indices)}"
     return text(expr)
+
+
+def _number_text(value) -> str:
+    """A counterexample's value for the terminal: floats to six significant digits, inside lists and dicts too."""
+    if isinstance(value, float):
+        return format(value, ".6g")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_number_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_number_text(v) for v in value) + "]"
+    return str(value)
 
 
 def _result(check) -> str:
@@ -104,7 +149,7 @@ def verification_table(report) -> str:
             lines.append(f"  {c.equation} layer {c.layer}, {c.form}, {c.method}{tag}: {c.detail}")
             if c.counterexample:
                 for key, value in c.counterexample.items():
-                    lines.append(f"      {key}: {value}")
+                    lines.append(f"      {key}: {_number_text(value)}")
     lines.append("")
     lines.append(f"{report.verdict} ({report.seconds:.2f} s)")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """The network spec: TOML, a dict or keyword arguments in; a validated, frozen :class:`Spec` out.
 
-This is the first stage of the pipeline (DESIGN.md §2). Everything a user can
+This is the first stage of the pipeline. Everything a user can
 get wrong is caught here, before any symbolic work: each problem raises
 :class:`~symbackprop.errors.SpecError` naming the source (a file name or
 ``"<dict>"``), the dotted field (``layers[1]``, ``training.eta``,

@@ -126,6 +126,12 @@ class Spec:
         """The per-output cost: a built-in, or this spec's custom formula in a and y."""
         return self._cost
 
+    def in_notation(self, notation: str | None) -> Spec:
+        """This spec written in another catalogue notation (itself when ``notation`` is None or its own)."""
+        if notation is None or notation == self.notation:
+            return self
+        return dataclasses.replace(self, notation=notation, notation_table="")
+
     def to_dict(self) -> dict[str, Any]:
         """The spec as a plain TOML-shaped dict; ``spec_from_dict(spec.to_dict()) == spec``.
 

@@ -9,7 +9,10 @@
   through an unpickler that accepts only what NumPy arrays need, never an
   arbitrary class or function;
 * an ``.npz`` with arrays ``X`` and ``y`` and optionally ``X_test`` and
-  ``y_test`` (read without pickle);
+  ``y_test`` (read without pickle; other names with ``npz_keys``);
+* a ``.csv`` of one example per row: a label column (``label_column``, else one
+  named ``label``, else the first) and the inputs; a header row is optional;
+  without ``X_test`` its last tenth tests;
 * the name ``digits``: scikit-learn's bundled 8×8 digits (no network);
 * the name ``mnist``: the download cache filled by ``symbackprop data mnist``.
 
@@ -20,6 +23,7 @@ claims gets a :class:`DataError` naming the file and what is wrong.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import os
@@ -98,8 +102,15 @@ def check_width(data: Dataset, layers) -> None:
         )
 
 
-def load_data(path_or_name: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> Dataset:
-    """The data set a path or name stands for (see the module docstring)."""
+def load_data(
+    path_or_name: str | os.PathLike,
+    *,
+    cache: str | os.PathLike | None = None,
+    npz_keys: tuple[str, ...] | None = None,
+    label_column: str | None = None,
+) -> Dataset:
+    """The data set a path or name stands for (see the module docstring); ``npz_keys`` names an .npz's arrays
+    (X, y or X, y, X_test, y_test), ``label_column`` a CSV's label column (a header name or a 1-based number)."""
     text = str(path_or_name)
     if text == "digits":
         return load_digits()
@@ -112,14 +123,22 @@ def load_data(path_or_name: str | os.PathLike, *, cache: str | os.PathLike | Non
         return load_idx_folder(folder)
     path = Path(text)
     if not path.exists():
-        raise DataError(f"{path}: no such file or folder; expected 'digits', 'mnist', an IDX folder, .pkl.gz or .npz")
+        raise DataError(
+            f"{path}: no such file or folder; expected 'digits', 'mnist', an IDX folder, .pkl.gz, .npz or .csv"
+        )
     if path.is_dir():
         return load_idx_folder(path)
     if path.name.endswith((".pkl.gz", ".pkl")):
         return load_pickle(path)
+    if npz_keys is not None and path.suffix != ".npz":
+        raise DataError(f"{path}: --npz-keys names the arrays of an .npz; this is not one")
+    if label_column is not None and path.suffix != ".csv":
+        raise DataError(f"{path}: --label-column names a column of a .csv; this is not one")
     if path.suffix == ".npz":
-        return load_npz(path)
-    raise DataError(f"{path}: unknown kind of data; expected an IDX folder, mnist.pkl.gz or an .npz")
+        return load_npz(path, keys=npz_keys)
+    if path.suffix == ".csv":
+        return load_csv(path, label_column=label_column)
+    raise DataError(f"{path}: unknown kind of data; expected an IDX folder, mnist.pkl.gz, an .npz or a .csv")
 
 
 # -- MNIST as IDX files --------------------------------------------------------------------------
@@ -254,17 +273,30 @@ def _pair(part) -> bool:
 # -- .npz ----------------------------------------------------------------------------------------
 
 
-def load_npz(path: str | os.PathLike) -> Dataset:
-    """X, y and optional X_test, y_test; without them the last tenth of the rows is held out for testing."""
+def load_npz(path: str | os.PathLike, *, keys: tuple[str, ...] | None = None) -> Dataset:
+    """X, y and optional X_test, y_test; without them the last tenth of the rows is held out for testing.
+
+    ``keys`` gives the arrays' names in the file, in that order: ``("images", "labels")`` or four names.
+    """
     path = Path(path)
+    if keys is not None and len(keys) not in (2, 4):
+        raise DataError(f"--npz-keys: give 2 names (X,y) or 4 (X,y,X_test,y_test), got {len(keys)}: {','.join(keys)}")
     try:
         with np.load(path, allow_pickle=False) as arrays:
             content = {key: arrays[key] for key in arrays.files}
     except (OSError, ValueError, EOFError) as error:
         raise DataError(f"{path}: not a readable .npz without pickled objects ({error})") from error
+    if keys is not None:
+        missing = [key for key in keys if key not in content]
+        if missing:
+            raise DataError(f"{path}: no array {', '.join(missing)}; it holds {', '.join(sorted(content)) or 'none'}")
+        content = {ours: content[theirs] for ours, theirs in zip(("X", "y", "X_test", "y_test"), keys)}
     missing = [key for key in ("X", "y") if key not in content]
     if missing:
-        raise DataError(f"{path}: no array {' or '.join(missing)}; an .npz needs X, y (and optionally X_test, y_test)")
+        raise DataError(
+            f"{path}: no array {' or '.join(missing)}; it holds {', '.join(sorted(content)) or 'none'}; an .npz needs "
+            "X, y (and optionally X_test, y_test), or name its arrays with --npz-keys"
+        )
     if ("X_test" in content) != ("y_test" in content):
         raise DataError(f"{path}: has one of X_test and y_test but not the other")
     X, y = content["X"], content["y"]
@@ -280,6 +312,73 @@ def load_npz(path: str | os.PathLike) -> Dataset:
         X, X_test, y, y_test = X[:-held], X[-held:], y[:-held], y[-held:]
         note = f", last {held} rows held out for testing"
     return _from_arrays(X, y, X_test, y_test, where=str(path), description=f"{path.name}{note}")
+
+
+# -- .csv ----------------------------------------------------------------------------------------
+
+
+def load_csv(path: str | os.PathLike, *, label_column: str | None = None) -> Dataset:
+    """One example per row: the label column and the inputs (see the module docstring). Integer inputs from 0 to
+    255 with some above 1 are read as pixel bytes and scaled to [0, 1], as MNIST's are."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            rows = [row for row in csv.reader(stream) if any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DataError(f"{path}: cannot read as CSV ({error})") from None
+    if not rows:
+        raise DataError(f"{path}: empty; expected one example per row, a label column and the inputs")
+    header = None if all(_is_number(cell) for cell in rows[0]) else [cell.strip() for cell in rows[0]]
+    body = rows[1:] if header else rows
+    width = len(rows[0])
+    if width < 2:
+        raise DataError(f"{path}: line 1 has {width} column; expected a label column and at least one input")
+    column = _label_index(path, header, width, label_column)
+    values = []
+    for number, row in enumerate(body, start=2 if header else 1):
+        if len(row) != width:
+            raise DataError(
+                f"{path}: line {number} has {len(row)} columns, line 1 has {width}; every row needs the same"
+            )
+        for at, cell in enumerate(row):
+            if not _is_number(cell):
+                name = f" ({header[at]})" if header else ""
+                raise DataError(f"{path}: line {number}, column {at + 1}{name}: {cell.strip()!r} is not a number")
+        values.append([float(cell) for cell in row])
+    if len(values) < 2:
+        raise DataError(f"{path}: {len(values)} example; at least 2 are needed to train and test")
+    table = np.array(values)
+    labels = table[:, column]
+    if not np.all(labels == np.round(labels)) or labels.min() < 0:
+        raise DataError(f"{path}: the label column {column + 1} must hold whole numbers 0, 1, 2, ...")
+    X = np.delete(table, column, axis=1)
+    note = ""
+    if np.all(X == np.round(X)) and X.min() >= 0 and 1 < X.max() <= 255:
+        X, note = X / 255.0, ", pixels / 255"
+    held = max(1, int(round(len(X) * NPZ_TEST_FRACTION)))
+    y = labels.astype(np.int64)
+    description = f"{path.name}: {len(X) - held} rows train, last {held} test{note}"
+    return _from_arrays(X[:-held], y[:-held], X[-held:], y[-held:], where=str(path), description=description)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return np.isfinite(float(cell))
+    except ValueError:
+        return False
+
+
+def _label_index(path: Path, header: list[str] | None, width: int, label_column: str | None) -> int:
+    """The 0-based index of the label column: named (a header name or a 1-based number), ``label``, or the first."""
+    if label_column is None:
+        return header.index("label") if header and "label" in header else 0
+    if header and label_column in header:
+        return header.index(label_column)
+    if label_column.isdigit() and 1 <= int(label_column) <= width:
+        return int(label_column) - 1
+    shown = ", ".join(header[:8]) + (", ..." if len(header or ()) > 8 else "") if header else ""
+    names = f"a name of the header ({shown}) or " if header else ""
+    raise DataError(f"{path}: no label column {label_column!r}; give {names}a number from 1 to {width}")
 
 
 def _from_arrays(X, y, X_test, y_test, *, where: str, description: str) -> Dataset:

@@ -34,6 +34,7 @@ import numpy as np
 from symbackprop.emission.module import generate_source, provenance
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder
+from symbackprop.printing.words import count
 from symbackprop.spec.load import Spec
 from symbackprop.training.data import Dataset, check_width
 
@@ -148,7 +149,7 @@ def fit(
     Y = data.one_hot(spec.layers[-1])
     echo(
         f"train: {spec.name} {list(spec.layers)} on {data.description}: "
-        f"{run.epochs} epochs, mini-batch {run.batch_size}, eta {run.eta:g}, seed {run.seed}"
+        f"{count(run.epochs, 'epoch')}, mini-batch {run.batch_size}, eta {run.eta:g}, seed {run.seed}"
     )
     history: list[dict] = []
 

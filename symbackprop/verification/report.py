@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from symbackprop.derivation.identities import Identity
 from symbackprop.errors import SymbackpropError
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.printing.words import count
 from symbackprop.spec.model import Spec
 
 
@@ -113,10 +114,12 @@ class Report:
     @property
     def verdict(self) -> str:
         """One line: every form holds, how many fail, or how many checks a time budget left unfinished."""
-        verdict = "every applicable closed form holds" if self.ok else f"{len(self.failures)} check(s) FAIL"
+        verdict = "every applicable closed form holds" if self.ok else f"{count(len(self.failures), 'check')} FAIL"
         if not self.complete:
             finished = "every finished check holds" if not self.failures else verdict
-            verdict = f"INCOMPLETE: {len(self.unfinished)} check(s) did not finish within the time budget; {finished}"
+            verdict = (
+                f"INCOMPLETE: {count(len(self.unfinished), 'check')} did not finish within the time budget; {finished}"
+            )
         return verdict
 
     @property

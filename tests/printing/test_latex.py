@@ -36,7 +36,17 @@ def test_text_printer_writes_the_notations_ascii():
     W, delta = symbols.indexed(NOTES, "weight", 2), symbols.indexed(NOTES, "error", 2)
     fprime = symbols.function(NOTES, 1, derivative=1)
     z = symbols.indexed(NOTES, "weighted_input", 1)
-    assert text(fprime(z[j]) * W[r, j] * delta[r]) == "f^1'(z^1[j])*W^2[r, j]*delta^2[r]"
+    assert text(fprime(z[j]) * W[r, j] * delta[r]) == "f^1'(z^1_j)*W^2_rj*delta^2_r"
+    n = symbols.width(NOTES, 2)
+    assert text(sp.Sum(W[r, j] * delta[r], (r, 1, n))) == "sum_{r=1}^{n_2} (W^2_rj*delta^2_r)"
+    a = symbols.indexed(NOTES, "activation", 1)
+    relu_prime = sp.Piecewise((1, a[j] > 0), (0, True))
+    assert text(relu_prime) == "(1 if a^1_j > 0, else 0)"
+    assert text(sp.Piecewise((1, a[j] > 0), (sp.Rational(1, 100), a[j] < 0), (0, True))) == (
+        "(1 if a^1_j > 0, 1/100 if a^1_j < 0, else 0)"
+    )
+    assert text(sp.Float("1.23456789e230") * W[r, j]) == "1.23457e+230*W^2_rj"
+    assert text(W[r, sp.Integer(10) + j]) == "W^2_{r,j + 10}"
     assert text(symbols.component(UFLDL, "weighted_input", 3, (1,), example=2)) == "z^(3)_2[x3]"
     assert text(symbols.width(UFLDL, 2)) == "s_2"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
+import re
 import struct
 from pathlib import Path
 
@@ -230,9 +231,9 @@ def test_mnist_name_without_a_download(tmp_path):
 def test_unknown_path_and_kind(tmp_path):
     with pytest.raises(DataError, match="no such file or folder"):
         load_data(tmp_path / "nothing.npz")
-    (tmp_path / "x.csv").write_text("1,2\n")
-    with pytest.raises(DataError, match="x.csv: unknown kind of data"):
-        load_data(tmp_path / "x.csv")
+    (tmp_path / "x.tsv").write_text("1\t2\n")
+    with pytest.raises(DataError, match="x.tsv: unknown kind of data; expected .*an .npz or a .csv"):
+        load_data(tmp_path / "x.tsv")
 
 
 def test_width_mismatch_and_one_hot(tmp_path):
@@ -247,3 +248,77 @@ def test_width_mismatch_and_one_hot(tmp_path):
     np.testing.assert_array_equal(rows, [[0, 0, 1], [1, 0, 0]])
     with pytest.raises(DataError, match="labels run from 0 to 5"):
         one_hot(np.array([5, 0]), 3)
+
+
+# -- .csv and the names of an .npz's arrays -------------------------------------------------------
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_with_a_header_and_a_named_label_column(tmp_path):
+    rows = "".join(f"{i * 3 % 7},{i % 3}.5,{i}\n" for i in range(20))
+    data = load_data(_csv(tmp_path / "d.csv", "x1,digit,x2\n" + rows), label_column="x1")
+    assert data.X_train.shape == (18, 2) and data.X_test.shape == (2, 2)  # the last tenth tests
+    assert data.labels_train[:3].tolist() == [0, 3, 6]
+    assert data.X_train[1].tolist() == [1.5, 1.0]  # the other columns, in order, not scaled (not pixel bytes)
+    by_number = load_data(tmp_path / "d.csv", label_column="1")
+    assert by_number.labels_train.tolist() == data.labels_train.tolist()
+
+
+def test_csv_without_a_header_takes_the_first_column_and_scales_pixel_bytes(tmp_path):
+    rows = "".join(f"{i % 10},{i * 10 % 256},{255 - i}\n" for i in range(30))
+    data = load_data(_csv(tmp_path / "p.csv", rows))
+    assert data.labels_train[:3].tolist() == [0, 1, 2]
+    assert data.X_train.max() <= 1.0 and data.X_train[0].tolist() == [0.0, 1.0]
+    assert "pixels / 255" in data.description
+    labelled = load_data(_csv(tmp_path / "l.csv", "a,label\n" + "".join(f"0.5,{i % 2}\n" for i in range(10))))
+    assert labelled.labels_train.tolist() == [0, 1, 0, 1, 0, 1, 0, 1, 0]  # the column named label
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1,2,3\n4,5\n", "line 2 has 2 columns, line 1 has 3"),
+        ("label,a,b\n1,2,x\n3,4,5\n", "line 2, column 3 (b): 'x' is not a number"),
+        ("1,2\n0.5,3\n", "the label column 1 must hold whole numbers"),
+        ("1,2\n", "1 example; at least 2"),
+        ("", "empty"),
+        ("1\n2\n", "expected a label column and at least one input"),
+    ],
+)
+def test_a_bad_csv_is_refused_with_its_line(tmp_path, text, message):
+    with pytest.raises(DataError, match=re.escape(message)) as error:
+        load_data(_csv(tmp_path / "bad.csv", text))
+    assert "bad.csv" in str(error.value)
+
+
+def test_csv_label_column_must_exist(tmp_path):
+    _csv(tmp_path / "d.csv", "a,b\n1,2\n0,3\n")
+    with pytest.raises(DataError, match=r"no label column 'c'; give a name of the header \(a, b\) or a number from 1"):
+        load_data(tmp_path / "d.csv", label_column="c")
+    with pytest.raises(DataError, match="names a column of a .csv"):
+        load_data(_npz(tmp_path / "d.npz", X=np.zeros((4, 2)), y=np.zeros(4, int)), label_column="a")
+
+
+def _npz(path: Path, **arrays) -> Path:
+    np.savez(path, **arrays)
+    return path
+
+
+def test_npz_arrays_by_their_own_names(tmp_path):
+    rng = np.random.default_rng(0)
+    path = _npz(tmp_path / "d.npz", images=rng.random((20, 3)), labels=rng.integers(0, 4, 20))
+    with pytest.raises(DataError, match="no array X or y; it holds images, labels; .*--npz-keys"):
+        load_data(path)
+    data = load_data(path, npz_keys=("images", "labels"))
+    assert data.X_train.shape == (18, 3) and data.X_test.shape == (2, 3)
+    with pytest.raises(DataError, match="no array pixels; it holds images, labels"):
+        load_data(path, npz_keys=("pixels", "labels"))
+    with pytest.raises(DataError, match="give 2 names"):
+        load_data(path, npz_keys=("images", "labels", "images"))
+    both = _npz(tmp_path / "e.npz", a=rng.random((8, 3)), b=rng.integers(0, 4, 8), c=rng.random((3, 3)),
+                d=rng.integers(0, 4, 3))  # fmt: skip
+    assert load_data(both, npz_keys=("a", "b", "c", "d")).X_test.shape == (3, 3)
