@@ -2,6 +2,10 @@
 """blog: a NumPy training module for one fixed fully-connected network.
 
 Network: layers [3, 4, 2]; activations tanh, sigmoid; cost cross_entropy; blog notation; float64.
+The blog notation: the blog post Gradient descent and backpropagation: transposed weights, w^l_{ij}
+    from neuron i of layer l-1 to neuron j of layer l, z^l = (w^l)^T a^{l-1} + b^l, the activation
+    function a(.) (Gradient descent and backpropagation (a blog post summarising Nielsen's chapters
+    1-2), BP1-BP4 in the transposed convention, http://neuralnetworksanddeeplearning.com/chap2.html).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x
     C_x = sum_j -y_j*log(a^L_j) - (1 - y_j)*log(1 - a^L_j)
@@ -567,4 +571,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 051afc3cf13b5e49c5b4bdb54c9e52217375cdc2841f13333fc591cc70931641
+# symbackprop-sha256: d27f46c98e77913ddc0954d5233c3a77e983af7154f7c7686bdc4b4d079809a5

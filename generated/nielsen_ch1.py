@@ -3,6 +3,10 @@
 
 Network: layers [784, 30, 10]; activations sigmoid, sigmoid; cost quadratic; nielsen notation;
     float64.
+The nielsen notation: Nielsen's book: the input is layer 1, w^l_{jk} from neuron k of layer l-1 to
+    neuron j of layer l, sigma, C_x, BP1-BP4 (M. Nielsen, Neural Networks and Deep Learning, ch. 2, How
+    the backpropagation algorithm works (BP1-BP4); ch. 3 (cross-entropy, softmax, L2) (2015),
+    http://neuralnetworksanddeeplearning.com/chap2.html).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x
     C_x = sum_j (a^L_j - y_j)**2/2
@@ -576,4 +580,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: f2cf11e268218234c26f9c00dcd289013a529891a10917438701dd14be213b14
+# symbackprop-sha256: 38acc0380242d9f75eed0f4a2fbd4eb21a0872e0ea3f40d2a0890eb9f2fb257d

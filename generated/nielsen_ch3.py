@@ -3,6 +3,10 @@
 
 Network: layers [784, 100, 10]; activations sigmoid, sigmoid; cost cross_entropy; nielsen notation;
     float64.
+The nielsen notation: Nielsen's book: the input is layer 1, w^l_{jk} from neuron k of layer l-1 to
+    neuron j of layer l, sigma, C_x, BP1-BP4 (M. Nielsen, Neural Networks and Deep Learning, ch. 2, How
+    the backpropagation algorithm works (BP1-BP4); ch. 3 (cross-entropy, softmax, L2) (2015),
+    http://neuralnetworksanddeeplearning.com/chap2.html).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x + (5.0/2n) sum W^2 (weights only)
     C_x = sum_j -y_j*log(a^L_j) - (1 - y_j)*log(1 - a^L_j)
@@ -584,4 +588,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: a08081867a9193aa988b85df799ace94ca509d1a0bdedbf38f362dbe52853938
+# symbackprop-sha256: 3d2b9382862fc57ade0267a8171573069078a8ebfe28bc41cc06f7548681d166

@@ -3,6 +3,10 @@
 
 Network: layers [4, 5, 3]; activations relu, softmax; cost log_likelihood; nielsen notation;
     float64.
+The nielsen notation: Nielsen's book: the input is layer 1, w^l_{jk} from neuron k of layer l-1 to
+    neuron j of layer l, sigma, C_x, BP1-BP4 (M. Nielsen, Neural Networks and Deep Learning, ch. 2, How
+    the backpropagation algorithm works (BP1-BP4); ch. 3 (cross-entropy, softmax, L2) (2015),
+    http://neuralnetworksanddeeplearning.com/chap2.html).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x
     C_x = sum_j -y_j*log(a^L_j)
@@ -576,4 +580,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: b11a82f7c0e914bd652c0f78007e7b86bfc37ca4506a0c4102ad011464c6d3b0
+# symbackprop-sha256: 87bab72bafcd05f747ae838e5b85c6899bdfc1b557b3b5ef30a8c501eb0f7fc7

@@ -2,6 +2,10 @@
 """swish_cubic: a NumPy training module for one fixed fully-connected network.
 
 Network: layers [3, 4, 2]; activations swish, sigmoid; cost cubic; nielsen notation; float64.
+The nielsen notation: Nielsen's book: the input is layer 1, w^l_{jk} from neuron k of layer l-1 to
+    neuron j of layer l, sigma, C_x, BP1-BP4 (M. Nielsen, Neural Networks and Deep Learning, ch. 2, How
+    the backpropagation algorithm works (BP1-BP4); ch. 3 (cross-entropy, softmax, L2) (2015),
+    http://neuralnetworksanddeeplearning.com/chap2.html).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x
     C_x = sum_j (a^L_j - y_j)**2*Abs(a^L_j - y_j)/3
@@ -611,4 +615,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: f4d3df65dd4dc0cfa277e6531a49417daa986f899eb96a264e74fa57270ae316
+# symbackprop-sha256: 0b33711ef9558bb839b77a095fa1d0365cccee2605be16713eba9b8174b0702a

@@ -2,6 +2,11 @@
 """ufldl_qa: a NumPy training module for one fixed fully-connected network.
 
 Network: layers [3, 3, 2]; activations sigmoid, sigmoid; cost quadratic; ufldl notation; float64.
+The ufldl notation: the UFLDL tutorial: layers numbered from 1 (the input) to n_l, W^{(l)}_{ij} from
+    neuron j of layer l to neuron i of layer l+1, widths s_l, the cost J(W,b), the product written * (A.
+    Ng, J. Ngiam, C. Y. Foo, Y. Mai, C. Suen, UFLDL Tutorial, Multi-Layer Neural Network,
+    Backpropagation Algorithm (2013),
+    http://ufldl.stanford.edu/tutorial/supervised/MultiLayerNeuralNetworks/).
 Cost of a mini-batch of m examples (rows of X and Y):
     C = (1/m) sum_x C_x + (0.1/2) sum W^2 (weights only)
     C_x = sum_j (a^L_j - y_j)**2/2
@@ -584,4 +589,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: d038d122631cbb0a415b46bf56e103e9c59d542881fde349952ae851305755a2
+# symbackprop-sha256: 72681eaccb26f700cd95d16cb152aa8aa3242fcf9b726b6eaa26a341a6dd3c9b

@@ -152,6 +152,8 @@ def test_an_interrupt_while_writing_a_file_and_its_manifest_entry_is_held_back(t
 def test_a_second_interrupt_is_not_held_back_and_handlers_are_restored() -> None:
     got: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))
+    # the SIGINT handler this test needs, whatever the suite inherited (ignored under nohup or in a background job)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
         with pytest.raises(KeyboardInterrupt):
@@ -163,6 +165,7 @@ def test_a_second_interrupt_is_not_held_back_and_handlers_are_restored() -> None
         assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 # -- the commands that write files never destroy edited or foreign ones without --force -------------------

@@ -248,6 +248,8 @@ def context(spec: Spec) -> dict:
         "cost": cost.name,
         "cost_formula": text(cost.per_output.subs({A: aL, Y: yj}, simultaneous=True)),
         "notation": spec.notation,
+        "notation_description": nt.description,  # the notation explained where it first appears
+        "notation_source": nt.citation.text(note=False),
         "dtype": spec.dtype,
         "n_in": spec.layers[0],
         "n_out": spec.layers[-1],

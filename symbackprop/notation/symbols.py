@@ -135,7 +135,19 @@ def example_cost(notation: Notation, example: int | None = None) -> NetworkSymbo
 def function(notation: Notation, number: int | str, derivative: int = 0) -> UndefinedFunction:
     """The abstract activation f^l of layer ``number`` (its derivative f^l′ with ``derivative=1``)."""
     name = f"f^{notation.label(number)}" + "'" * derivative
-    return sp.Function(name, real=True, layer=number, notation=notation.name, derivative=derivative)
+    return sp.Function(
+        name, real=True, layer=number, notation=notation.name, derivative=derivative, _pretty=_pretty_function
+    )
+
+
+def _pretty_function(self, printer):
+    """How ``sympy.pprint`` writes f^l(u): ``f^2′(z)`` (or ``σ′(z)``) in the notation's letters, not ``f²``, which
+    reads as f squared. One module-level function, so that every f^l class compares equal to its twin."""
+    from sympy.printing.pretty.stringpict import prettyForm
+
+    func = self.func
+    head = notation_named(func.notation).function_head(func.layer, func.derivative, "unicode")
+    return prettyForm(*prettyForm(head).right(printer._print_seq(self.args, "(", ")")))
 
 
 def is_function(f, *, derivative: int | None = None) -> bool:

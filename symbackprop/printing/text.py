@@ -118,8 +118,8 @@ def _result(check) -> str:
 
 
 def _step_legend(steps: dict[str, str], equations: set[str]) -> list[str]:
-    """``  steps  BP2 is (5.56): delta_j = ...`` for each equation a text names in its own words."""
-    return [f"  steps  {eq} is {name}" for eq, name in steps.items() if name != eq and eq in equations]
+    """``  steps  BP2            (5.56): delta_j = ...``: each equation the text names in its own words."""
+    return [f"  steps  {eq:<14} {name}" for eq, name in steps.items() if name != eq and eq in equations]
 
 
 def verification_table(report) -> str:

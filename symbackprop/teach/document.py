@@ -33,7 +33,7 @@ from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.notation.spelling import unicode_to_latex_math, unicode_to_latex_text
 from symbackprop.printing.latex import latex
-from symbackprop.spec.functions import A, Y
+from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.model import Spec
 from symbackprop.teach import proof
 from symbackprop.templating import tex_environment
@@ -139,16 +139,17 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             }
         )
     activation_formulas = []
+    z_letter = nt.spell("weighted_input", "latex")  # the argument in the text's letter: Bishop's h(a)
     for name in sorted({spec.layer_activation(k).name for k in range(1, L + 1)}):
         act = spec.activation(name)
         if act.elementwise:
-            activation_formulas.append(f"\\text{{{_tex(name)}}}(z) = {latex(act.formula)}")
+            formula = latex(act.formula.subs(Z, sp.Symbol(z_letter)))
+            activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter}) = {formula}")
         else:
-            zs = sp.IndexedBase("z")
+            zs = sp.IndexedBase(z_letter)
             t = sp.Symbol("k", integer=True)
-            activation_formulas.append(
-                f"\\text{{{_tex(name)}}}(z)_j = {latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, sp.Symbol('n'))))}"
-            )
+            softmax = latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, sp.Symbol("n"))))
+            activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter})_j = {softmax}")
 
     cost = spec.cost_function()
     t = sp.Symbol("j", integer=True)
@@ -225,6 +226,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "layer_rows": layer_rows,
         "forward_rows": forward_rows,
         "activation_formulas": activation_formulas,
+        "vectors_heading": f"${nt.spell('weighted_input', 'latex')}$, ${nt.spell('activation', 'latex')}$",
         "cost": latex(cost_sum),
         "example_cost": example_cost,
         "batch_cost": nt.spell("cost", "latex"),

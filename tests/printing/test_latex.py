@@ -91,3 +91,12 @@ def test_the_product_symbol_is_the_notations():
     u = sp.MatrixSymbol(symbols.quantity(NOTES, "error", 2), 3, 1)
     v = sp.MatrixSymbol(symbols.quantity(NOTES, "fprime", 2), 3, 1)
     assert r"\circ" in latex(Matrix(u).multiply_elementwise(Matrix(v)).e)
+
+
+def test_sympy_pretty_printing_writes_the_layer_not_a_square():
+    """sympy.pprint of f^2(z) wrote f²(z), which reads as f squared."""
+    z = sp.Symbol("z")
+    expr = symbols.function(NOTES, 2)(z) * symbols.function(NOTES, 2, derivative=1)(z)
+    shown = sp.pretty(expr, use_unicode=True)
+    assert "f^2(z)" in shown and "f^2′(z)" in shown and "f²" not in shown
+    assert sp.pretty(symbols.function(NIELSEN, 3)(z), use_unicode=True) == "σ(z)"
