@@ -1,4 +1,4 @@
-"""The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data|notations``.
+"""The command line: ``symbackprop verify|derive|generate|latex|check|build|train|data|notations|init``.
 
 It only parses arguments, calls a stage or the pipeline (:mod:`symbackprop.pipeline`), prints, and maps
 the outcome to an exit code. Exit codes: 0 every applicable closed form holds, 1 one fails (with a
