@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.printing.data import dumps
 from symbackprop.printing.latex import latex
 from symbackprop.printing.words import count
 from symbackprop.spec.model import Spec
@@ -92,7 +92,7 @@ class GradeReport:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return dumps(self.to_dict(), indent=2)  # NaN and inf as strings: valid JSON
 
 
 _MARK = {"correct": "[ok]   ", "wrong": "[WRONG]", "error": "[ERROR]"}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from symbackprop.derivation.identities import Identity
 from symbackprop.errors import SymbackpropError
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.printing.data import dumps
 from symbackprop.printing.words import count
 from symbackprop.spec.model import Spec
 
@@ -143,7 +143,7 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+        return dumps(self.to_dict(), indent=2, sort_keys=False)  # NaN and inf as strings: valid JSON
 
     def __str__(self) -> str:
         from symbackprop.printing.text import verification_table

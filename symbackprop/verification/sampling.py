@@ -24,7 +24,8 @@ from symbackprop.spec.functions import Z
 
 #: How many points are tried before two expressions are taken to agree.
 POINTS = 4
-#: The relative difference above which two values differ.
+#: The relative difference above which two values differ, for values known to a few digits only (find_difference
+#: evaluates exact expressions to many digits and so uses a far smaller one).
 TOLERANCE = 1e-9
 
 
@@ -87,13 +88,33 @@ def find_difference(
     """
     atoms = atoms or (lambda e: e.free_symbols)
     variables = sorted(set(atoms(left)) | set(atoms(right)) | set(atoms(left - right)), key=str)
+    tolerance = sp.Float(10) ** -(digits - 6)  # both sides are evaluated to `digits` digits: a far closer match
     for _ in range(points):
         values = {s: sample(s, rng) for s in variables}
-        lv = complex(sp.N(left.subs(values), digits))
-        rv = complex(sp.N(right.subs(values), digits))
-        if abs(lv - rv) > TOLERANCE * max(1.0, abs(lv), abs(rv)):
-            return Difference(values, lv, rv)
+        lv, rv = sp.N(left.subs(values), digits), sp.N(right.subs(values), digits)
+        left_finite, right_finite = _finite(lv), _finite(rv)
+        if not left_finite and not right_finite:
+            continue  # both undefined or overflowing here (a function left its domain): another point
+        if left_finite != right_finite:  # one side infinite or undefined (1/0, 0/0, log 0), the other a number
+            return Difference(values, _complex(lv), _complex(rv))
+        if sp.Abs(lv - rv) > tolerance * sp.Max(1, sp.Abs(lv), sp.Abs(rv)):
+            return Difference(values, _complex(lv), _complex(rv))
     return None
+
+
+def _finite(value: sp.Expr) -> bool:
+    """Whether an evaluated side is a finite number (not zoo, oo, nan, or something that did not evaluate)."""
+    return bool(value.is_number) and value.is_finite is True and not value.has(sp.zoo, sp.nan, sp.oo, -sp.oo)
+
+
+def _complex(value: sp.Expr) -> complex:
+    """A side's value as a complex number: an undefined one as NaN, one too big for a float as inf."""
+    if not _finite(value):
+        return complex(float("nan"), 0.0)
+    try:
+        return complex(value)
+    except (OverflowError, TypeError):
+        return complex(float("inf") if sp.re(value) > 0 else float("-inf"), 0.0)
 
 
 def with_activations(expr: sp.Expr, functions: dict) -> sp.Expr:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from paths import EXAMPLES
 
 from symbackprop.check import grade as grading
 from symbackprop.check import infer
@@ -277,3 +278,37 @@ def test_a_numbered_delta_is_graded_in_every_notation_without_a_crash(notation):
     output = spec.depth + (1 if notation == "nielsen" else 0)
     label = f"({output})" if notation in ("threeblue1brown", "bishop", "goodfellow") else str(output)
     assert grade(spec, rf"\delta^{{{label}}} = a^{{{label}}} - y", equation="BP1").status != "error"
+
+
+#: Wrong answers that were accepted before the comparison refused infinite and undefined values and compared
+#: exact values to many digits (issue 16's list, for examples/notes.toml).
+NOT_FOOLED = [
+    r"\delta^L_j = \frac{1}{0}",
+    r"\delta^L_j = \frac{0}{0}",
+    r"\delta^L_j = 10^{400}",
+    r"\delta^L_j = \exp(800)",
+    "delta^L_j = (a^L_j - y_j) f^L'(z^L_j) + 10^(-12)",
+    "delta^L_j = (a^L_j - y_j) f^L'(z^L_j) * (1 + 10^(-10))",
+    "delta^L_j = (a^L_j - y_j) f^L'(z^L_j) + log(0)",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FOOLED)
+def test_infinite_undefined_and_nearly_right_answers_are_wrong(text):
+    spec = load_spec(EXAMPLES / "notes.toml")
+    verdict = grade(spec, text)
+    assert verdict.status == "wrong", verdict
+    report = grading.grade_all(spec, [parse_answer_submission(text)])
+    json.loads(report.to_json())  # valid JSON even with a NaN in the counterexample
+
+
+def test_the_right_answer_is_still_right_after_the_stricter_comparison():
+    spec = load_spec(EXAMPLES / "notes.toml")
+    assert grade(spec, "delta^L_j = (a^L_j - y_j) f^L'(z^L_j)").status == "correct"
+    assert grade(spec, "delta^L_j = (a^L_j - y_j) f^L'(z^L_j) * (1 + 10^(-40) - 10^(-40))").status == "correct"
+
+
+def parse_answer_submission(text):
+    from symbackprop.check.read import Submission
+
+    return Submission("answer", text, None)

@@ -38,3 +38,19 @@ def test_a_difference_is_found_and_equal_expressions_agree():
 def test_a_stand_in_activation_is_no_common_one():
     f = sampling.stand_in(2)
     assert f.has(sp.sin) and sp.diff(f, Z) != f * (1 - f)  # so σ' = a(1 - a) cannot hold by accident
+
+
+def test_an_infinite_or_undefined_side_differs_and_two_of_them_are_redrawn():
+    import random
+
+    import sympy as sp
+
+    from symbackprop.verification.sampling import find_difference
+
+    x = sp.Symbol("x")
+    rng = random.Random(0)
+    assert find_difference(1 / (x - x), x, rng) is not None  # zoo against a number
+    assert find_difference(sp.Integer(10) ** 400 + x, x, rng) is not None  # too big for a float, still compared
+    assert find_difference(x + sp.Rational(1, 10**12), x, rng, digits=30) is not None  # 1e-12 is not rounding
+    assert find_difference(sp.log(x - x), sp.log(x - x) + 1, rng) is None  # undefined on both sides: no verdict
+    assert find_difference(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1), rng) is None
