@@ -383,6 +383,17 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
+                if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
+                    at = f"{where}, " if where else ""
+                    entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
+                    return {
+                        "holds": False,
+                        "reason": f"{at}{entry}the answer differs from the derived value by the constant "
+                        f"{as_text(sp.N(difference, 6))}",
+                        "residual": f"answer - derived = {as_text(difference)}",
+                        "residual_latex": latex(difference),
+                        "method": "exact",
+                    }
                 if not abstract and simplifies_to_zero(answer - true):
                     continue
                 counterexample = _counterexample(answer, true, rng, abstract)

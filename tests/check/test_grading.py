@@ -302,6 +302,12 @@ def test_infinite_undefined_and_nearly_right_answers_are_wrong(text):
     json.loads(report.to_json())  # valid JSON even with a NaN in the counterexample
 
 
+def test_a_constant_difference_however_small_is_wrong():
+    spec = load_spec(EXAMPLES / "notes.toml")
+    verdict = grade(spec, "delta^L_j = (a^L_j - y_j) f^L'(z^L_j) + 10^(-40)")
+    assert verdict.status == "wrong" and "by the constant 1e-40" in verdict.reason, verdict
+
+
 def test_the_right_answer_is_still_right_after_the_stricter_comparison():
     spec = load_spec(EXAMPLES / "notes.toml")
     assert grade(spec, "delta^L_j = (a^L_j - y_j) f^L'(z^L_j)").status == "correct"
