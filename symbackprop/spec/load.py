@@ -93,6 +93,14 @@ RESERVED_NAMES = frozenset(
     {"numpy", "np", "math", "sys", "os", "symbackprop", "Network", "LAYERS", "DTYPE", "SPEC"}
     | set(sys.stdlib_module_names)
 )
+#: The modules symbackprop and its extras import: a generated ``sympy.py`` in a folder hides SymPy from
+#: ``python -m symbackprop`` run there, so a spec may not be named after one either.
+DEPENDENCY_MODULES = frozenset(
+    {
+        "sympy", "mpmath", "jinja2", "markupsafe", "tqdm", "sklearn", "scipy", "joblib", "threadpoolctl",
+        "matplotlib", "PIL", "autograd", "pytest", "hypothesis", "nbclient", "nbformat", "ipykernel",
+    }
+)  # fmt: skip
 #: Python's built-in names (``list``, ``print``, ``open``...): a spec name may not shadow them either.
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
@@ -227,6 +235,12 @@ def _check_name(value: Any) -> str:
         raise SpecError(f"{value!r} starts with '__': {rule}, not a dunder name", field="name")
     if value in BUILTIN_NAMES:
         raise SpecError(f"{value!r} would shadow Python's built-in {value!r}: {rule}, e.g. 'nielsen_ch1'", field="name")
+    if value in DEPENDENCY_MODULES:
+        raise SpecError(
+            f"{value!r} would shadow the module {value!r} that symbackprop imports (a generated {value}.py in a "
+            f"folder hides it from `python -m symbackprop` run there): {rule}, e.g. 'nielsen_ch1'",
+            field="name",
+        )
     if value in RESERVED_NAMES:
         raise SpecError(
             f"{value!r} would shadow a module or name the generated code uses (numpy, np, Network, LAYERS, "

@@ -332,6 +332,8 @@ BAD = [
     ({"layers": [2, 1], "name": "numpy"}, "name", "Python identifier"),
     ({"layers": [2, 1], "name": "np"}, "name", "shadow"),
     ({"layers": [2, 1], "name": "math"}, "name", "shadow"),
+    ({"layers": [2, 1], "name": "sympy"}, "name", "would shadow the module 'sympy' that symbackprop imports"),
+    ({"layers": [2, 1], "name": "tqdm"}, "name", "hides it from `python -m symbackprop`"),
     ({"layers": [2, 1], "name": 7}, "name", "expected a string"),
     # regularization
     ({"layers": [2, 1], "regularization": 5.0}, "regularization", "expected a table"),
