@@ -425,8 +425,13 @@ NOTATIONS: dict[str, Notation] = {
 
 
 def names() -> tuple[str, ...]:
-    """The names of the catalogue's notations, in catalogue order."""
+    """The names of the registered notations, in catalogue order (with any a spec's [notation] table added)."""
     return tuple(NOTATIONS)
+
+
+def entries() -> tuple[str, ...]:
+    """The names of the catalogue's own entries: what a spec's ``notation`` or a table's ``base`` may name."""
+    return tuple(name for name, nt in NOTATIONS.items() if not nt.base)
 
 
 def get(name: str) -> Notation:

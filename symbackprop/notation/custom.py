@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.errors import SpecError
-from symbackprop.notation.catalogue import NOTATIONS, derive
+from symbackprop.notation.catalogue import NOTATIONS, derive, entries
 from symbackprop.notation.model import (
     EXAMPLES,
     LAYER_STYLES,
@@ -85,7 +85,7 @@ def custom_notation(table: Any, *, default_name: str) -> Notation:
         if key not in KEYS:
             raise SpecError(f"unknown key {key!r}; valid keys: {', '.join(KEYS)}", field=f"notation.{key}")
     base = _base(table.get("base"))
-    if "name" not in table and default_name in NOTATIONS and not NOTATIONS[default_name].base:
+    if "name" not in table and default_name in entries():
         default_name += "_notation"  # a spec called "notes" with a table of its own
     name = _name(table.get("name", default_name))
     changes: dict[str, Any] = {}
@@ -130,7 +130,7 @@ def custom_notation(table: Any, *, default_name: str) -> Notation:
 
 
 def _base(value: Any) -> Notation:
-    catalogue = [n for n, nt in NOTATIONS.items() if not nt.base]
+    catalogue = entries()
     if value is None:
         raise SpecError(
             f"missing: name the catalogue entry to start from, one of {', '.join(catalogue)}", field="notation.base"
@@ -145,7 +145,7 @@ def _base(value: Any) -> Notation:
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.isidentifier() or not value.isascii():
         raise SpecError(f"expected an identifier such as 'our_course'; got {_kind(value)}", field="notation.name")
-    if value in NOTATIONS and not NOTATIONS[value].base:
+    if value in entries():
         raise SpecError(
             f"{value!r} is a catalogue notation; give your own notation another name", field="notation.name"
         )

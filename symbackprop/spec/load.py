@@ -46,8 +46,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import FormulaError, SpecError
-from symbackprop.notation.catalogue import get as notation_named
-from symbackprop.notation.catalogue import names as notation_names
+from symbackprop.notation.catalogue import entries as catalogue_entries
 from symbackprop.notation.custom import custom_notation
 from symbackprop.spec.functions import ACTIVATIONS, COSTS
 from symbackprop.spec.model import (
@@ -200,9 +199,8 @@ def _check_notation(value: Any, name: str) -> tuple[str, str]:
     if isinstance(value, Mapping):
         own = custom_notation(value, default_name=name)
         return own.name, json.dumps(value, sort_keys=True, ensure_ascii=False)
-    catalogue = [n for n in notation_names() if not notation_named(n).base]
     try:
-        return _check_choice(value, "notation", catalogue), ""
+        return _check_choice(value, "notation", catalogue_entries()), ""
     except SpecError as error:
         hint = "; `symbackprop notations` lists them, or write a [notation] table with base = one of them"
         raise SpecError(error.message + hint, field="notation") from None
