@@ -206,7 +206,7 @@ def _grade(
     abstract = True
     if not result["holds"]:
         abstract = False
-        result = _check(spec, nt, kind, q, sides, layers, batch, False, rng)
+        result = _check(spec, nt, kind, q, sides, layers, batch, False, rng, explain=not first.get("residual"))
         if not result["holds"] and first.get("residual"):
             result["residual"] = first["residual"] + " (for every elementwise f)"
             result["residual_latex"] = first["residual_latex"]
@@ -248,6 +248,7 @@ def _grade(
                     batch,
                     True,
                     rng,
+                    explain=False,
                 )
             except (GradingError, Wrong):
                 continue
@@ -294,7 +295,7 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
             trial = list(sides)
             trial[n] = rest
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, True, rng)["holds"]:
+                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False)["holds"]:
                     if label == "sign":
                         return "the sign: the answer is the negative of the right value"
                     if label.startswith("sign"):
@@ -311,8 +312,11 @@ def _with_indices(node, indices):
     return replace(node, indices=indices)
 
 
-def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
-    """Compare every right-hand side with the derived quantity, at every layer l and entry."""
+def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: bool = True) -> dict:
+    """Compare every right-hand side with the derived quantity, at every layer l and entry.
+
+    ``explain=False`` (a trial answer, where only whether it holds matters) skips simplifying the residual.
+    """
     net = network_at(spec, nt.name, BATCH_EXAMPLES if batch else 1, abstract)
     backend = ConcreteNames(net)
     depth = net.depth
@@ -401,7 +405,7 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng) -> dict:
                     unproved += 1
                     continue
                 counterexample.update({"entry": list(combo), "layer_l": l, "side": n + 1})
-                residual_expr = symbols.primed(_tidy(answer - true))
+                residual_expr = symbols.primed(_tidy(answer - true) if explain else answer - true)
                 residual = as_text(residual_expr)
                 at = f"{where}, " if where else ""
                 entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
@@ -492,9 +496,15 @@ def all_widths_proof(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
 # -- many answers, and the report ---------------------------------------------------------------------
 
 
+#: Factoring is tried for this long on the simplified residual (factoring 10^400 + ... or exp(800) + ... searches
+#: primes for seconds); past it the residual is shown simplified, not factored.
+FACTOR_SECONDS = 0.5
+
+
 def _tidy(expr: sp.Expr) -> sp.Expr:
     """The residual as a reader wants it: simplified and factored when SymPy manages in time, else expanded."""
-    return within(SIMPLIFY_SECONDS, lambda: sp.factor(sp.simplify(expr)), sp.expand(expr))
+    simplified = within(SIMPLIFY_SECONDS, lambda: sp.simplify(expr), sp.expand(expr))
+    return within(FACTOR_SECONDS, lambda: sp.factor(simplified), simplified)
 
 
 def grade_all(spec: Spec, submissions, *, notation: str | None = None, seed: int = 0) -> GradeReport:

@@ -10,8 +10,10 @@ from the fields the function carries.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
+import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
@@ -76,8 +78,24 @@ class TextPrinter(StrPrinter):
         return "(" + ", ".join(parts) + ")"
 
     def _print_Float(self, expr) -> str:
-        """Six significant digits (``0.333333``, ``1.5e+230``), not SymPy's fifteen or more."""
-        return format(float(expr), ".6g")
+        """Six significant digits (``0.333333``, ``1.5e+230``, ``1e+400``), not SymPy's fifteen or more."""
+        return _six_digits(expr)
+
+    def _print_Integer(self, expr) -> str:
+        """An integer as written, unless it has more than :data:`LONG_INTEGER` digits (``1e+400``, not 401 digits)."""
+        return str(expr.p) if len(str(abs(expr.p))) <= LONG_INTEGER else _six_digits(expr)
+
+
+#: Integers with more digits than this are printed in scientific notation.
+LONG_INTEGER = 15
+
+
+def _six_digits(value) -> str:
+    """A number to six significant digits, in scientific notation when large, beyond a float's range too."""
+    number = float(value)
+    if math.isfinite(number):
+        return format(number, ".6g")
+    return mpmath.nstr(mpmath.mpf(sp.Float(value, 15)._mpf_), 6).replace(".0e", "e")
 
 
 def text(expr) -> str:

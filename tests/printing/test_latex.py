@@ -46,6 +46,10 @@ def test_text_printer_writes_the_notations_ascii():
         "(1 if a^1_j > 0, 1/100 if a^1_j < 0, else 0)"
     )
     assert text(sp.Float("1.23456789e230") * W[r, j]) == "1.23457e+230*W^2_rj"
+    # beyond a float's range, and integers too long to read (a check residual of 10^{400}), in six digits
+    assert text(sp.Float("1.23456789e400") * W[r, j]) == "1.23457e+400*W^2_rj"
+    assert text(sp.Integer(10) ** 400 - W[r, j]) == "1e+400 - W^2_rj"
+    assert text(sp.Integer(123456789012345)) == "123456789012345"
     assert text(W[r, sp.Integer(10) + j]) == "W^2_{r,j + 10}"
     assert text(symbols.component(UFLDL, "weighted_input", 3, (1,), example=2)) == "z^(3)_2[x3]"
     assert text(symbols.width(UFLDL, 2)) == "s_2"
