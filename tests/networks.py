@@ -164,9 +164,14 @@ SLOW = tuple(c for c in _every_combination() + _big() if c.id not in {f.id for f
 ALL_CASES = FAST + SOURCES + SLOW
 
 
+#: The marks of a case of the full matrices (every combination, the big networks): ``slow``, and ``matrix``, which
+#: the README's test command deselects and ``.ci/run`` runs after it (the whole suite does not fit in 6 minutes).
+MATRIX = (pytest.mark.slow, pytest.mark.matrix)
+
+
 def params(cases, slow: tuple[Case, ...] = SLOW) -> list:
-    """``pytest.param`` for each case, the slow ones marked ``slow``."""
-    return [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c in slow else []) for c in cases]
+    """``pytest.param`` for each case, the slow ones marked ``slow`` and ``matrix``."""
+    return [pytest.param(c, id=c.id, marks=MATRIX if c in slow else ()) for c in cases]
 
 
 NETWORK_PARAMS = params(ALL_CASES)

@@ -329,7 +329,7 @@ def _proof_row(p: proof.Proof) -> dict:
 
 
 def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
-    """The LaTeX document (deterministic for a given spec and notation, except the verification times)."""
+    """The LaTeX document, deterministic for a given spec and notation (its verification table has no timings)."""
     notation = notation or spec.notation
     return tex_environment().get_template(TEMPLATE).render(**context(spec, notation, report))
 

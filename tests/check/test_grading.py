@@ -46,6 +46,11 @@ def verdict(notation: str, ident: str) -> verdicts.Verdict:
     return next(v for v in corpus_report(notation).verdicts if v.ident == ident)
 
 
+#: The corpus is graded once per worker (corpus_report is cached): its tests share one xdist worker.
+CORPUS_GROUP = pytest.mark.xdist_group("corpus")
+
+
+@CORPUS_GROUP
 @pytest.mark.parametrize(("notation", "ident"), list(corpus_ids()))
 def test_corpus_verdicts(notation, ident):
     v = verdict(notation, ident)
@@ -58,6 +63,7 @@ def test_corpus_verdicts(notation, ident):
         assert v.error_column and "(column" in v.reason
 
 
+@CORPUS_GROUP
 def test_corpus_is_large_and_covers_every_equation_in_every_notation():
     texts = set()
     for notation in ("notes", "ufldl", "blog"):
@@ -185,6 +191,7 @@ def test_quantity_as_equation():
     assert grade(spec, r"a^1_1 \delta^2_2", equation="dC/dW^2_{1,2}").status == "wrong"
 
 
+@CORPUS_GROUP
 def test_text_json_and_latex_reports():
     report = corpus_report("ufldl")
     text = report_text(report)

@@ -17,6 +17,7 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+from networks import MATRIX
 
 from symbackprop.derivation import layered as derivation
 from symbackprop.network.concrete import LAMBDA, TRAINING_SET_SIZE, SymbolicNetwork
@@ -53,7 +54,7 @@ def case_param(spec: Spec, m: int, slow: bool = False):
     if spec.regularization:
         c["regularization"] = {"scale": spec.regularization.scale}
     ident = f"{spec.notation}-{'x'.join(map(str, spec.layers))}-{combo_id(c)}-m{m}"
-    return pytest.param((spec, m), id=ident, marks=[pytest.mark.slow] if slow else [])
+    return pytest.param((spec, m), id=ident, marks=MATRIX if slow else ())
 
 
 FAST_CASES = [

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from autograd import grad
+from networks import MATRIX
 from paths import ROOT
 
 from symbackprop.emission.module import GenerationError, check_overwrite, edited, generate_source, write_module
@@ -111,9 +112,7 @@ def _slow() -> list[dict]:
 
 
 SLOW = _slow()
-SPECS = [pytest.param(f, id=name_of(f)) for f in FAST] + [
-    pytest.param(f, id=name_of(f), marks=pytest.mark.slow) for f in SLOW
-]
+SPECS = [pytest.param(f, id=name_of(f)) for f in FAST] + [pytest.param(f, id=name_of(f), marks=MATRIX) for f in SLOW]
 
 
 # -- generating and loading modules (once per spec and session) ---------------------------------
@@ -392,9 +391,7 @@ def test_generated_module_imports_only_numpy():
         assert _imports(source_of(f)) == {"numpy"}, name_of(f)
 
 
-@pytest.mark.parametrize(
-    "specs", [pytest.param(FAST, id="fast"), pytest.param(SLOW, id="slow", marks=pytest.mark.slow)]
-)
+@pytest.mark.parametrize("specs", [pytest.param(FAST, id="fast"), pytest.param(SLOW, id="slow", marks=MATRIX)])
 def test_generated_modules_pass_ruff(specs, tmp_path):
     """Every module of the collection is ruff-clean: one ruff run over a folder of them, each named after its spec."""
     ruff = shutil.which("ruff")
@@ -514,7 +511,7 @@ def test_allocation_measurement_would_see_a_temporary():
 
 
 def _extreme(hidden, output, cost, dtype):
-    marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else pytest.mark.slow
+    marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else MATRIX
     f = fields(hidden, output, cost, "notes", [3, 5, 2], dtype=dtype)
     return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=marks)
 

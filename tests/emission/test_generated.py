@@ -26,10 +26,11 @@ REFRESH = _load(ROOT / "generated" / "refresh.py", "refresh_generated")
 
 
 @pytest.fixture(scope="module")
-def expected():
+def expected():  # computed once: the tests that use it share one xdist worker
     return REFRESH.expected()
 
 
+@pytest.mark.xdist_group("golden")
 @pytest.mark.parametrize("name", REFRESH.REFERENCES)
 def test_checked_in_module_is_what_the_generator_writes(name, expected):
     path = ROOT / "generated" / f"{name}.py"
