@@ -37,6 +37,7 @@ import time
 from dataclasses import replace
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from symbackprop.check import tree
 from symbackprop.check.backends import (
@@ -153,6 +154,8 @@ def _grade(
     elif len(sides) > 1 and quantity_of(sides[0]) is not None:
         lhs_node, sides = sides[0], sides[1:]
     nt_name, why = notation_of(parsed, spec, explicit)
+    if spec.cost_function().probability_targets:
+        why += f"; {ASSUMED}"
     nt = NOTATIONS[nt_name]
     depth = len(spec.layers) - 1
     wanted = EQUATIONS.get(equation) if equation else None
@@ -321,6 +324,7 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
     backend = ConcreteNames(net)
     depth = net.depth
     unproved = 0
+    simplified = False  # some entry's difference needed simplify, not only expand
     for l in layers:
         k = internal_k(q, kind, nt, depth, l)
         if not 1 <= k <= depth:
@@ -384,6 +388,8 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
             except Wrong as wrong:
                 return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "method": "exact"}
             for combo, answer, true in entries:
+                # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
+                answer, true = answer.subs(net.target_constraints), true.subs(net.target_constraints)
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
@@ -398,9 +404,10 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                         "residual_latex": latex(difference),
                         "method": "exact",
                     }
-                if not abstract and simplifies_to_zero(answer - true):
+                if (not abstract or not difference.atoms(AppliedUndef)) and simplifies_to_zero(answer - true):
+                    simplified = True
                     continue
-                counterexample = _counterexample(answer, true, rng, abstract)
+                counterexample = _counterexample(answer, true, rng, abstract, net.target_constraints)
                 if counterexample is None:
                     unproved += 1
                     continue
@@ -428,8 +435,13 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
     return {
         "holds": True,
         "method": "exact",
-        "detail": "the difference expands to 0 for every entry" + (f" and l in {layers}" if layers != [None] else ""),
+        "detail": f"the difference {'simplifies' if simplified else 'expands'} to 0 for every entry"
+        + (f" and l in {layers}" if layers != [None] else ""),
     }
+
+
+#: What a grade on probability targets assumes, in the verdict's words.
+ASSUMED = "graded under sum_k y_k = 1, the cost's targets being probability vectors such as one-hot labels"
 
 
 def _entry_text(q: Quantity, combo) -> str:
@@ -437,7 +449,9 @@ def _entry_text(q: Quantity, combo) -> str:
     return ", ".join(f"{n}={c}" for n, c in zip(names, combo)) if names else str(tuple(combo))
 
 
-def _counterexample(answer: sp.Expr, true: sp.Expr, rng: random.Random, abstract: bool) -> dict | None:
+def _counterexample(
+    answer: sp.Expr, true: sp.Expr, rng: random.Random, abstract: bool, constraints: dict | None = None
+) -> dict | None:
     """Values at which the sides differ (generic stand-ins for abstract f^l), or None.
 
     The point's symbols themselves are kept under ``"point"`` (for the printers), their names under ``"values"``.
@@ -447,7 +461,7 @@ def _counterexample(answer: sp.Expr, true: sp.Expr, rng: random.Random, abstract
         functions = {f.func for f in (left.atoms(sp.Function) | right.atoms(sp.Function)) if symbols.is_function(f)}
         bodies = {f: sp.Lambda(Z, sampling.stand_in(n + 2)) for n, f in enumerate(sorted(functions, key=str))}
         left, right = sampling.with_activations(left, bodies), sampling.with_activations(right, bodies)
-    difference = sampling.find_difference(left, right, rng, digits=20)
+    difference = sampling.find_difference(left, right, rng, digits=20, constraints=constraints)
     if difference is None:
         return None
     return {

@@ -129,6 +129,14 @@ class SymbolicNetwork:
         """z^k written through a^{k-1}, W^k and b^k, by the notation's forward map."""
         return self.notation.forward(self.weights[k - 1], self.a(k - 1, e), self.biases[k - 1])
 
+    @cached_property
+    def target_constraints(self) -> dict:
+        """What the cost assumes of the targets, as substitutions: y_n = 1 - (y_1 + ... + y_{n-1}) in each example
+        for a cost on probability vectors (the log-likelihood), nothing otherwise."""
+        if not self.cost.probability_targets:
+            return {}
+        return {y[-1]: 1 - sp.Add(*y[:-1]) for y in self.targets}
+
     def example_cost(self, e: int = 0) -> sp.Expr:
         """C_x: the spec's cost of one example as a function of z^L."""
         return self.cost.at(list(self.layer(self.depth, e).a), list(self.targets[e]))

@@ -48,6 +48,7 @@ import sympy as sp
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.notation.catalogue import entries as catalogue_entries
 from symbackprop.notation.custom import custom_notation
+from symbackprop.spec import domains
 from symbackprop.spec.functions import ACTIVATIONS, COSTS
 from symbackprop.spec.model import (
     DEFAULT_ACTIVATION,
@@ -177,7 +178,7 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
     output = _check_output(data.get("output", _default_output(data.get("activation", DEFAULT_ACTIVATION))), known)
     cost = _check_cost(data.get("cost", DEFAULT_COST), output, custom_costs)
     notation, notation_table = _check_notation(data.get("notation", DEFAULT_NOTATION), name)
-    return Spec(
+    spec = Spec(
         name=name,
         layers=layers,
         activations=activations,
@@ -192,6 +193,16 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
         custom_costs=custom_costs,
         source=source,
     )
+    _check_domains(spec)
+    return spec
+
+
+def _check_domains(spec: Spec) -> None:
+    """Refuse a cost that is undefined on part of its output's range (cross-entropy on a tanh output)."""
+    output, cost = spec.layer_activation(spec.depth), spec.cost_function()
+    verdict = domains.check(output, cost)
+    if verdict.fits is False:
+        raise SpecError(domains.refusal(output, cost, verdict), field="cost")
 
 
 def _check_notation(value: Any, name: str) -> tuple[str, str]:

@@ -94,7 +94,7 @@ def counterexample(net: SymbolicNetwork, lhs: sp.Expr, rhs: sp.Expr, rng: random
     for generic in (False, True):
         bodies = activation_bodies(net, generic)
         left, right = sampling.with_activations(lhs, bodies), sampling.with_activations(rhs, bodies)
-        difference = sampling.find_difference(left, right, rng)
+        difference = sampling.find_difference(left, right, rng, constraints=net.target_constraints)
         if difference is None:
             continue
         result = {

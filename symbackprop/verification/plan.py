@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from symbackprop.network import numeric
 from symbackprop.network.sites import checks
+from symbackprop.spec import domains
 from symbackprop.spec.model import Spec
 from symbackprop.verification.report import VerificationError
 
@@ -92,4 +93,5 @@ def choose(spec: Spec, methods, examples: int, exact_limit: int) -> tuple[list[s
             "numeric": f"the concrete network, central differences, {examples} examples",
         }[m]
         plan.append(f"{m}: {why}")
+    plan.extend(domains.assumptions(spec.layer_activation(spec.depth), spec.cost_function()))
     return [m for m in METHODS if m in methods], plan

@@ -13,7 +13,7 @@ form that holds only for this network's activations is told apart.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
@@ -81,16 +81,24 @@ def find_difference(
     atoms: Callable[[sp.Expr], Iterable[sp.Basic]] | None = None,
     points: int = POINTS,
     digits: int = 30,
+    constraints: Mapping | None = None,
 ) -> Difference | None:
     """A point where ``left`` and ``right`` differ (both free of abstract functions), or None after ``points`` tries.
 
-    ``atoms`` gives what is sampled (default: the free symbols), in the order of their names.
+    ``atoms`` gives what is sampled (default: the free symbols), in the order of their names. ``constraints``
+    (``{y_n: 1 - (y_1 + ... + y_{n-1})}``, a network's ``target_constraints``) eliminates each of its keys, and
+    the targets of each are drawn on the simplex: every y_k in (0, 1), summing to 1; the point reports them all.
     """
+    constraints = dict(constraints or {})
+    if constraints:
+        left, right = left.subs(constraints), right.subs(constraints)
     atoms = atoms or (lambda e: e.free_symbols)
     variables = sorted(set(atoms(left)) | set(atoms(right)) | set(atoms(left - right)), key=str)
     tolerance = sp.Float(10) ** -(digits - 6)  # both sides are evaluated to `digits` digits: a far closer match
     for _ in range(points):
         values = {s: sample(s, rng) for s in variables}
+        if constraints:
+            values = dict(sorted({**values, **on_simplex(constraints, rng)}.items(), key=lambda item: str(item[0])))
         lv, rv = sp.N(left.subs(values), digits), sp.N(right.subs(values), digits)
         left_finite, right_finite = _finite(lv), _finite(rv)
         if not left_finite and not right_finite:
@@ -100,6 +108,18 @@ def find_difference(
         if sp.Abs(lv - rv) > tolerance * sp.Max(1, sp.Abs(lv), sp.Abs(rv)):
             return Difference(values, _complex(lv), _complex(rv))
     return None
+
+
+def on_simplex(constraints: Mapping, rng: random.Random) -> dict:
+    """Values for the targets of each constraint ``y_n: 1 - (y_1 + ... + y_{n-1})``: all in (0, 1), summing to 1."""
+    values = {}
+    for last, rest in constraints.items():
+        others = sorted(rest.free_symbols, key=str)
+        weights = [rng.randint(1, 9) for _ in range(len(others) + 1)]
+        total = sum(weights)
+        values.update({s: sp.Rational(w, total) for s, w in zip(others, weights)})
+        values[last] = sp.Rational(weights[-1], total)
+    return values
 
 
 def _finite(value: sp.Expr) -> bool:

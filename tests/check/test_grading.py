@@ -173,7 +173,13 @@ def test_all_widths_proof_rejects_a_wrong_form():
 
 def test_softmax_output_with_log_likelihood():
     spec = make_spec(layers=[2, 3, 3], activation="sigmoid", output="softmax", cost="log_likelihood")
-    assert grade(spec, r"\delta^L = a^L - y").status == "wrong"  # holds only when Σ y = 1
+    right = grade(spec, r"\delta^L = a^L - y")  # holds when sum_k y_k = 1, as the log-likelihood assumes
+    assert right.status == "correct" and right.method in ("exact", "all_widths"), right
+    assert "graded under sum_k y_k = 1" in right.note
+    wrong = grade(spec, r"\delta^L_j = a^L_j - 2 y_j")
+    assert wrong.status == "wrong" and "graded under sum_k y_k = 1" in wrong.note
+    targets = [v for name, v in wrong.counterexample["values"].items() if name.startswith("y")]
+    assert len(targets) == 3 and all(0 < t < 1 for t in targets) and abs(sum(targets) - 1) < 1e-12, targets
     assert grade(spec, r"\delta^L = \nabla_a C \odot \sigma'(z^L)").status == "wrong"
 
 

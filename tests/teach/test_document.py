@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from networks import MATRIX
 from paths import EXAMPLES
 
 from symbackprop import load_spec
@@ -71,14 +72,19 @@ CASES = [
     ("nielsen_ch3", "blog", "sigmoid + cross-entropy, L2 in the dataset scale"),
     ("softmax", "notes", "relu hidden, softmax + log-likelihood"),
     pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=pytest.mark.slow),
-    # the other texts of the catalogue, each once
-    ("notes", "nielsen", "Nielsen's numbering (input = layer 1), w and sigma"),
-    ("nielsen_ch3", "coursera_ml", "Theta with the bias column, L2"),
-    ("blog", "deeplearning_ai", "Z, A, dZ and the brackets"),
-    ("notes", "bishop", "a the weighted input, z the activation, h, E_n"),
-    ("softmax", "goodfellow", "a, h, the gradient g, a softmax output"),
-    ("blog", "threeblue1brown", "C_0 and parenthesised layers"),
-    ("softmax", "rows", "row vectors, a softmax output"),
+    # the other texts of the catalogue, each once (the catalogue's matrix: run by .ci/run after the README's command)
+    *(
+        pytest.param(*case, marks=MATRIX)
+        for case in (
+            ("notes", "nielsen", "Nielsen's numbering (input = layer 1), w and sigma"),
+            ("nielsen_ch3", "coursera_ml", "Theta with the bias column, L2"),
+            ("blog", "deeplearning_ai", "Z, A, dZ and the brackets"),
+            ("notes", "bishop", "a the weighted input, z the activation, h, E_n"),
+            ("softmax", "goodfellow", "a, h, the gradient g, a softmax output"),
+            ("blog", "threeblue1brown", "C_0 and parenthesised layers"),
+            ("softmax", "rows", "row vectors, a softmax output"),
+        )
+    ),
 ]
 
 
