@@ -89,7 +89,10 @@ def find_difference(
     (``{y_n: 1 - (y_1 + ... + y_{n-1})}``, a network's ``target_constraints``) eliminates each of its keys, and
     the targets of each are drawn on the simplex: every y_k in (0, 1), summing to 1; the point reports them all.
     """
-    constraints = dict(constraints or {})
+    present = left.free_symbols | right.free_symbols
+    constraints = {
+        last: rest for last, rest in (constraints or {}).items() if present & ({last} | rest.free_symbols)
+    }  # only those of the examples in the expressions
     if constraints:
         left, right = left.subs(constraints), right.subs(constraints)
     atoms = atoms or (lambda e: e.free_symbols)
