@@ -16,7 +16,6 @@ Equations implemented (blog notation), each verified by `symbackprop verify`:
     BP2  δ^l = w^{l+1} δ^{l+1} ⊙ a'(z^l)  (the blog, BP2)
     BP3  ∂C_x/∂b^l = δ^l  (the blog, BP3)
     BP4  ∂C_x/∂w^l = a^{l-1} (δ^l)^T  (the blog, BP4)
-         ∂C/∂w = (1/m) Σ_i ∂C_{x_i}/∂w + λw  (the blog's mini-batch estimate)
          ∇_x C_x = w^1 δ^1  (BP2's product at the input, in the blog's weights)
          tanh'(z) = 1 - a**2
 
@@ -571,4 +570,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: d27f46c98e77913ddc0954d5233c3a77e983af7154f7c7686bdc4b4d079809a5
+# symbackprop-sha256: e98456e803ba5f3aa8a9ef01017d1d1dbdcd02bfb0cf2d86bd92b7ea01b75a04

@@ -17,7 +17,6 @@ Equations implemented (nielsen notation), each verified by `symbackprop verify`:
     BP2  δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)  (Nielsen ch. 2, BP2)
     BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
     BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
-         ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
          ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
          sigmoid'(z) = a*(1 - a)
 
@@ -580,4 +579,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 38acc0380242d9f75eed0f4a2fbd4eb21a0872e0ea3f40d2a0890eb9f2fb257d
+# symbackprop-sha256: 93fe09dfb28751da5e2c3b33ed58ffba4c92bd0637c57f3e7879e8f1f8ea091d

@@ -20,6 +20,7 @@ Equations implemented (nielsen notation), each verified by `symbackprop verify`:
     BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
     BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
          ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
+         here the decay term is 5.0/n times the weights (the dataset scale)
          ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
          sigmoid'(z) = a*(1 - a)
 
@@ -588,4 +589,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 3d2b9382862fc57ade0267a8171573069078a8ebfe28bc41cc06f7548681d166
+# symbackprop-sha256: 764beb958ef8c700183f3c4a8dbfc696db49585bf27f970b8c547ed1131e4db2

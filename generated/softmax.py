@@ -18,7 +18,6 @@ Equations implemented (nielsen notation), each verified by `symbackprop verify`:
     BP2  δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)  (Nielsen ch. 2, BP2)
     BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
     BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
-         ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
          ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
          relu'(z) = Piecewise((1, a > 0), (0, True))
 
@@ -580,4 +579,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 87bab72bafcd05f747ae838e5b85c6899bdfc1b557b3b5ef30a8c501eb0f7fc7
+# symbackprop-sha256: f49faaff107dd0c8be776bf6f17b1d348dc37f47eecfd8d32f577463fcffd417

@@ -17,10 +17,9 @@ Equations implemented (nielsen notation), each verified by `symbackprop verify`:
     BP2  δ^l = ((w^{l+1})^T δ^{l+1}) ⊙ σ'(z^l)  (Nielsen ch. 2, BP2)
     BP3  ∂C/∂b^l_j = δ^l_j  (Nielsen ch. 2, BP3)
     BP4  ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j, i.e. ∂C/∂w^l = δ^l (a^{l-1})^T  (Nielsen ch. 2, BP4)
-         ∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w  (Nielsen ch. 3, eqs. (88) and (93))
          ∇_x C = (w^2)^T δ^2  (BP2's product at the input (not in Nielsen))
-         swish'(z) = z*exp(-z)/(1 + exp(-z))**2 + 1/(1 + exp(-z))  (when no form through a; written in
-         z)
+         swish'(z) = z*exp(-z)/(1 + exp(-z))**2 + 1/(1 + exp(-z))  (no form through a was found; written
+         in z)
 
 Examples are rows: X has shape (m, 3), Y has shape (m, 2).
 Weights keep the notation's shape: w^l is (n_l, n_(l-1)).
@@ -615,4 +614,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 0b33711ef9558bb839b77a095fa1d0365cccee2605be16713eba9b8174b0702a
+# symbackprop-sha256: a7b04f86a1f53498e5f241e45f3a2f9e8711d279e7efbeb2ee13252632495f51

@@ -20,6 +20,7 @@ Equations implemented (ufldl notation), each verified by `symbackprop verify`:
     BP4  ∇_{W^{(l)}} J(W,b;x,y) = δ^{(l+1)} (a^{(l)})^T  (UFLDL, step 4)
          ∂J(W,b)/∂W^{(l)} = [(1/m) Σ_i ∂J(W,b;x^{(i)},y^{(i)})/∂W^{(l)}] + λW^{(l)}  (UFLDL, the batch
          gradient)
+         here the decay term is 0.1 times the weights (the batch scale)
          ∇_x J = (W^{(1)})^T δ^{(2)}  (step 3's product at the input (not in UFLDL))
          sigmoid'(z) = a*(1 - a)
 
@@ -589,4 +590,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 72681eaccb26f700cd95d16cb152aa8aa3242fcf9b726b6eaa26a341a6dd3c9b
+# symbackprop-sha256: 9a2483a92df4c56e1c04010668bed8df01631f7e839b2d064ac444a8a91d7cf6

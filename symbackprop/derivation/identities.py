@@ -43,7 +43,10 @@ class Identity:
         if self.rhs is None:
             return f"{self.lhs}: no closed form through a found"
         text = f"{self.lhs} = {sp.sstr(self.rhs)}"
-        return f"{text}  (when {self.assumption})" if self.assumption else text
+        if not self.assumption:
+            return text
+        # method "none": the assumption says why no form through a is given, it is no condition
+        return f"{text}  ({self.assumption})" if self.method == "none" else f"{text}  (when {self.assumption})"
 
     def to_dict(self) -> dict:
         return {
@@ -178,7 +181,7 @@ def activation_derivative(activation: Activation) -> Identity:
         rhs=rhs if found else fprime,
         holds=True,
         method="exact" if found else "none",
-        assumption=None if found else "no form through a; written in z",
+        assumption=None if found else "no form through a was found; written in z",
         seconds=time.perf_counter() - start,
     )
 

@@ -226,7 +226,15 @@ def context(spec: Spec) -> dict:
         f"BP2  {forms.bp2.doc()}",
         f"BP3  {forms.bp3.doc()}",
         f"BP4  {forms.bp4.doc()}",
-        f"     {forms.batch_weight_gradient.doc()}",
+        *(  # the weight decay's term, as the text states it and with this spec's coefficient
+            [
+                f"     {forms.batch_weight_gradient.doc()}",
+                f"     here the decay term is {reg.l2}{'/n' if dataset_scale else ''} times the weights "
+                f"(the {reg.scale} scale)",
+            ]
+            if has_l2
+            else []
+        ),
         f"     {forms.input_gradient.doc()}",
     ]
     equations += [

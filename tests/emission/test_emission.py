@@ -995,3 +995,22 @@ def test_the_docstring_prints_a_custom_cost_through_a_printer():
     source = generate_source(spec)
     assert "    C_x = sum_j tanh(a^L_j - y_j)**2\n" in source
     assert "ta^L_jnh" not in source
+
+
+def test_the_docstring_states_the_weight_decay_only_when_there_is_one():
+    """A module without L2 carried the (λ/n) w line of Nielsen ch. 3 (issue 15)."""
+    plain = generate_source(make_spec(layers=[2, 3, 2], notation="nielsen"))
+    decayed = generate_source(make_spec(layers=[2, 3, 2], notation="nielsen", regularization={"l2": 0.1}))
+    docstring = plain.split('"""')[1]
+    assert "λ" not in docstring and "(88) and (93)" not in docstring
+    assert "∂C/∂w = (1/m) Σ_x ∂C_x/∂w + (λ/n) w" in decayed.split('"""')[1]  # as the text states it
+    assert "here the decay term is 0.1 times the weights (the batch scale)" in decayed  # as this spec has it
+
+
+def test_a_derivative_written_in_z_says_why_not_when():
+    """swish' has no form through a: the docstring says so, not "(when no form through a; ...)"."""
+    swish = {"swish": {"formula": "z / (1 + exp(-z))"}}
+    source = generate_source(make_spec(layers=[2, 3, 2], activation="swish", output="sigmoid", activations=swish))
+    docstring = " ".join(source.split('"""')[1].split())  # the docstring's lines joined
+    assert "(no form through a was found; written in z)" in docstring
+    assert "(when no form" not in docstring
