@@ -170,6 +170,13 @@ class Network:
         for n_in, W, bias in zip(LAYERS, self._weights, self._biases):
             W[...] = rng.standard_normal(W.shape) / np.sqrt(n_in)
             bias[...] = rng.standard_normal(bias.shape)
+        self._rng = rng  # train's shuffles carry on from the same generator
+
+    def __repr__(self):
+        return (
+            f"<nielsen_ch3.Network: layers {list(LAYERS)}, sigmoid, sigmoid, cost cross_entropy, "
+            f"nielsen notation, {DTYPE.__name__}>"
+        )
 
     # -- parameters ----------------------------------------------------------------------------
     @property
@@ -338,15 +345,18 @@ class Network:
         b = self._load_batch(X, Y)
         self._step(b, b.x, b.y, np.array(-eta / b.m, dtype=DTYPE), self._shrink(eta, self._decay(n)))
 
-    def train(self, X, Y, epochs=30, batch_size=10, eta=0.5, test=None, seed=0,
+    def train(self, X, Y, epochs=30, batch_size=10, eta=0.5, test=None, seed=None,
               progress=None, on_epoch=None, track_cost=False):
         """Stochastic gradient descent; returns one dict per epoch.
 
-        Each epoch visits the examples in the order `np.random.default_rng(seed).permutation(m)`
-        (m examples; one permutation per epoch from the same generator), in mini-batches of batch_size; a last,
-        smaller batch is included. Each epoch's entry has "epoch" (from 1); with track_cost, "cost":
-        the cost above on the whole of (X, Y) after the epoch, with n = m; with test=(X_test, labels),
-        "correct", "total" and "accuracy" on the test set.
+        Y holds the targets: one-hot (or any real values) in Y's shape above, or one integer label
+        0..9 per example (any integer dtype), made one-hot here. Each epoch visits the m examples
+        in a random order drawn from the network's own generator (started by Network(seed)), in mini-batches
+        of batch_size; a last, smaller batch is included. The generator carries on from call to call, so k
+        calls of one epoch train as one call of k epochs; seed=N restarts it from N first.
+        Each epoch's entry has "epoch" (from 1); with track_cost, "cost": the cost above on the whole of
+        (X, Y) after the epoch, with n = m; with test=(X_test, labels), "correct", "total" and
+        "accuracy" on the test set.
 
         progress(m) is called after each mini-batch with its number of examples (e.g. a tqdm bar's
         update) and on_epoch(entry) as soon as an epoch's entry is complete. If the parameters become
@@ -367,7 +377,9 @@ class Network:
             raise ValueError(f"parameters: {_count_bad(self.parameters)} non-finite values before training")
         n = len(X)
         shrink = self._shrink(eta, self._decay(n))
-        rng = np.random.default_rng(seed)
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        rng = self._rng
         everyone = np.arange(n)
         order = np.empty(n, dtype=everyone.dtype)  # the epoch's order, reshuffled in place
         checks = self._schedule(order, batch_size, eta)
@@ -550,18 +562,45 @@ def _as_given(array):
 
 
 def _labels(labels, count):
+    """labels as `count` integer class numbers in 0..n_L-1: given as integers (any integer dtype) or as one-hot
+    rows (columns with EXAMPLE_AXIS = 1); else a ValueError naming what was given and what is valid."""
     labels = np.asarray(labels)
     if labels.ndim == 2:
         labels = np.argmax(labels, axis=1 - EXAMPLE_AXIS)
     if labels.shape != (count,):
         one_hot = "columns" if EXAMPLE_AXIS else "rows"
         raise ValueError(f"labels: expected {count} labels or one-hot {one_hot}, got shape {np.shape(labels)}")
-    return labels
+    return _class_numbers(labels, "labels")
+
+
+def _class_numbers(labels, name):
+    """1-D labels checked: an integer dtype (or whole floats) and every value a class number in 0..n_L-1."""
+    if labels.dtype.kind == "f" and np.all(np.isfinite(labels)) and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.int64)
+    if labels.dtype.kind not in "iub":
+        raise ValueError(f"{name}: expected integer class numbers 0..{LAYERS[-1] - 1}, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= LAYERS[-1]):
+        bad = labels[(labels < 0) | (labels >= LAYERS[-1])][0]
+        raise ValueError(f"{name}: {bad} is not a class number; the {LAYERS[-1]} outputs are 0..{LAYERS[-1] - 1}")
+    return labels.astype(np.intp, copy=False)
+
+
+def _one_hot(labels):
+    """(m,) class numbers as one-hot (m, n_L) rows of DTYPE."""
+    rows = np.zeros((len(labels), LAYERS[-1]), dtype=DTYPE)
+    rows[np.arange(len(labels)), labels] = 1
+    return rows
 
 
 def _check_pair(X, Y, finite_X=True):
+    """X and the targets Y checked: Y as one-hot (or any real) rows, or as m integer labels, made one-hot here."""
     X = _check_array(X, "X", LAYERS[0], finite=finite_X)
-    Y = _check_array(Y, "Y", LAYERS[-1])
+    if np.ndim(Y) == 1 and LAYERS[-1] == 1:  # one output: m targets, not labels
+        Y = _check_array(np.reshape(Y, (1, -1) if EXAMPLE_AXIS else (-1, 1)), "Y", 1)
+    elif np.ndim(Y) == 1:  # integer labels, one per example
+        Y = _one_hot(_class_numbers(np.asarray(Y), "Y (labels)"))
+    else:
+        Y = _check_array(Y, "Y", LAYERS[-1])
     if len(X) != len(Y):
         given = "columns" if EXAMPLE_AXIS else "rows"
         raise ValueError(
@@ -589,4 +628,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 764beb958ef8c700183f3c4a8dbfc696db49585bf27f970b8c547ed1131e4db2
+# symbackprop-sha256: 878a9b23b49f9cd4410a16b5e205229dcadb217b0dbf583ab6060b7080e02ce3

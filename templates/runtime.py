@@ -294,18 +294,45 @@ def _as_given(array):
 
 
 def _labels(labels, count):
+    """labels as `count` integer class numbers in 0..n_L-1: given as integers (any integer dtype) or as one-hot
+    rows (columns with EXAMPLE_AXIS = 1); else a ValueError naming what was given and what is valid."""
     labels = np.asarray(labels)
     if labels.ndim == 2:
         labels = np.argmax(labels, axis=1 - EXAMPLE_AXIS)
     if labels.shape != (count,):
         one_hot = "columns" if EXAMPLE_AXIS else "rows"
         raise ValueError(f"labels: expected {count} labels or one-hot {one_hot}, got shape {np.shape(labels)}")
-    return labels
+    return _class_numbers(labels, "labels")
+
+
+def _class_numbers(labels, name):
+    """1-D labels checked: an integer dtype (or whole floats) and every value a class number in 0..n_L-1."""
+    if labels.dtype.kind == "f" and np.all(np.isfinite(labels)) and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.int64)
+    if labels.dtype.kind not in "iub":
+        raise ValueError(f"{name}: expected integer class numbers 0..{LAYERS[-1] - 1}, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= LAYERS[-1]):
+        bad = labels[(labels < 0) | (labels >= LAYERS[-1])][0]
+        raise ValueError(f"{name}: {bad} is not a class number; the {LAYERS[-1]} outputs are 0..{LAYERS[-1] - 1}")
+    return labels.astype(np.intp, copy=False)
+
+
+def _one_hot(labels):
+    """(m,) class numbers as one-hot (m, n_L) rows of DTYPE."""
+    rows = np.zeros((len(labels), LAYERS[-1]), dtype=DTYPE)
+    rows[np.arange(len(labels)), labels] = 1
+    return rows
 
 
 def _check_pair(X, Y, finite_X=True):
+    """X and the targets Y checked: Y as one-hot (or any real) rows, or as m integer labels, made one-hot here."""
     X = _check_array(X, "X", LAYERS[0], finite=finite_X)
-    Y = _check_array(Y, "Y", LAYERS[-1])
+    if np.ndim(Y) == 1 and LAYERS[-1] == 1:  # one output: m targets, not labels
+        Y = _check_array(np.reshape(Y, (1, -1) if EXAMPLE_AXIS else (-1, 1)), "Y", 1)
+    elif np.ndim(Y) == 1:  # integer labels, one per example
+        Y = _one_hot(_class_numbers(np.asarray(Y), "Y (labels)"))
+    else:
+        Y = _check_array(Y, "Y", LAYERS[-1])
     if len(X) != len(Y):
         given = "columns" if EXAMPLE_AXIS else "rows"
         raise ValueError(

@@ -769,7 +769,7 @@ def test_divergence_stops_at_the_batch_and_keeps_the_last_good_parameters(load):
     net = module.Network(seed=0)
     entries = []
     with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
-        net.train(X, Yv, epochs=3, batch_size=4, eta=2.0, on_epoch=entries.append)
+        net.train(X, Yv, epochs=3, batch_size=4, eta=2.0, seed=0, on_epoch=entries.append)
     error = caught.value
     assert isinstance(error, FloatingPointError)
     assert f"epoch {error.epoch}, mini-batch {error.batch} of 100" in str(error)
@@ -803,7 +803,7 @@ def test_divergence_check_is_exact_within_a_check_interval(load, monkeypatch):
         monkeypatch.setattr(module, "CHECK_EVERY", every)
         net = module.Network(seed=0)
         with np.errstate(all="ignore"), pytest.raises(module.DivergenceError) as caught:
-            net.train(X, Yv, epochs=3, batch_size=4, eta=2.0)
+            net.train(X, Yv, epochs=3, batch_size=4, eta=2.0, seed=0)
         found[every] = (caught.value.epoch, caught.value.batch, net.parameters.copy())
     assert found[1][:2] == found[1000][:2]
     np.testing.assert_array_equal(found[1][2], found[1000][2])
@@ -1014,3 +1014,55 @@ def test_a_derivative_written_in_z_says_why_not_when():
     docstring = " ".join(source.split('"""')[1].split())  # the docstring's lines joined
     assert "(no form through a was found; written in z)" in docstring
     assert "(when no form" not in docstring
+
+
+# -- the module as a user expects it (issue 15) ----------------------------------------------------------
+
+
+def test_k_calls_of_one_epoch_train_as_one_call_of_k_epochs(load):
+    module = load(FAST[0])
+    X, Y = data(FAST[0], m=12)
+    once, twice = module.Network(seed=3), module.Network(seed=3)
+    once.train(X, Y, epochs=3, batch_size=5, eta=0.5)
+    for _ in range(3):
+        twice.train(X, Y, epochs=1, batch_size=5, eta=0.5)
+    assert np.array_equal(once.parameters, twice.parameters)
+    restarted = module.Network(seed=3)
+    restarted.train(X, Y, epochs=1, batch_size=5, eta=0.5)
+    restarted.train(X, Y, epochs=1, batch_size=5, eta=0.5, seed=11)  # seed=N restarts the shuffle
+    assert not np.array_equal(restarted.parameters, twice.parameters)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint16, np.int64])
+def test_train_takes_integer_labels_of_any_integer_dtype_as_one_hot(load, dtype):
+    f = next(f for f in FAST if f["layers"][-1] > 1 and f.get("notation", "notes") != "deeplearning_ai")
+    module = load(f)
+    X, _ = data(f, m=8)
+    labels = (np.arange(8) % f["layers"][-1]).astype(dtype)
+    with_labels, with_rows = module.Network(seed=0), module.Network(seed=0)
+    with_labels.train(X, labels, epochs=2, batch_size=3, eta=0.1)
+    with_rows.train(X, np.eye(f["layers"][-1])[labels], epochs=2, batch_size=3, eta=0.1)
+    assert np.array_equal(with_labels.parameters, with_rows.parameters)
+
+
+def test_labels_that_are_no_class_number_are_refused_naming_them(load):
+    f = FAST[0]
+    module = load(f)
+    X, _ = data(f, m=4)
+    n = f["layers"][-1]
+    with pytest.raises(ValueError, match=rf"Y \(labels\): {n} is not a class number; the {n} outputs are 0..{n - 1}"):
+        module.Network(seed=0).train(X, np.array([0, 1, n, 0]), epochs=1)
+    with pytest.raises(ValueError, match=r"Y \(labels\): expected integer class numbers .* got dtype float64"):
+        module.Network(seed=0).train(X, np.array([0.5, 1, 0, 0]), epochs=1)
+    with pytest.raises(ValueError, match=r"labels: -1 is not a class number"):
+        module.Network(seed=0).evaluate(X, np.array([0, -1, 0, 0]))
+
+
+def test_repr_names_the_architecture_notation_and_dtype(load):
+    f = FAST[0]
+    net = load(f).Network(seed=0)
+    spec = spec_of(f)
+    assert repr(net) == (
+        f"<{spec.name}.Network: layers {list(spec.layers)}, {', '.join(spec.activations)}, {spec.output}, "
+        f"cost {spec.cost}, {spec.notation} notation, {spec.dtype}>"
+    )
