@@ -82,6 +82,8 @@ CHECK_EVERY = 100
 GATHER_ROWS = 256
 #: forward, predict and cost work through big inputs in chunks of at most this many rows.
 CHUNK = 1000
+#: How many mini-batch sizes keep their buffers (the least recently used size is dropped first).
+BUFFER_SIZES = 8
 #: What `save` writes as the layout of `parameters`, and `load` requires.
 LAYOUT = "one block [W | b] per layer, one row per neuron"
 
@@ -145,9 +147,9 @@ class Network:
     """
 
     def __init__(self, seed=None):
-        self.parameters = np.empty(PARAMETER_COUNT, dtype=DTYPE)
+        self._parameters = np.empty(PARAMETER_COUNT, dtype=DTYPE)
         self._gradient = np.zeros(PARAMETER_COUNT, dtype=DTYPE)
-        self._blocks = _blocks(self.parameters)
+        self._blocks = _blocks(self._parameters)
         self._transposed = tuple(B.T for B in self._blocks)  # (B^l)^T: z^l = [a^(l-1), 1] (B^l)^T, as rows
         # (w^l)^T: z^l = a^(l-1) (w^l)^T + b^l, as rows
         self._inner = tuple(B[:, :-1].T for B in self._blocks)
@@ -171,14 +173,26 @@ class Network:
             W[...] = rng.standard_normal(W.shape) / np.sqrt(n_in)
             bias[...] = rng.standard_normal(bias.shape)
         self._rng = rng  # train's shuffles carry on from the same generator
+        self._best = None  # (epoch, parameters) of the best epoch on validation data, kept by train
 
     def __repr__(self):
         return (
-            f"<nielsen_ch3.Network: layers {list(LAYERS)}, sigmoid, sigmoid, cost cross_entropy, "
-            f"nielsen notation, {DTYPE.__name__}>"
+            "<nielsen_ch3.Network: layers [784, 100, 10], sigmoid, sigmoid, cost cross_entropy, nielsen"
+            " notation, "
+            f"{DTYPE.__name__}>"
         )
 
     # -- parameters ----------------------------------------------------------------------------
+    @property
+    def parameters(self):
+        """Every weight and bias in one flat array of PARAMETER_COUNT values (the blocks B^l, in order)."""
+        return self._parameters
+
+    @parameters.setter
+    def parameters(self, values):
+        # copied into the buffer, which `weights`, `biases` and the blocks are views of (never rebound)
+        np.copyto(self._parameters, _parameter(self._parameters, values, "parameters"))
+
     @property
     def weights(self):
         """w^l, shape (n_l, n_(l-1)), one per layer after the input (nielsen notation), views into
@@ -204,9 +218,13 @@ class Network:
 
     # -- the network -----------------------------------------------------------------------------
     def _buffers_for(self, m):
-        buffers = self._buffers.get(m)
+        """The buffers for m examples, from a cache of the BUFFER_SIZES most recently used sizes."""
+        buffers = self._buffers.pop(m, None)
         if buffers is None:
-            buffers = self._buffers[m] = _Buffers(m)
+            buffers = _Buffers(m)
+            while len(self._buffers) >= BUFFER_SIZES:
+                del self._buffers[next(iter(self._buffers))]  # the least recently used size
+        self._buffers[m] = buffers  # now the most recently used (dicts keep insertion order)
         return buffers
 
     def _forward(self, b, x):
@@ -265,6 +283,7 @@ class Network:
 
     def _decay(self, n):
         """The coefficient of W in dC/dW from the L2 term: lambda/n with lambda = 5.0."""
+        n = _training_set_size(n)
         if n is None:
             raise ValueError("n: the training-set size is needed for the dataset-scale L2 term (lambda/2n) sum W^2")
         return 5/n
@@ -321,7 +340,7 @@ class Network:
     def cost(self, X, Y, n=None):
         """C = (1/m) sum_x C_x + (5.0/2n) sum W^2 (weights only) (computed CHUNK examples at a time)."""
         X, Y = _check_pair(X, Y)
-        return self._cost(X, Y, n)
+        return self._cost(X, Y, _training_set_size(n))
 
     def gradients(self, X, Y, n=None):
         """(dC/dW^l, dC/db^l) for every layer, of exactly the cost above (new arrays)."""
@@ -342,11 +361,12 @@ class Network:
 
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
+        eta = _learning_rate(eta)
         b = self._load_batch(X, Y)
         self._step(b, b.x, b.y, np.array(-eta / b.m, dtype=DTYPE), self._shrink(eta, self._decay(n)))
 
     def train(self, X, Y, epochs=30, batch_size=10, eta=0.5, test=None, seed=None,
-              progress=None, on_epoch=None, track_cost=False):
+              progress=None, on_epoch=None, track_cost=False, validation=None, patience=None):
         """Stochastic gradient descent; returns one dict per epoch.
 
         Y holds the targets: one-hot (or any real values) in Y's shape above, or one integer label
@@ -358,6 +378,12 @@ class Network:
         (X, Y) after the epoch, with n = m; with test=(X_test, labels), "correct", "total" and
         "accuracy" on the test set.
 
+        validation=(X_val, labels) is data held out from training to choose the epoch by (as Nielsen holds
+        out 10,000 of MNIST's training images): each entry gets "validation_correct", "validation_total"
+        and "validation_accuracy", the network remembers the parameters of the best epoch on it
+        (`best_epoch`; `restore_best()` puts them back), and with patience=k training stops early after
+        k epochs without a better validation accuracy. The test set never chooses anything.
+
         progress(m) is called after each mini-batch with its number of examples (e.g. a tqdm bar's
         update) and on_epoch(entry) as soon as an epoch's entry is complete. If the parameters become
         NaN or inf, training stops with DivergenceError (naming the epoch and mini-batch), and the
@@ -367,12 +393,22 @@ class Network:
         replace them.
         """
         X, Y = _check_pair(X, Y, finite_X=False)  # a NaN or inf in X is found when it reaches the parameters
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
+        epochs, batch_size = _positive_integer(epochs, "epochs"), _positive_integer(batch_size, "batch_size")
+        eta = _learning_rate(eta)
         if test is not None:
             X_test, labels = test
             X_test = _check_array(X_test, "test X", LAYERS[0])
             labels = _labels(labels, len(X_test))
+        if validation is not None:
+            X_val, val_labels = validation
+            X_val = _check_array(X_val, "validation X", LAYERS[0])
+            val_labels = _labels(val_labels, len(X_val))
+            self._best = None  # the best epoch of this call
+        if patience is not None:
+            if validation is None:
+                raise ValueError("patience: early stopping needs validation=(X_val, labels) to watch")
+            patience = _positive_integer(patience, "patience")
+        best_accuracy, waited = -1.0, 0
         if not _all_finite(self.parameters):
             raise ValueError(f"parameters: {_count_bad(self.parameters)} non-finite values before training")
         n = len(X)
@@ -408,10 +444,33 @@ class Network:
                 if test is not None:
                     correct = int(np.sum(np.argmax(self._outputs(X_test, CHUNK), axis=1) == labels))
                     entry.update(correct=correct, total=len(X_test), accuracy=correct / len(X_test))
+                if validation is not None:
+                    correct = int(np.sum(np.argmax(self._outputs(X_val, CHUNK), axis=1) == val_labels))
+                    accuracy = correct / len(X_val)
+                    entry.update(validation_correct=correct, validation_total=len(X_val), validation_accuracy=accuracy)
+                    if accuracy > best_accuracy:  # the first of equally good epochs is kept
+                        best_accuracy, waited = accuracy, 0
+                        self._best = (epoch, parameters.copy())
+                    else:
+                        waited += 1
                 history.append(entry)
                 if on_epoch is not None:
                     on_epoch(entry)
+                if patience is not None and waited >= patience:
+                    break  # early stopping: no better validation accuracy for `patience` epochs
         return history
+
+    @property
+    def best_epoch(self):
+        """The epoch (from 1) of the last train(validation=...) call with the best validation accuracy, or None."""
+        return None if self._best is None else self._best[0]
+
+    def restore_best(self):
+        """Put back the parameters of `best_epoch` (a ValueError if no train call had validation data)."""
+        if self._best is None:
+            raise ValueError("restore_best: no best epoch: train with validation=(X_val, labels) first")
+        np.copyto(self._parameters, self._best[1])
+        return self._best[0]
 
     def _schedule(self, order, batch_size, eta):
         """An epoch's mini-batches as `train` runs them, with the buffers their rows are gathered into.
@@ -472,6 +531,7 @@ class Network:
 
     def predict(self, X, chunk=CHUNK):
         """The index of the largest output for each example of X."""
+        chunk = _positive_integer(chunk, "chunk")
         return np.argmax(self._outputs(_check_array(X, "X", LAYERS[0]), chunk), axis=1)
 
     def evaluate(self, X, labels):
@@ -561,6 +621,27 @@ def _as_given(array):
     return array.T if EXAMPLE_AXIS else array
 
 
+def _positive_integer(value, name):
+    """value as an int if it is a positive integer of any integer type (not a bool, not a float), else a ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def _learning_rate(eta):
+    """eta as a float if it is one finite positive real number (a Python or NumPy scalar), else a ValueError."""
+    if isinstance(eta, (bool, np.bool_)) or not isinstance(eta, (int, float, np.integer, np.floating)):
+        raise ValueError(f"eta: expected a finite positive number, got {eta!r}")
+    if not np.isfinite(eta) or eta <= 0:
+        raise ValueError(f"eta: expected a finite positive number, got {eta!r}")
+    return float(eta)
+
+
+def _training_set_size(n):
+    """n (None, or the training-set size of the dataset-scale L2 term) checked: a positive integer."""
+    return None if n is None else _positive_integer(n, "n")
+
+
 def _labels(labels, count):
     """labels as `count` integer class numbers in 0..n_L-1: given as integers (any integer dtype) or as one-hot
     rows (columns with EXAMPLE_AXIS = 1); else a ValueError naming what was given and what is valid."""
@@ -628,4 +709,4 @@ def _parameter(view, value, name):
     if not _all_finite(value):
         raise ValueError(f"{name}: {_count_bad(value)} non-finite values (NaN or inf)")
     return value
-# symbackprop-sha256: 878a9b23b49f9cd4410a16b5e205229dcadb217b0dbf583ab6060b7080e02ce3
+# symbackprop-sha256: a323c0053a012181eac68762396c02d9ed69d8b8f3de1ae03b42ae3b3d0c3298

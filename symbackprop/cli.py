@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--batch-size", type=int, help="mini-batch size (default: the spec's)")
         p.add_argument("--eta", type=float, help="learning rate (default: the spec's)")
         p.add_argument("--seed", type=int, help="seed of the initial weights and the shuffles (default: the spec's)")
+        p.add_argument(
+            "--validation",
+            type=int,
+            metavar="N",
+            help="hold out the last N training examples; keep the weights of the best epoch on them (default 0)",
+        )
         p.add_argument("--npz-keys", metavar="X,y[,X_test,y_test]", help="the names of an .npz's arrays")
         p.add_argument("--label-column", metavar="NAME", help="a .csv's label column: a header name or a number from 1")
 
@@ -285,6 +291,7 @@ def _build(args) -> int:
         batch_size=args.batch_size,
         eta=args.eta,
         seed=args.seed,
+        validation=args.validation,
         force=args.force,
         echo=None if args.quiet else print,
     )
@@ -303,7 +310,9 @@ def _build(args) -> int:
 
 def _train(args) -> int:
     spec = _load(args).in_notation(args.notation)
-    run = training.settings(spec, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, seed=args.seed)
+    run = training.settings(
+        spec, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, seed=args.seed, validation=args.validation
+    )
     data = _data_of(args, args.data or pipeline.default_data(spec))
     outcome = training.train(spec, data, run, OutputFolder(args.output, force=args.force))
     print(

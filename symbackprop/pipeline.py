@@ -128,19 +128,21 @@ def train(
     batch_size: int | None = None,
     eta: float | None = None,
     seed: int | None = None,
+    validation: int | None = None,
     output: str | os.PathLike | None = None,
     force: bool = False,
     echo: Callable[[str], None] | None = None,
 ) -> training.Outcome:
     """Train the spec's generated module on arrays: X one row per example, y integer labels or one-hot rows.
 
-    Without X_test and y_test the last tenth of the rows tests. The settings default to the spec's
-    ``[training]`` table. Returns the :class:`~symbackprop.training.train.Outcome`: ``network`` (the trained
-    ``Network``) and ``history`` (one dict per epoch). Files (the module, weights, history, plot) are written
-    only into ``output``, when given.
+    Without X_test and y_test the last tenth of the rows tests. ``validation=N`` holds out the last N training
+    rows: each epoch is scored on them and the network keeps the best epoch's weights (the test set chooses
+    nothing). The settings default to the spec's ``[training]`` table. Returns the
+    :class:`~symbackprop.training.train.Outcome`: ``network`` (the trained ``Network``) and ``history`` (one
+    dict per epoch). Files (the module, weights, history, plot) are written only into ``output``, when given.
     """
     data = from_arrays(X, y, X_test, y_test)
-    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed)
+    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed, validation=validation)
     if output is None:
         return training.fit(spec, data, run, echo=echo)
     return training.train(spec, data, run, OutputFolder(output, force=force), echo=echo or (lambda line: None))
@@ -183,6 +185,7 @@ def build(
     batch_size: int | None = None,
     eta: float | None = None,
     seed: int | None = None,
+    validation: int | None = None,
     force: bool = False,
     echo: Callable[[str], None] | None = None,
 ) -> BuildResult:
@@ -200,7 +203,7 @@ def build(
     tex, pdf = f"{spec.name}.tex", f"{spec.name}.pdf"
     for name in (*BUILD_FILES, tex, pdf, *training.output_names(spec)):
         out.check(name, training.provenance)  # refuse before doing any work
-    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed)
+    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed, validation=validation)
     result = BuildResult(spec, out.folder)
     stage = _Stages(result)
 

@@ -28,6 +28,8 @@ CHECK_EVERY = 100
 GATHER_ROWS = 256
 #: forward, predict and cost work through big inputs in chunks of at most this many rows.
 CHUNK = 1000
+#: How many mini-batch sizes keep their buffers (the least recently used size is dropped first).
+BUFFER_SIZES = 8
 #: What `save` writes as the layout of `parameters`, and `load` requires.
 LAYOUT = "one block [W | b] per layer, one row per neuron"
 
@@ -107,9 +109,13 @@ class Network:
 
     # -- the network -----------------------------------------------------------------------------
     def _buffers_for(self, m):
-        buffers = self._buffers.get(m)
+        """The buffers for m examples, from a cache of the BUFFER_SIZES most recently used sizes."""
+        buffers = self._buffers.pop(m, None)
         if buffers is None:
-            buffers = self._buffers[m] = _Buffers(m)
+            buffers = _Buffers(m)
+            while len(self._buffers) >= BUFFER_SIZES:
+                del self._buffers[next(iter(self._buffers))]  # the least recently used size
+        self._buffers[m] = buffers  # now the most recently used (dicts keep insertion order)
         return buffers
 
     # part: batches
@@ -145,6 +151,7 @@ class Network:
     # part: step
     def step(self, X, Y, eta, n=None):
         """One gradient-descent step on the mini-batch (X, Y): v <- v - eta dC/dv."""
+        eta = _learning_rate(eta)
         b = self._load_batch(X, Y)
         self._step(b, b.x, b.y, np.array(-eta / b.m, dtype=DTYPE), self._shrink(eta, self._decay(n)))
 
@@ -208,6 +215,7 @@ class Network:
 
     def predict(self, X, chunk=CHUNK):
         """The index of the largest output for each example of X."""
+        chunk = _positive_integer(chunk, "chunk")
         return np.argmax(self._outputs(_check_array(X, "X", LAYERS[0]), chunk), axis=1)
 
     def evaluate(self, X, labels):
@@ -291,6 +299,27 @@ def _check_array(value, name, width, finite=True):
 def _as_given(array):
     """An (m, width) result laid out as the inputs are: itself, or with EXAMPLE_AXIS = 1 its (width, m) view."""
     return array.T if EXAMPLE_AXIS else array
+
+
+def _positive_integer(value, name):
+    """value as an int if it is a positive integer of any integer type (not a bool, not a float), else a ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def _learning_rate(eta):
+    """eta as a float if it is one finite positive real number (a Python or NumPy scalar), else a ValueError."""
+    if isinstance(eta, (bool, np.bool_)) or not isinstance(eta, (int, float, np.integer, np.floating)):
+        raise ValueError(f"eta: expected a finite positive number, got {eta!r}")
+    if not np.isfinite(eta) or eta <= 0:
+        raise ValueError(f"eta: expected a finite positive number, got {eta!r}")
+    return float(eta)
+
+
+def _training_set_size(n):
+    """n (None, or the training-set size of the dataset-scale L2 term) checked: a positive integer."""
+    return None if n is None else _positive_integer(n, "n")
 
 
 def _labels(labels, count):

@@ -323,3 +323,22 @@ def test_train_and_build_take_the_same_flags_and_a_notation(tmp_path, capsys):
     toml = (tmp_path / "b" / "spec.toml").read_text()
     assert 'notation = "deeplearning_ai"' in toml
     assert main(["verify", str(tmp_path / "b" / "spec.toml"), "--methods", "numeric", "-q"]) == 0
+
+
+def test_train_holds_out_validation_examples_and_keeps_the_best_epoch(tmp_path, capsys):
+    """--validation N: the last N training examples choose the epoch (issue 15); the test set chooses nothing."""
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    spec = tmp_path / "small.toml"
+    spec.write_text('name = "small"\nlayers = [64, 10]\nactivation = "sigmoid"\n')
+    args = ["train", str(spec), "--epochs", "4", "--batch-size", "20", "--eta", "0.5", "--validation", "300"]
+    assert main([*args, "-o", str(tmp_path / "t")]) == 0
+    err = capsys.readouterr().out  # the epochs' lines, as the book prints them
+    assert "300 held out for validation" in err and ", validation " in err
+    history = json.loads((tmp_path / "t" / "history.json").read_text())
+    assert history["settings"]["validation"] == 300
+    accuracies = [entry["validation_accuracy"] for entry in history["epochs"]]
+    assert all(entry["validation_total"] == 300 for entry in history["epochs"])
+    best = 1 + accuracies.index(max(accuracies))
+    assert f"kept the weights of epoch {best}, the best on the 300 validation examples" in err
+    assert main([*args[:-1], "100000", "-o", str(tmp_path / "u")]) == 2
+    assert "--validation: 100000 examples would leave none to train on" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pprint
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,11 @@ BODY = " " * 8
 def _code(bindings: str, lines: list[str]) -> str:
     """A piece's statements as a method body: its bindings line, then its printed lines."""
     return "\n".join(BODY + line for line in (bindings, *lines))
+
+
+def _string_pieces(text: str, width: int = 90) -> list[str]:
+    """``text`` as Python string literals of at most about ``width`` characters, to concatenate in parentheses."""
+    return [json.dumps(piece) for piece in textwrap.wrap(text, width, drop_whitespace=False, break_long_words=True)]
 
 
 def _constants_block(constants: dict[str, str]) -> str:
@@ -253,6 +259,11 @@ def context(spec: Spec) -> dict:
         "layers": list(spec.layers),
         "layers_tuple": repr(tuple(spec.layers)),
         "activations": ", ".join(spec.layer_activation(k).name for k in range(1, L + 1)),
+        "repr_pieces": _string_pieces(
+            f"<{spec.name}.Network: layers {list(spec.layers)}, "
+            f"{', '.join(spec.layer_activation(k).name for k in range(1, L + 1))}, cost {cost.name}, "
+            f"{spec.notation} notation, "
+        ),
         "cost": cost.name,
         "cost_formula": text(cost.per_output.subs({A: aL, Y: yj}, simultaneous=True)),
         "notation": spec.notation,

@@ -54,11 +54,12 @@ class Settings:
     batch_size: int
     eta: float
     seed: int
+    validation: int = 0  # the last N training examples held out to choose the epoch by (0: none)
 
 
 def settings(spec: Spec, **overrides) -> Settings:
     """The spec's training defaults with every override that is not None applied (and checked)."""
-    values = {field.name: getattr(spec.training, field.name) for field in dataclasses.fields(Settings)}
+    values = {field.name: getattr(spec.training, field.name, field.default) for field in dataclasses.fields(Settings)}
     for key, value in overrides.items():
         if value is not None:
             values[key] = value
@@ -69,7 +70,15 @@ def settings(spec: Spec, **overrides) -> Settings:
         raise SymbackpropError(f"--eta: must be a positive number, got {values['eta']}")
     if int(values["seed"]) < 0:
         raise SymbackpropError(f"--seed: must be 0 or more, got {values['seed']}")
-    return Settings(int(values["epochs"]), int(values["batch_size"]), float(values["eta"]), int(values["seed"]))
+    if int(values["validation"]) < 0:
+        raise SymbackpropError(f"--validation: must be 0 or more examples, got {values['validation']}")
+    return Settings(
+        int(values["epochs"]),
+        int(values["batch_size"]),
+        float(values["eta"]),
+        int(values["seed"]),
+        int(values["validation"]),
+    )
 
 
 def module_name(spec: Spec) -> str:
@@ -146,9 +155,20 @@ def fit(
     module = module or load_generated(spec)
     echo = echo or (lambda line: None)
     net = module.Network(seed=run.seed)
-    Y = data.one_hot(spec.layers[-1])
+    X_train, Y = data.X_train, data.one_hot(spec.layers[-1])
+    validation = None
+    if run.validation:
+        if run.validation >= len(X_train):
+            raise SymbackpropError(
+                f"--validation: {run.validation} examples would leave none to train on; {data.description} has "
+                f"{len(X_train)} training examples"
+            )
+        held = len(X_train) - run.validation  # the last N examples, as Nielsen holds out MNIST's last 10,000
+        validation = (X_train[held:], data.labels_train[held:])
+        X_train, Y = X_train[:held], Y[:held]
+    held_out = f", {run.validation} held out for validation" if validation else ""
     echo(
-        f"train: {spec.name} {list(spec.layers)} on {data.description}: "
+        f"train: {spec.name} {list(spec.layers)} on {data.description}{held_out}: "
         f"{count(run.epochs, 'epoch')}, mini-batch {run.batch_size}, eta {run.eta:g}, seed {run.seed}"
     )
     history: list[dict] = []
@@ -156,7 +176,8 @@ def fit(
     def on_epoch(entry: dict) -> None:
         history.append(entry)
         cost = f", cost {entry['cost']:.4f}" if "cost" in entry else ""
-        echo(f"Epoch {entry['epoch']}: {entry['correct']} / {entry['total']}{cost}")
+        checked = f", validation {entry['validation_correct']} / {entry['validation_total']}" if validation else ""
+        echo(f"Epoch {entry['epoch']}: {entry['correct']} / {entry['total']}{checked}{cost}")
 
     progress = tqdm(
         total=run.epochs * len(Y),
@@ -174,7 +195,7 @@ def fit(
         with progress, np.errstate(over="ignore", invalid="ignore"):
             given = _examples_as(module)  # the data's rows, as the module's notation lays out examples
             net.train(
-                given(data.X_train),
+                given(X_train),
                 given(Y),
                 epochs=run.epochs,
                 batch_size=run.batch_size,
@@ -184,9 +205,13 @@ def fit(
                 progress=progress.update,
                 on_epoch=on_epoch,
                 track_cost=True,
+                validation=None if validation is None else (given(validation[0]), validation[1]),
             )
     except module.DivergenceError as error:
         diverged = error
+    if validation is not None and diverged is None:
+        epoch = net.restore_best()
+        echo(f"train: kept the weights of epoch {epoch}, the best on the {run.validation} validation examples")
     return Outcome(net, history, [], time.perf_counter() - start, run, diverged)
 
 

@@ -1066,3 +1066,111 @@ def test_repr_names_the_architecture_notation_and_dtype(load):
         f"<{spec.name}.Network: layers {list(spec.layers)}, {', '.join(spec.activations)}, {spec.output}, "
         f"cost {spec.cost}, {spec.notation} notation, {spec.dtype}>"
     )
+
+
+# -- the module's arguments checked (issue 16) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("eta", [0, -0.5, float("nan"), float("inf"), "0.1", True, np.array([0.1]), None])
+def test_a_learning_rate_that_is_not_a_finite_positive_number_is_refused(load, eta):
+    module = load(FAST[0])
+    X, Y = data(FAST[0], m=4)
+    net = module.Network(seed=0)
+    before = net.parameters.copy()
+    with pytest.raises(ValueError, match="eta: expected a finite positive number"):
+        net.train(X, Y, epochs=1, eta=eta)
+    with pytest.raises(ValueError, match="eta: expected a finite positive number"):
+        net.step(X, Y, eta)
+    assert np.array_equal(net.parameters, before)
+
+
+@pytest.mark.parametrize(("name", "value"), [("epochs", 0), ("epochs", 2.0), ("batch_size", True), ("batch_size", -3)])
+def test_epochs_and_batch_size_must_be_positive_integers(load, name, value):
+    module = load(FAST[0])
+    X, Y = data(FAST[0], m=4)
+    with pytest.raises(ValueError, match=f"{name}: expected a positive integer, got {value!r}"):
+        module.Network(seed=0).train(X, Y, **{"epochs": 1, name: value})
+
+
+def test_integers_and_floats_of_numpy_types_are_accepted(load):
+    module = load(FAST[0])
+    X, Y = data(FAST[0], m=4)
+    net = module.Network(seed=0)
+    history = net.train(X, Y, epochs=np.int16(2), batch_size=np.uint8(3), eta=np.float32(0.25))
+    assert [entry["epoch"] for entry in history] == [1, 2]
+    with pytest.raises(ValueError, match="chunk: expected a positive integer, got 0"):
+        net.predict(X, chunk=0)
+    with pytest.raises(ValueError, match="n: expected a positive integer, got 0"):
+        net.cost(X, Y, n=0)
+
+
+def test_assigning_parameters_copies_into_the_buffer_the_views_share(load):
+    module = load(FAST[0])
+    net = module.Network(seed=0)
+    weights = net.weights
+    net.parameters = np.arange(module.PARAMETER_COUNT)  # integers, copied as DTYPE
+    assert net.parameters.dtype == module.DTYPE and net.parameters[3] == 3
+    assert weights[0].base is not None and np.shares_memory(weights[0], net.parameters)
+    assert np.array_equal(np.concatenate([b.ravel() for b in net._blocks]), net.parameters)
+    with pytest.raises(ValueError, match=rf"parameters: expected shape \({module.PARAMETER_COUNT},\)"):
+        net.parameters = np.zeros(module.PARAMETER_COUNT + 1)
+    with pytest.raises(ValueError, match="parameters: 1 non-finite values"):
+        net.parameters = np.where(np.arange(module.PARAMETER_COUNT) == 0, np.nan, 0.0)
+    assert net.parameters[3] == 3  # nothing half-assigned
+
+
+def test_the_buffer_cache_keeps_only_the_most_recent_sizes(load):
+    module = load(FAST[0])
+    net = module.Network(seed=0)
+    X, _ = data(FAST[0], m=30)
+    for m in range(1, 30):
+        net.forward(X[:m])
+    assert len(net._buffers) == module.BUFFER_SIZES
+    assert sorted(net._buffers) == list(range(30 - module.BUFFER_SIZES, 30))
+
+
+# -- validation data, the best epoch, early stopping (issue 15) ------------------------------------------
+
+
+def _classes(f, m, seed):
+    """m examples of a learnable two-class problem (the label is whether x_1 > x_2)."""
+    X, _ = data(f, m=m, seed=seed)
+    return X, (X[:, 0] > X[:, 1]).astype(int)
+
+
+def test_validation_chooses_the_best_epoch_and_restores_its_parameters(load):
+    f = FAST[0]
+    module = load(f)
+    X, labels = _classes(f, 60, seed=1)
+    X_val, val_labels = _classes(f, 40, seed=2)
+    net = module.Network(seed=0)
+    snapshots = []
+    history = net.train(
+        X, labels, epochs=6, batch_size=5, eta=2.0, validation=(X_val, val_labels),
+        on_epoch=lambda entry: snapshots.append(net.parameters.copy()),
+    )  # fmt: skip
+    accuracies = [entry["validation_accuracy"] for entry in history]
+    assert all(entry["validation_total"] == 40 for entry in history)
+    assert net.best_epoch == 1 + accuracies.index(max(accuracies))  # the first of equally good epochs
+    assert net.restore_best() == net.best_epoch
+    assert np.array_equal(net.parameters, snapshots[net.best_epoch - 1])
+    # the validation set chooses; the test set is only reported
+    assert "accuracy" not in history[0]
+
+
+def test_patience_stops_after_that_many_epochs_without_a_better_validation_accuracy(load):
+    f = FAST[0]
+    module = load(f)
+    X, labels = _classes(f, 60, seed=1)
+    X_val, val_labels = _classes(f, 40, seed=2)
+    history = module.Network(seed=0).train(
+        X, labels, epochs=200, batch_size=5, eta=2.0, validation=(X_val, val_labels), patience=2
+    )
+    accuracies = [entry["validation_accuracy"] for entry in history]
+    assert len(history) < 200
+    best = accuracies.index(max(accuracies))
+    assert len(history) == best + 1 + 2  # the best epoch, then two without a better one
+    with pytest.raises(ValueError, match="patience: early stopping needs validation"):
+        module.Network(seed=0).train(X, labels, epochs=1, patience=2)
+    with pytest.raises(ValueError, match="restore_best: no best epoch"):
+        module.Network(seed=0).restore_best()
