@@ -53,7 +53,13 @@ def test_train_digits_end_to_end_in_a_subprocess(tmp_path):
     assert [int(epoch) for epoch, *_ in lines] == [1, 2, 3]
     assert all(total == "297" for *_, total, _ in lines)
     history = json.loads((out / "history.json").read_text())
-    assert history["settings"] == {"epochs": 3, "batch_size": 10, "eta": 2.5, "seed": 4}  # flags over the spec
+    assert history["settings"] == {
+        "epochs": 3,
+        "batch_size": 10,
+        "eta": 2.5,
+        "seed": 4,
+        "validation": 0,
+    }  # flags over the spec
     assert [entry["correct"] for entry in history["epochs"]] == [int(correct) for _, correct, *_ in lines]
     if HAVE_MATPLOTLIB:
         assert (out / "training.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
