@@ -45,13 +45,55 @@ def sha256(data: bytes) -> str:
 
 
 def _new_file_mode(path: Path) -> int:
-    """The permissions the new file gets: the old file's, else what ``open()`` would give (0o666 & ~umask)."""
+    """The permissions the new file gets: the old regular file's read, write and execute bits (never setuid,
+    setgid or sticky; never a symbolic link's target's), else what ``open()`` would give (0o666 & ~umask)."""
     try:
-        return stat.S_IMODE(os.stat(path).st_mode)
+        info = os.lstat(path)
     except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode):
+        return stat.S_IMODE(info.st_mode) & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words."""
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def refuse_non_regular(path: Path) -> bool:
+    """Raise :class:`OverwriteError` if ``path`` is a folder, device, FIFO or socket, or a symbolic link to one
+    (never written over, even with ``--force``); return whether it is a symbolic link (to a file or nothing)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise OverwriteError(f"{path}: cannot be examined ({error.strerror}); choose another path") from None
+    link = stat.S_ISLNK(info.st_mode)
+    if link:
+        try:
+            info = os.stat(path)  # what the link points to
+        except OSError:
+            return True  # a dangling link: replaced by a file with --force
+    if not stat.S_ISREG(info.st_mode):
+        via = "a symbolic link to " if link else ""
+        raise OverwriteError(
+            f"{path}: is {via}{_kind(info.st_mode)}; symbackprop writes only regular files, even with --force "
+            "(choose another path)"
+        )
+    return link
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -158,6 +200,14 @@ class OutputFolder:
         says symbackprop wrote it and nobody edited it since (a generated module carries its own sha256).
         """
         path = self.folder / name
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OverwriteError(f"{self.folder}: is not a folder; choose a folder to write {name} into")
+        link = refuse_non_regular(path)  # before anything reads it: reading a FIFO or /dev/zero never ends
+        if link and not self.force:
+            raise OverwriteError(
+                f"{path}: is a symbolic link; not replacing it (use --force to replace the link, not its target, "
+                "with a file)"
+            )
         if self.force or not path.exists():
             return
         known = self.manifest.get(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 from pathlib import Path
@@ -205,3 +206,52 @@ def test_commands_refuse_to_overwrite_edited_or_foreign_files(tmp_path, capsys, 
     assert main([*argv, "--force"]) == 0
     assert target.read_bytes() != b"someone else's file\n"
     assert leftovers(out) == []
+
+
+# -- outputs that never harm (issue 16) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_fifo_a_folder_or_a_device_is_never_written_even_with_force(tmp_path, force):
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (tmp_path / "folder.py").mkdir()
+    (tmp_path / "to_fifo.py").symlink_to(fifo)
+    out = OutputFolder(tmp_path, force=force)
+    for name, kind in (
+        ("pipe.py", "a named pipe (FIFO)"),  # reading it first would hang: it is refused unread
+        ("folder.py", "a folder"),
+        ("to_fifo.py", "a symbolic link to a named pipe (FIFO)"),
+    ):
+        with pytest.raises(
+            OverwriteError, match=re.escape(f"is {kind}; symbackprop writes only regular files, even with")
+        ):
+            out.write(name, "x = 1\n")
+    with pytest.raises(OverwriteError, match="/dev/null: is a character device"):
+        OutputFolder("/dev", force=True).write("null", "x")
+    assert not Path("/dev", MANIFEST).exists()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and (tmp_path / "folder.py").is_dir()
+    assert not (tmp_path / MANIFEST).exists()
+
+
+def test_a_symbolic_link_is_replaced_only_with_force_and_never_inherits_its_targets_mode(tmp_path):
+    target = tmp_path / "elsewhere.py"
+    target.write_text("theirs\n")
+    os.chmod(target, 0o4755)  # setuid: a replacing file must not carry it
+    link = tmp_path / "module.py"
+    link.symlink_to(target)
+    with pytest.raises(OverwriteError, match="is a symbolic link; not replacing it"):
+        OutputFolder(tmp_path).write("module.py", "mine\n")
+    OutputFolder(tmp_path, force=True).write("module.py", "mine\n")
+    assert not link.is_symlink() and link.read_text() == "mine\n"
+    assert target.read_text() == "theirs\n"  # the link's target is untouched
+    mode = stat.S_IMODE(os.stat(link).st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask and not mode & (stat.S_ISUID | stat.S_ISGID)
+
+
+def test_an_output_folder_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "out").write_text("a file\n")
+    with pytest.raises(OverwriteError, match="out: is not a folder"):
+        OutputFolder(tmp_path / "out").write("module.py", "x\n")

@@ -12,6 +12,7 @@ The fixed text is ``templates/derivation.tex.j2``, whose Jinja2 delimiters
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -125,6 +126,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             )
         layer_rows.append(row)
 
+    notation_sentence = _notation_sentence(nt, net)
     j = sp.Symbol(nt.indices[0], integer=True)
     forward_rows = []
     for k in range(1, L + 1):
@@ -221,6 +223,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "version": __version__,
         "notation": _tex(notation),
         "source": _tex_with_urls(nt.citation.text()),
+        "notation_sentence": notation_sentence,
         "width_letter": latex(symbols.width(nt, "l")),
         "layers_text": str(list(spec.layers)),
         "layer_rows": layer_rows,
@@ -244,6 +247,23 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "check_rows": check_rows,
         "verdict": verdict,
     }
+
+
+def _notation_sentence(nt, net: indexed.IndexedNetwork) -> str:
+    """The notation in one sentence, from its symbols: how it numbers layers, what a weight's indices say, its
+    letters for the activation function and the costs (the first place a reader meets it)."""
+    m = lambda tex: f"${tex}$"  # noqa: E731 - a formula in running text
+    first, second = (sp.Symbol(letter, integer=True) for letter in nt.indices[:2])
+    to, frm = nt.weight_ends(first, second)
+    weight = net.weights[1][first, second]
+    function = nt.function_head(nt.layer_letter, 0, "latex") + r"(\cdot)"
+    example_cost, batch_cost = nt.spell("example_cost", "latex"), nt.spell("cost", "latex")
+    return (
+        f"In this notation the input is layer {m(nt.layer(0))}; {m(latex(weight))} is the weight from neuron "
+        f"{m(latex(frm))} of layer {m(nt.layer(0))} to neuron {m(latex(to))} of layer {m(nt.layer(1))}; "
+        f"{m(function)} is the activation function, {m(example_cost)} the cost of one example and {m(batch_cost)} "
+        "the cost of a batch."
+    )
 
 
 def _member(tex: str, dimensions) -> str:
@@ -353,6 +373,17 @@ def engine() -> list[str] | None:
     return None
 
 
+#: The date written into every PDF's metadata unless ``SOURCE_DATE_EPOCH`` is set: 1970-01-01, so that one
+#: document compiles to the same bytes on every run (pdfTeX derives its /CreationDate, /ModDate and trailer /ID
+#: from it; https://reproducible-builds.org/specs/source-date-epoch/).
+SOURCE_DATE_EPOCH = "0"
+
+
+def reproducible_environment() -> dict[str, str]:
+    """The environment LaTeX runs in: this one, with ``SOURCE_DATE_EPOCH`` fixed unless the user set it."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)}
+
+
 def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
     """Compile a .tex file to the PDF beside it (atomically); :class:`LatexError` names what failed.
 
@@ -368,7 +399,13 @@ def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
     with tempfile.TemporaryDirectory() as work:
         shutil.copy(tex_path, Path(work) / "document.tex")
         result = subprocess.run(
-            [*command, "document.tex"], cwd=work, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+            [*command, "document.tex"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            env=reproducible_environment(),
         )
         pdf = Path(work) / "document.pdf"
         if result.returncode != 0 or not pdf.exists():

@@ -215,3 +215,20 @@ def test_forward_pass_reads_through_the_previous_activations(notation, line):
     forward = tex[tex.index(r"\section*{Forward pass}") : tex.index(r"\section*{Cost}")]
     assert line in forward
     assert "f^{1}\\left({z^{1}_{r}}" not in forward and "f^{(2)}\\left({z^{(2)}_{r}}" not in forward
+
+
+@needs_engine
+def test_a_document_compiles_to_the_same_bytes_every_time(tmp_path, monkeypatch):
+    """PDFs are built reproducibly (issue 16): SOURCE_DATE_EPOCH fixes the dates and the trailer ID pdfTeX writes."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    pdfs = []
+    for run in ("first", "second"):
+        folder = tmp_path / run
+        folder.mkdir()
+        tex = folder / "note.tex"
+        tex.write_text("\\documentclass{article}\\begin{document}$\\delta^L = a^L - y$\\end{document}\n")
+        pdfs.append(document.compile_pdf(tex).read_bytes())
+    assert pdfs[0] == pdfs[1]
+    assert b"D:19700101000000" in pdfs[0]  # the fixed date, not the time of the run
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # a user's own date is kept: 2026-01-01
+    assert b"D:20260101000000" in document.compile_pdf(tmp_path / "first" / "note.tex").read_bytes()
