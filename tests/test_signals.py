@@ -160,3 +160,8 @@ def test_interrupt_while_training_leaves_only_complete_files(tmp_path: Path, sig
     assert_interrupted(code, err, signum)
     manifest = assert_complete(out)
     assert any(name.endswith(".py") for name in manifest)
+    # the completed epochs are not lost: their weights and history are saved, marked as interrupted (issue 16)
+    assert {"weights.npz", "history.json"} <= set(manifest), manifest
+    history = json.loads((out / "history.json").read_text())
+    assert history["interrupted"] is True and history["diverged"] is None
+    assert [entry["epoch"] for entry in history["epochs"]] == list(range(1, len(history["epochs"]) + 1))

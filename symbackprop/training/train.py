@@ -42,6 +42,15 @@ WEIGHTS, HISTORY, PLOT = "weights.npz", "history.json", "training.png"
 NO_PLOT = 'no plot: matplotlib is not installed (pip install "symbackprop[plot]")'
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during training: ``outcome`` holds the network at its last completed epoch and the
+    history of the completed epochs (:func:`train` saves them before the interrupt goes on)."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(f"interrupted after {count(len(outcome.history), 'completed epoch')}")
+        self.outcome = outcome
+
+
 class TrainingDiverged(SymbackpropError):
     """The parameters became NaN or infinite: names the epoch and batch; the last good weights are saved."""
 
@@ -118,6 +127,7 @@ class Outcome:
     seconds: float
     settings: Settings
     diverged: Exception | None = None
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM after len(history) completed epochs
 
     @property
     def final(self) -> float | None:
@@ -173,7 +183,10 @@ def fit(
     )
     history: list[dict] = []
 
+    completed = net.parameters.copy()  # the parameters after the last completed epoch (kept on an interrupt)
+
     def on_epoch(entry: dict) -> None:
+        np.copyto(completed, net.parameters)
         history.append(entry)
         cost = f", cost {entry['cost']:.4f}" if "cost" in entry else ""
         checked = f", validation {entry['validation_correct']} / {entry['validation_total']}" if validation else ""
@@ -209,6 +222,10 @@ def fit(
             )
     except module.DivergenceError as error:
         diverged = error
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM as the CLI turns it: keep what the completed epochs did
+        net.parameters = completed
+        seconds = time.perf_counter() - start
+        raise TrainingInterrupted(Outcome(net, history, [], seconds, run, interrupted=True)) from None
     if validation is not None and diverged is None:
         epoch = net.restore_best()
         echo(f"train: kept the weights of epoch {epoch}, the best on the {run.validation} validation examples")
@@ -243,7 +260,13 @@ def train(
         out.check(name, provenance)  # refuse before training
     echo = echo or tqdm.write
     written = [] if module_path else [module_path := write_generated(spec, out)]
-    outcome = fit(spec, data, run, module=import_generated(module_path), echo=echo, bar=bar)
+    try:
+        outcome = fit(spec, data, run, module=import_generated(module_path), echo=echo, bar=bar)
+    except TrainingInterrupted as stop:  # save the completed epochs' weights and history, then stop
+        save(spec, data, stop.outcome, out, echo)
+        epochs = count(len(stop.outcome.history), "completed epoch")
+        echo(f"train: interrupted: saved the weights and history of {epochs} in {out.folder}")
+        raise
     written += save(spec, data, outcome, out, echo)
     outcome = dataclasses.replace(outcome, written=written)
     if outcome.diverged is not None:
@@ -267,6 +290,7 @@ def save(spec: Spec, data: Dataset, outcome: Outcome, out: OutputFolder, echo: C
         "settings": dataclasses.asdict(run),
         "seconds": round(outcome.seconds, 3),
         "diverged": None if diverged is None else {"epoch": diverged.epoch, "batch": diverged.batch},
+        "interrupted": outcome.interrupted,  # by Ctrl-C or SIGTERM, after the epochs listed
         "epochs": [{key: _finite(value) for key, value in entry.items()} for entry in history],
     }
     written = [out.write(WEIGHTS, weights.getvalue()), out.write(HISTORY, json.dumps(record, indent=2) + "\n")]

@@ -149,3 +149,25 @@ def test_import_generated_is_isolated(tmp_path):
     module = training.import_generated(module_path)
     assert module.LAYERS == (2, 3, 2) and "symbackprop_generated_iso" not in sys.modules
     assert Path(module.__file__) == module_path
+
+
+def test_an_interrupt_saves_the_completed_epochs_weights_and_history(tmp_path):
+    """Ctrl-C (here: raised as epoch 3 prints its line, once it is complete) keeps epochs 1-3, as a run of 3
+    epochs writes them (the subprocess tests in test_signals.py interrupt mid-epoch)."""
+    spec = make_spec(name="tiny", layers=[4, 5, 3])
+    data = tiny_data()
+
+    def stop_at_epoch_3(line):
+        if line.startswith("Epoch 3:"):
+            raise KeyboardInterrupt
+
+    run = training.Settings(epochs=50, batch_size=10, eta=1.0, seed=1)
+    with pytest.raises(training.TrainingInterrupted):
+        training.train(spec, data, run, OutputFolder(tmp_path / "stopped"), echo=stop_at_epoch_3, bar=False)
+    three = training.Settings(epochs=3, batch_size=10, eta=1.0, seed=1)
+    training.train(spec, data, three, OutputFolder(tmp_path / "three"), echo=lambda line: None, bar=False)
+    stopped = json.loads((tmp_path / "stopped" / "history.json").read_text())
+    assert stopped["interrupted"] is True and [e["epoch"] for e in stopped["epochs"]] == [1, 2, 3]
+    with np.load(tmp_path / "stopped" / "weights.npz") as a, np.load(tmp_path / "three" / "weights.npz") as b:
+        assert np.array_equal(a["parameters"], b["parameters"])  # epoch 3's weights
+    assert json.loads((tmp_path / "three" / "history.json").read_text())["interrupted"] is False
