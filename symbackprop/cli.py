@@ -3,8 +3,8 @@
 It only parses arguments, calls a stage or the pipeline (:mod:`symbackprop.pipeline`), prints, and maps
 the outcome to an exit code. Exit codes: 0 every applicable closed form holds, 1 one fails (with a
 counterexample) or a ``--max-seconds`` budget ran out first (a partial
-report), 2 bad input (one line naming the file, field and fix), 130 / 143
-interrupted by SIGINT / SIGTERM (every file written so far is complete).
+report), 2 bad input (one line naming the file, field and fix), 3 an internal error (a bug: it says how to
+report it), 130 / 143 interrupted by SIGINT / SIGTERM (every file written so far is complete).
 """
 
 from __future__ import annotations
@@ -404,6 +404,10 @@ def _check_answers(args) -> int:
     return report.exit_code
 
 
+#: The exit code of an internal error (a bug in symbackprop, not bad input).
+INTERNAL_ERROR = 3
+
+
 def _fail(message: str) -> int:
     print(f"symbackprop: {message}", file=sys.stderr)
     return 2
@@ -432,6 +436,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 code = command(args)
             except SymbackpropError as error:
                 return _fail(str(error))
+            except Exception as error:  # a bug, not the input: its own exit code, and how to report it
+                if os.environ.get("SYMBACKPROP_TRACEBACK"):
+                    raise
+                detail = " ".join(str(error).split())[:300]
+                print(
+                    f"symbackprop: internal error in {args.command}: {type(error).__name__}: {detail}\n"
+                    f"symbackprop: this is a bug in symbackprop {__version__}, not in your input; please report it "
+                    "with the command and its spec (SYMBACKPROP_TRACEBACK=1 shows the traceback)",
+                    file=sys.stderr,
+                )
+                return INTERNAL_ERROR
             if getattr(args, "verbose", False):
                 print(f"symbackprop: {args.command}: done in {time.perf_counter() - start:.2f} s", file=sys.stderr)
             return code

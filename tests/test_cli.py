@@ -342,3 +342,21 @@ def test_train_holds_out_validation_examples_and_keeps_the_best_epoch(tmp_path, 
     assert f"kept the weights of epoch {best}, the best on the 300 validation examples" in err
     assert main([*args[:-1], "100000", "-o", str(tmp_path / "u")]) == 2
     assert "--validation: 100000 examples would leave none to train on" in capsys.readouterr().err
+
+
+def test_an_internal_error_has_its_own_exit_code_and_says_how_to_report_it(monkeypatch, capsys):
+    """A bug is not bad input (2) nor a failing closed form (1): exit 3, two lines, no traceback (issue 16)."""
+    from symbackprop import cli
+
+    def broken(args):
+        raise RuntimeError("an invariant\nthat broke")
+
+    monkeypatch.setattr(cli, "_verify", broken)
+    monkeypatch.delenv("SYMBACKPROP_TRACEBACK", raising=False)
+    assert main(["verify"]) == cli.INTERNAL_ERROR == 3
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "symbackprop: internal error in verify: RuntimeError: an invariant that broke"
+    assert "please report it" in err and "Traceback" not in err and len(err.splitlines()) == 2
+    monkeypatch.setenv("SYMBACKPROP_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="an invariant"):
+        main(["verify"])
