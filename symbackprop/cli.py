@@ -436,6 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 code = command(args)
             except SymbackpropError as error:
                 return _fail(str(error))
+            except BrokenPipeError:
+                raise  # the reader went away: handled below, not a bug
             except Exception as error:  # a bug, not the input: its own exit code, and how to report it
                 if os.environ.get("SYMBACKPROP_TRACEBACK"):
                     raise

@@ -39,10 +39,11 @@ class Identity:
     assumption: str | None = None
     seconds: float = 0.0
 
-    def statement(self) -> str:
+    def statement(self, printer=sp.sstr) -> str:
+        """``lhs = rhs`` with its assumption, the right-hand side printed by ``printer`` (SymPy's str printer)."""
         if self.rhs is None:
             return f"{self.lhs}: no closed form through a found"
-        text = f"{self.lhs} = {sp.sstr(self.rhs)}"
+        text = f"{self.lhs} = {printer(self.rhs)}"
         if not self.assumption:
             return text
         # method "none": the assumption says why no form through a is given, it is no condition

@@ -157,7 +157,7 @@ def verification_table(report) -> str:
     lines.append("")
     lines.append("identities")
     for identity in report.identities:
-        lines.append(f"  {identity.statement()}")
+        lines.append(f"  {identity.statement(text)}")
     failures = [c for c in report.checks if not c.holds]
     if failures:
         lines.append("")

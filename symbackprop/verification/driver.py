@@ -26,11 +26,12 @@ from symbackprop.closed_forms import ClosedForms, forms_for
 from symbackprop.derivation.identities import Identity, activation_derivative, cost_gradient, output_delta
 from symbackprop.network.sites import checks
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.printing.words import count
 from symbackprop.spec.model import Spec
 from symbackprop.timing import OutOfTime, check_deadline, time_limit
 from symbackprop.verification import all_widths, exact, numeric
 from symbackprop.verification.plan import EXACT_LIMIT, EXAMPLES, choose
-from symbackprop.verification.report import Check, Report
+from symbackprop.verification.report import NOT_FINITE_WHY, Check, Report
 
 #: The method behind each name, in the order they run.
 RUNNERS = {"exact": exact.run, "all_widths": all_widths.run, "numeric": numeric.run}
@@ -47,6 +48,7 @@ class Context:
     seed: int
     checks: list[Check] = field(default_factory=list)
     deadline: float | None = None  # time.monotonic() at which a time budget runs out
+    not_done: list[Check] = field(default_factory=list)  # checks that reached no verdict (values not finite)
 
     def add(self, check: Check) -> None:
         """Record a finished check; one that finished after the deadline is not trusted (an interrupt
@@ -94,7 +96,7 @@ def verify(
     chosen, plan = choose(spec, methods, examples, exact_limit)
     unfinished: list[Check] = []
     for method in chosen:
-        done, began = len(ctx.checks), _remaining(deadline) != 0
+        done, began = len(ctx.checks) + len(ctx.not_done), _remaining(deadline) != 0
         try:
             with time_limit(_remaining(deadline)):
                 check_deadline(deadline)
@@ -103,7 +105,7 @@ def verify(
             if deadline is None:  # not ours: a limit inside the method that its own code did not catch
                 raise
             planned = checks(spec, notation, method, examples)
-            missing = planned[len(ctx.checks) - done :]  # the methods check in plan order
+            missing = planned[len(ctx.checks) + len(ctx.not_done) - done :]  # the methods check in plan order
             why = f"did not finish: the {max_seconds:g} s time budget ran out"
             unfinished += [
                 Check(p.site.equation, p.site.layer, p.form, method, False, None, 0.0, True, why) for p in missing
@@ -113,6 +115,9 @@ def verify(
                 f"{method}: {stopped} the {max_seconds:g} s time budget; "
                 f"{len(planned) - len(missing)} of its {len(planned)} checks finished"
             )
+    if ctx.not_done:
+        plan.append(f"not done: {count(len(ctx.not_done), 'check')}, {NOT_FINITE_WHY}")
+        unfinished = ctx.not_done + unfinished
     try:
         with time_limit(_remaining(deadline)):
             check_deadline(deadline)

@@ -17,11 +17,17 @@ from symbackprop.network import numeric
 from symbackprop.network.concrete import ShapeError
 from symbackprop.network.sites import Planned, checks
 from symbackprop.timing import check_deadline
-from symbackprop.verification.report import Check, Comparison
+from symbackprop.verification.report import NOT_FINITE, Check, Comparison
 
 
 def run(ctx) -> None:
-    """Every planned numeric check, recorded in ``ctx`` as it finishes."""
+    """Every planned numeric check, recorded in ``ctx`` as it finishes; NumPy's overflow and invalid-value
+    warnings are off, as a value that is not finite makes its check "not done" (see :func:`compare`)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _run(ctx)
+
+
+def _run(ctx) -> None:
     net = numeric.NumericNetwork(ctx.spec, notation=ctx.notation, examples=ctx.examples, seed=ctx.seed)
     start = time.perf_counter()
     deltas = [net.true_deltas(e) for e in range(ctx.examples)]
@@ -36,6 +42,9 @@ def run(ctx) -> None:
         site, e = planned.site, planned.example
         closed = partial(ctx.forms.matrix, planned, views, parameters.get(site.equation, ()), decay)
         result = compare(partial(truth, net, planned, deltas, rng), closed)
+        if not result.done:  # no verdict: listed as not done, never as failing
+            ctx.not_done.append(Check.of(planned, result, time.perf_counter() - start))
+            continue
         first = site.equation == "BP1" and planned.form == "hadamard"
         seconds = time.perf_counter() - start + (setup / ctx.examples if first else 0.0)
         ctx.add(Check.of(planned, result, seconds, e + 1 if e is not None and ctx.examples > 1 else None))
@@ -92,6 +101,10 @@ def compare(truth, closed_form):
     if got.shape != expected.shape:
         reason = f"shape mismatch: finite differences {expected.shape}, closed form {got.shape}"
         return Comparison(False, "numeric", reason, {"reason": reason})
+    if not np.all(np.isfinite(got)) or not np.all(np.isfinite(expected[~np.isnan(expected)])):
+        bad = int(np.count_nonzero(~np.isfinite(got)) + np.count_nonzero(np.isinf(expected)))
+        detail = f"{NOT_FINITE}{bad} values are not finite at this network's random point; no verdict"
+        return Comparison(False, "numeric", detail, {"reason": detail}, done=False)
     mask = ~np.isnan(expected)
     error = np.where(mask, np.abs(got - np.where(mask, expected, 0.0)), 0.0)
     scale = np.maximum(1.0, np.abs(got))

@@ -16,6 +16,11 @@ class VerificationError(SymbackpropError):
     """A verification that cannot be run as asked (e.g. a method on a network too large for it)."""
 
 
+#: How a check that reached no verdict says so (its ``detail``), and why, in the report's words.
+NOT_FINITE = "not done: "
+NOT_FINITE_WHY = "a value was not finite at the sampled point (an overflow, or outside a function's domain)"
+
+
 @dataclass(frozen=True)
 class Comparison:
     """What comparing a derived value with a closed form found: whether it holds, by which method (``numeric``
@@ -26,6 +31,7 @@ class Comparison:
     detail: str = ""
     counterexample: dict | None = None
     point: tuple = ()
+    done: bool = True  # False: no verdict at this point (a value was not finite), never a failure
 
 
 @dataclass(frozen=True)
@@ -117,9 +123,14 @@ class Report:
         verdict = "every applicable closed form holds" if self.ok else f"{count(len(self.failures), 'check')} FAIL"
         if not self.complete:
             finished = "every finished check holds" if not self.failures else verdict
-            verdict = (
-                f"INCOMPLETE: {count(len(self.unfinished), 'check')} did not finish within the time budget; {finished}"
-            )
+            timed_out = sum(not c.detail.startswith(NOT_FINITE) for c in self.unfinished)
+            reasons = [
+                f"{count(timed_out, 'check')} did not finish within the time budget" if timed_out else "",
+                f"{count(len(self.unfinished) - timed_out, 'check')} not done: {NOT_FINITE_WHY}"
+                if len(self.unfinished) > timed_out
+                else "",
+            ]
+            verdict = f"INCOMPLETE: {'; '.join(r for r in reasons if r)}; {finished}"
         return verdict
 
     @property

@@ -1043,3 +1043,21 @@ def test_per_example_checks_name_their_example_and_batch_checks_do_not() -> None
         keys = [(c.equation, c.layer, c.form, c.example) for c in rows]
         assert len(keys) == len(set(keys)), method
     assert json.loads(report.to_json())["checks"][0]["example"] == 1
+
+
+def test_a_value_that_is_not_finite_is_no_verdict_never_a_failure():
+    """1e300*z overflows at the numeric method's random point: those checks are 'not done', not FAILING
+    (issue 15); the exact and all-widths methods still prove every form."""
+    spec = make_spec(
+        name="overflowing", layers=[2, 2, 2], activation="big", output="sigmoid",
+        activations={"big": {"formula": "1e300*z"}},
+    )  # fmt: skip
+    report = verify(spec)
+    assert not report.failures, [c.detail for c in report.failures]
+    assert report.unfinished and all(
+        c.method == "numeric" and c.detail.startswith("not done: ") for c in report.unfinished
+    )
+    assert not report.ok and not report.complete
+    assert report.verdict.startswith("INCOMPLETE: ") and "not done: a value was not finite" in report.verdict
+    assert any(p.startswith("not done: ") for p in report.plan)
+    assert all(c.holds for c in report.checks if c.method in ("exact", "all_widths"))
