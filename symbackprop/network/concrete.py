@@ -78,6 +78,7 @@ class SymbolicNetwork:
             sp.Matrix([symbols.vector_component(nt, "target", i, e) for i in range(self.widths[-1])]) for e in ex
         ]
         self.layers = [[self._layer(k, e) for k in range(1, self.depth + 1)] for e in ex]
+        self._z_expressions: dict[tuple[int, int], sp.ImmutableMatrix] = {}
 
     # -- construction -------------------------------------------------------------------------
     def _matrix(self, k: int, shape: tuple[int, int]) -> sp.Matrix:
@@ -126,8 +127,12 @@ class SymbolicNetwork:
         return self.inputs[e] if k == 0 else self.layer(k, e).a
 
     def z_expression(self, k: int, e: int = 0) -> sp.Matrix:
-        """z^k written through a^{k-1}, W^k and b^k, by the notation's forward map."""
-        return self.notation.forward(self.weights[k - 1], self.a(k - 1, e), self.biases[k - 1])
+        """z^k written through a^{k-1}, W^k and b^k, by the notation's forward map (built once per layer and
+        example: BP2, BP3, BP4 and the input gradient all differentiate it)."""
+        if (k, e) not in self._z_expressions:
+            forward = self.notation.forward(self.weights[k - 1], self.a(k - 1, e), self.biases[k - 1])
+            self._z_expressions[k, e] = sp.ImmutableMatrix(forward)
+        return self._z_expressions[k, e]
 
     @cached_property
     def target_constraints(self) -> dict:

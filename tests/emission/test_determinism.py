@@ -27,7 +27,8 @@ from paths import EXAMPLES
 from symbackprop.emission.module import generate_source
 from symbackprop.spec.load import load_spec
 
-#: One worker runs this module (pyproject's --dist loadgroup), so its module-scoped fixture is computed once.
+#: One worker runs this module (pyproject's --dist loadgroup), so its session-scoped fixture is computed once
+#: (a module-scoped one was computed twice: xdist hands a worker other tests between this module's).
 pytestmark = pytest.mark.xdist_group("determinism")
 
 
@@ -83,7 +84,7 @@ def first_difference(a: str, b: str) -> str:
     return "\n".join(list(diff)[:12])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> list[dict[str, str]]:
     """The outputs of this process and of another one with a different hash seed, computed side by side."""
     custom = tmp_path_factory.mktemp("determinism") / "custom.toml"

@@ -25,8 +25,8 @@ def _load(path: Path, name: str):
 REFRESH = _load(ROOT / "generated" / "refresh.py", "refresh_generated")
 
 
-@pytest.fixture(scope="module")
-def expected():  # computed once: the tests that use it share one xdist worker
+@pytest.fixture(scope="session")
+def expected():  # computed once: the tests that use it share one xdist worker, and the session keeps it
     return REFRESH.expected()
 
 

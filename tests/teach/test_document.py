@@ -16,7 +16,8 @@ from symbackprop import load_spec
 from symbackprop.cli import main
 from symbackprop.teach import document
 
-#: One worker runs this module (pyproject's --dist loadgroup), so its module-scoped fixture is computed once.
+#: One worker runs this module (pyproject's --dist loadgroup), so its session-scoped fixture is computed once
+#: (a module-scoped one was computed again whenever xdist handed the worker other tests in between).
 pytestmark = pytest.mark.xdist_group("documents")
 
 
@@ -45,7 +46,7 @@ def _compile(tex: str, folder: Path) -> Compiled:
     return Compiled(tex, " ".join(text.split()), path.with_suffix(".log").read_text(errors="replace"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def compiled(tmp_path_factory):
     """Each (example, notation) document rendered and compiled once, shared by the tests of this module."""
     cache: dict[tuple[str, str], Compiled] = {}
