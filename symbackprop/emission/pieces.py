@@ -25,6 +25,8 @@ from symbackprop.spec.model import Spec
 NAMES = {Z: "z", A: "a", Y: "y"}
 #: log a^L for a softmax output, which the module computes as z - logsumexp(z) row by row.
 LOG_A = sp.Symbol("log_a", real=True)
+#: log(1 − a^L) for a softmax output: log1p(−a) where a ≤ 1/2, else from z (the log-sum-exp of the other z_k).
+LOG_1MA = sp.Symbol("log_1ma", real=True)
 
 
 class GenerationError(SymbackpropError):
@@ -103,6 +105,15 @@ def delta(spec: Spec, constants: dict[str, str]) -> Piece:
     if act.elementwise:
         expr = sp.diff(cost.per_output.subs(A, act.formula), Z)
         return Piece.of(_emit(expr, "delta", "output delta", constants), f"delta^L_j = {text(expr)}")
+    if is_softmax(act) and takes_binary_log_loss(cost):
+        printer = InPlacePrinter({}, constants=constants)
+        emitted = printer.emit_softmax_binary_delta("z", "a", "y", "delta", f"b.rows[{L}]")
+        description = (
+            "delta^L_j = sum_k J_kj dC/da_k = (a_j - y_j) - a_j sum_{k != j} (a_k - y_k)/(1 - a_k); for the one "
+            "a_k > 1/2 of a row (if any), a_j/(1 - a_k) is the softmax of z without z_k, so nothing divides by a "
+            "1 - a_k that rounds to 0"
+        )
+        return Piece.of(emitted, description)
     form = jacobian_through_a(act)
     if form is None:
         raise GenerationError(
@@ -143,6 +154,13 @@ def delta(spec: Spec, constants: dict[str, str]) -> Piece:
     )
 
 
+def takes_binary_log_loss(cost_definition) -> bool:
+    """Whether a ∂C/∂a = (a − y)/(1 − a) for the per-output cost, as for binary cross-entropy: the form
+    :meth:`~symbackprop.printing.numpy.InPlacePrinter.emit_softmax_binary_delta` computes stably."""
+    gradient = sp.diff(cost_definition.per_output, A)
+    return sp.simplify(A * gradient - (A - Y) / (1 - A)) == 0
+
+
 def cost(spec: Spec) -> tuple[str, frozenset[str]]:
     """The per-output cost as one NumPy expression over the arrays a, y, z (through z where that keeps it
     stable), and the names it uses."""
@@ -151,11 +169,29 @@ def cost(spec: Spec) -> tuple[str, frozenset[str]]:
     if act.elementwise and expr.has(sp.log):
         expr = expr.subs(A, act.formula)  # log of a sigmoid becomes a softplus of z: no log(0)
     elif not act.elementwise and expr.has(sp.log):
+        expr = expr.subs(sp.log(1 - A), LOG_1MA)  # log(1 - softmax), from z where a is near 1
         expr = expr.subs(sp.log(A), LOG_A)  # log softmax, computed from z with the row's max shifted out
         if expr.has(sp.log):
             raise GenerationError(
                 f"generate: cost: {cost_definition.name} takes a log that is not log a of the {act.name}"
             )
     expr = stabilize(expr)
-    used = frozenset(NAMES[s] for s in expr.free_symbols if s in NAMES) | ({"log_a"} if expr.has(LOG_A) else set())
-    return NetworkNumPyPrinter().doprint(expr), used
+    logs = {name for symbol, name in ((LOG_A, "log_a"), (LOG_1MA, "log_1ma")) if expr.has(symbol)}
+    used = frozenset(NAMES[s] for s in expr.free_symbols if s in NAMES) | logs
+    return _lines(expr), used
+
+
+#: How long a printed cost may be on the line of the generated module that sums it.
+COST_WIDTH = 80
+
+
+def _lines(expr: sp.Expr) -> str:
+    """The NumPy expression of the cost: on one line when short, else one term of the sum per line (the generated
+    module stays within ruff's line length, and a long custom cost reads term by term)."""
+    printer = NetworkNumPyPrinter()
+    whole = printer.doprint(expr)
+    if len(whole) <= COST_WIDTH or not isinstance(expr, sp.Add):
+        return whole
+    terms = [printer.doprint(term) for term in sp.Add.make_args(expr)]
+    indent = "\n" + " " * 16
+    return "(" + indent + (indent + "+ ").join(f"({t})" for t in terms) + "\n" + " " * 12 + ")"

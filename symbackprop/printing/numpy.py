@@ -18,6 +18,7 @@ of a logistic becomes a softplus.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -144,9 +145,46 @@ class NetworkNumPyPrinter(NumPyPrinter):
     def _print_Softplus(self, expr):
         return f"np.logaddexp(0, {self._print(expr.args[0])})"
 
+    def _print_Piecewise(self, expr):
+        # nested np.where, first condition first (SymPy's np.select(..., default=nan) reads worse)
+        *branches, (last, condition) = expr.args
+        printed = self._print(last)
+        if condition is not sp.true:
+            printed = f"np.where({self._print(condition)}, {printed}, np.nan)"
+        for value, condition in reversed(branches):
+            printed = f"np.where({self._print(condition)}, {self._print(value)}, {printed})"
+        return printed
+
+    def _print_Max(self, expr):
+        return self._print_extremum("np.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._print_extremum("np.minimum", expr.args)
+
+    def _print_extremum(self, ufunc: str, args) -> str:
+        # nested two-argument ufunc calls (SymPy's NumPyPrinter writes functools.reduce, which the module lacks)
+        printed = self._print(args[0])
+        for arg in args[1:]:
+            printed = f"{ufunc}({printed}, {self._print(arg)})"
+        return printed
+
     def _module_format(self, fqn, register=True):
         # always spell numpy as np, as the generated module imports it
         return fqn.replace("numpy.", "np.")
+
+
+def _conditions_in_place(replacements: list, expr: sp.Expr) -> tuple[list, sp.Expr]:
+    """``sp.cse``'s replacements and expression with the comparisons it pulled out put back where they were used:
+    a Piecewise condition is printed as a mask at its branch, not as a number in a buffer."""
+    conditions: dict[sp.Symbol, sp.Basic] = {}
+    kept = []
+    for symbol, subexpression in replacements:
+        subexpression = subexpression.xreplace(conditions)
+        if isinstance(subexpression, sp.logic.boolalg.Boolean):
+            conditions[symbol] = subexpression
+        else:
+            kept.append((symbol, subexpression))
+    return kept, expr.xreplace(conditions)
 
 
 def _root(name: str) -> str:
@@ -205,6 +243,7 @@ class InPlacePrinter(NetworkNumPyPrinter):
         self._start(self.reserved, out)
         expr = stabilize(expr)
         replacements, (expr,) = sp.cse(expr, symbols=sp.numbered_symbols("_common"), optimizations=None)
+        replacements, expr = _conditions_in_place(replacements, expr)
         saved = dict(self.names)
         for symbol, subexpression in replacements:  # common subexpressions, computed once
             buffer = self._take()
@@ -255,6 +294,53 @@ class InPlacePrinter(NetworkNumPyPrinter):
         self._call("divide", [out, scratch], out)
         return self._emission()
 
+    def emit_softmax_binary_delta(self, z: str, a: str, y: str, out: str, row: str) -> Emission:
+        """δ^L of a softmax output a = softmax(z) under a cost whose a_k ∂C/∂a_k is (a_k − y_k)/(1 − a_k), binary
+        cross-entropy, with no division by a 1 − a_k that rounds to 0.
+
+        J^T ∇_a C gives δ_j = (a_j − y_j) − a_j Σ_{k≠j} r_k with r_k = (a_k − y_k)/(1 − a_k). At most one a_k of
+        a row exceeds 1/2; every other 1 − a_k is at least 1/2. For that one k, a_j r_k = q_j (a_k − y_k) where
+        q_j = a_j/(1 − a_k) is the softmax of z with z_k left out, computed from z (shifted by the largest
+        remaining z) and never from 1 − a_k. So δ = (a − y) − a (R − r̃) − q t, with r̃ = r where a ≤ 1/2
+        and 0 at the large entry, R = Σ_k r̃_k, and t = a_k − y_k of the large entry (0 in a row without one).
+        ``row`` is an (m, 1) buffer; broadcast copies spread it over the columns, as in
+        :meth:`emit_row_softmax`.
+        """
+        self._start(0, z, a, out)
+        large, rest = self._take_mask(), self._take_mask()
+        error, ratio, spread = self._take(), self._take(), self._take()
+        half, zero, one = self._number(0.5), self._number(0.0), self._number(1.0)
+        self._line("# the row's one a_k > 1/2, if any, and r_k = (a_k - y_k)/(1 - a_k) elsewhere (1 - a_k >= 1/2)")
+        self._call("greater", [a, half], large)
+        self._call("less_equal", [a, half], rest)
+        self._call("subtract", [a, y], error)
+        self._call("subtract", [one, a], ratio)
+        self._line(f"np.divide({error}, {ratio}, out={ratio}, where={rest})")
+        self._line(f"np.copyto({ratio}, {zero}, where={large})")
+        self._line("# (a_j - y_j) - a_j sum_{k != j} r_k over the a_k <= 1/2")
+        self._line(f"np.add.reduce({ratio}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({spread}, {row})")
+        self._call("subtract", [spread, ratio], spread)
+        self._call("multiply", [a, spread], spread)
+        self._call("subtract", [error, spread], out)
+        self._line("# minus q_j (a_k - y_k) for the large a_k, with q_j = a_j/(1 - a_k) the softmax of z without z_k")
+        self._line(f"np.copyto({ratio}, {zero})")
+        self._line(f"np.copyto({ratio}, {error}, where={large})")
+        self._line(f"np.add.reduce({ratio}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({ratio}, {row})")
+        self._line(f"np.copyto({spread}, {z})")
+        self._line(f"np.copyto({spread}, {self._number(-math.inf)}, where={large})")
+        self._line(f"np.maximum.reduce({spread}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({error}, {row})")
+        self._call("subtract", [spread, error], spread)
+        self._call("exp", [spread], spread)
+        self._line(f"np.add.reduce({spread}, axis=1, keepdims=True, out={row})")
+        self._line(f"np.copyto({error}, {row})")
+        self._call("divide", [spread, error], spread)
+        self._call("multiply", [spread, ratio], spread)
+        self._call("subtract", [out, spread], out)
+        return self._emission()
+
     # -- buffers --------------------------------------------------------------------------------
     def _line(self, text: str) -> None:
         self._lines.append(text)
@@ -300,9 +386,11 @@ class InPlacePrinter(NetworkNumPyPrinter):
     def _number(self, value: float) -> str:
         """A number operand: its literal, or (with ``constants``) the module constant holding it."""
         literal = repr(float(value))
+        if math.isinf(value):
+            literal = literal.replace("inf", "np.inf")
         if self.constants is None:
             return literal
-        name = "K_" + literal.replace("-", "minus_").replace(".", "_").replace("+", "")
+        name = "K_" + literal.replace("np.", "").replace("-", "minus_").replace(".", "_").replace("+", "")
         self.constants[name] = literal
         return name
 
@@ -451,6 +539,19 @@ class InPlacePrinter(NetworkNumPyPrinter):
     def _emit_sign(self, expr, out):
         self._emit_unary("sign", expr.args[0], out)
 
+    def _emit_Heaviside(self, expr, out):
+        # H(x) = 1 for x > 0 and 0 for x < 0 (the derivative of max and min); H(0) as SymPy's second argument says
+        x, at_zero = expr.args[0], expr.args[1] if len(expr.args) > 1 else sp.Rational(1, 2)
+        name, owned = self._value(x)
+        self._call("greater", [name, self._number(0.0)], out)
+        if at_zero != 0:
+            mask = self._take_mask()
+            self._call("equal", [name, self._number(0.0)], mask)
+            self._line(f"np.copyto({out}, {self._operand(at_zero)}, where={mask})")
+            self._give_mask(mask)
+        if owned:
+            self._give(name)
+
     def _emit_Softplus(self, expr, out):
         name, owned = self._value(expr.args[0])
         self._call("logaddexp", [self._number(0.0), name], out)
@@ -480,6 +581,45 @@ class InPlacePrinter(NetworkNumPyPrinter):
 
     _RELATIONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
 
+    def _emit_condition(self, condition: sp.Basic, mask: str) -> None:
+        """A Piecewise condition into a boolean mask: comparisons (<, <=, >, >=, ==, !=), and the And, Or, Not
+        and ITE (if-then-else) SymPy builds of them when it composes piecewise functions."""
+        if isinstance(condition, sp.core.relational.Relational) and condition.rel_op in self._COMPARISONS:
+            left, left_owned = self._value(condition.lhs)
+            right, right_owned = self._value(condition.rhs)
+            self._call(self._COMPARISONS[condition.rel_op], [left, right], mask)
+            for name, owned in ((left, left_owned), (right, right_owned)):
+                if owned:
+                    self._give(name)
+        elif isinstance(condition, sp.Not):
+            self._emit_condition(condition.args[0], mask)
+            self._call("logical_not", [mask], mask)
+        elif isinstance(condition, (sp.And, sp.Or)):
+            ufunc = "logical_and" if isinstance(condition, sp.And) else "logical_or"
+            first, *rest = condition.args
+            self._emit_condition(first, mask)
+            other = self._take_mask()
+            for part in rest:
+                self._emit_condition(part, other)
+                self._call(ufunc, [mask, other], mask)
+            self._give_mask(other)
+        elif isinstance(condition, sp.ITE):  # (c and then) or (not c and otherwise)
+            test, then, otherwise = condition.args
+            chosen, other = self._take_mask(), self._take_mask()
+            self._emit_condition(then, mask)
+            self._emit_condition(otherwise, other)
+            self._emit_condition(test, chosen)
+            self._line(f"np.copyto({other}, {mask}, where={chosen})")
+            self._line(f"np.copyto({mask}, {other})")
+            self._give_mask(other)
+            self._give_mask(chosen)
+        else:
+            raise EmissionError(
+                f"condition {condition} is not a comparison (<, <=, >, >=, ==, !=) or an and, or, not of comparisons"
+            )
+
+    _COMPARISONS = {**_RELATIONS, "==": "equal", "!=": "not_equal"}
+
     def _emit_Piecewise(self, expr: sp.Piecewise, out: str) -> None:
         *branches, (last, last_condition) = expr.args
         if last_condition is not sp.true:
@@ -499,15 +639,8 @@ class InPlacePrinter(NetworkNumPyPrinter):
         else:
             self._emit(last, out)
         for value, condition in reversed(branches):
-            if not isinstance(condition, sp.core.relational.Relational) or condition.rel_op not in self._RELATIONS:
-                raise EmissionError(f"condition {condition} is not a single <, <=, > or >= comparison")
             mask = self._take_mask()
-            left, left_owned = self._value(condition.lhs)
-            right, right_owned = self._value(condition.rhs)
-            self._call(self._RELATIONS[condition.rel_op], [left, right], mask)
-            for name, owned in ((left, left_owned), (right, right_owned)):
-                if owned:
-                    self._give(name)
+            self._emit_condition(condition, mask)
             name, owned = self._value(value)
             self._line(f"np.copyto({out}, {name}, where={mask})")
             if owned:

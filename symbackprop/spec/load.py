@@ -193,8 +193,20 @@ def _build(data: Mapping[str, Any], source: str) -> Spec:
         custom_costs=custom_costs,
         source=source,
     )
+    _check_vector_output(spec)
     _check_domains(spec)
     return spec
+
+
+def _check_vector_output(spec: Spec) -> None:
+    """Refuse a vector activation (softmax) on a one-neuron output: softmax of one number is always 1."""
+    output = spec.layer_activation(spec.depth)
+    if not output.elementwise and spec.layers[-1] < 2:
+        raise SpecError(
+            f"{output.name!r} over a one-neuron output layer is always 1, so nothing can be learnt; give the last "
+            'layer at least 2 neurons, or use output = "sigmoid" for one output',
+            field="output",
+        )
 
 
 def _check_domains(spec: Spec) -> None:

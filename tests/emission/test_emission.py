@@ -26,7 +26,7 @@ from autograd import grad
 from networks import MATRIX
 from paths import ROOT
 
-from symbackprop.emission.module import GenerationError, check_overwrite, edited, generate_source, write_module
+from symbackprop.emission.module import check_overwrite, edited, generate_source, write_module
 from symbackprop.errors import SpecError
 from symbackprop.files import MANIFEST, OverwriteError
 from symbackprop.notation.catalogue import get as notation_named
@@ -42,6 +42,21 @@ TRAINING_SET_SIZE = 50  # n for the dataset-scale L2 term
 CUSTOM = dict(
     activations={"swish": {"formula": "z/(1 + exp(-z))"}},
     costs={"quartic": {"formula": "(a - y)**4/4"}},
+)
+
+
+#: Custom piecewise formulas: where with comparisons, abs, max and min with a number (issue 15).
+PIECEWISE = dict(
+    activations={
+        "bent": {"formula": "where(z > 0, z, 0.1*z)"},
+        "hard_tanh": {"formula": "where(z >= 1, 1, where(z <= -1, -1, z))"},
+        "floor_half": {"formula": "max(z, 0.5) + min(z, 0)/4"},
+        "magnitude": {"formula": "abs(z)"},
+    },
+    costs={
+        "huber": {"formula": "where(abs(a - y) < 1, (a - y)**2/2, abs(a - y) - 1/2)"},
+        "overshoot": {"formula": "max(a - y, 0)**2 + abs(a - y)"},
+    },
 )
 
 
@@ -89,12 +104,22 @@ FAST = [
     fields(["softplus", "tanh"], "sigmoid", "quadratic", "goodfellow", [3, 2, 3, 2]),
     fields("sigmoid", "sigmoid", "quadratic", "threeblue1brown", [2, 2, 3]),
     fields("leaky_relu", "sigmoid", "cross_entropy", "rows", [3, 4, 2], regularization={"l2": 0.5, "scale": "batch"}),
+    # custom piecewise formulas, hidden and output
+    fields(["bent", "floor_half"], "hard_tanh", "huber", "notes", [3, 4, 3, 2], **PIECEWISE),
+    fields("magnitude", "floor_half", "overshoot", "blog", [2, 3, 2], **PIECEWISE),
+    fields("hard_tanh", "bent", "quadratic", "ufldl", [3, 2, 3], **PIECEWISE),
+    # softmax outputs: binary cross-entropy through the stable J^T form, the log-likelihood's a - y
+    fields("relu", "softmax", "cross_entropy", "goodfellow", [3, 4, 3]),
+    fields(
+        "tanh", "softmax", "log_likelihood", "deeplearning_ai", [2, 3, 3], regularization={"l2": 0.2, "scale": "batch"}
+    ),
 ]
 
 
 def _slow() -> list[dict]:
     cases = []
     widths = itertools.cycle(([1, 2, 1], [3, 2, 2], [2, 7, 3], [5, 4], [2, 3, 3, 2], [4, 5, 2, 6, 3], [6, 1, 7]))
+    vector_widths = itertools.cycle(([3, 2, 2], [2, 7, 3], [5, 4], [2, 3, 3, 2], [4, 5, 2, 6, 3], [1, 3, 5]))
     scales = itertools.cycle(({}, {"regularization": {"l2": 0.25, "scale": "batch"}},
                               {"regularization": {"l2": 0.75, "scale": "dataset"}}))  # fmt: skip
     notations = itertools.cycle(NOTATIONS)  # each pair in one notation, the notations in turn (as tests/networks.py)
@@ -102,6 +127,8 @@ def _slow() -> list[dict]:
         for output in ELEMENTWISE:
             cases.append(fields(hidden, output, "quadratic", next(notations), next(widths), **next(scales)))
         cases.append(fields(hidden, "sigmoid", "cross_entropy", next(notations), next(widths), **next(scales)))
+        for cost in ("quadratic", "cross_entropy", "log_likelihood"):  # softmax needs two outputs or more
+            cases.append(fields(hidden, "softmax", cost, next(notations), next(vector_widths), **next(scales)))
     for notation in NOTATIONS:
         cases.append(fields(["sigmoid", "leaky_relu", "identity"], "tanh", "quadratic", notation, [7, 3, 7, 2, 7]))
     cases.append(fields("swish", "sigmoid", "quadratic", "notes", [2, 3, 2], **CUSTOM))
@@ -164,6 +191,8 @@ def data(f: dict, m: int = 4, seed: int = 0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((m, f["layers"][0]))
     Y = rng.uniform(0.05, 0.95, (m, f["layers"][-1]))
+    if f["cost"] == "log_likelihood":  # it assumes targets that sum to 1
+        Y /= Y.sum(axis=1, keepdims=True)
     return (X.T, Y.T) if notation_named(f["notation"]).examples == "columns" else (X, Y)
 
 
@@ -190,12 +219,22 @@ def _select(condlist, choicelist, default=np.nan):
 _AUTOGRAD = {**vars(anp), "select": _select}
 
 
+def _row_softmax(z):
+    shifted = anp.exp(z - anp.max(z, axis=1, keepdims=True))
+    return shifted / anp.sum(shifted, axis=1, keepdims=True)
+
+
+def _autograd_activation(activation):
+    if not activation.elementwise:
+        assert activation.name == "softmax", activation.name
+        return _row_softmax
+    return sp.lambdify(Z, activation.formula, modules=[_AUTOGRAD, "numpy"])
+
+
 def autograd_cost(spec: Spec, n=None):
     """C(weights, biases, X, Y) written from the spec's definitions, in autograd."""
     L = spec.depth
-    activations = [
-        sp.lambdify(Z, spec.layer_activation(k).formula, modules=[_AUTOGRAD, "numpy"]) for k in range(1, L + 1)
-    ]
+    activations = [_autograd_activation(spec.layer_activation(k)) for k in range(1, L + 1)]
     per_output = sp.lambdify((A, Y), spec.cost_function().per_output, modules=[_AUTOGRAD, "numpy"])
     transposed = TRANSPOSED[spec.notation]
     reg = spec.regularization
@@ -309,10 +348,53 @@ def test_step_is_gradient_descent(load):
 # -- the text ------------------------------------------------------------------------------------
 
 
-def test_softmax_with_binary_cross_entropy_is_a_clear_generation_error():
-    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", output="softmax", cost="cross_entropy")
-    with pytest.raises(GenerationError, match="softmax"):
-        generate_source(spec)
+#: Weighted inputs of a softmax output: ordinary ones, and ones where float64 rounds a component to 1 (gaps of 40
+#: to 1000), with the targets of binary cross-entropy in [0, 1].
+SATURATED = [
+    ([0.5, 0.5, -0.2], [0.3, 0.9, 0.1]),
+    ([40.0, 0.0, -3.0], [0.0, 1.0, 0.0]),
+    ([1000.0, -1000.0, 0.0], [1.0, 0.0, 1.0]),
+    ([-700.0, 300.0, 299.0], [1.0, 0.0, 0.0]),
+]
+
+
+def _softmax_cross_entropy_reference(z, y, digits=600):
+    """(δ, C_x) of softmax with binary cross-entropy by mpmath at ``digits`` digits, where 1 − a = e^{-1000} is
+    still a number: C_x as written, -Σ y log a + (1 − y) log(1 − a), and its derivatives by mpmath's differences."""
+    import mpmath as mp
+
+    with mp.workdps(digits):
+        point = [mp.mpf(v) for v in z]
+
+        def cost(*zs):
+            top = max(zs)
+            e = [mp.exp(v - top) for v in zs]
+            total = mp.fsum(e)
+            return -mp.fsum(t * mp.log(v / total) + (1 - t) * mp.log(1 - v / total) for t, v in zip(y, e))
+
+        def along(j):
+            return lambda t: cost(*(t if k == j else point[k] for k in range(len(point))))
+
+        return [float(mp.diff(along(j), point[j])) for j in range(len(point))], float(cost(*point))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_softmax_with_binary_cross_entropy_is_right_where_a_rounds_to_1(module_dir, dtype):
+    """δ^L = J^T ∇_a C divides by no 1 − a_k that rounds to 0, and the cost's log(1 − a) is taken from z."""
+    spec = make_spec(name=f"softmax_bce_{dtype}", layers=[3, 3], output="softmax", cost="cross_entropy", dtype=dtype)
+    module = load_source(generate_source(spec), module_dir, spec.name)
+    net = module.Network(seed=0)
+    net.weights[0][...] = np.eye(3)  # z = x
+    net.biases[0][...] = 0
+    tolerance = 1e-10 if dtype == "float64" else 1e-5
+    for z, y in SATURATED:
+        delta, cost = _softmax_cross_entropy_reference(z, y)
+        X, Y = np.array([z], dtype=dtype), np.array([y], dtype=dtype)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            _, (db,) = net.gradients(X, Y)
+            got = net.cost(X, Y)
+        np.testing.assert_allclose(np.ravel(db), delta, rtol=tolerance, atol=tolerance, err_msg=str(z))
+        assert got == pytest.approx(cost, rel=tolerance), z
 
 
 @pytest.mark.parametrize("cost", ["log_likelihood", "quadratic"])
@@ -510,24 +592,46 @@ def test_allocation_measurement_would_see_a_temporary():
 # -- extreme inputs ------------------------------------------------------------------------------
 
 
+#: every valid built-in output with every built-in cost
+OUTPUT_COSTS = (
+    *((output, "quadratic") for output in ELEMENTWISE),
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "quadratic"),
+    ("softmax", "cross_entropy"),
+    ("softmax", "log_likelihood"),
+)
+DTYPES = ("float32", "float64")
+
+
 def _extreme(hidden, output, cost, dtype):
-    marks = () if hidden in ("sigmoid", "softplus", "tanh", "relu") and cost != "log_likelihood" else MATRIX
+    pair = OUTPUT_COSTS.index((output, cost))  # a fast sample: each pair once, hidden and dtype taking turns
+    fast = hidden == ELEMENTWISE[pair % len(ELEMENTWISE)] and dtype == DTYPES[pair % 2]
     f = fields(hidden, output, cost, "notes", [3, 5, 2], dtype=dtype)
-    return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=marks)
+    return pytest.param(f, id=f"{hidden}-{output}-{cost}-{dtype}", marks=() if fast else MATRIX)
 
 
-#: every built-in hidden activation with every built-in cost (and the output it needs), in both dtypes
+#: every built-in hidden activation with every valid built-in output and cost, in both dtypes
 EXTREME = [
-    _extreme(hidden, output, cost, dtype)
-    for hidden in ELEMENTWISE
-    for cost, output in (("quadratic", hidden), ("cross_entropy", "sigmoid"), ("log_likelihood", "softmax"))
-    for dtype in ("float32", "float64")
+    _extreme(hidden, output, cost, dtype) for hidden in ELEMENTWISE for output, cost in OUTPUT_COSTS for dtype in DTYPES
 ]
+
+
+def _weighted_inputs(f: dict, net, X: np.ndarray) -> list[np.ndarray]:
+    """z^1 and z^2 of a [n_0, n_1, n_2] network in the notes' layout, in float64 with NumPy (the reference)."""
+    softplus = sp.Function("softplus")  # log(1 + e^z) as np.logaddexp(0, z), which does not overflow at 1e4
+    formula = make_spec(**f).layer_activation(1).formula.subs(sp.log(1 + sp.exp(Z)), softplus(Z))
+    hidden = sp.lambdify(Z, formula, modules=[{"softplus": lambda z: np.logaddexp(0, z)}, "numpy"])
+    W1, W2 = (np.asarray(W, dtype=np.float64) for W in net.weights)
+    b1, b2 = (np.asarray(b, dtype=np.float64).ravel() for b in net.biases)
+    z1 = X.astype(np.float64) @ W1.T + b1
+    with np.errstate(over="ignore"):  # 1/(1 + e^{-z}) with e^{1e4} = inf is 0, as it should be
+        return [z1, (hidden(z1) + 0 * z1) @ W2.T + b2]
 
 
 @pytest.mark.parametrize("f", EXTREME)
 def test_extreme_inputs_stay_finite(f, load):
-    """|z| up to ~1e4: forward, cost, gradients and step raise nothing (underflow aside) and stay finite.
+    """|z| up to ~1e4 in the hidden layer and in the output layer: forward, cost, gradients and step raise nothing
+    (underflow aside) and stay finite.
 
     Underflow (e^-1e4 rounding to 0) is the one floating-point event allowed: it is what a stable form does.
     """
@@ -537,12 +641,18 @@ def test_extreme_inputs_stay_finite(f, load):
     X = rng.standard_normal((6, 3))
     X *= 1e4 / np.max(np.abs(X @ np.asarray(net.weights[0], dtype=np.float64).T))
     X = X.astype(f["dtype"])
+    _, z2 = _weighted_inputs(f, net, X)
+    if np.max(np.abs(z2)) > 0:  # the output layer's z up to 1e4 too (scaling its weights and biases)
+        scale = 1e4 / np.max(np.abs(z2))
+        net.weights[1][...] *= scale
+        net.biases[1][...] *= scale
     Yv = rng.integers(0, 2, (6, 2)).astype(float)
     if f["cost"] == "log_likelihood":
         Yv = np.eye(2)[rng.integers(0, 2, 6)]
+    z1, z2 = _weighted_inputs(f, net, X)
+    assert 0.99e4 < np.max(np.abs(z1)) < 1.01e4
+    assert np.max(np.abs(z2)) == 0 or 0.99e4 < np.max(np.abs(z2)) < 1.01e4
     with np.errstate(all="raise", under="ignore"):  # NumPy ignores underflow by default: no warning either way
-        z1 = X.astype(np.float64) @ np.asarray(net.weights[0], dtype=np.float64).T + net.biases[0]
-        assert 0.99e4 < np.max(np.abs(z1)) < 1.01e4
         out = net.forward(X)
         cost = net.cost(X, Yv)
         dW, db = net.gradients(X, Yv)
