@@ -11,6 +11,15 @@ content changed since (edited) is not overwritten unless ``force`` is given.
 Replacing a file and recording it in the manifest happen with SIGINT and
 SIGTERM held back (in the main thread), so an interrupt cannot leave the two
 disagreeing; a second interrupt is not held back.
+
+What no signal handler sees (kill -9, a power cut, a full disk at the
+manifest's write) is covered by a journal: before a file is renamed into
+place, its name and new hash go to ``.symbackprop-pending.json``, removed once
+the manifest records it. The next run in the folder adopts every pending file
+whose content has that hash (its own complete file), and removes the
+temporary files a killed run left. One run at a time writes into a folder: a
+run takes an exclusive lock on the folder (``flock``, where the platform has
+it) before its first write, and a second run is refused with a clear message.
 """
 
 from __future__ import annotations
@@ -19,16 +28,22 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from symbackprop.errors import SymbackpropError
 
 MANIFEST = ".symbackprop-manifest.json"
+#: The files a write is about to rename into place (name → sha256), removed once the manifest records them.
+PENDING = ".symbackprop-pending.json"
+#: The temporary files of :func:`write_atomic`: ``.NAME.`` and tempfile's eight random characters, ``.tmp``.
+TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 #: What a file says of itself, given its bytes: None if symbackprop did not write it, else whether it was
 #: edited since (a generated module ends with the sha256 of everything above it).
 Provenance = Callable[[bytes], "bool | None"]
@@ -178,20 +193,109 @@ def _read_manifest(path: Path) -> dict[str, str]:
     return manifest
 
 
+class FolderBusy(OverwriteError):
+    """Another run holds the folder's lock."""
+
+
+#: The folders this process holds the lock of: resolved path → [the folder's open descriptor, holders].
+_LOCKS: dict[Path, list] = {}
+
+
+def _lock(folder: Path) -> Callable[[], None]:
+    """Take the folder's exclusive lock for this process (once, however many holders) and return its release;
+    raise :class:`FolderBusy` if another process holds it. No-op where the platform has no ``flock``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock
+        return lambda: None
+    key = folder.resolve()
+    if key in _LOCKS:
+        _LOCKS[key][1] += 1
+    else:
+        fd = os.open(key, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise FolderBusy(
+                f"{folder}: another symbackprop run is writing into this folder; wait for it to finish, or choose "
+                "another folder"
+            ) from None
+        except OSError:  # a filesystem without locks (some network mounts): go on unlocked
+            os.close(fd)
+            return lambda: None
+        _LOCKS[key] = [fd, 1]
+
+    def release() -> None:
+        entry = _LOCKS.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _LOCKS[key]
+            os.close(entry[0])  # closing the descriptor releases the lock
+
+    return release
+
+
 class OutputFolder:
-    """A folder whose files symbackprop owns, tracked by a manifest of their hashes."""
+    """A folder whose files symbackprop owns, tracked by a manifest of their hashes.
+
+    The folder is locked for this process from the first :meth:`check` of an existing folder or the first
+    :meth:`write`, until the object is garbage collected; taking the lock first recovers what a killed run
+    left (:meth:`_recover`).
+    """
 
     def __init__(self, folder: str | os.PathLike, *, force: bool = False):
         self.folder = Path(folder)
         self.force = force
         self.manifest_path = self.folder / MANIFEST
         self.manifest: dict[str, str] = {}
+        self._locked = False
+        self._load_manifest()
+
+    def _load_manifest(self) -> None:
         if self.manifest_path.exists():
             try:
                 self.manifest = _read_manifest(self.manifest_path)
             except OverwriteError:
-                if not force:
+                if not self.force:
                     raise
+
+    def _take_lock(self) -> None:
+        """Lock the (existing) folder for this run, then adopt pending files and remove stale temporary ones."""
+        if self._locked or not self.folder.is_dir():
+            return
+        weakref.finalize(self, _lock(self.folder))
+        self._locked = True
+        self._load_manifest()  # as the previous holder left it
+        self._recover()
+
+    def _recover(self) -> None:
+        """Finish what a killed run (kill -9, a full disk) left: record each pending file whose content has its
+        pending hash (a complete file this tool wrote), and remove the temporary files of interrupted writes."""
+        pending_path = self.folder / PENDING
+        adopted = False
+        if pending_path.exists():
+            try:
+                pending = json.loads(pending_path.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                pending = {}
+            for name, digest in pending.items() if isinstance(pending, dict) else ():
+                path = self.folder / name
+                if isinstance(digest, str) and path.is_file() and not path.is_symlink():
+                    if sha256(path.read_bytes()) == digest and self.manifest.get(name) != digest:
+                        self.manifest[name] = digest
+                        adopted = True
+        for path in self.folder.iterdir():
+            match = TEMPORARY.match(path.name)
+            if match and match["name"] in (*self.manifest, MANIFEST, PENDING) and path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        if adopted:
+            self.write_manifest()
+        with contextlib.suppress(FileNotFoundError):
+            pending_path.unlink()
 
     def check(self, name: str, provenance: Provenance | None = None) -> None:
         """Raise :class:`OverwriteError` if writing ``name`` would destroy someone's work.
@@ -202,6 +306,7 @@ class OutputFolder:
         path = self.folder / name
         if self.folder.exists() and not self.folder.is_dir():
             raise OverwriteError(f"{self.folder}: is not a folder; choose a folder to write {name} into")
+        self._take_lock()
         link = refuse_non_regular(path)  # before anything reads it: reading a FIFO or /dev/zero never ends
         if link and not self.force:
             raise OverwriteError(
@@ -229,20 +334,31 @@ class OutputFolder:
         self.check(name, provenance)
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         path = self.folder / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        digest = sha256(payload)
         with interrupts_deferred():
+            self._journal(name, digest)
             write_atomic(path, payload)
-            self.manifest[name] = sha256(payload)
+            self.manifest[name] = digest
             self.write_manifest()
+            (self.folder / PENDING).unlink()
         return path
 
     def record(self, make: Callable[[], Path]) -> Path:
         """Run ``make``, which writes one file into the folder by other means (latexmk writing a PDF), and
         record that file in the manifest: the file and its entry, both or neither, uninterrupted."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         with interrupts_deferred():
             path = Path(make())
             self.manifest[path.name] = sha256(path.read_bytes())
             self.write_manifest()
         return path
+
+    def _journal(self, name: str, digest: str) -> None:
+        """Note that ``name`` is about to become the file with ``digest``, for :meth:`_recover` after a kill."""
+        write_atomic(self.folder / PENDING, json.dumps({name: digest}) + "\n")
 
     def write_manifest(self) -> None:
         write_atomic(self.manifest_path, json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")

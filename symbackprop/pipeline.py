@@ -203,6 +203,8 @@ def build(
     tex, pdf = f"{spec.name}.tex", f"{spec.name}.pdf"
     for name in (*BUILD_FILES, tex, pdf, *training.output_names(spec)):
         out.check(name, training.provenance)  # refuse before doing any work
+    if dataset is not None:
+        training.refuse_earlier_run(out)
     run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed, validation=validation)
     result = BuildResult(spec, out.folder)
     stage = _Stages(result)

@@ -120,18 +120,17 @@ def test_build_default_trains_on_digits(tmp_path, capsys):
 
 
 def test_build_twice_never_destroys_an_edited_file(tmp_path, capsys, monkeypatch):
-    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
     from symbackprop.teach import document
 
     monkeypatch.setattr(document, "engine", lambda: None)  # the PDF is tested above; keep this one quick
-    spec = tmp_path / "small.toml"
-    spec.write_text(SMALL)
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY)  # no built-in data has 3 inputs: derive, verify, generate and latex, no training
     out = tmp_path / "build"
-    args = ["build", str(spec), "-o", str(out), "--epochs", "2"]
+    args = ["build", str(spec), "-o", str(out)]
     assert main(args) == 0
     assert "PDF skipped: no LaTeX engine" in capsys.readouterr().out
     assert main(args) == 0  # a second run over unchanged files is fine
-    for name in ("derivation.txt", "history.json", "small.py"):
+    for name in ("derivation.txt", "verification.json", "tiny.py"):
         edited = out / name
         before = {p.name: p.read_bytes() for p in out.iterdir()}
         edited.write_text(edited.read_text() + "# my notes\n")
@@ -142,7 +141,34 @@ def test_build_twice_never_destroys_an_edited_file(tmp_path, capsys, monkeypatch
         after = {p.name: p.read_bytes() for p in out.iterdir()}
         assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in before.items() if k != name}
     assert main([*args, "--force"]) == 0
-    assert not (out / "history.json").read_text().endswith("# my notes\n")
+    assert not (out / "tiny.py").read_text().endswith("# my notes\n")
+
+
+def test_a_rerun_never_replaces_an_earlier_training_run(tmp_path, capsys):
+    """train and build refuse a folder holding a run's weights and history, before any work (issue 16 item 6)."""
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "run"
+    args = ["train", str(spec), "-o", str(out), "--epochs", "2"]
+    assert main(args) == 0
+    kept = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    for command in (args, ["build", str(spec), "-o", str(out), "--epochs", "3"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "holds the results of an earlier training run (2 epochs of small on" in err, err
+        assert "--force" in err and len(err.strip().splitlines()) == 1
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == kept  # nothing written, nothing lost
+    assert main([*args, "--epochs", "3", "--force"]) == 0
+    assert len(json.loads((out / "history.json").read_text())["epochs"]) == 3
+
+
+TINY = """name = "tiny"
+layers = [3, 2, 2]
+activation = "sigmoid"
+cost = "quadratic"
+"""
 
 
 SMALL = """name = "small"

@@ -145,7 +145,7 @@ def test_an_interrupt_while_writing_a_file_and_its_manifest_entry_is_held_back(t
             out.write("a.txt", "complete\n")
     finally:
         signal.signal(signal.SIGINT, previous)
-    assert seen == ["a.txt", MANIFEST]
+    assert seen == [files.PENDING, "a.txt", MANIFEST]  # the journal first, for a kill no handler sees
     assert json.loads((tmp_path / MANIFEST).read_text()) == {"a.txt": sha256(b"complete\n")}
     OutputFolder(tmp_path).check("a.txt")  # the next run does not mistake it for an edited file
 
@@ -255,3 +255,126 @@ def test_an_output_folder_that_is_a_file_is_named(tmp_path):
     (tmp_path / "out").write_text("a file\n")
     with pytest.raises(OverwriteError, match="out: is not a folder"):
         OutputFolder(tmp_path / "out").write("module.py", "x\n")
+
+
+# -- kill -9, a full disk, two runs at once (issue 16 item 5) -------------------------------------
+
+#: A writer that keeps replacing three files of one folder until it is killed. It imports
+#: symbackprop.files without the package's __init__ (which imports SymPy), so a round takes a tenth of a second.
+WRITER = """
+import sys, types
+package = types.ModuleType("symbackprop")
+package.__path__ = [sys.argv[1]]
+sys.modules["symbackprop"] = package
+from symbackprop.files import OutputFolder
+
+folder = OutputFolder(sys.argv[2])
+for round in range(10**9):
+    for name in ("a.txt", "b.bin", "c.json"):
+        folder.write(name, f"{name}, round {round}\\n" * (1 + round % 200))
+    if round == 0:
+        print("ready", flush=True)
+    if len(sys.argv) > 3:  # hold the folder (and its lock) until killed
+        import time
+        time.sleep(3600)
+"""
+PACKAGE = Path(files.__file__).resolve().parent
+KILL_ROUNDS = 40
+
+
+def start_writer(out: Path, *extra: str):
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(PACKAGE), str(out), *extra], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def assert_owned(folder: Path) -> dict[str, str]:
+    """Every file in the folder is in its manifest with its exact hash; no temporary or pending file is left."""
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [n for n in names if n.endswith(".tmp") or n == files.PENDING], names
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for name in names:
+        if name != MANIFEST:
+            assert manifest.get(name) == sha256((folder / name).read_bytes()), name
+    return manifest
+
+
+def test_a_run_killed_at_random_times_leaves_files_the_next_run_adopts(tmp_path: Path) -> None:
+    """kill -9 at a random moment of a writing loop, KILL_ROUNDS times: the next run accepts every file (adopting
+    one whose rename beat its manifest entry), and removes the killed run's temporary files."""
+    import random
+    import time
+
+    rng = random.Random(16)
+    out = tmp_path / "out"
+    adopted = 0
+    for _ in range(KILL_ROUNDS):
+        process = start_writer(out)
+        time.sleep(rng.uniform(0, 0.03))
+        process.kill()
+        process.wait()
+        pending = (out / files.PENDING).exists()
+        folder = OutputFolder(out)
+        for name in ("a.txt", "b.bin", "c.json"):
+            folder.check(name)  # never "not written by symbackprop" or "edited"
+        adopted += pending
+        assert_owned(out)
+        del folder
+    assert adopted > 0, "no kill landed between a write and its manifest entry; the adoption went untested"
+
+
+def test_a_full_disk_at_the_manifest_write_leaves_a_file_the_next_run_adopts(tmp_path: Path, monkeypatch) -> None:
+    folder = OutputFolder(tmp_path)
+    folder.write("a.txt", "first\n")
+    real = files.write_atomic
+
+    def full_at_manifest(path, data):
+        if Path(path).name == MANIFEST:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(files, "write_atomic", full_at_manifest)
+    with pytest.raises(OSError, match="No space"):
+        folder.write("a.txt", "second\n")
+    monkeypatch.setattr(files, "write_atomic", real)
+    del folder
+    assert (tmp_path / "a.txt").read_text() == "second\n"  # renamed into place, the manifest not updated
+    OutputFolder(tmp_path).check("a.txt")  # adopted: its hash is the pending one
+    assert_owned(tmp_path)
+
+
+def test_a_pending_file_whose_content_differs_is_not_adopted(tmp_path: Path) -> None:
+    folder = OutputFolder(tmp_path)
+    folder.write("a.txt", "ours\n")
+    del folder
+    (tmp_path / files.PENDING).write_text(json.dumps({"a.txt": sha256(b"what we meant to write\n")}))
+    (tmp_path / "a.txt").write_text("someone's edit\n")
+    with pytest.raises(OverwriteError, match="edited"):
+        OutputFolder(tmp_path).check("a.txt")
+
+
+def test_a_second_run_on_one_folder_is_refused_while_the_first_writes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = start_writer(out, "hold")
+    try:
+        with pytest.raises(files.FolderBusy, match="another symbackprop run is writing into this folder"):
+            OutputFolder(out).write("d.txt", "mine\n")
+        assert not (out / "d.txt").exists()
+    finally:
+        process.kill()
+        process.wait()
+    OutputFolder(out).write("d.txt", "mine\n")  # the lock went with the process
+    assert_owned(out)
+
+
+def test_one_process_may_hold_a_folder_twice(tmp_path: Path) -> None:
+    first, second = OutputFolder(tmp_path), OutputFolder(tmp_path)
+    first.write("a.txt", "1\n")
+    second.write("b.txt", "2\n")
+    del first, second
+    assert files._LOCKS == {}  # released when the last holder goes

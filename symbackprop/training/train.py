@@ -9,8 +9,14 @@ a progress bar and one line per epoch in the book's style
 * ``history.json``: the settings, the data and one entry per epoch;
 * ``training.png``: training cost and test accuracy per epoch (needs matplotlib).
 
+The weights and history are written after every epoch too (``"finished": false``
+until the run ends), so a run killed outright loses at most the epoch under way;
+Ctrl-C and SIGTERM save the completed epochs (``"interrupted": true``).
+
 Every file goes through :class:`symbackprop.files.OutputFolder`, so an edited
-or foreign file is never overwritten without ``force``. If the parameters
+or foreign file is never overwritten without ``force``, and a folder holding an
+earlier run's weights or history is refused without ``force``
+(:func:`refuse_earlier_run`). If the parameters
 become NaN or infinite, the module restores the last good ones; they are saved
 and :class:`TrainingDiverged` (exit code 2, like any bad input: the step size
 does not suit this network and data) names the epoch and the batch.
@@ -33,7 +39,7 @@ import numpy as np
 
 from symbackprop.emission.module import generate_source, provenance
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder
+from symbackprop.files import OutputFolder, OverwriteError
 from symbackprop.printing.words import count
 from symbackprop.spec.load import Spec
 from symbackprop.training.data import Dataset, check_width
@@ -153,11 +159,13 @@ def fit(
     module: ModuleType | None = None,
     echo: Callable[[str], None] | None = None,
     bar: bool | None = False,
+    checkpoint: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
-    """Train the spec's generated module on ``data`` with the book's line per epoch; write nothing.
+    """Train the spec's generated module on ``data`` with the book's line per epoch; write nothing itself.
 
     ``module`` is the generated module (default: compiled in memory); ``echo`` prints a line (default: nothing);
-    ``bar`` shows a tqdm progress bar (None: when stderr is a terminal).
+    ``bar`` shows a tqdm progress bar (None: when stderr is a terminal); ``checkpoint`` is given the outcome so
+    far after every epoch.
     """
     from tqdm import tqdm
 
@@ -191,6 +199,8 @@ def fit(
         cost = f", cost {entry['cost']:.4f}" if "cost" in entry else ""
         checked = f", validation {entry['validation_correct']} / {entry['validation_total']}" if validation else ""
         echo(f"Epoch {entry['epoch']}: {entry['correct']} / {entry['total']}{checked}{cost}")
+        if checkpoint is not None:
+            checkpoint(Outcome(net, list(history), [], time.perf_counter() - start, run))
 
     progress = tqdm(
         total=run.epochs * len(Y),
@@ -258,10 +268,15 @@ def train(
     check_width(data, spec.layers)
     for name in output_names(spec):
         out.check(name, provenance)  # refuse before training
+    refuse_earlier_run(out)
     echo = echo or tqdm.write
     written = [] if module_path else [module_path := write_generated(spec, out)]
+
+    def checkpoint(outcome: Outcome) -> None:  # after every epoch: a kill loses at most the epoch under way
+        save(spec, data, outcome, out, echo, finished=False)
+
     try:
-        outcome = fit(spec, data, run, module=import_generated(module_path), echo=echo, bar=bar)
+        outcome = fit(spec, data, run, module=import_generated(module_path), echo=echo, bar=bar, checkpoint=checkpoint)
     except TrainingInterrupted as stop:  # save the completed epochs' weights and history, then stop
         save(spec, data, stop.outcome, out, echo)
         epochs = count(len(stop.outcome.history), "completed epoch")
@@ -278,8 +293,36 @@ def train(
     return outcome
 
 
-def save(spec: Spec, data: Dataset, outcome: Outcome, out: OutputFolder, echo: Callable[[str], None]) -> list[Path]:
-    """Write a run's weights (the module's own ``save``, no pickle), history and plot into ``out``."""
+def refuse_earlier_run(out: OutputFolder) -> None:
+    """Raise :class:`OverwriteError` if ``out`` holds an earlier training run's weights or history (unless
+    ``--force``): a rerun never silently replaces a run's results."""
+    if out.force or not any((out.folder / name).exists() for name in (WEIGHTS, HISTORY)):
+        return
+    try:
+        record = json.loads((out.folder / HISTORY).read_text(encoding="utf-8"))
+        epochs = record["epochs"]
+        what = f"{count(len(epochs), 'epoch')} of {record['spec']} on {record['data']}"
+        if epochs and "accuracy" in epochs[-1]:
+            what += f", test accuracy {100 * epochs[-1]['accuracy']:.2f}%"
+    except (OSError, ValueError, KeyError, TypeError):
+        what = "weights without a readable history"
+    raise OverwriteError(
+        f"{out.folder}: holds the results of an earlier training run ({what}); not replacing them: use --force to "
+        "replace them, or write into another folder"
+    )
+
+
+def save(
+    spec: Spec,
+    data: Dataset,
+    outcome: Outcome,
+    out: OutputFolder,
+    echo: Callable[[str], None],
+    *,
+    finished: bool = True,
+) -> list[Path]:
+    """Write a run's weights (the module's own ``save``, no pickle), history and plot into ``out``; with
+    ``finished=False`` (the checkpoint after an epoch of a run still under way) the weights and history only."""
     run, history, diverged = outcome.settings, outcome.history, outcome.diverged
     weights = io.BytesIO()
     outcome.network.save(weights)
@@ -291,9 +334,12 @@ def save(spec: Spec, data: Dataset, outcome: Outcome, out: OutputFolder, echo: C
         "seconds": round(outcome.seconds, 3),
         "diverged": None if diverged is None else {"epoch": diverged.epoch, "batch": diverged.batch},
         "interrupted": outcome.interrupted,  # by Ctrl-C or SIGTERM, after the epochs listed
+        "finished": finished,  # false: a checkpoint of a run that had not ended (killed, if it stays so)
         "epochs": [{key: _finite(value) for key, value in entry.items()} for entry in history],
     }
     written = [out.write(WEIGHTS, weights.getvalue()), out.write(HISTORY, json.dumps(record, indent=2) + "\n")]
+    if not finished:
+        return written
     png = plot_png(history, f"{spec.name} {list(spec.layers)}, eta {run.eta:g}, mini-batch {run.batch_size}")
     if png is None:
         echo(f"train: {NO_PLOT}")

@@ -269,14 +269,14 @@ _FAST = dict(
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, **_FAST)
+@settings(max_examples=750, **_FAST)
 @given(NEAR_FORMULAS, st.booleans())
 def test_generated_formulas_parse_or_name_the_offending_token(text: str, cost: bool) -> None:
     check_formula(text, COST if cost else ACTIVATION)
 
 
 @pytest.mark.slow
-@settings(max_examples=600, **_FAST)
+@settings(max_examples=300, **_FAST)
 @given(RANDOM_FORMULAS)
 def test_random_text_as_a_formula_parses_or_names_the_offending_token(text: str) -> None:
     check_formula(text, ACTIVATION)
@@ -446,14 +446,14 @@ def check_spec(load, source: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=1200, **_FAST)
+@settings(max_examples=600, **_FAST)
 @given(SPEC_DICTS)
 def test_generated_spec_dicts_load_or_name_the_field(data: dict[str, Any]) -> None:
     check_spec(lambda: spec_from_dict(data), "<dict>")
 
 
 @pytest.mark.slow
-@settings(max_examples=900, **_FAST)
+@settings(max_examples=450, **_FAST)
 @given(SPEC_TEXTS)
 def test_generated_toml_specs_load_or_name_the_field_or_line(text: str) -> None:
     check_spec(lambda: spec_from_toml(text, source="hostile.toml"), "hostile.toml")
