@@ -21,8 +21,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from symbackprop import __version__, pipeline
+from symbackprop.check.answers import MAX_ANSWERS_BYTES
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder, write_atomic
+from symbackprop.files import OutputFolder, read_regular, write_atomic
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.printing.text import derivation_text, verification_table
 from symbackprop.printing.words import count
@@ -385,9 +386,14 @@ def _check_answers(args) -> int:
         if args.equation:
             return _fail("check: --equation goes with --formula; in a file, write 'ID (EQUATION): FORMULA'")
         try:
-            text = Path(args.answers).read_text(encoding="utf-8")
+            raw = read_regular(args.answers, MAX_ANSWERS_BYTES)  # a FIFO or a device is refused, not read
+            if len(raw) > MAX_ANSWERS_BYTES:
+                return _fail(f"{args.answers}: too large: an answers file is at most {MAX_ANSWERS_BYTES:_} bytes")
+            text = raw.decode("utf-8")
         except OSError as error:
             return _fail(f"{args.answers}: cannot read the answers: {error.strerror}")
+        except UnicodeDecodeError as error:
+            return _fail(f"{args.answers}: not UTF-8 text (byte {error.start}); an answers file is text")
         submissions = read_answers(text, source=args.answers)
     report = pipeline.check(spec, submissions, notation=args.notation)
     print(report.to_json() if args.json else report_text(report), end="\n" if args.json else "")

@@ -25,6 +25,7 @@ it) before its first write, and a second run is refused with a clear message.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -85,6 +86,29 @@ def _kind(mode: int) -> str:
         if test(mode):
             return kind
     return "not a regular file"
+
+
+def not_regular(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it is not a regular file or a symbolic link to one ("a named pipe (FIFO)", "a
+    folder", "a character device", ...), None for a regular file or a missing one. For inputs: a FIFO blocks
+    ``open()`` until a writer comes, and ``/dev/zero`` never ends."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return None if stat.S_ISREG(info.st_mode) else _kind(info.st_mode)
+
+
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the regular file ``path`` (following a symbolic link), never blocking on a
+    FIFO: anything else raises :class:`OSError` whose ``strerror`` says what it is ("is a named pipe (FIFO),
+    not a regular file")."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"is {_kind(mode)}, not a regular file")
+        return handle.read(limit + 1)
 
 
 def refuse_non_regular(path: Path) -> bool:
@@ -212,7 +236,10 @@ def _lock(folder: Path) -> Callable[[], None]:
     if key in _LOCKS:
         _LOCKS[key][1] += 1
     else:
-        fd = os.open(key, os.O_RDONLY)
+        try:
+            fd = os.open(key, os.O_RDONLY)
+        except OSError:  # a folder we may write but not read: the writes themselves will say what is wrong
+            return lambda: None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -283,7 +310,8 @@ class OutputFolder:
                 pending = {}
             for name, digest in pending.items() if isinstance(pending, dict) else ():
                 path = self.folder / name
-                if isinstance(digest, str) and path.is_file() and not path.is_symlink():
+                plain = Path(name).name == name  # a file of this folder, as write() names them
+                if plain and isinstance(digest, str) and path.is_file() and not path.is_symlink():
                     if sha256(path.read_bytes()) == digest and self.manifest.get(name) != digest:
                         self.manifest[name] = digest
                         adopted = True

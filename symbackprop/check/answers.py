@@ -10,6 +10,9 @@ from symbackprop.notation.catalogue import NOTATIONS
 
 # -- files of answers --------------------------------------------------------------------------------
 
+#: The largest answers file ``check --answers`` reads: 4 MB, some 20,000 answers of 200 characters.
+MAX_ANSWERS_BYTES = 4_000_000
+
 _HEADER = re.compile(r"^(?P<id>[A-Za-z0-9_.\-]+)\s*(?:\((?P<options>[^)]*(?:\)[^):]*)*)\))?\s*:(?P<formula>.*)$")
 
 

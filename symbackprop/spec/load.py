@@ -46,6 +46,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import FormulaError, SpecError
+from symbackprop.files import read_regular
 from symbackprop.notation.catalogue import entries as catalogue_entries
 from symbackprop.notation.custom import custom_notation
 from symbackprop.spec import domains
@@ -112,14 +113,16 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     """Read and validate a TOML spec; errors name the file as given."""
     source = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
-            content = handle.read(MAX_SPEC_BYTES + 1)
+        content = read_regular(path, MAX_SPEC_BYTES)  # a FIFO or a device is refused, not read
     except FileNotFoundError:
         raise SpecError("no such file; expected a TOML spec", source=source) from None
     except IsADirectoryError:
         raise SpecError("is a directory; expected a TOML spec file", source=source) from None
     except OSError as error:
-        raise SpecError(f"cannot read: {_one_line(error.strerror or str(error))}", source=source) from None
+        message = _one_line(error.strerror or str(error))
+        if message.startswith("is "):  # what the path is instead of a file
+            raise SpecError(f"{message}; expected a TOML spec file", source=source) from None
+        raise SpecError(f"cannot read: {message}", source=source) from None
     return spec_from_toml(content, source=source)
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from symbackprop.errors import SymbackpropError
+from symbackprop.files import not_regular
 
 MNIST_TRAIN = 50_000  # Nielsen's training set: the first 50,000 of MNIST's 60,000 training images
 DIGITS_TRAIN = 1_500  # scikit-learn's 1,797 digits: the first 1,500 train, the other 297 test
@@ -128,6 +129,9 @@ def load_data(
         )
     if path.is_dir():
         return load_idx_folder(path)
+    kind = not_regular(path)
+    if kind is not None:  # a FIFO would block every reader below until someone writes into it
+        raise DataError(f"{path}: is {kind}; expected 'digits', 'mnist', an IDX folder, .pkl.gz, .npz or .csv")
     if path.name.endswith((".pkl.gz", ".pkl")):
         return load_pickle(path)
     if npz_keys is not None and path.suffix != ".npz":
