@@ -17,6 +17,8 @@ for every elementwise activation; softmax is written out.
 
 from __future__ import annotations
 
+from functools import partial
+
 import sympy as sp
 from sympy.core.relational import Relational
 
@@ -100,7 +102,8 @@ class IndexedNetwork:
         L = self.depth
         cost = sp.Sum(self.cost.per_output.subs({A: a[t], Y: self.y[t]}, simultaneous=True), (t, 1, self.widths[L]))
         grad = resolve(sp.diff(cost, a[j]).doit(), self.ranges)
-        return grad.subs(a[j], self.a(L, j))
+        # every a[...] back to a^L, a[j] and the a[j_sum] a sum keeps where a Piecewise hides its Kronecker delta
+        return grad.replace(lambda e: isinstance(e, sp.Indexed) and e.base == a, lambda e: self.a(L, *e.indices))
 
     def view(self) -> IndexedView:
         return IndexedView(self)
@@ -207,7 +210,38 @@ def normalize(expr: sp.Basic, ranges: dict) -> sp.Basic:
 
     expr = resolve(expr, ranges)
     expr = expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, split)
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, partial(_delta_in_branches, ranges))
     return resolve(expr, ranges)
+
+
+def _delta_in_branches(ranges: dict, s: sp.Sum) -> sp.Expr:
+    """Σ_t Piecewise((δ_{x t} g_1(t), c_1(t)), …) = Piecewise((g_1(x), c_1(x)), …) for an index x with the sum's
+    range: the Kronecker delta a piecewise cost's derivative leaves inside each branch, summed away (SymPy's
+    ``doit`` does not look inside a Piecewise). Any other sum is returned as it is."""
+    ((var, lo, hi),) = s.limits
+    body = sp.piecewise_fold(s.function)
+    if not isinstance(body, sp.Piecewise):
+        return s
+    targets, branches = set(), []
+    for value, condition in body.args:
+        if value == 0:
+            branches.append((value, condition))
+            continue
+        deltas = [f for f in sp.Mul.make_args(value) if isinstance(f, sp.KroneckerDelta) and var in f.free_symbols]
+        if len(deltas) != 1:
+            return s
+        (delta,) = deltas
+        other = delta.args[0] if delta.args[1] == var else delta.args[1]
+        if var in other.free_symbols:
+            return s
+        targets.add(other)
+        branches.append((value / delta, condition))
+    if len(targets) != 1:
+        return s
+    (x,) = targets
+    if ranges.get(x) != (lo, hi):
+        return s
+    return sp.Piecewise(*[(value.subs(var, x), condition.subs(var, x)) for value, condition in branches])
 
 
 def is_zero(expr: sp.Expr) -> bool:

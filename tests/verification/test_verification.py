@@ -1061,3 +1061,27 @@ def test_a_value_that_is_not_finite_is_no_verdict_never_a_failure():
     assert report.verdict.startswith("INCOMPLETE: ") and "not done: a value was not finite" in report.verdict
     assert any(p.startswith("not done: ") for p in report.plan)
     assert all(c.holds for c in report.checks if c.method in ("exact", "all_widths"))
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["where(z >= 1, 1, where(z <= -1, -1, z))", "max(z, 0.5) + min(z, 0)/4", "abs(z)"],
+)
+def test_custom_piecewise_formulas_hold_by_every_method(hidden):
+    """A where(...) cost on y and piecewise activations (issue 16 item 2): all-widths used to FAIL BP1 with an
+    inconsistent counterexample (a = 0.4 where σ(z) = 0.14), as the cost's derivative kept a^L_{j_sum} inside a
+    Piecewise; now the Kronecker delta is summed out of each branch and the identity is proved at every width."""
+    spec = make_spec(
+        name="piecewise",
+        layers=[2, 2, 2],
+        activation="bent",
+        output="sigmoid",
+        cost="pick",
+        activations={"bent": {"formula": hidden}},
+        costs={"pick": {"formula": "where(y > 1/2, -log(a), -log(1 - a))"}},
+    )
+    report = verify(spec)
+    assert report.ok and not report.unfinished, [c for c in report.checks if not c.holds]
+    bp1 = next(c for c in report.checks if c.equation == "BP1" and c.method == "all_widths")
+    assert "for every width" in bp1.detail
+    assert {c.method for c in report.checks} == {"exact", "all_widths", "numeric"}
