@@ -37,6 +37,7 @@ from symbackprop.spec.defaults import DEFAULT_DATA, default_spec
 from symbackprop.spec.model import Spec
 from symbackprop.spec.toml import spec_toml
 from symbackprop.teach import document as teach
+from symbackprop.timing import TIMINGS, timings_json
 from symbackprop.training import train as training
 from symbackprop.training.data import Dataset, from_arrays, load_data
 from symbackprop.verification import Report
@@ -172,7 +173,7 @@ class BuildResult:
 
 
 #: The files build writes besides the document and the training run's.
-BUILD_FILES = ("spec.toml", "derivation.txt", "verification.txt", "verification.json")
+BUILD_FILES = ("spec.toml", "derivation.txt", "verification.txt", "verification.json", TIMINGS)
 
 
 def build(
@@ -217,8 +218,8 @@ def build(
     result.written += [
         out.write("spec.toml", spec_toml(spec, title=f"the spec of this build, from {spec.source}")),
         out.write("derivation.txt", text + "\n"),
-        out.write("verification.txt", table + "\n"),
-        out.write("verification.json", result.report.to_json() + "\n"),
+        out.write("verification.txt", verification_table(result.report, timings=False) + "\n"),
+        out.write("verification.json", result.report.to_json(timings=False) + "\n"),  # the times: timings.json
     ]
     echo(f"{text}\n\n{table}\n")
     with stage("generate"):
@@ -229,11 +230,15 @@ def build(
         result.written += _pdf(out, tex, result.notes)
     if dataset is None:
         result.notes.append(f"training skipped: {skipped}")
+        result.written.append(out.write(TIMINGS, timings_json(stages=result.timings, report=result.report)))
         return result
     with stage("train"):
-        result.outcome = training.train(spec, dataset, run, out, echo=echo, module_path=module)
+        result.outcome = training.train(spec, dataset, run, out, echo=echo, module_path=module, timings=False)
     result.data = dataset
     result.written += result.outcome.written
+    result.written.append(
+        out.write(TIMINGS, timings_json(stages=result.timings, report=result.report, training=result.outcome.seconds))
+    )
     result.notes.append(
         f"test accuracy {100 * result.outcome.final:.2f}% after {count(len(result.outcome.history), 'epoch')} "
         f"(best {100 * result.outcome.best:.2f}%) on {dataset.description}"

@@ -100,3 +100,39 @@ def simplifies_to_zero(expr, seconds: float = SIMPLIFY_SECONDS) -> bool:
     import sympy as sp
 
     return within(seconds, lambda: sp.simplify(expr) == 0, False)
+
+
+# -- the one file of timings -----------------------------------------------------------------------
+
+#: The one file of an output folder that holds timings: every other file is the same for the same spec and options.
+TIMINGS = "timings.json"
+
+
+def timings_json(*, stages: dict[str, float] | None = None, report=None, training: float | None = None) -> str:
+    """The text of :data:`TIMINGS`: seconds per stage of a build, per verification check, and for training."""
+    import json
+
+    record: dict = {
+        "note": "seconds measured on this machine in this run: the only file of this folder that differs from "
+        "run to run of the same spec and options",
+    }
+    if stages:
+        record["stages"] = {name: round(seconds, 3) for name, seconds in stages.items()}
+    if report is not None:
+        record["verification"] = {
+            "total": round(report.seconds, 3),
+            "checks": [
+                {
+                    "equation": c.equation,
+                    "layer": c.layer,
+                    "example": c.example,
+                    "form": c.form,
+                    "method": c.method,
+                    "seconds": round(c.seconds, 4),
+                }
+                for c in report.checks
+            ],
+        }
+    if training is not None:
+        record["training"] = round(training, 3)
+    return json.dumps(record, indent=2) + "\n"

@@ -11,6 +11,7 @@ import pytest
 from paths import EXAMPLES
 
 from symbackprop.cli import main
+from symbackprop.files import MANIFEST
 
 
 def test_verify_json_shape_and_exit_code(capsys):
@@ -386,3 +387,25 @@ def test_an_internal_error_has_its_own_exit_code_and_says_how_to_report_it(monke
     monkeypatch.setenv("SYMBACKPROP_TRACEBACK", "1")
     with pytest.raises(RuntimeError, match="an invariant"):
         main(["verify"])
+
+
+def test_two_identical_builds_differ_only_in_their_timings(tmp_path, capsys):
+    """Timings live in timings.json alone (issue 16 item 9): the document, its PDF, the module, the weights, the
+    history and the plot of two identical runs are byte-identical; the manifest differs by timings.json's hash."""
+    pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    spec = tmp_path / "small.toml"
+    spec.write_text(SMALL)
+    folders = [tmp_path / "first", tmp_path / "second"]
+    for folder in folders:
+        assert main(["build", str(spec), "-o", str(folder), "--epochs", "2", "-q"]) == 0
+    first, second = ({p.name: p.read_bytes() for p in folder.iterdir()} for folder in folders)
+    assert sorted(first) == sorted(second) and {"weights.npz", "history.json", "timings.json"} <= set(first)
+    differ = sorted(name for name in first if first[name] != second[name])
+    assert differ in ([MANIFEST, "timings.json"], [MANIFEST]), differ
+    manifests = [json.loads(files[MANIFEST]) for files in (first, second)]
+    assert {k: v for k, v in manifests[0].items() if k != "timings.json"} == {
+        k: v for k, v in manifests[1].items() if k != "timings.json"
+    }
+    timings = json.loads(first["timings.json"])
+    assert set(timings["stages"]) >= {"derive", "verify", "generate", "latex", "train"} and timings["training"] > 0
+    assert "seconds" not in first["verification.json"].decode() and "seconds" not in first["history.json"].decode()

@@ -140,20 +140,22 @@ def _step_legend(steps: dict[str, str], equations: set[str]) -> list[str]:
     return [f"  steps  {eq:<14} {name}" for eq, name in steps.items() if name != eq and eq in equations]
 
 
-def verification_table(report) -> str:
-    """The table `symbackprop verify` prints: equation, layer, example (or all), form, method, result, time."""
+def verification_table(report, *, timings: bool = True) -> str:
+    """The table `symbackprop verify` prints: equation, layer, example (or all), form, method, result, time
+    (``timings=False``: without the times, for a file two identical runs must write alike)."""
     spec = report.spec
     lines = [
         f"{spec.name}: layers {list(spec.layers)}, {report.notation} notation, cost {spec.cost}",
         *[f"  plan  {p}" for p in report.plan],
         *_step_legend(report.steps, {c.equation for c in report.checks}),
         "",
-        f"{'equation':<15} {'layer':>5} {'example':>7}  {'form':<10} {'method':<10} {'result':<12} {'time':>8}",
+        f"{'equation':<15} {'layer':>5} {'example':>7}  {'form':<10} {'method':<10} {'result':<12}"
+        + (f" {'time':>8}" if timings else ""),
     ]
     for c in report.checks:
         example = "all" if c.example is None else c.example
         row = f"{c.equation:<15} {c.layer:>5} {example:>7}  {c.form:<10} {c.method:<10} {_result(c):<12}"
-        lines.append(f"{row} {c.seconds:>7.3f}s")
+        lines.append(f"{row} {c.seconds:>7.3f}s" if timings else row.rstrip())
     lines.append("")
     lines.append("identities")
     for identity in report.identities:
@@ -169,7 +171,7 @@ def verification_table(report) -> str:
                 for key, value in c.counterexample.items():
                     lines.append(f"      {key}: {_number_text(value)}")
     lines.append("")
-    lines.append(f"{report.verdict} ({report.seconds:.2f} s)")
+    lines.append(f"{report.verdict} ({report.seconds:.2f} s)" if timings else report.verdict)
     return "\n".join(lines)
 
 

@@ -7,7 +7,8 @@ a progress bar and one line per epoch in the book's style
 
 * ``weights.npz``: the module's own ``save`` (no pickle);
 * ``history.json``: the settings, the data and one entry per epoch;
-* ``training.png``: training cost and test accuracy per epoch (needs matplotlib).
+* ``training.png``: training cost and test accuracy per epoch (needs matplotlib);
+* ``timings.json``: how long training took, the one file two identical runs write differently.
 
 The weights and history are written after every epoch too (``"finished": false``
 until the run ends), so a run killed outright loses at most the epoch under way;
@@ -42,6 +43,7 @@ from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder, OverwriteError
 from symbackprop.printing.words import count
 from symbackprop.spec.load import Spec
+from symbackprop.timing import TIMINGS, timings_json
 from symbackprop.training.data import Dataset, check_width
 
 WEIGHTS, HISTORY, PLOT = "weights.npz", "history.json", "training.png"
@@ -257,8 +259,10 @@ def train(
     echo: Callable[[str], None] | None = None,
     bar: bool | None = None,
     module_path: Path | None = None,
+    timings: bool = True,
 ) -> Outcome:
-    """Generate, import and train the spec's module on ``data``; write weights, history and plot into ``out``.
+    """Generate, import and train the spec's module on ``data``; write weights, history and plot into ``out``,
+    and the time training took into timings.json (unless ``timings=False``: ``build`` writes that file itself).
 
     ``echo`` prints a line (default: ``tqdm.write``, which keeps the bar whole); ``bar`` shows the progress
     bar (default: when stderr is a terminal). ``module_path``: the module already written into ``out``.
@@ -266,7 +270,7 @@ def train(
     from tqdm import tqdm
 
     check_width(data, spec.layers)
-    for name in output_names(spec):
+    for name in [*output_names(spec), *([TIMINGS] if timings else [])]:
         out.check(name, provenance)  # refuse before training
     refuse_earlier_run(out)
     echo = echo or tqdm.write
@@ -283,6 +287,8 @@ def train(
         echo(f"train: interrupted: saved the weights and history of {epochs} in {out.folder}")
         raise
     written += save(spec, data, outcome, out, echo)
+    if timings:
+        written.append(out.write(TIMINGS, timings_json(training=outcome.seconds)))
     outcome = dataclasses.replace(outcome, written=written)
     if outcome.diverged is not None:
         raise TrainingDiverged(
@@ -331,7 +337,6 @@ def save(
         "layers": list(spec.layers),
         "data": data.description,
         "settings": dataclasses.asdict(run),
-        "seconds": round(outcome.seconds, 3),
         "diverged": None if diverged is None else {"epoch": diverged.epoch, "batch": diverged.batch},
         "interrupted": outcome.interrupted,  # by Ctrl-C or SIGTERM, after the epochs listed
         "finished": finished,  # false: a checkpoint of a run that had not ended (killed, if it stays so)

@@ -73,10 +73,10 @@ class Check:
             comparison.point,
         )
 
-    def to_dict(self, steps: dict | None = None) -> dict:
+    def to_dict(self, steps: dict | None = None, *, timings: bool = True) -> dict:
         """The check as JSON data; ``steps`` (a notation's :attr:`~symbackprop.notation.model.Notation.steps`)
-        adds ``step``, the text's own name of the equation."""
-        return {
+        adds ``step``, the text's own name of the equation; ``timings=False`` leaves out ``seconds``."""
+        data = {
             "equation": self.equation,
             **({"step": steps[self.equation]} if steps else {}),
             "layer": self.layer,
@@ -89,6 +89,9 @@ class Check:
             "seconds": round(self.seconds, 4),
             "detail": self.detail,
         }
+        if not timings:
+            del data["seconds"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -138,23 +141,30 @@ class Report:
         """The notation's own name of each equation (``BP2`` → ``(5.56)`` in Bishop)."""
         return dict(notation_named(self.notation).steps)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, timings: bool = True) -> dict:
+        """The report as JSON data; ``timings=False`` leaves out every ``seconds`` (for a file that two identical
+        runs must write alike: a build's timings go to timings.json alone)."""
         steps = self.steps
-        return {
+        data = {
             "spec": self.spec.name,
             "notation": self.notation,
             "ok": self.ok,
             "plan": list(self.plan),
             "steps": steps,
-            "checks": [c.to_dict(steps) for c in self.checks],
+            "checks": [c.to_dict(steps, timings=timings) for c in self.checks],
             "complete": self.complete,
-            "unfinished": [c.to_dict(steps) for c in self.unfinished],
+            "unfinished": [c.to_dict(steps, timings=timings) for c in self.unfinished],
             "identities": [i.to_dict() for i in self.identities],
             "seconds": round(self.seconds, 4),
         }
+        if not timings:
+            del data["seconds"]
+            for identity in data["identities"]:
+                identity.pop("seconds", None)
+        return data
 
-    def to_json(self) -> str:
-        return dumps(self.to_dict(), indent=2, sort_keys=False)  # NaN and inf as strings: valid JSON
+    def to_json(self, *, timings: bool = True) -> str:
+        return dumps(self.to_dict(timings=timings), indent=2, sort_keys=False)  # NaN and inf as strings: valid JSON
 
     def __str__(self) -> str:
         from symbackprop.printing.text import verification_table

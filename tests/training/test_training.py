@@ -86,7 +86,7 @@ def test_training_learns_and_saves(tmp_path):
     assert outcome.final == 1.0 and outcome.history[-1]["cost"] < outcome.history[0]["cost"]
     assert [line for line in lines if line.startswith("Epoch")][0].startswith("Epoch 1: ")
     plot = {"training.png"} if HAVE_MATPLOTLIB else set()
-    assert {p.name for p in outcome.written} == {"blobs.py", "weights.npz", "history.json"} | plot
+    assert {p.name for p in outcome.written} == {"blobs.py", "weights.npz", "history.json", "timings.json"} | plot
 
 
 def test_missing_matplotlib_is_said_once_and_training_carries_on(tmp_path, monkeypatch):
