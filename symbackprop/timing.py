@@ -1,4 +1,5 @@
-"""Time limits for SymPy work that may not finish (``solve``, ``simplify``) and for time budgets.
+"""Time limits for SymPy work that may not finish (``solve``, ``simplify``) and for time budgets; and
+:data:`TIMINGS`, the one file of an output folder that records how long things took.
 
 SymPy has no time-out of its own. In the main thread of a POSIX process we
 use an interval timer; elsewhere the work simply runs to completion (callers
