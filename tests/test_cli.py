@@ -335,8 +335,11 @@ def test_verbose_names_the_spec_and_the_time(capsys):
     assert f"derive: blog from {EXAMPLES / 'blog.toml'}, layers [3, 4, 2]" in err and "derive: done in " in err
 
 
-def test_train_and_build_take_the_same_flags_and_a_notation(tmp_path, capsys):
+def test_train_and_build_take_the_same_flags_and_a_notation(tmp_path, capsys, monkeypatch):
     pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
+    from symbackprop.teach import document
+
+    monkeypatch.setattr(document, "engine", lambda: None)  # the PDF is tested above; keep this one quick
     spec = tmp_path / "small.toml"
     spec.write_text('name = "small"\nlayers = [64, 10]\nactivation = "sigmoid"\n')
     common = ["--epochs", "1", "--batch-size", "50", "--eta", "0.5", "--seed", "3", "--notation", "deeplearning_ai"]
