@@ -579,8 +579,6 @@ class InPlacePrinter(NetworkNumPyPrinter):
             if owned:
                 self._give(name)
 
-    _RELATIONS = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
-
     def _emit_condition(self, condition: sp.Basic, mask: str) -> None:
         """A Piecewise condition into a boolean mask: comparisons (<, <=, >, >=, ==, !=), and the And, Or, Not
         and ITE (if-then-else) SymPy builds of them when it composes piecewise functions."""
@@ -618,22 +616,18 @@ class InPlacePrinter(NetworkNumPyPrinter):
                 f"condition {condition} is not a comparison (<, <=, >, >=, ==, !=) or an and, or, not of comparisons"
             )
 
-    _COMPARISONS = {**_RELATIONS, "==": "equal", "!=": "not_equal"}
+    _COMPARISONS = {
+        "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal", "==": "equal", "!=": "not_equal"
+    }  # fmt: skip
 
     def _emit_Piecewise(self, expr: sp.Piecewise, out: str) -> None:
         *branches, (last, last_condition) = expr.args
         if last_condition is not sp.true:
             raise EmissionError(f"a Piecewise needs an otherwise branch: {expr}")
-        if len(branches) == 1 and branches[0][0] == 1 and last == 0:  # an indicator: the comparison itself
-            condition = branches[0][1]
-            if isinstance(condition, sp.core.relational.Relational) and condition.rel_op in self._RELATIONS:
-                left, left_owned = self._value(condition.lhs)
-                right, right_owned = self._value(condition.rhs)
-                self._call(self._RELATIONS[condition.rel_op], [left, right], out)
-                for name, owned in ((left, left_owned), (right, right_owned)):
-                    if owned:
-                        self._give(name)
-                return
+        indicator = len(branches) == 1 and branches[0][0] == 1 and last == 0
+        if indicator and isinstance(branches[0][1], sp.core.relational.Relational):  # the comparison itself
+            self._emit_condition(branches[0][1], out)
+            return
         if self._is_leaf(last):
             self._line(f"np.copyto({out}, {self._operand(last)})")
         else:
