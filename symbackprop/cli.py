@@ -22,6 +22,7 @@ from pathlib import Path
 
 from symbackprop import __version__, pipeline
 from symbackprop.check.answers import MAX_ANSWERS_BYTES
+from symbackprop.check.tree import ANSWER_SECONDS
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder, read_regular, write_atomic
 from symbackprop.notation.catalogue import NOTATIONS
@@ -176,8 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     p = command(
         "check",
         "grade a person's formulas: verdicts with counterexamples",
-        description="Grade formulas (LaTeX or ASCII) against the spec's network: exit 0 all correct, 1 some wrong, "
-        "2 bad input.",
+        description="Grade formulas (LaTeX or ASCII) against the spec's network: exit 0 all correct, 1 some wrong "
+        "or undecided, 2 bad input.",
         epilog="The --answers file:\n" + FILE_FORMAT,
     )
     spec_argument(p)
@@ -190,6 +191,14 @@ def _parser() -> argparse.ArgumentParser:
         "quantity such as dC/dW^2_{1,2}",
     )
     notation_argument(p, "read the answers in this notation")
+    p.add_argument(
+        "--answer-seconds",
+        type=float,
+        default=ANSWER_SECONDS,
+        metavar="S",
+        help=f"time budget of each answer: one not graded after S seconds is reported undecided "
+        f"(default {ANSWER_SECONDS:g})",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
     p.add_argument("--latex", metavar="FILE", help="also write the report as LaTeX, a page per answer")
     p.add_argument("--pdf", action="store_true", help="also compile the --latex file to PDF")
@@ -377,6 +386,8 @@ def _check_answers(args) -> int:
     from symbackprop.check.read import Submission, read_answers
     from symbackprop.check.verdict import report_latex, report_text
 
+    if not 0 < args.answer_seconds < float("inf"):
+        return _fail(f"--answer-seconds: must be a positive number of seconds; got {args.answer_seconds:g}")
     spec = _load(args)
     if args.pdf and not args.latex:
         return _fail("check: --pdf needs --latex FILE")
@@ -395,7 +406,7 @@ def _check_answers(args) -> int:
         except UnicodeDecodeError as error:
             return _fail(f"{args.answers}: not UTF-8 text (byte {error.start}); an answers file is text")
         submissions = read_answers(text, source=args.answers)
-    report = pipeline.check(spec, submissions, notation=args.notation)
+    report = pipeline.check(spec, submissions, notation=args.notation, seconds=args.answer_seconds)
     print(report.to_json() if args.json else report_text(report), end="\n" if args.json else "")
     if args.latex:
         target = Path(args.latex)

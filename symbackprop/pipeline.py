@@ -27,6 +27,7 @@ from pathlib import Path
 
 from symbackprop.check.grade import GradeReport, grade_all
 from symbackprop.check.read import Submission, read_answers
+from symbackprop.check.tree import ANSWER_SECONDS
 from symbackprop.derivation.formulas import DerivedFormulas, derived_formulas
 from symbackprop.emission.module import generate_source, write_module
 from symbackprop.errors import SymbackpropError
@@ -101,11 +102,13 @@ def check(
     *,
     equation: str | None = None,
     notation: str | None = None,
+    seconds: float | None = ANSWER_SECONDS,
 ) -> GradeReport:
     """Verdicts on a person's formulas: one formula, a list of formulas (or Submissions), or a file of answers.
 
     ``equation`` says what a lone formula is about when it has no left-hand side (BP1 … BP4,
-    input_gradient, …); ``notation`` reads the answers in a notation other than the spec's.
+    input_gradient, …); ``notation`` reads the answers in a notation other than the spec's; an answer
+    not graded within ``seconds`` is reported undecided (None: no limit).
     """
     if isinstance(answers, os.PathLike):
         submissions = read_answers(Path(answers).read_text(encoding="utf-8"), source=str(answers))
@@ -115,7 +118,7 @@ def check(
         submissions = [
             a if isinstance(a, Submission) else Submission(f"answer{n}", a, equation) for n, a in enumerate(answers, 1)
         ]
-    return grade_all(spec, submissions, notation=notation)
+    return grade_all(spec, submissions, notation=notation, seconds=seconds)
 
 
 def train(

@@ -71,7 +71,7 @@ from symbackprop.printing.latex import latex
 from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import Z
 from symbackprop.spec.model import Spec
-from symbackprop.timing import SIMPLIFY_SECONDS, simplifies_to_zero, within
+from symbackprop.timing import SIMPLIFY_SECONDS, OutOfTime, simplifies_to_zero, time_limit, within
 from symbackprop.verification import sampling
 
 #: The equations an answer can be filed under, and the quantity each is about.
@@ -105,15 +105,24 @@ def grade(
     notation: str | None = None,
     ident: str = "answer",
     seed: int = 0,
+    seconds: float | None = tree.ANSWER_SECONDS,
 ) -> Verdict:
-    """The verdict on one answer; bad input gives a Verdict with status ``error`` and the column."""
+    """The verdict on one answer; bad input gives a Verdict with status ``error`` and the column; an answer
+    not graded within ``seconds`` (None: no limit) one with status ``undecided``, which says so."""
     start = time.perf_counter()
     try:
-        verdict = _grade(spec, text, equation, notation, ident, random.Random(seed))
+        with time_limit(seconds):
+            verdict = _grade(spec, text, equation, notation, ident, random.Random(seed))
     except tree.AnswerError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error), error_column=error.column)
     except GradingError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error))
+    except OutOfTime:
+        reason = (
+            f"undecided: not graded within the {seconds:g} s budget of an answer (neither proved nor refuted; "
+            "a simpler equivalent form, or check --answer-seconds, may decide it)"
+        )
+        verdict = Verdict(ident, text, "undecided", equation, reason=reason)
     return _replace(verdict, seconds=time.perf_counter() - start)
 
 
@@ -145,6 +154,14 @@ def _grade(
         )
     parsed = parse_answer(text)
     spec, reduced = _instance(spec, parsed, equation)
+    width = max(max(spec.layers), BATCH_EXAMPLES)
+    for side in parsed.sides:
+        if tree.expanded_terms(side, width) > tree.MAX_EXPANDED_TERMS:
+            raise GradingError(
+                f"too large to grade: multiplied out at widths {list(spec.layers)} this answer would have (by an upper "
+                f"estimate) more than "
+                f"{tree.MAX_EXPANDED_TERMS:_} terms (products of many sums, or large powers of sums)"
+            )
     sides = list(parsed.sides)
     lhs_node = None
     if equation is not None and equation not in EQUATIONS:  # a quantity such as dC/dW^2_{1,2}
@@ -521,11 +538,26 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return within(FACTOR_SECONDS, lambda: sp.factor(simplified), simplified)
 
 
-def grade_all(spec: Spec, submissions, *, notation: str | None = None, seed: int = 0) -> GradeReport:
-    """Verdicts on every :class:`~symbackprop.check.read.Submission`, in order."""
+def grade_all(
+    spec: Spec,
+    submissions,
+    *,
+    notation: str | None = None,
+    seed: int = 0,
+    seconds: float | None = tree.ANSWER_SECONDS,
+) -> GradeReport:
+    """Verdicts on every :class:`~symbackprop.check.read.Submission`, in order, each within ``seconds``."""
     start = time.perf_counter()
     verdicts = tuple(
-        grade(spec, s.text, equation=s.equation, notation=s.notation or notation, ident=s.ident, seed=seed)
+        grade(
+            spec,
+            s.text,
+            equation=s.equation,
+            notation=s.notation or notation,
+            ident=s.ident,
+            seed=seed,
+            seconds=seconds,
+        )
         for s in submissions
     )
     return GradeReport(spec, verdicts, time.perf_counter() - start)

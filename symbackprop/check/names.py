@@ -46,7 +46,7 @@ class Names:
         return self.activation_call(token, layer, prime)
 
     def activation_call(self, token: Token, layer: Layer | None, prime: bool) -> Activation:
-        return Activation(token.text, self.group(), prime, layer, token.column)
+        return Activation(token.text, self.call_argument(token, braced=True), prime, layer, token.column)
 
     def layer(self) -> Layer:
         """A layer number: l, l+1, L-1, 2, {l+1}, UFLDL's (l), {(n_l)}, {(\\ell+1)}."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, QUANTITY_NAMES, Names, example_from
 from symbackprop.check.tokens import Token, _error, tokenize
 from symbackprop.check.tree import (
+    MAX_EXPONENT,
+    MAX_NESTED_FUNCTIONS,
     MAX_NESTED_SUMS,
+    MAX_NUMBER_EXPONENT,
     MAX_NESTING,
     Activation,
     AnswerError,
@@ -33,6 +36,7 @@ class _Parser(Names):
         self.depth = 0
         self.depth_norm = 0  # inside ‖…‖ a ‖ closes the norm instead of opening a factor
         self.sums = 0
+        self.functions = 0
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -135,6 +139,7 @@ class _Parser(Names):
                     continue
                 self.pos = save
             node = Power(node, self.script_expr())
+            self.check_exponent(node, op)
         if self.at("'") and isinstance(node, Var) and node.base == "a":  # the blog's a'(z^l)
             self.advance()
             return self.activation_call(Token("NAME", "a", token.column), None, prime=True)
@@ -179,7 +184,7 @@ class _Parser(Names):
                 self.advance()
                 node = Activation(node.name, None, True, node.layer, node.column)
             if isinstance(node, Activation) and node.arg is None and self.at("("):  # (f^l)'(z)
-                node = Activation(node.name, self.group(), node.prime, node.layer, node.column)
+                node = Activation(node.name, self.call_argument(token, braced=True), node.prime, node.layer, node.column)
             return node
         if token.kind == "OP" and token.text == "‖":
             self.advance()
@@ -200,8 +205,7 @@ class _Parser(Names):
         if name == "nabla":
             return self.nabla()
         if name in ("exp", "log", "sqrt"):
-            self.advance()
-            return Function(name, self.argument())
+            return Function(name, self.call_argument(self.advance()))
         if name == "partial" or (name == "d" and self.peek(1).text in COST_NAMES | {"z", "a"}):
             return self.slash_derivative()
         if name in COST_NAMES:
@@ -240,6 +244,30 @@ class _Parser(Names):
         if self.at("(") and self.peek(1).text == "x":
             example = self.example_argument()
         return Var("a", Layer("L", 0, True), (), example, head.column)
+
+    def check_exponent(self, power: Power, op: Token) -> None:
+        """Refuses a numeric exponent too large to work with (the limits in :mod:`~symbackprop.check.tree`)."""
+        exponent = power.exponent.operand if isinstance(power.exponent, Neg) else power.exponent
+        if not isinstance(exponent, Num):
+            return
+        limit = MAX_NUMBER_EXPONENT if isinstance(power.base, Num) else MAX_EXPONENT
+        if exponent.numerator > limit * exponent.denominator:
+            what = "of a number" if limit == MAX_NUMBER_EXPONENT else "of an expression"
+            raise self.error(
+                f"exponent too large: a numeric exponent {what} is at most {limit} in size "
+                "(larger powers take SymPy minutes or all the memory)",
+                op,
+            )
+
+    def call_argument(self, head: Token, braced: bool = False) -> object:
+        """The argument of a function (or, ``braced``, of an activation: a group), within
+        MAX_NESTED_FUNCTIONS nested calls."""
+        self.functions += 1
+        if self.functions > MAX_NESTED_FUNCTIONS:
+            raise self.error(f"more than {MAX_NESTED_FUNCTIONS} functions nested inside one another", head)
+        node = self.group() if braced else self.argument()
+        self.functions -= 1
+        return node
 
     def group(self) -> object:
         opener = self.expect("(", " (a braced group)")

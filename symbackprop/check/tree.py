@@ -12,6 +12,19 @@ MAX_ANSWER_LENGTH = 4000
 MAX_NESTING = 60
 #: Most sums nested inside one another (each multiplies the work by a layer's width).
 MAX_NESTED_SUMS = 4
+#: Largest numeric exponent of an expression with symbols in it, such as (a - y)^2: SymPy's work on a
+#: power grows with the exponent (an exponent of 200 took 52 s, 10^11 exhausted 24 GB).
+MAX_EXPONENT = 12
+#: Largest numeric exponent of a number, such as 10^{-12} (exact arithmetic, cheap at this size).
+MAX_NUMBER_EXPONENT = 1000
+#: Most functions (exp, log, sqrt, an activation) nested inside one another: each level multiplies
+#: the size of a derivative, and simplifying five nested exp did not end in 300 s.
+MAX_NESTED_FUNCTIONS = 3
+#: Most terms the answer may have once expanded at the graded widths (estimated from the tree before
+#: any work: a product of 12 sums of width 3 has 3^12 = 531,441 terms and took 134 s).
+MAX_EXPANDED_TERMS = 20_000
+#: Seconds an answer may take to grade before it is reported as undecided.
+ANSWER_SECONDS = 30.0
 
 
 class AnswerError(FormulaError):
@@ -134,3 +147,63 @@ class Equation:
 
     sides: tuple[object, ...]
     text: str
+
+
+# -- the size of an answer ------------------------------------------------------------------------
+
+
+def expanded_terms(node: object, width: int) -> int:
+    """An upper estimate of the number of terms of ``node`` multiplied out, every sum and matrix product
+    running over ``width`` entries (the widest layer graded); a function call counts as one term.
+
+    Capped at MAX_EXPANDED_TERMS + 1, so that the estimate itself stays cheap.
+    """
+    cap = MAX_EXPANDED_TERMS + 1
+
+    def terms(n: object) -> int:
+        if isinstance(n, (Neg, Transpose)):
+            return terms(n.operand)
+        if isinstance(n, Sum):
+            return min(cap, terms(n.body) * width)
+        if isinstance(n, Norm):
+            return min(cap, terms(n.operand) ** 2 * width)
+        if isinstance(n, Power):
+            exponent = n.exponent
+            if isinstance(exponent, Neg):
+                exponent = exponent.operand
+            if isinstance(exponent, Num) and exponent.denominator == 1:
+                return min(cap, terms(n.base) ** min(exponent.numerator, 64))
+            return 1  # a fractional or symbolic power stays one term
+        if isinstance(n, BinOp):
+            left, right = terms(n.left), terms(n.right)
+            if n.op in ("+", "-"):
+                return min(cap, left + right)
+            if n.op == "/":
+                return left
+            matrices = n.op == "dot" and not (_entrywise(n.left) or _entrywise(n.right))
+            return min(cap, left * right * (width if matrices else 1))  # a matrix product sums width terms
+        return 1  # a number, a quantity, a derivative, a function call
+
+    return terms(node)
+
+
+#: Names that are numbers, never matrices.
+_SCALARS = frozenset({"m", "n", "lambda", "eta", "s"})
+
+
+def _entrywise(node: object) -> bool:
+    """Every quantity in ``node`` is an entry (it has indices) or a number: a product with it sums nothing."""
+    if isinstance(node, Var):
+        return bool(node.indices) or node.base in _SCALARS
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Partial):
+        return bool(node.wrt.indices)
+    if isinstance(node, Cost):
+        return True
+    if isinstance(node, Sum):
+        return _entrywise(node.body)
+    if isinstance(node, Activation):
+        return node.arg is not None and _entrywise(node.arg)
+    children = [getattr(node, name) for name in ("operand", "left", "right", "base", "arg") if hasattr(node, name)]
+    return bool(children) and all(_entrywise(c) for c in children if c is not None)

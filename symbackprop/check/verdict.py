@@ -26,7 +26,7 @@ class Verdict:
 
     ident: str
     text: str
-    status: str  # correct | wrong | error
+    status: str  # correct | wrong | error (unreadable) | undecided (its time budget ran out)
     equation: str | None = None
     notation: str | None = None
     quantity: str = ""
@@ -77,12 +77,14 @@ class GradeReport:
 
     @property
     def exit_code(self) -> int:
+        """0 every answer correct; 1 one is wrong or undecided (as verify's exit when a budget runs out);
+        2 one cannot be read."""
         if any(v.status == "error" for v in self.verdicts):
             return 2
         return 0 if all(v.correct for v in self.verdicts) else 1
 
     def to_dict(self) -> dict:
-        counts = {s: sum(v.status == s for v in self.verdicts) for s in ("correct", "wrong", "error")}
+        counts = {s: sum(v.status == s for v in self.verdicts) for s in STATUSES}
         return {
             "spec": self.spec.name,
             "notation": self.spec.notation,
@@ -95,7 +97,9 @@ class GradeReport:
         return dumps(self.to_dict(), indent=2)  # NaN and inf as strings: valid JSON
 
 
-_MARK = {"correct": "[ok]   ", "wrong": "[WRONG]", "error": "[ERROR]"}
+#: The statuses of a verdict, in the order the report counts them.
+STATUSES = ("correct", "wrong", "error", "undecided")
+_MARK = {"correct": "[ok]   ", "wrong": "[WRONG]", "error": "[ERROR]", "undecided": "[UNDECIDED]"}
 
 
 def report_text(report: GradeReport) -> str:
@@ -105,13 +109,15 @@ def report_text(report: GradeReport) -> str:
     lines = [
         f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): "
         f"{count(len(report.verdicts), 'answer')}, "
-        f"{d['correct']} correct, {d['wrong']} wrong, {count(d['error'], 'error')} ({report.seconds:.2f} s)",
+        f"{d['correct']} correct, {d['wrong']} wrong, {count(d['error'], 'error')}"
+        + (f", {d['undecided']} undecided" if d["undecided"] else "")
+        + f" ({report.seconds:.2f} s)",
         "",
     ]
     for v in report.verdicts:
         head = " ".join(p for p in (_MARK[v.status], v.ident, v.equation or "", v.notation or "", v.method) if p)
         lines.append(head)
-        if v.status == "error":
+        if v.status in ("error", "undecided"):
             lines.append(f"        {v.reason}")
             if v.error_column:
                 flat = v.text.replace("\n", " ")
@@ -190,6 +196,7 @@ def report_latex(report: GradeReport) -> str:
             correct=d["correct"],
             wrong=d["wrong"],
             errors=d["error"],
+            undecided=d["undecided"],
             pages=pages,
         )
     )
