@@ -8,8 +8,8 @@ from symbackprop.check.tree import (
     MAX_EXPONENT,
     MAX_NESTED_FUNCTIONS,
     MAX_NESTED_SUMS,
-    MAX_NUMBER_EXPONENT,
     MAX_NESTING,
+    MAX_NUMBER_EXPONENT,
     Activation,
     AnswerError,
     BinOp,
@@ -184,7 +184,9 @@ class _Parser(Names):
                 self.advance()
                 node = Activation(node.name, None, True, node.layer, node.column)
             if isinstance(node, Activation) and node.arg is None and self.at("("):  # (f^l)'(z)
-                node = Activation(node.name, self.call_argument(token, braced=True), node.prime, node.layer, node.column)
+                node = Activation(
+                    node.name, self.call_argument(token, braced=True), node.prime, node.layer, node.column
+                )
             return node
         if token.kind == "OP" and token.text == "‖":
             self.advance()

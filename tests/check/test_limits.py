@@ -25,9 +25,9 @@ BP1 = r"(a^L_j - y_j) \sigma'(z^L_j)"
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (rf"\delta^L_j = (a^L_j - y_j)^{{200}}\sigma'(z^L_j)", "exponent too large"),
-        (rf"\delta^L_j = (a^L_j - y_j)^{{99999999999}}\sigma'(z^L_j)", "exponent too large"),
-        (rf"\delta^L_j = (a^L_j - y_j)^{{-13}}\sigma'(z^L_j)", "exponent too large"),
+        (r"\delta^L_j = (a^L_j - y_j)^{200}\sigma'(z^L_j)", "exponent too large"),
+        (r"\delta^L_j = (a^L_j - y_j)^{99999999999}\sigma'(z^L_j)", "exponent too large"),
+        (r"\delta^L_j = (a^L_j - y_j)^{-13}\sigma'(z^L_j)", "exponent too large"),
         (r"\delta^L_j = 10^{1001}", "exponent too large"),
         (r"\delta^L_j = \exp(\exp(\exp(\exp(\exp(a^L_j - y_j)))))\sigma'(z^L_j)", "more than 3 functions nested"),
         (r"\delta^L_j = \sigma(\sigma(\sigma(\sigma(z^L_j))))", "more than 3 functions nested"),
@@ -44,7 +44,7 @@ def test_oversized_answers_are_refused_quickly_naming_the_limit(answer, message)
 def test_sizes_within_the_limits_are_graded():
     assert grade(SPEC, rf"\delta^L_j = {BP1} + 10^{{-12}}").status == "wrong"
     assert grade(SPEC, r"\delta^L_j = 10^{400}").status == "wrong"
-    assert grade(SPEC, rf"\delta^L_j = \frac{{(a^L_j - y_j)^{{12}}}}{{(a^L_j - y_j)^{{11}}}} \sigma'(z^L_j)").correct
+    assert grade(SPEC, r"\delta^L_j = \frac{(a^L_j - y_j)^{12}}{(a^L_j - y_j)^{11}} \sigma'(z^L_j)").correct
     assert grade(SPEC, r"\delta^L_j = \exp(\log(\exp(a^L_j - y_j))) \sigma'(z^L_j)").status == "wrong"  # 3 nested
 
 
@@ -60,7 +60,7 @@ def test_the_expansion_estimate_counts_sums_and_matrix_products_not_entries():
 
 
 def test_an_answer_over_its_time_budget_is_undecided_and_says_so():
-    v = grade(SPEC, rf"\delta^L_j = (a^L_j - y_j)^{{12}}\sigma'(z^L_j)", seconds=0.05)
+    v = grade(SPEC, r"\delta^L_j = (a^L_j - y_j)^{12}\sigma'(z^L_j)", seconds=0.05)
     assert v.status == "undecided" and not v.correct
     assert "0.05 s budget" in v.reason and "--answer-seconds" in v.reason
     assert v.seconds < 2
