@@ -33,7 +33,7 @@ from symbackprop.spec.examples import example_names, example_text
 from symbackprop.spec.load import load_spec
 from symbackprop.spec.model import Spec
 from symbackprop.spec.toml import spec_toml
-from symbackprop.teach.document import compile_pdf
+from symbackprop.teach.document import pdf_bytes
 from symbackprop.training import train as training
 from symbackprop.training.data import load_data
 from symbackprop.verification import EXACT_LIMIT, METHODS
@@ -268,9 +268,19 @@ def _derive(args) -> int:
     return 0
 
 
+def _output_file(output: str | None, default: str) -> Path:
+    """The file ``-o`` names: ``default`` when none is given, or inside the folder ``-o`` names (an existing
+    folder, or a path ending in a slash)."""
+    if output is None:
+        return Path(default)
+    if output.endswith(("/", os.sep)) or Path(output).is_dir():
+        return Path(output) / default
+    return Path(output)
+
+
 def _latex(args) -> int:
     spec = _load(args)
-    target = Path(args.output or f"{spec.name}.tex")
+    target = _output_file(args.output, f"{spec.name}.tex")
     pipeline.document(spec, args.notation, path=target, pdf=args.pdf, force=args.force)
     named = "" if args.output else f" (named after the spec's name field, {spec.name!r}; -o to choose)"
     _say(args, f"latex: wrote {target}{named}")
@@ -281,7 +291,7 @@ def _latex(args) -> int:
 
 def _generate(args) -> int:
     spec = _load(args).in_notation(args.notation)
-    path = args.output or f"{spec.name}.py"
+    path = _output_file(args.output, f"{spec.name}.py")
     pipeline.generate(spec, path, force=args.force)
     named = "" if args.output else ", named after the spec's name field; -o to choose"
     _say(
@@ -416,7 +426,7 @@ def _check_answers(args) -> int:
         path = folder.write(target.name, report_latex(report))
         _say(args, f"check: wrote {path}")
         if args.pdf:
-            pdf = folder.record(lambda: compile_pdf(path))
+            pdf = folder.write(path.with_suffix(".pdf").name, pdf_bytes(path)[0])
             _say(args, f"check: wrote {pdf}")
     return report.exit_code
 

@@ -50,6 +50,10 @@ TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 Provenance = Callable[[bytes], "bool | None"]
 #: The signals whose delivery :func:`interrupts_deferred` holds back.
 DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Free space an output folder's file system must have before a command writes anything, in bytes.
+MIN_FREE_BYTES = 16 * 2**20
+#: The characters a temporary file adds to a name (".NAME.XXXXXXXX.tmp").
+_TEMPORARY_EXTRA = len("..12345678.tmp")
 
 
 class OverwriteError(SymbackpropError):
@@ -265,6 +269,31 @@ def _lock(folder: Path) -> Callable[[], None]:
     return release
 
 
+def _existing_ancestor(folder: Path) -> Path:
+    """The folder itself, or the nearest of its parents that exists (where it would be created)."""
+    for candidate in (folder, *folder.absolute().parents):
+        if candidate.is_dir():
+            return candidate
+    return Path("/")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the folder's file system accepts (255 where it cannot say)."""
+    try:
+        return os.pathconf(_existing_ancestor(folder), "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _free_bytes(folder: Path) -> int | None:
+    """Bytes an unprivileged user may still write on the folder's file system, or None if unknown."""
+    try:
+        usage = os.statvfs(_existing_ancestor(folder))
+    except OSError:
+        return None
+    return usage.f_bavail * usage.f_frsize
+
+
 class OutputFolder:
     """A folder whose files symbackprop owns, tracked by a manifest of their hashes.
 
@@ -279,6 +308,7 @@ class OutputFolder:
         self.manifest_path = self.folder / MANIFEST
         self.manifest: dict[str, str] = {}
         self._locked = False
+        self._reserved = 0
         self._load_manifest()
 
     def _load_manifest(self) -> None:
@@ -334,6 +364,13 @@ class OutputFolder:
         path = self.folder / name
         if self.folder.exists() and not self.folder.is_dir():
             raise OverwriteError(f"{self.folder}: is not a folder; choose a folder to write {name} into")
+        longest = _name_max(self.folder) - _TEMPORARY_EXTRA
+        if len(name.encode("utf-8")) > longest:
+            raise OverwriteError(
+                f"{path}: the name is too long for its file system ({len(name.encode('utf-8'))} bytes; at most "
+                f"{longest} here); choose a shorter spec name or file name"
+            )
+        self.reserve(MIN_FREE_BYTES)
         self._take_lock()
         link = refuse_non_regular(path)  # before anything reads it: reading a FIFO or /dev/zero never ends
         if link and not self.force:
@@ -357,6 +394,19 @@ class OutputFolder:
         if sha256(content) != known:
             raise OverwriteError(f"{path}: was edited since symbackprop wrote it; not overwriting (use --force)")
 
+    def reserve(self, nbytes: int) -> None:
+        """Raise :class:`OverwriteError` unless the folder's file system has ``nbytes`` free (checked before
+        work starts, so a full disk is found before minutes of derivation, not after)."""
+        if nbytes <= self._reserved:
+            return
+        free = _free_bytes(self.folder)
+        if free is not None and free < nbytes:
+            raise OverwriteError(
+                f"{self.folder}: only {free / 2**20:.1f} MiB free on its file system; this needs about "
+                f"{nbytes / 2**20:.1f} MiB. Free some space or choose another folder"
+            )
+        self._reserved = nbytes
+
     def write(self, name: str, data: str | bytes, provenance: Provenance | None = None) -> Path:
         """Write one file (after :meth:`check`) and record it in the manifest, uninterrupted."""
         self.check(name, provenance)
@@ -371,17 +421,6 @@ class OutputFolder:
             self.manifest[name] = digest
             self.write_manifest()
             (self.folder / PENDING).unlink()
-        return path
-
-    def record(self, make: Callable[[], Path]) -> Path:
-        """Run ``make``, which writes one file into the folder by other means (latexmk writing a PDF), and
-        record that file in the manifest: the file and its entry, both or neither, uninterrupted."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._take_lock()
-        with interrupts_deferred():
-            path = Path(make())
-            self.manifest[path.name] = sha256(path.read_bytes())
-            self.write_manifest()
         return path
 
     def _journal(self, name: str, digest: str) -> None:

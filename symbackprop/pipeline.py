@@ -40,7 +40,7 @@ from symbackprop.spec.toml import spec_toml
 from symbackprop.teach import document as teach
 from symbackprop.timing import TIMINGS, timings_json
 from symbackprop.training import train as training
-from symbackprop.training.data import Dataset, from_arrays, load_data
+from symbackprop.training.data import Dataset, check_width, from_arrays, load_data
 from symbackprop.verification import Report
 from symbackprop.verification import verify as _verify
 
@@ -90,7 +90,7 @@ def document(
             folder.check(name)
         written = folder.write(target.name, tex)
         if pdf:
-            folder.record(lambda: teach.compile_pdf(written))
+            folder.write(written.with_suffix(".pdf").name, teach.pdf_bytes(written)[0])  # journaled, like every file
     elif pdf:
         raise ValueError("pdf=True needs a path to write the .tex and the PDF beside it")
     return tex
@@ -207,9 +207,12 @@ def build(
     tex, pdf = f"{spec.name}.tex", f"{spec.name}.pdf"
     for name in (*BUILD_FILES, tex, pdf, *training.output_names(spec)):
         out.check(name, training.provenance)  # refuse before doing any work
+    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed, validation=validation)
     if dataset is not None:
         training.refuse_earlier_run(out)
-    run = training.settings(spec, epochs=epochs, batch_size=batch_size, eta=eta, seed=seed, validation=validation)
+        check_width(dataset, spec.layers)
+        training.check_memory(spec, run.batch_size)
+        out.reserve(training.output_bytes(spec))
     result = BuildResult(spec, out.folder)
     stage = _Stages(result)
 
@@ -272,7 +275,7 @@ def _pdf(out: OutputFolder, tex: str, notes: list[str]) -> list[Path]:
         notes.append(f"PDF skipped: no LaTeX engine installed (e.g. apt-get install {teach.ENGINE_PACKAGES})")
         return []
     try:
-        return [out.record(lambda: teach.compile_pdf(out.folder / tex))]
+        return [out.write(Path(tex).with_suffix(".pdf").name, teach.pdf_bytes(out.folder / tex)[0])]
     except teach.LatexError as error:
         notes.append(f"PDF failed: {error}")
         return []

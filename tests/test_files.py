@@ -378,3 +378,36 @@ def test_one_process_may_hold_a_folder_twice(tmp_path: Path) -> None:
     second.write("b.txt", "2\n")
     del first, second
     assert files._LOCKS == {}  # released when the last holder goes
+
+
+# -- checked before any work: name length, free space (issue 16 item 4) --------------------------
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_before_writing(tmp_path: Path):
+    folder = OutputFolder(tmp_path / "out")
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX") - len("..12345678.tmp")  # room for the temporary file
+    folder.write("n" * longest, "fits")
+    with pytest.raises(OverwriteError, match=rf"name is too long .*at most {longest} here"):
+        folder.check("n" * (longest + 1))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["n" * longest]
+
+
+def test_a_full_file_system_is_refused_before_writing(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(files, "_free_bytes", lambda folder: 3 * 2**20)
+    folder = OutputFolder(tmp_path / "out")
+    with pytest.raises(OverwriteError, match=r"only 3\.0 MiB free on its file system; this needs about 16\.0 MiB"):
+        folder.write("a.txt", "x")
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(files, "_free_bytes", lambda folder: 20 * 2**20)
+    folder.write("a.txt", "x")
+    with pytest.raises(OverwriteError, match="this needs about 1024.0 MiB"):
+        folder.reserve(2**30)
+
+
+def test_generate_and_latex_write_into_a_folder_named_by_o(tmp_path: Path, capsys):
+    from symbackprop.cli import main
+
+    (tmp_path / "existing").mkdir()
+    assert main(["generate", str(EXAMPLES / "notes.toml"), "-o", str(tmp_path / "existing")]) == 0
+    assert main(["latex", str(EXAMPLES / "notes.toml"), "-o", str(tmp_path / "new") + "/"]) == 0
+    assert (tmp_path / "existing" / "notes.py").is_file() and (tmp_path / "new" / "notes.tex").is_file()

@@ -390,6 +390,17 @@ def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
     ``keep_log`` also writes LaTeX's ``.log`` beside it (the tests read its overfull-box warnings).
     """
     tex_path = Path(tex_path)
+    pdf, log = pdf_bytes(tex_path)
+    target = tex_path.with_suffix(".pdf")
+    write_atomic(target, pdf)
+    if keep_log:
+        write_atomic(tex_path.with_suffix(".log"), log)
+    return target
+
+
+def pdf_bytes(tex_path: str | Path) -> tuple[bytes, bytes]:
+    """The PDF of a .tex file and LaTeX's log, compiled in a temporary folder (nothing written beside it)."""
+    tex_path = Path(tex_path)
     command = engine()
     if command is None:
         raise LatexError(
@@ -408,13 +419,9 @@ def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
             env=reproducible_environment(),
         )
         pdf = Path(work) / "document.pdf"
+        log = Path(work) / "document.log"
         if result.returncode != 0 or not pdf.exists():
-            log = Path(work) / "document.log"
             lines = log.read_text(errors="replace").splitlines() if log.exists() else result.stdout.splitlines()
             first = next((line for line in lines if line.startswith("!")), "see the LaTeX log")
             raise LatexError(f"{tex_path}: LaTeX failed: {first}")
-        target = tex_path.with_suffix(".pdf")
-        write_atomic(target, pdf.read_bytes())
-        if keep_log:
-            write_atomic(tex_path.with_suffix(".log"), (Path(work) / "document.log").read_bytes())
-    return target
+        return pdf.read_bytes(), log.read_bytes() if log.exists() else b""

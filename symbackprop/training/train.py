@@ -40,7 +40,7 @@ import numpy as np
 
 from symbackprop.emission.module import generate_source, provenance
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import OutputFolder, OverwriteError
+from symbackprop.files import MIN_FREE_BYTES, OutputFolder, OverwriteError
 from symbackprop.printing.words import count
 from symbackprop.spec.load import Spec
 from symbackprop.timing import TIMINGS, timings_json
@@ -153,6 +153,51 @@ def load_generated(spec: Spec) -> ModuleType:
     return module
 
 
+#: Arrays of the parameters' size that training holds: the parameters, their gradient, the mask of the
+#: weights (L2) or a spare, and the copy of the last completed epoch's parameters.
+PARAMETER_ARRAYS = 4
+#: The rows the generated module evaluates at a time (its CHUNK), for the buffers' share of the estimate.
+EVALUATION_ROWS = 1000
+
+
+def memory_estimate(spec: Spec, batch_size: int) -> int:
+    """Bytes training the spec's module needs beyond the data: PARAMETER_ARRAYS arrays of every parameter,
+    and z, a and δ of every layer for a mini-batch and for an evaluation chunk (each with a shorter last one)."""
+    item = np.dtype(spec.dtype).itemsize
+    rows = 2 * (batch_size + EVALUATION_ROWS)
+    return item * (PARAMETER_ARRAYS * spec.parameter_count + 3 * rows * sum(spec.layers))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the system can give without swapping (Linux's MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def output_bytes(spec: Spec) -> int:
+    """Disk space a training run's files need, in bytes: the weights file twice (the old and the new checkpoint
+    while one replaces the other), with the module, history and plot in the folder's minimum free space."""
+    return MIN_FREE_BYTES + 2 * spec.parameter_count * np.dtype(spec.dtype).itemsize
+
+
+def check_memory(spec: Spec, batch_size: int) -> None:
+    """Refuses, with the estimate, a spec whose training would not fit in the memory available."""
+    needed, available = memory_estimate(spec, batch_size), available_memory()
+    if available is not None and needed > available:
+        raise SymbackpropError(
+            f"{spec.name}: layers {list(spec.layers)} need about {needed / 2**30:.1f} GiB to train "
+            f"({spec.parameter_count:,} parameters in {spec.dtype}, {PARAMETER_ARRAYS} copies, and the buffers of a "
+            f"mini-batch of {batch_size}); {available / 2**30:.1f} GiB of memory are available. Use narrower "
+            "layers, or float32"
+        )
+
+
 def fit(
     spec: Spec,
     data: Dataset,
@@ -172,6 +217,7 @@ def fit(
     from tqdm import tqdm
 
     check_width(data, spec.layers)
+    check_memory(spec, run.batch_size)
     module = module or load_generated(spec)
     echo = echo or (lambda line: None)
     net = module.Network(seed=run.seed)
@@ -270,8 +316,10 @@ def train(
     from tqdm import tqdm
 
     check_width(data, spec.layers)
+    check_memory(spec, run.batch_size)
     for name in [*output_names(spec), *([TIMINGS] if timings else [])]:
         out.check(name, provenance)  # refuse before training
+    out.reserve(output_bytes(spec))
     refuse_earlier_run(out)
     echo = echo or tqdm.write
     written = [] if module_path else [module_path := write_generated(spec, out)]

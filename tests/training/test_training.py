@@ -171,3 +171,29 @@ def test_an_interrupt_saves_the_completed_epochs_weights_and_history(tmp_path):
     with np.load(tmp_path / "stopped" / "weights.npz") as a, np.load(tmp_path / "three" / "weights.npz") as b:
         assert np.array_equal(a["parameters"], b["parameters"])  # epoch 3's weights
     assert json.loads((tmp_path / "three" / "history.json").read_text())["interrupted"] is False
+
+
+# -- a memory estimate before allocating (issue 16 item 3) -----------------------------------------
+
+
+def test_the_memory_estimate_counts_parameters_copies_and_buffers():
+    spec = make_spec(name="m", layers=[3, 4, 2])
+    assert spec.parameter_count == 26
+    expected = 8 * (training.PARAMETER_ARRAYS * 26 + 3 * 2 * (10 + training.EVALUATION_ROWS) * 9)
+    assert training.memory_estimate(spec, 10) == expected
+    assert training.memory_estimate(make_spec(name="m", layers=[3, 4, 2], dtype="float32"), 10) == expected // 2
+
+
+def test_a_network_too_large_for_memory_is_refused_with_the_estimate_before_anything_is_written(tmp_path, capsys):
+    from symbackprop.cli import main
+
+    spec = tmp_path / "wide.toml"
+    spec.write_text('name = "wide"\nlayers = [100000, 100000, 2]\n', encoding="utf-8")
+    data = tmp_path / "wide.npz"
+    np.savez(data, X=np.zeros((2, 100000)), y=np.array([0, 1]))
+    needed = training.memory_estimate(make_spec(name="wide", layers=[100000, 100000, 2]), 10) / 2**30
+    for command in ("train", "build"):
+        assert main([command, str(spec), "--data", str(data), "-o", str(tmp_path / command)]) == 2
+        err = capsys.readouterr().err
+        assert f"need about {needed:.1f} GiB to train (10,000,300,002 parameters in float64" in err
+        assert "GiB of memory are available" in err and not (tmp_path / command).exists()
