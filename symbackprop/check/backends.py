@@ -23,9 +23,14 @@ from symbackprop.spec.model import Spec
 # -- values: a scalar, vector or matrix whose entries are computed on demand ------------------------
 
 
+#: The dimension of a batch matrix that runs over the examples (deeplearning.ai's Z^{[l]} is n_l x m).
+EXAMPLES_DIM = "m"
+
+
 @dataclass(frozen=True)
 class Value:
-    """rows/cols: the internal layer whose width the dimension has, or None for 1."""
+    """rows/cols: the internal layer whose width the dimension has, EXAMPLES_DIM for the batch's examples,
+    or None for 1."""
 
     rows: int | None
     cols: int | None
@@ -62,7 +67,9 @@ class ConcreteNames:
         self.nt: Notation = net.notation
         self.depth = net.depth
 
-    def width(self, k: int) -> int:
+    def width(self, k: int | str) -> int:
+        if k == EXAMPLES_DIM:
+            return len(self.net.layers)
         return self.net.widths[k]
 
     def sum(self, body: Callable[[object], sp.Expr], k: int | None, bound: sp.Expr | None = None) -> sp.Expr:
@@ -75,6 +82,10 @@ class ConcreteNames:
         if k is None:
             if value != 1:
                 raise Wrong(f"{name} has one entry, index {value} does not exist")
+            return
+        if k == EXAMPLES_DIM:
+            if isinstance(value, int) and not 1 <= value <= self.width(k):
+                raise Wrong(f"{name}: example {value} does not exist in a batch of {self.width(k)}")
             return
         if isinstance(value, int) and not 1 <= value <= self.width(k):
             raise Wrong(f"{name}: index {value} is out of range, layer {self.nt.layer(k)} has {self.width(k)} neurons")
@@ -180,6 +191,8 @@ class IndexedNames(ConcreteNames):
         self.depth = net.depth
 
     def width(self, k: int) -> sp.Expr:
+        if k == EXAMPLES_DIM:
+            raise Unsupported()
         return self.net.widths[k]
 
     def sum(self, body, k, bound=None):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symbackprop.check import tree
-from symbackprop.check.backends import ConcreteNames, Value, scalar, site_of
+from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scalar, site_of
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError, Wrong
 from symbackprop.derivation import layered
@@ -25,6 +25,7 @@ class Frame:
     example: int | None = None
     example_names: dict = field(default_factory=dict)  # example index name -> example (0-based)
     own_layer: int | None = None  # internal layer of the quantity graded: z, δ written without a layer mean it
+    batch: bool = False  # the answer is about the batch cost (dW, db are its gradients, not one example's)
 
 
 class Evaluator:
@@ -118,6 +119,10 @@ class Evaluator:
             return scalar(TRAINING_SET_SIZE)
         if base == "s":
             return scalar(sp.sympify(self.b.width(self.layer_k(node.layer, "s_l", lowest=0))))
+        if base in _BATCH_MATRICES:  # deeplearning.ai's Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}
+            return self._batch_matrix(node)
+        if base in ("dz", "da", "dW", "dw", "db"):  # one example's dz, da; the gradients dW, db
+            return self.eval(_d_meaning(node))
         e = self.example_of(node.example)
         if base in ("W", "w"):
             k = self.weight_k(node.layer, name)
@@ -142,11 +147,34 @@ class Evaluator:
             return self._entry((self.b.depth, None), node.indices, lambda i, _: self.b.y(i, e), name)
         raise GradingError(f"{name} cannot be used on the right-hand side")
 
+    def _batch_matrix(self, node: tree.Var) -> Value:
+        """A matrix with one column per example of the batch: Z, A, X, Y, dZ (each example's δ), dA (∂L/∂a^L)."""
+        base, name = node.base, var_text(node)
+        if node.indices:
+            raise GradingError(f"{name}: entries of a batch matrix are not graded; write the whole matrix")
+        if base in ("X", "Y"):
+            k = 0 if base == "X" else self.b.depth
+        elif node.layer is None:
+            k = self.b.depth if base in ("A", "dA") else self.frame.own_layer or self.b.depth
+        else:
+            k = self.layer_k(node.layer, name, lowest=0 if base == "A" else 1)
+        if base == "dA" and k != self.b.depth:
+            raise GradingError(f"{name}: dA of a hidden layer is not graded; grade dZ, dW or db instead")
+        get = {
+            "Z": lambda i, e: self.b.z(k, i, e),
+            "A": lambda i, e: self.b.a(k, i, e),
+            "X": lambda i, e: self.b.a(0, i, e),
+            "Y": lambda i, e: self.b.y(i, e),
+            "dZ": lambda i, e: self.b.delta(k, i, e),
+            "dA": lambda i, e: self.b.cost_gradient(i, e),
+        }[base]
+        return Value(k, EXAMPLES_DIM, lambda i, j: get(i, j - 1), name)
+
     def _Cost(self, node: tree.Cost) -> Value:
         raise GradingError("the cost itself cannot be graded; write a derivative of it, such as dC/dW^l_{jk}")
 
     def _Partial(self, node: tree.Partial) -> Value:
-        wrt, name = node.wrt, var_text(node.wrt)
+        wrt, name, num = node.wrt, var_text(node.wrt), node.num
         if isinstance(node.num, tree.Cost):
             e = self.example_of(node.num.example)
             if wrt.base == "z":
@@ -156,7 +184,11 @@ class Evaluator:
             if wrt.base in ("W", "w", "b", "x"):
                 kind = {"W": "weight", "w": "weight", "b": "bias", "x": "input"}[wrt.base]
                 k = 1 if kind == "input" else self.weight_k(wrt.layer, name)
-                matrix = layered.example_gradient(self.b.net, site_of(kind, k, self.b.net), e or 0)
+                site = site_of(kind, k, self.b.net)
+                if self.frame.batch and num.example is None and kind != "input":  # the batch cost's gradient
+                    matrix = layered.derived(self.b.net, site, None)
+                else:
+                    matrix = layered.example_gradient(self.b.net, site, e or 0)
                 dims = dims_of(self.nt, kind, k, self.b.depth)
                 return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
             raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
@@ -181,8 +213,8 @@ class Evaluator:
 
     def _layer_of(self, arg) -> int:
         for var in walk(arg):
-            if isinstance(var, tree.Var) and var.base in ("z", "a") and var.layer is not None:
-                return self.layer_k(var.layer, var_text(var), lowest=0 if var.base == "a" else 1)
+            if isinstance(var, tree.Var) and var.base in ("z", "a", "Z", "A") and var.layer is not None:
+                return self.layer_k(var.layer, var_text(var), lowest=0 if var.base in ("a", "A") else 1)
             if isinstance(var, tree.Var) and var.base == "z" and self.frame.own_layer is not None:
                 return self.frame.own_layer
         if self.b.depth == 1:
@@ -335,6 +367,8 @@ class Evaluator:
                 big.cols,
                 lambda i, j: left.get(1, 1) * right.get(i, j) if left.scalar else left.get(i, j) * right.get(1, 1),
             )
+        if node.op == "star":
+            node = tree.BinOp(self._star(left, right, node.column), node.left, node.right, node.column)
         if node.op == "hadamard":
             if left.cols is None and right.cols is not None and left.rows == right.rows:
                 # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
@@ -350,9 +384,27 @@ class Evaluator:
         inner = left.cols
         return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
 
+    def _star(self, left: Value, right: Value, column: int) -> str:
+        """What an ASCII ``*`` between two matrices means: elementwise where the notation writes it so
+        (deeplearning.ai, UFLDL's code, Ng's .*) and the shapes agree; otherwise the one reading the shapes
+        allow. Where both fit and the notation does not say, the answer is not graded on a guess."""
+        elementwise = (left.rows, left.cols) == (right.rows, right.cols)
+        product = left.cols == right.rows
+        if elementwise and (self.nt.hadamard.ascii in ("*", ".*") or not product):
+            return "hadamard"
+        if product and not elementwise:
+            return "dot"
+        if not product:
+            return "hadamard"  # neither fits: ⊙ names the mismatch
+        raise GradingError(
+            f"'*' at column {column} is ambiguous between a {self._shape(left)} and a {self._shape(right)}: "
+            f"in {self.nt.name} notation it may be the matrix product or the elementwise one; write \\cdot "
+            "(or @) for the product and \\odot (or (.)) for the elementwise product"
+        )
+
     def _shape(self, v: Value) -> str:
         def dim(d):
-            return "1" if d is None else f"n_{self.nt.layer(d)}"
+            return "1" if d is None else "m" if d == EXAMPLES_DIM else f"n_{self.nt.layer(d)}"
 
         return "number" if v.scalar else f"{dim(v.rows)}x{dim(v.cols)} matrix"
 
@@ -375,6 +427,18 @@ class Evaluator:
         if v.cols is not None:
             raise Wrong("‖·‖ of a matrix")
         return scalar(sp.sqrt(self.b.sum(lambda s: v.get(s, 1) ** 2, v.rows)))
+
+
+#: deeplearning.ai's names of matrices with one column per example.
+_BATCH_MATRICES = frozenset({"Z", "A", "X", "Y", "dZ", "dA"})
+
+
+def _d_meaning(node: tree.Var):
+    """What deeplearning.ai's dz, da, dW, dw, db name, in the reader's terms: δ, ∂C/∂a, ∂C/∂W, ∂C/∂b."""
+    if node.base == "dz":
+        return tree.Var("delta", node.layer, node.indices, node.example, node.column)
+    wrt = {"da": "a", "dW": "W", "dw": "W", "db": "b"}[node.base]
+    return tree.Partial(tree.Cost("J"), tree.Var(wrt, node.layer, node.indices, node.example, node.column), node.column)
 
 
 def bound_of(node, last: int) -> int | None:

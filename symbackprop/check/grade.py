@@ -41,6 +41,7 @@ from sympy.core.function import AppliedUndef
 
 from symbackprop.check import tree
 from symbackprop.check.backends import (
+    EXAMPLES_DIM,
     ConcreteNames,
     IndexedNames,
     Unsupported,
@@ -297,7 +298,7 @@ def _terms(node) -> list:
     if isinstance(node, tree.BinOp) and node.op in ("+", "-"):
         out.append(("term", node.right, node.left))
         out.append(("term", node.left, node.right if node.op == "+" else tree.Neg(node.right)))
-    elif isinstance(node, tree.BinOp) and node.op in ("dot", "hadamard"):
+    elif isinstance(node, tree.BinOp) and node.op in ("dot", "hadamard", "star"):
         out.append(("factor", node.right, node.left))
         out.append(("factor", node.left, node.right))
         out.append(("sign of the factor", node.left, tree.BinOp(node.op, tree.Neg(node.left), node.right, node.column)))
@@ -348,23 +349,28 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
             return {"holds": False, "reason": f"{q.text}: no such layer here", "method": "exact"}
         if kind in ("delta_output", "delta_hidden"):  # in another notation the same number may name the other
             kind = "delta_output" if k == depth else "delta_hidden"
-        truth = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, batch)[0]
+        truths = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, batch)
         rows, cols = dims_of(
             nt,
             "weight" if kind == "update" else kind.replace("delta_output", "delta").replace("delta_hidden", "delta"),
             k,
             depth,
         )
+        truth = truths[0]
+        if q.columns:  # dZ^{[l]}: each example's δ as a column
+            truth, cols = sp.Matrix.hstack(*truths), EXAMPLES_DIM
         where = f"l = {l}" if l is not None else ""
         for n, side in enumerate(sides):
-            frame = Frame(l=l, own_layer=k if kind in ("delta_output", "delta_hidden", "bias", "weight") else None)
+            frame = Frame(
+                l=l, own_layer=k if kind in ("delta_output", "delta_hidden", "bias", "weight") else None, batch=batch
+            )
             evaluator = Evaluator(backend, frame)
             entries = []
             try:
                 if q.indices:
                     names = q.indices
-                    ranges = [range(1, net.widths[rows] + 1)] + (
-                        [range(1, net.widths[cols] + 1)] if cols is not None else []
+                    ranges = [range(1, backend.width(rows) + 1)] + (
+                        [range(1, backend.width(cols) + 1)] if cols is not None else []
                     )
                     import itertools
 
@@ -399,8 +405,8 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                         raise Wrong(
                             f"{q.text} is a {evaluator._shape(want)}, the answer is a {evaluator._shape(value)}"
                         )
-                    for r in range(1, (net.widths[rows] if rows is not None else 1) + 1):
-                        for c in range(1, (net.widths[cols] if cols is not None else 1) + 1):
+                    for r in range(1, (backend.width(rows) if rows is not None else 1) + 1):
+                        for c in range(1, (backend.width(cols) if cols is not None else 1) + 1):
                             entries.append(((r, c) if cols is not None else (r,), value.get(r, c), truth[r - 1, c - 1]))
             except Wrong as wrong:
                 return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "method": "exact"}
@@ -506,7 +512,11 @@ def all_widths_proof(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
                 symbols.append(sp.Integer(name) if isinstance(name, int) else net.index(f"{name}", dim))
             truth = indexed_truth(net, kind, k, tuple(symbols))
             for side in sides:
-                frame = Frame(l=l, own_layer=k if kind in ("delta_output", "delta_hidden", "bias", "weight") else None)
+                frame = Frame(
+                    l=l,
+                    own_layer=k if kind in ("delta_output", "delta_hidden", "bias", "weight") else None,
+                    batch=False,
+                )
                 frame.env = {n: s for n, s in zip(names, symbols) if isinstance(n, str)}
                 value = Evaluator(backend, frame).eval(side)
                 answer = (

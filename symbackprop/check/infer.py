@@ -23,12 +23,28 @@ class Quantity:
     layer: tree.Layer | None
     indices: tuple
     text: str
+    columns: bool = False  # a batch matrix, one column per example (deeplearning.ai's dZ^{[l]}, dA^{[L]})
+
+
+#: deeplearning.ai's d-names on a left-hand side: the kind of quantity, and whether it has a column per example.
+_D_NAMES = {
+    "dZ": ("delta", True),
+    "dz": ("delta", False),
+    "dW": ("weight", False),
+    "dw": ("weight", False),
+    "db": ("bias", False),
+    "dA": ("cost_gradient", True),
+    "da": ("cost_gradient", False),
+}
 
 
 def quantity_of(node) -> Quantity | None:
     """What a left-hand side names, or None if it names no quantity."""
     if isinstance(node, tree.Var) and node.base == "delta":
         return Quantity("delta", node.layer, node.indices, var_text(node))
+    if isinstance(node, tree.Var) and node.base in _D_NAMES:
+        kind, columns = _D_NAMES[node.base]
+        return Quantity(kind, node.layer, node.indices, var_text(node), columns)
     if isinstance(node, tree.Var) and node.base in ("W", "w"):
         return Quantity("update", node.layer, node.indices, var_text(node))
     if isinstance(node, tree.Cost):
@@ -136,8 +152,8 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
 def is_batch(equation: tree.Equation) -> bool:
     for side in equation.sides:
         for node in walk(side):
-            if isinstance(node, tree.Var) and node.base in ("lambda", "m", "n"):
-                return True
+            if isinstance(node, tree.Var) and node.base in ("lambda", "m", "n", "Z", "A", "X", "Y", "dZ", "dA"):
+                return True  # λ, 1/m, or a matrix with a column per example
             if isinstance(node, tree.Sum) and isinstance(node.upper, tree.Var) and node.upper.base in ("m", "n"):
                 return True
     return False

@@ -8,7 +8,13 @@ from symbackprop.check.tree import Activation, Layer, Var
 
 # -- the parser ------------------------------------------------------------------------------------
 
-QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y"}
+QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y", "Z", "A", "X", "Y"}
+#: deeplearning.ai's batch matrices (one example per column): Z^{[l]}, A^{[l]}, X, Y.
+BATCH_NAMES = {"Z", "A", "X", "Y"}
+#: The letters after deeplearning.ai's d (dZ, dW, db, dA; dz, dw, da for one example): the derivative of the cost.
+D_BASES = {"Z", "W", "b", "A", "z", "w", "a"}
+#: Letters whose layer may be written as digits right after them (code's A1, W2, dZ2) or in brackets (dZ[l]).
+_CODE_LAYERED = {"Z", "A", "W"}
 ACTIVATION_NAMES = {"f", "sigma", "phi", "g", "h"}
 COST_NAMES = {"C", "J", "E"}
 INDEX_LETTERS = set("ijkpqrstuvmn")
@@ -39,20 +45,40 @@ class Names:
         if self.at("'"):
             self.advance()
             prime = True
+        following = self.peek()
+        if layer is None and following.kind == "NUM" and following.text.isdigit() and self.at_adjacent(following):
+            layer = Layer(None, int(self.advance().text))  # code's g'1(Z1)
+        elif layer is None and self.at("(") and following.raw == "[":
+            layer = self.layer()  # g'[l](Z[l])
+            if self.at("'"):
+                self.advance()
+                prime = True
         if not self.at("(") and layer is not None:  # the notes' (f^l)' ∘ v: f' at z^l, elementwise
             return Activation(token.text, None, prime, layer, token.column)
         if not self.at("("):
             raise self.error(f"expected the argument of {token.text}, as in {token.text}'(z^l)", self.peek())
         return self.activation_call(token, layer, prime)
 
+    def d_name(self) -> Var:
+        """deeplearning.ai's dZ^{[l]}, dW2, db[l], dA^{[L]}: the derivative of the cost by that quantity."""
+        d = self.advance()
+        var = self.quantity(code_layer=True)
+        return Var("d" + var.base, var.layer, var.indices, var.example, d.column)
+
     def activation_call(self, token: Token, layer: Layer | None, prime: bool) -> Activation:
         return Activation(token.text, self.call_argument(token, braced=True), prime, layer, token.column)
 
+    def at_adjacent(self, token: Token) -> bool:
+        """Whether ``token`` follows the previous token with no space between them."""
+        before = self.tokens[self.pos - 1]
+        return token.column == before.column + max(len(before.raw or before.text), 1)
+
     def layer(self) -> Layer:
-        """A layer number: l, l+1, L-1, 2, {l+1}, UFLDL's (l), {(n_l)}, {(\\ell+1)}."""
-        if self.at("(") and self.peek().raw != "(":  # a TeX group {…}
+        """A layer number: l, l+1, L-1, 2, {l+1}, UFLDL's (l), {(n_l)}, {(\\ell+1)}, deeplearning.ai's [l]."""
+        if self.at("(") and self.peek().raw != "(":  # a TeX group {…} or a bracket […]
             opener = self.advance()
-            inner = self.layer() if self.at("(") and self.peek().raw == "(" else self.layer_body()
+            nested = self.at("(") and self.peek().raw in ("(", "[")
+            inner = self.layer() if nested else self.layer_body()
             self.expect(")", f" to close the layer number opened at column {opener.column}")
             return inner
         if self.at("("):  # UFLDL's (l)
@@ -61,6 +87,22 @@ class Names:
             self.expect(")", f" to close the layer number opened at column {opener.column}")
             return Layer(inner.var, inner.offset, True)
         return self.layer_atom(self.advance())
+
+    def layer_then_transpose(self) -> Layer:
+        """A superscript layer, also where the transpose shares its group: A^{[l-1]T}, h^{(k-1)\\top}
+        (the transpose is left in ``self.transposed`` for the caller to apply)."""
+        if not (self.at("(") and self.peek().raw == "{" and self.peek(1).text == "("):
+            return self.layer()
+        save = self.pos
+        opener = self.advance()
+        inner = self.layer()
+        if not self.at("T"):
+            self.pos = save
+            return self.layer()
+        self.advance()
+        self.expect(")", f" to close the superscript opened at column {opener.column}")
+        self.transposed = True
+        return inner
 
     def layer_body(self) -> Layer:
         layer = self.layer_atom(self.advance())
@@ -96,7 +138,8 @@ class Names:
             f"expected a layer number (l, l+1, L, a number, (l), (n_l)), found {self.describe(token)}", token
         )
 
-    def quantity(self, subscripts: bool = True) -> Var:
+    def quantity(self, subscripts: bool = True, code_layer: bool = False) -> Var:
+        """A quantity and its scripts; ``code_layer``: its layer may follow as digits or in brackets (dZ2, dZ[l])."""
         token = self.advance()
         if token.kind != "NAME" or token.text not in QUANTITY_NAMES:
             raise self.error(f"expected a quantity (W w b z a delta x y), found {self.describe(token)}", token)
@@ -104,13 +147,19 @@ class Names:
         layer: Layer | None = None
         indices: tuple = ()
         example = None
+        if code_layer or base in _CODE_LAYERED:
+            following = self.peek()
+            if following.kind == "NUM" and following.column == token.column + 1 and following.text.isdigit():
+                layer = Layer(None, int(self.advance().text))
+            elif self.at("(") and following.raw == "[":
+                layer = self.layer()
         while True:
             if self.at("^") and layer is None and example is None and not self._transpose_ahead():
                 self.advance()
                 if base in ("x", "y"):
                     example = self.example_superscript()
                     continue
-                layer = self.layer()
+                layer = self.layer_then_transpose()
                 continue
             if self.at("_") and not indices and subscripts:
                 self.advance()

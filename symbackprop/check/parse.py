@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, QUANTITY_NAMES, Names, example_from
+from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, D_BASES, QUANTITY_NAMES, Names, example_from
 from symbackprop.check.tokens import Token, _error, tokenize
 from symbackprop.check.tree import (
     MAX_EXPONENT,
@@ -37,6 +37,7 @@ class _Parser(Names):
         self.depth_norm = 0  # inside ‖…‖ a ‖ closes the norm instead of opening a factor
         self.sums = 0
         self.functions = 0
+        self.transposed = False  # a transpose inside a quantity's superscript, A^{[l-1]T}
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -99,9 +100,9 @@ class _Parser(Names):
         node = self.factor()
         while True:
             token = self.peek()
-            if token.kind == "OP" and token.text in ("⊙", "·", "/"):
+            if token.kind == "OP" and token.text in ("⊙", "·", "/", "*"):
                 self.advance()
-                op = {"⊙": "hadamard", "·": "dot", "/": "/"}[token.text]
+                op = {"⊙": "hadamard", "·": "dot", "/": "/", "*": "star"}[token.text]
                 node = BinOp(op, node, self.factor(), token.column)
             elif self._starts_factor() and not (token.kind == "OP" and token.text == "‖" and self.depth_norm):
                 node = BinOp("dot", node, self.factor(), token.column)
@@ -208,6 +209,17 @@ class _Parser(Names):
             return self.nabla()
         if name in ("exp", "log", "sqrt"):
             return Function(name, self.call_argument(self.advance()))
+        if name == "d" and self.peek(1).text in D_BASES and self.peek(1).column == token.column + 1:
+            save = self.pos
+            try:
+                return self.slash_derivative()  # dz^{l+1}_j/dz^l_i
+            except AnswerError:
+                self.pos = save
+            var = self.d_name()  # deeplearning.ai's dZ^{[l]}
+            if self.transposed:
+                self.transposed = False
+                return Transpose(var, var.column)
+            return var
         if name == "partial" or (name == "d" and self.peek(1).text in COST_NAMES | {"z", "a"}):
             return self.slash_derivative()
         if name in COST_NAMES:
@@ -217,7 +229,11 @@ class _Parser(Names):
         if name in ACTIVATION_NAMES:
             return self.activation()
         if name in QUANTITY_NAMES:
-            return self.quantity()
+            var = self.quantity()
+            if self.transposed:
+                self.transposed = False
+                return Transpose(var, var.column)
+            return var
         if name in ("s", "n") and self.peek(1).text == "_":  # UFLDL's s_l, or n_l: the width of layer l
             self.advance()
             self.advance()

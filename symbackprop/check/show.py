@@ -24,7 +24,7 @@ from symbackprop.notation.spelling import by_ascii
 #: The Greek letters an answer names in ASCII, as LaTeX and as Unicode (from the one spelling table).
 _TEX_NAMES = {name: spelling.latex for name, spelling in by_ascii().items()}
 _TEXT_NAMES = {name: spelling.unicode for name, spelling in by_ascii().items()}
-_PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "/": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "star": 2, "/": 2}
 
 
 def _layer_script(layer: Layer | None, tex: bool) -> str:
@@ -101,6 +101,7 @@ def show(node, tex: bool = False) -> str:
             "-": " - ",
             "dot": " " if tex else " ",
             "hadamard": r" \odot " if tex else " ⊙ ",
+            "star": r" \ast " if tex else " * ",
             "/": "/",
         }[node.op]
         right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from symbackprop.check.tree import MAX_ANSWER_LENGTH, AnswerError
@@ -21,22 +22,35 @@ class Token:
 _SKIPPED_COMMANDS = {
     "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle",
     "limits", "nolimits", ",", ";", ":", "!", " ", "quad", "qquad", "mathrm", "mathit", "operatorname", "boldsymbol",
-    "mathbf", "bf",
+    "mathbf", "bf", "rm", "mathsf", "bm", "vec", "middle", "underbrace", "overbrace", "nonumber", "notag",
+    "hfill", "\\", "cr", "newline", "displaybreak",
 }  # fmt: skip
+#: Commands dropped with their first braced argument ({color}, {4mm}, {align}): \textcolor{red}{x} keeps x.
+_SKIPPED_WITH_ARGUMENT = {"textcolor", "color", "hspace", "vspace", "begin", "end", "label", "tag", "colorbox"}
 _COMMAND_NAMES = {
     "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
-    "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt",
+    "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
+    "Theta": "W", "theta": "W",
 }  # fmt: skip
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
     "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "_": "_", "{": "(", "}": ")", "lbrack": "(", "rbrack": ")",
+    "bullet": "⊙", "bigodot": "⊙", "ast": "*", "star": "*", "leftarrow": "=", "gets": "=", "equiv": "=",
+    "coloneqq": "=",
 }  # fmt: skip
 _UNICODE = {
     "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
-    "∂": "partial", "Σ": "sum", "∑": "sum",
+    "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "W", "θ": "W", "ω": "w",
 }  # fmt: skip
-_UNICODE_OPS = {"⊙": "⊙", "∘": "⊙", "·": "·", "×": "·", "ᵀ": "T", "′": "'", "‖": "‖", "−": "-", "≔": "="}
+_UNICODE_OPS = {
+    "⊙": "⊙", "∘": "⊙", "•": "⊙", "·": "·", "⋅": "·", "×": "·", "∗": "*", "ᵀ": "T", "′": "'", "’": "'", "‖": "‖",
+    "−": "-", "–": "-", "≔": "=", "←": "=", "≡": "=",
+}  # fmt: skip
+#: Unicode superscripts and subscripts (x², δ₁, a⁽ˡ⁾), read as ^{…} and _{…} of the plain characters.
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱˡᴸ", "0123456789+-()nilL", strict=True))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₍₎ᵢⱼₖₗₘₙₓ", "0123456789+-()ijklmnx", strict=True))
+_DIGITS = frozenset("0123456789")
 #: ASCII words read as one name; any other run of letters is read letter by letter (math juxtaposition).
 _WORDS = {
     "delta": "delta", "sigma": "sigma", "phi": "phi", "lambda": "lambda", "eta": "eta", "alpha": "eta",
@@ -105,7 +119,15 @@ def tokenize(text: str) -> list[Token]:
     while i < len(body):
         ch = body[i]
         col = i + 1
-        if ch in " \t\r\n&":
+        if ch in " \t\r\n&~`":  # ~ is TeX's space, ` Markdown's code quote
+            i += 1
+            continue
+        if ch in "#%":  # a comment (Python's #, TeX's %) runs to the end of its line
+            end = body.find("\n", i)
+            i = len(body) if end < 0 else end
+            continue
+        if ch == "ŷ":
+            tokens.append(Token("NAME", "a", col))
             i += 1
             continue
         if ch == "\\":
@@ -128,6 +150,20 @@ def tokenize(text: str) -> list[Token]:
                 continue
             if name in _SKIPPED_COMMANDS:
                 continue
+            if name in _SKIPPED_WITH_ARGUMENT and body[i : i + 1] == "{":
+                close = body.find("}", i)
+                i = close + 1 if close > 0 else len(body)
+                continue
+            if name in ("hat", "widehat") and re.match(r"\{\s*y\s*\}|\s*y", body[i:]):  # ŷ: the network's output a^L
+                match = re.match(r"\{\s*y\s*\}|\s*y", body[i:])
+                tokens.append(Token("NAME", "a", col))
+                i += len(match.group(0))
+                continue
+            if name == "mathcal" and re.match(r"\{\s*[LJEC]\s*\}", body[i:]):  # \mathcal{L}: the cost
+                match = re.match(r"\{\s*[LJEC]\s*\}", body[i:])
+                tokens.append(Token("NAME", "C", col))
+                i += len(match.group(0))
+                continue
             if name in _COMMAND_NAMES:
                 tokens.append(Token("NAME", _COMMAND_NAMES[name], col))
             elif name in _COMMAND_OPS:
@@ -135,6 +171,23 @@ def tokenize(text: str) -> list[Token]:
             else:
                 raise _error(text, f"unknown LaTeX command \\{name}; valid: {_VALID}", col, "\\" + name)
             continue
+        if ch in _SUPERSCRIPTS or ch in _SUBSCRIPTS:
+            table = _SUPERSCRIPTS if ch in _SUPERSCRIPTS else _SUBSCRIPTS
+            end = i
+            while end < len(body) and body[end] in table:
+                end += 1
+            inner = tokenize("".join(table[c] for c in body[i:end]))[:-1]
+            tokens.append(Token("OP", "^" if table is _SUPERSCRIPTS else "_", col))
+            tokens.append(Token("OP", "(", col, "{"))
+            tokens.extend(Token(t.kind, t.text, col + t.column - 1, t.raw) for t in inner)
+            tokens.append(Token("OP", ")", end, "}"))
+            i = end
+            continue
+        if not ch.isascii() and ch not in _UNICODE and ch not in _UNICODE_OPS:
+            plain = unicodedata.normalize("NFKC", ch)  # mathematical italic 𝛿 𝑧 𝑇 and the like: δ z T
+            if len(plain) == 1 and plain != ch:
+                body = body[:i] + plain + body[i + 1 :]
+                ch = plain
         if ch in _UNICODE:
             tokens.append(Token("NAME", _UNICODE[ch], col))
             i += 1
@@ -143,7 +196,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("OP", _UNICODE_OPS[ch], col))
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and body[i + 1 : i + 2].isdigit()):
+        if ch in _DIGITS or (ch == "." and body[i + 1 : i + 2] in _DIGITS and body[i + 1 : i + 2]):
             match = re.match(r"[0-9]*\.?[0-9]+|[0-9]+", body[i:])
             assert match is not None
             tokens.append(Token("NUM", match.group(0), col))
@@ -159,9 +212,13 @@ def tokenize(text: str) -> list[Token]:
                 tokens.extend(Token("NAME", letter, col + n) for n, letter in enumerate(word))
             i += len(word)
             continue
+        if body.startswith(".T", i) and not body[i + 2 : i + 3].isalnum():  # NumPy's A.T: the transpose
+            tokens.append(Token("OP", "T", col))
+            i += 2
+            continue
         for op in _ASCII_OPS:
             if body.startswith(op, i):
-                mapped = {"(.)": "⊙", ".*": "⊙", ":=": "=", "||": "‖", "*": "·", "@": "·", "[": "(", "]": ")"}
+                mapped = {"(.)": "⊙", ".*": "⊙", ":=": "=", "||": "‖", "@": "·", "[": "(", "]": ")"}
                 mapped.update({"{": "(", "}": ")"})
                 tokens.append(Token("OP", mapped.get(op, op), col, op))
                 i += len(op)

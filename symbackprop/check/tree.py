@@ -113,7 +113,7 @@ class Sum:
 
 @dataclass(frozen=True)
 class BinOp:
-    op: str  # + - * / hadamard dot
+    op: str  # + - / hadamard dot, star (an ASCII *: elementwise or a product, as the notation and shapes say)
     left: object
     right: object
     column: int = 0
@@ -180,7 +180,7 @@ def expanded_terms(node: object, width: int) -> int:
                 return min(cap, left + right)
             if n.op == "/":
                 return left
-            matrices = n.op == "dot" and not (_entrywise(n.left) or _entrywise(n.right))
+            matrices = n.op in ("dot", "star") and not (_entrywise(n.left) or _entrywise(n.right))
             return min(cap, left * right * (width if matrices else 1))  # a matrix product sums width terms
         return 1  # a number, a quantity, a derivative, a function call
 
