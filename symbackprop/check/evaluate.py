@@ -9,6 +9,7 @@ import sympy as sp
 
 from symbackprop.check import tree
 from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scalar, site_of
+from symbackprop.check.names import BATCH_NAMES
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError, Wrong
 from symbackprop.derivation import layered
@@ -119,7 +120,7 @@ class Evaluator:
             return scalar(TRAINING_SET_SIZE)
         if base == "s":
             return scalar(sp.sympify(self.b.width(self.layer_k(node.layer, "s_l", lowest=0))))
-        if base in _BATCH_MATRICES:  # deeplearning.ai's Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}
+        if base in BATCH_NAMES:  # deeplearning.ai's Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}
             return self._batch_matrix(node)
         if base in ("dz", "da", "dW", "dw", "db"):  # one example's dz, da; the gradients dW, db
             return self.eval(_d_meaning(node))
@@ -242,6 +243,13 @@ class Evaluator:
 
     def _Function(self, node: tree.Function) -> Value:
         arg = self.eval(node.arg)
+        if node.name == "sum":  # the code's sum(dZ) / np.sum(dZ, axis=1): over the batch's examples
+            if arg.cols != EXAMPLES_DIM:
+                raise GradingError(
+                    f"sum(…) of a {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ) is "
+                    "graded; write the sum with \\sum_j for a sum over neurons"
+                )
+            return Value(arg.rows, None, lambda i, _: self.b.sum(lambda e: arg.get(i, e), EXAMPLES_DIM))
         fn = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt}[node.name]
         return Value(arg.rows, arg.cols, lambda i, j: fn(arg.get(i, j)))
 
@@ -357,8 +365,12 @@ class Evaluator:
             sign = 1 if node.op == "+" else -1
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) + sign * right.get(i, j))
         if node.op == "/":
-            if not right.scalar:
-                raise Wrong(f"division by a {self._shape(right)} (column {node.column})")
+            if not right.scalar:  # a / b of vectors, or 1 / a: elementwise, the only meaning it can have
+                if left.scalar:
+                    return Value(right.rows, right.cols, lambda i, j: left.get(1, 1) / right.get(i, j))
+                if (left.rows, left.cols) != (right.rows, right.cols):
+                    raise Wrong(f"division of a {self._shape(left)} by a {self._shape(right)} (column {node.column})")
+                return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(i, j))
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(1, 1))
         if left.scalar or right.scalar:
             big = right if left.scalar else left
@@ -427,10 +439,6 @@ class Evaluator:
         if v.cols is not None:
             raise Wrong("‖·‖ of a matrix")
         return scalar(sp.sqrt(self.b.sum(lambda s: v.get(s, 1) ** 2, v.rows)))
-
-
-#: deeplearning.ai's names of matrices with one column per example.
-_BATCH_MATRICES = frozenset({"Z", "A", "X", "Y", "dZ", "dA"})
 
 
 def _d_meaning(node: tree.Var):

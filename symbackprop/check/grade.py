@@ -62,6 +62,7 @@ from symbackprop.check.infer import (
     quantity_of,
     readable,
 )
+from symbackprop.check.names import BATCH_NAMES
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
@@ -196,6 +197,8 @@ def _grade(
     q = quantity_of(lhs_node)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
+    if q.columns and not any(isinstance(n, tree.Var) and n.base in BATCH_NAMES for s in sides for n in walk(s)):
+        q = replace(q, columns=False)  # dA = −y/a + …: written for one example, graded as one column
     kind = q.kind
     if kind == "delta":
         kind = "delta_output" if q.layer is not None and q.layer.var == "L" and q.layer.offset == 0 else "delta_hidden"

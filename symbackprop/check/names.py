@@ -9,8 +9,8 @@ from symbackprop.check.tree import Activation, Layer, Var
 # -- the parser ------------------------------------------------------------------------------------
 
 QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y", "Z", "A", "X", "Y"}
-#: deeplearning.ai's batch matrices (one example per column): Z^{[l]}, A^{[l]}, X, Y.
-BATCH_NAMES = {"Z", "A", "X", "Y"}
+#: deeplearning.ai's batch matrices (one example per column): Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}.
+BATCH_NAMES = {"Z", "A", "X", "Y", "dZ", "dA"}
 #: The letters after deeplearning.ai's d (dZ, dW, db, dA; dz, dw, da for one example): the derivative of the cost.
 D_BASES = {"Z", "W", "b", "A", "z", "w", "a"}
 #: Letters whose layer may be written as digits right after them (code's A1, W2, dZ2) or in brackets (dZ[l]).

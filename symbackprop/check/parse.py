@@ -207,6 +207,8 @@ class _Parser(Names):
             return self.sum()
         if name == "nabla":
             return self.nabla()
+        if name in ("npdot", "npmultiply"):
+            return self.code_call()
         if name in ("exp", "log", "sqrt"):
             return Function(name, self.call_argument(self.advance()))
         if name == "d" and self.peek(1).text in D_BASES and self.peek(1).column == token.column + 1:
@@ -446,7 +448,39 @@ class _Parser(Names):
             raise self.error(f"expected an index, found {self.describe(token)}", token)
         return token
 
-    def sum(self) -> Sum:
+    def call(self, head: Token) -> list:
+        """The arguments of a code call f(x, y, axis=1, keepdims=True): the positional ones (keywords dropped)."""
+        opener = self.expect("(", f" after {head.text}")
+        self.enter(opener)
+        args = []
+        while True:
+            if self.at("npaxis", "npkeepdims"):
+                self.advance()
+                self.expect("=", " in a keyword argument")
+                self.advance()
+            else:
+                args.append(self.expr())
+            if not self.at(","):
+                break
+            self.advance()
+        self.expect(")", f" to close the call opened at column {opener.column}")
+        self.leave()
+        return args
+
+    def code_call(self) -> object:
+        """NumPy's np.dot(A, B), np.multiply(A, B), np.sum(dZ, axis=1, keepdims=True) and Sum(dZ)."""
+        head = self.advance()
+        args = self.call(head)
+        wanted = 1 if head.text == "sum" else 2
+        if len(args) != wanted:
+            raise self.error(f"{head.text.removeprefix('np')}(…) takes {wanted} argument(s), found {len(args)}", head)
+        if head.text == "sum":
+            return Function("sum", args[0])
+        return BinOp("dot" if head.text == "npdot" else "hadamard", args[0], args[1], head.column)
+
+    def sum(self) -> object:
+        if self.peek(1).text == "(" and self.peek(1).raw == "(":  # sum(dZ): the code's sum over the examples
+            return self.code_call()
         head = self.advance()
         self.expect("_", " (\\sum_{k} or \\sum_{i=1}^{m})")
         lower = upper = None

@@ -55,7 +55,8 @@ _DIGITS = frozenset("0123456789")
 _WORDS = {
     "delta": "delta", "sigma": "sigma", "phi": "phi", "lambda": "lambda", "eta": "eta", "alpha": "eta",
     "ell": "l", "nabla": "nabla", "grad": "nabla", "partial": "partial", "sum": "sum", "exp": "exp",
-    "log": "log", "ln": "log", "sqrt": "sqrt", "frac": "frac",
+    "log": "log", "ln": "log", "sqrt": "sqrt", "frac": "frac", "Sum": "sum", "dot": "npdot",
+    "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue",
 }  # fmt: skip
 _ASCII_OPS = ("(.)", ".*", ":=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
               ";", "'", "@", "|", ".")  # fmt: skip
@@ -121,6 +122,9 @@ def tokenize(text: str) -> list[Token]:
         col = i + 1
         if ch in " \t\r\n&~`":  # ~ is TeX's space, ` Markdown's code quote
             i += 1
+            continue
+        if body.startswith("np.", i) and (i == 0 or not body[i - 1].isalnum()):  # NumPy's np.sum, np.dot
+            i += 3
             continue
         if ch in "#%":  # a comment (Python's #, TeX's %) runs to the end of its line
             end = body.find("\n", i)

@@ -98,7 +98,7 @@ class Activation:
 
 @dataclass(frozen=True)
 class Function:
-    name: str  # exp log sqrt
+    name: str  # exp log sqrt, or sum (the code's sum over a batch's examples)
     arg: object
 
 
