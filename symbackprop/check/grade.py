@@ -62,6 +62,7 @@ from symbackprop.check.infer import (
     quantity_of,
     readable,
 )
+from symbackprop.check.lexicon import lexicon
 from symbackprop.check.names import BATCH_NAMES
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import show
@@ -69,6 +70,7 @@ from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import NOTATIONS
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.latex import latex
 from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import Z
@@ -154,7 +156,8 @@ def _grade(
         raise GradingError(
             f"unknown equation {equation!r}; valid: {', '.join(EQUATIONS)} or a quantity such as dC/dW^2_{{1,2}}"
         )
-    parsed = parse_answer(text)
+    reading = NOTATIONS.get(explicit) if explicit else notation_named(spec.notation)
+    parsed = parse_answer(text, lexicon(reading) if reading else None)  # in the notation's own letters
     spec, reduced = _instance(spec, parsed, equation)
     width = max(max(spec.layers), BATCH_EXAMPLES)
     for side in parsed.sides:
@@ -213,6 +216,12 @@ def _grade(
     ):
         raise GradingError(f"the left-hand side {q.text} is not what {equation} is about ({wanted.replace('_', ' ')})")
     batch = is_batch(parsed) or kind == "update"
+    layered_nodes = [n for side in (lhs_node, *sides) for n in walk(side) if getattr(n, "layer", None) is not None]
+    if q.layer is None and depth > 1 and kind not in ("cost", "cost_gradient", "input") and not layered_nodes:
+        raise GradingError(
+            f"{q.text} names no layer, and this network has {depth} layers of weights: write the layer "
+            f"(as {default_lhs(kind, nt)[1]}); an answer without layers is read only for a network of one layer"
+        )
     layers = layer_values(q, kind, nt, depth)
     if not layers:
         raise GradingError(f"{q.text} does not exist in this network for any layer l")

@@ -123,6 +123,8 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     costs = {n.name for n in nodes if isinstance(n, tree.Cost)}
     functions = {n.name for n in nodes if isinstance(n, tree.Activation)}
     spec_nt = notation_named(spec.notation)
+    if not readable(spec_nt):  # read in the spec's own letters (its lexicon): the spec's notation
+        return spec_nt.name, "the spec's notation, in its own letters"
     candidates = [spec_nt, *(nt for nt in NOTATIONS.values() if nt is not spec_nt and readable(nt))]
     reasons = []
     if parenthesised:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from symbackprop.check.lexicon import translate
 from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, D_BASES, QUANTITY_NAMES, Names, example_from
 from symbackprop.check.tokens import Token, _error, tokenize
 from symbackprop.check.tree import (
@@ -29,9 +30,9 @@ from symbackprop.check.tree import (
 
 
 class _Parser(Names):
-    def __init__(self, text: str):
+    def __init__(self, text: str, letters: dict[str, str] | None = None):
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens = translate(tokenize(text), letters or {})
         self.pos = 0
         self.depth = 0
         self.depth_norm = 0  # inside ‖…‖ a ‖ closes the norm instead of opening a factor
@@ -519,8 +520,11 @@ def _number(text: str) -> Num:
     return Num(int(text))
 
 
-def parse_answer(text: str) -> Equation:
-    """The :class:`Equation` an answer's text states; raises :class:`AnswerError` with the column."""
+def parse_answer(text: str, letters: dict[str, str] | None = None) -> Equation:
+    """The :class:`Equation` an answer's text states; raises :class:`AnswerError` with the column.
+
+    ``letters`` maps a notation's own letters to the reader's (:func:`~symbackprop.check.lexicon.lexicon`).
+    """
     if not text.strip():
         raise _error(text, "empty answer; write a formula such as delta^L = grad_a C (.) f'(z^L)", 1)
-    return _Parser(text).equation()
+    return _Parser(text, letters).equation()

@@ -31,7 +31,7 @@ _COMMAND_NAMES = {
     "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
     "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
-    "Theta": "W", "theta": "W",
+    "Theta": "W", "theta": "W", "epsilon": "epsilon", "varepsilon": "epsilon",
 }  # fmt: skip
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
@@ -153,6 +153,9 @@ def tokenize(text: str) -> list[Token]:
                     raise _error(text, f"\\text{{{word}}} cannot be graded; write only the formula", col, "\\text")
                 continue
             if name in _SKIPPED_COMMANDS:
+                continue
+            if re.fullmatch(r"[VM][A-Za-z]", name):  # the Deep Learning book's \Vx, \MW: a bold vector, a matrix
+                tokens.append(Token("NAME", name[1], col))
                 continue
             if name in _SKIPPED_WITH_ARGUMENT and body[i : i + 1] == "{":
                 close = body.find("}", i)

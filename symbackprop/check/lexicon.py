@@ -1,0 +1,48 @@
+"""The letters an answer is written in: a notation's own letters, read as the reader's quantities.
+
+The reader's tree names quantities by their meaning (z the weighted input, a the activation, δ the error,
+y the target, x the input, l the general layer). A text with other letters (Bishop's a for the weighted
+input and z for the activation, t for the target; Goodfellow's a, h and g, and k for the layer) is read
+through its catalogue entry: :func:`lexicon` maps its letters to the reader's, all at once, before parsing.
+deeplearning.ai's capitals (Z, A, X, Y: a column per example) are the reader's own and stay.
+"""
+
+from __future__ import annotations
+
+from symbackprop.check.names import BATCH_NAMES
+from symbackprop.check.tokens import Token
+from symbackprop.notation.model import Notation
+
+#: The catalogue's quantities and the reader's letter for each.
+READER_LETTERS = {
+    "weighted_input": "z",
+    "activation": "a",
+    "error": "delta",
+    "target": "y",
+    "input": "x",
+    "learning_rate": "eta",
+}
+#: The reader's name of a catalogue letter that the tokenizer spells out (\\epsilon is read as epsilon).
+_TOKEN_OF = {"epsilon": "epsilon", "delta": "delta", "eta": "eta"}
+
+
+def lexicon(nt: Notation) -> dict[str, str]:
+    """The notation's letters that differ from the reader's, each mapped to the reader's letter."""
+    table: dict[str, str] = {}
+    for quantity, reader in READER_LETTERS.items():
+        letter = nt.spell(quantity)
+        if letter != reader and (len(letter) == 1 or letter in _TOKEN_OF) and letter not in BATCH_NAMES:
+            table[letter] = reader
+    if nt.layer_letter != "l":
+        table[nt.layer_letter] = "l"  # Goodfellow's h^{(k)}
+    if table.get("t") == "y" and "y" not in table:
+        table["y"] = "a"  # Bishop's y_k is the network's output, t_k the target
+    return table
+
+
+def translate(tokens: list[Token], table: dict[str, str]) -> list[Token]:
+    """The tokens with every name in ``table`` replaced by the reader's (simultaneously: Bishop's a↔z)."""
+    if not table:
+        return tokens
+    return [Token(t.kind, table[t.text], t.column, t.raw or t.text) if t.kind == "NAME" and t.text in table else t
+            for t in tokens]  # fmt: skip

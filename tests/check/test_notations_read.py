@@ -1,0 +1,76 @@
+"""Formulas in the notations' own writing (issue 13): deeplearning.ai's batch matrices and d-names,
+NumPy calls, the Deep Learning book's macros, Unicode scripts. Each text is quoted from a public source
+(named beside it) and its truth was established by NumPy finite differences in the source's convention
+(the corpus's check scripts), not by this tool.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symbackprop.check.grade import grade
+from symbackprop.check.parse import parse_answer
+from symbackprop.check.show import show
+from symbackprop.spec.load import make_spec
+
+DLAI = make_spec(name="dlai", layers=[3, 4, 2], activation="relu", output="sigmoid", cost="cross_entropy",
+                 notation="deeplearning_ai")  # fmt: skip
+GOODFELLOW = make_spec(name="gf", layers=[3, 4, 2], activation="tanh", output="identity", notation="goodfellow")
+
+#: (text, truth): mbadry1/DeepLearning.ai-Summary (course 1, week 3-4 notes) and its pre-fix revisions.
+DLAI_ANSWERS = [
+    ("dZ2 = A2 - Y", "correct"),
+    ("dW2 = (dZ2 * A1.T) / m", "correct"),
+    ("db2 = Sum(dZ2) / m", "correct"),
+    ("dZ1 = (W2.T * dZ2) * g'1(Z1)  # element wise product (*)", "correct"),
+    ("dW1 = (dZ1 * A0.T) / m   # A0 = X", "correct"),
+    ("dW2 = (dZ1 * A0.T) / m   # A0 = X", "wrong"),  # the layers' numbers mixed up (a pre-fix revision)
+    ("db2 = Sum(dZ1) / m", "wrong"),
+    ("dZ[l] = dA[l] * g'[l](Z[l])", "error"),  # right, but dA of a hidden layer is not graded (said so)
+    ("dW[l] = (dZ[l]A[l-1].T) / m", "correct"),
+    ("db[l] = sum(dZ[l])/m                # Dont forget axis=1, keepdims=True", "correct"),
+    ("dA[L] = (-(y/a) + ((1-y)/(1-a)))", "correct"),
+    # the course's Step by Step assignment, eq. (8)-(9), in its LaTeX
+    (r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1] T}", "correct"),
+    (r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis = 1, keepdims = True)", "correct"),
+]
+
+
+@pytest.mark.parametrize(("text", "truth"), DLAI_ANSWERS)
+def test_deeplearning_ai_answers_get_their_established_verdict(text, truth):
+    v = grade(DLAI, text)
+    assert v.status == truth, (v.reason, v.parsed)
+
+
+def test_goodfellow_is_read_in_the_books_letters():
+    # Deep Learning, Algorithm 6.4 (exacity/deeplearningbook-chinese LaTeX): a = pre-activation, h = activation,
+    # g = the gradient on a, k = the layer
+    v = grade(GOODFELLOW, r"\nabla_{\MW^{(k)}} J = \Vg \; \Vh^{(k-1)\top}")
+    assert v.correct and v.notation == "goodfellow", (v.reason, v.parsed)
+    assert v.parsed == "∂J/∂W^{(l)} = δ (a^{(l-1)})ᵀ"
+
+
+def test_an_ascii_star_between_square_matrices_is_not_graded_on_a_guess():
+    spec = make_spec(name="sq", layers=[2, 2, 2], notation="nielsen")
+    v = grade(spec, r"\delta^l = (\delta^l (\delta^l)^T) * (\delta^l (\delta^l)^T)")  # n_l x n_l twice
+    assert v.status == "error" and "'*' at column" in v.reason and "ambiguous" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("δ₁ = a₁ − y₁", "δ_1 = a_1 - y_1"),  # an AssertionError before
+        ("δ^L = (a^L − y) ⊙ σ’(z^L)", "δ^L = (a^L - y) ⊙ σ'(z^L)"),
+        ("𝛿^L = 𝑎^L − 𝑦", "δ^L = a^L - y"),  # mathematical italic letters
+        (r"\textcolor{red}{\delta^{(L)}} = 2(a^{(L)} - \textcolor{gold}{y})", "δ^{(L)} = 2 (a^{(L)} - y)"),
+    ],
+)
+def test_unicode_and_decorations_are_read(text, read):
+    assert " = ".join(show(s) for s in parse_answer(text).sides) == read
+
+
+def test_an_answer_without_layers_in_a_deep_network_is_refused_not_misjudged():
+    # Bishop (5.54) delta_k = y_k - t_k is right, but names no layer: in a two-layer network it is not read
+    bishop = make_spec(name="bi", layers=[3, 4, 2], activation="tanh", output="identity", notation="bishop")
+    v = grade(bishop, r"\delta_k = y_k - t_k")
+    assert v.status == "error" and "names no layer" in v.reason
