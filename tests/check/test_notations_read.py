@@ -62,7 +62,10 @@ def test_an_ascii_star_between_square_matrices_is_not_graded_on_a_guess():
         ("δ₁ = a₁ − y₁", "δ_1 = a_1 - y_1"),  # an AssertionError before
         ("δ^L = (a^L − y) ⊙ σ’(z^L)", "δ^L = (a^L - y) ⊙ σ'(z^L)"),
         ("𝛿^L = 𝑎^L − 𝑦", "δ^L = a^L - y"),  # mathematical italic letters
-        (r"\textcolor{red}{\delta^{(L)}} = 2(a^{(L)} - \textcolor{gold}{y})", "δ^{(L)} = 2 (a^{(L)} - y)"),
+        (
+            r"\textcolor{red}{\delta^{(L)}} = 2(a^{(L)} - \textcolor{gold}{y})",
+            "δ^{(n_l)} = 2 (a^{(n_l)} - y)",
+        ),  # (L) shown as UFLDL's (n_l)
     ],
 )
 def test_unicode_and_decorations_are_read(text, read):
