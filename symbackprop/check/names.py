@@ -15,6 +15,7 @@ BATCH_NAMES = {"Z", "A", "X", "Y", "dZ", "dA"}
 D_BASES = {"Z", "W", "b", "A", "z", "w", "a"}
 #: Letters whose layer may be written as digits right after them (code's A1, W2, dZ2) or in brackets (dZ[l]).
 _CODE_LAYERED = {"Z", "A", "W"}
+_BRACKET_LAYERED = {"w", "b", "z", "a"}
 ACTIVATION_NAMES = {"f", "sigma", "phi", "g", "h"}
 COST_NAMES = {"C", "J", "E"}
 INDEX_LETTERS = set("ijkpqrstuvmn")
@@ -153,6 +154,8 @@ class Names:
                 layer = Layer(None, int(self.advance().text))
             elif self.at("(") and following.raw == "[":
                 layer = self.layer()
+        elif base in _BRACKET_LAYERED and self.at("(") and self.peek().raw == "[":  # code's w[l], b[l]
+            layer = self.layer()
         while True:
             if self.at("^") and layer is None and example is None and not self._transpose_ahead():
                 self.advance()

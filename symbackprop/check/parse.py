@@ -122,6 +122,16 @@ class _Parser(Names):
     def power(self) -> object:
         token = self.peek()
         node = self.atom()
+        while self.at(".") and self.peek(1).text in ("npdot", "sum") and self.peek(2).text == "(":  # A.dot(B)
+            self.advance()
+            method = self.advance()
+            args = self.call(method)
+            if method.text == "sum":
+                node = Function("sum", node)
+            elif len(args) == 1:
+                node = BinOp("dot", node, args[0], method.column)
+            else:
+                raise self.error(f".dot(…) takes one argument, found {len(args)}", method)
         while self.at("^", "**") or (self.peek().kind == "OP" and self.peek().text == "T"):
             if self.at("T"):  # a postfix ᵀ or \top
                 node = Transpose(node, self.advance().column)
@@ -212,6 +222,13 @@ class _Parser(Names):
             return self.code_call()
         if name in ("exp", "log", "sqrt"):
             return Function(name, self.call_argument(self.advance()))
+        if name == "d" and self.peek(1).raw == "{" and self.peek(2).text in D_BASES:  # d{z^{[l]}}
+            save = self.pos
+            self.advance()
+            inner = self.group()
+            if isinstance(inner, Var) and inner.base in D_BASES:
+                return Var("d" + inner.base, inner.layer, inner.indices, inner.example, token.column)
+            self.pos = save
         if name == "d" and self.peek(1).text in D_BASES and self.peek(1).column == token.column + 1:
             save = self.pos
             try:
@@ -404,13 +421,13 @@ class _Parser(Names):
                         self.advance()
                         example = self.example_superscript()
                 else:
-                    example = sub.text
+                    example = None if sub.text == "0" else sub.text
                     per_example = True
                 self.expect(")", " after the cost's subscript")
             else:
                 sub = self.advance()
                 per_example = True
-                example = None if sub.text == "x" else sub.text
+                example = None if sub.text in ("x", "0") else sub.text  # 3Blue1Brown's C_0: one example's cost
         if self.at("(") and token.text == "J":  # J(W,b) or J(W,b;x^{(i)},y^{(i)})
             opener = self.advance()
             depth = 1
@@ -454,7 +471,7 @@ class _Parser(Names):
         opener = self.expect("(", f" after {head.text}")
         self.enter(opener)
         args = []
-        while True:
+        while not self.at(")"):
             if self.at("npaxis", "npkeepdims"):
                 self.advance()
                 self.expect("=", " in a keyword argument")

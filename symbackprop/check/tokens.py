@@ -110,6 +110,43 @@ def _strip_group(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _matching(tokens: list[Token], start: int) -> int:
+    """The index of the token closing the bracket opened at ``start`` (or -1)."""
+    depth = 0
+    for n in range(start, len(tokens)):
+        t = tokens[n]
+        if t.kind == "OP" and t.text in ("(", ")"):
+            depth += 1 if t.text == "(" else -1
+            if depth == 0:
+                return n
+    return -1
+
+
+def _simplify_braces(tokens: list[Token]) -> list[Token]:
+    """TeX's redundant braces: {{…}} is {…} (left by \\textcolor{c}{…}), and {z}^{…} is z^{…}."""
+    out = list(tokens)
+    n = 0
+    while n < len(out):
+        t = out[n]
+        if t.raw == "{" and n + 1 < len(out) and out[n + 1].raw == "{":
+            close, inner = _matching(out, n), _matching(out, n + 1)
+            if close > 0 and inner == close - 1 and out[close].raw == "}":
+                del out[close], out[n]
+                continue
+        if (
+            t.raw == "{"
+            and n + 3 < len(out)
+            and out[n + 1].kind == "NAME"
+            and out[n + 2].raw == "}"
+            and out[n + 3].text in ("^", "_")
+            and not (n > 0 and out[n - 1].text in ("frac", "^", "_"))
+        ):
+            del out[n + 2], out[n]
+            continue
+        n += 1
+    return out
+
+
 def tokenize(text: str) -> list[Token]:
     """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError."""
     if len(text) > MAX_ANSWER_LENGTH:
@@ -233,4 +270,4 @@ def tokenize(text: str) -> list[Token]:
         else:
             raise _error(text, f"unexpected character {ch!r}; valid: {_VALID}", col, ch)
     tokens.append(Token("END", "", len(body) + 1))
-    return _strip_group(tokens)
+    return _strip_group(_simplify_braces(tokens))
