@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -288,7 +288,7 @@ def _grade(
             if alt["holds"]:
                 note += f"; it would hold in {other} notation"
     culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng)
-    wrong_term = "; ".join(p for p in (culprit, result.get("residual", "")) if p)
+    wrong_term = result.get("residual", "")
     counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
     point = counterexample.pop("point", ()) if counterexample else ()
     return Verdict(
@@ -299,6 +299,7 @@ def _grade(
         counterexample=counterexample,
         point=point,
         wrong_term=wrong_term,
+        mistake=culprit,
         note=note,
         **base,
     )
@@ -336,7 +337,108 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
                     return f"the {label} {show(part)} should not be there"
             except (GradingError, Wrong):
                 continue
+    tried = 0
+    for n, side in enumerate(sides):
+        for words, repaired in _repairs(side, q, kind, batch):
+            if tried >= MAX_REPAIRS:
+                return ""
+            tried += 1
+            trial = list(sides)
+            trial[n] = repaired
+            try:
+                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False)["holds"]:
+                    return words
+            except (GradingError, Wrong):
+                continue
     return ""
+
+
+#: Most repairs tried when naming a wrong answer's mistake (each is one exact comparison).
+MAX_REPAIRS = 40
+
+
+def _rewrites(node, rule):
+    """Every tree with exactly one sub-node of ``node`` rewritten by ``rule`` (sub-node -> [(words, new)])."""
+    yield from rule(node)
+    if not is_dataclass(node) or isinstance(node, (tree.Partial, tree.Cost)):  # a derivative is one quantity
+        return
+    for f in fields(node):
+        child = getattr(node, f.name)
+        if is_dataclass(child) and not isinstance(child, tree.Layer):
+            for words, new in _rewrites(child, rule):
+                yield words, replace(node, **{f.name: new})
+
+
+def _renamed(node, names: dict):
+    """``node`` with its index letters renamed (simultaneously)."""
+    if isinstance(node, tree.Var):
+        return replace(node, indices=tuple(names.get(i, i) for i in node.indices))
+    if isinstance(node, tree.Sum):
+        return replace(node, index=names.get(node.index, node.index), body=_renamed(node.body, names))
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _renamed(getattr(node, f.name), names) for f in fields(node)})
+
+
+def _shift_layers(node, by: int):
+    """``node`` with every layer number moved by ``by`` (l to l+1, 2 to 3)."""
+    if isinstance(node, tree.Layer):
+        return replace(node, offset=node.offset + by)
+    if not is_dataclass(node):
+        return node
+    return replace(node, **{f.name: _shift_layers(getattr(node, f.name), by) for f in fields(node)})
+
+
+def _transposes(node):
+    if isinstance(node, tree.Transpose):
+        yield f"a transpose too many: {show(node)} should be {show(node.operand)}", node.operand
+    elif isinstance(node, tree.Var) and node.base in ("W", "w", "delta", "a", "x") and not node.indices:
+        yield f"a missing transpose: {show(node)} should be {show(tree.Transpose(node))}", tree.Transpose(node)
+
+
+def _swapped_indices(node):
+    if isinstance(node, tree.Var) and len(node.indices) == 2:
+        swapped = replace(node, indices=node.indices[::-1])
+        yield f"the indices of {show(node)} are swapped: it should be {show(swapped)}", swapped
+
+
+def _derivative_layers(node):
+    if isinstance(node, tree.Activation):
+        for by in (-1, 1):
+            moved = _shift_layers(node, by)
+            yield f"{show(node)} is taken at the wrong layer: it should be {show(moved)}", moved
+
+
+def _repairs(side, q, kind: str, batch: bool):
+    """Corrections a teacher would name, each with its words: a transpose, swapped indices, f' at another
+    layer, the layers off by one, the average 1/m, the weight decay, a factor 2 (the quadratic cost's 1/2)."""
+    yield from _rewrites(side, _transposes)
+    yield from _rewrites(side, _swapped_indices)
+    yield from _rewrites(side, _derivative_layers)
+    letters = [i for i in q.indices if isinstance(i, str)]
+    if len(letters) == 2:
+        a, b = letters
+        yield f"the indices {a} and {b} are swapped on the right-hand side", _renamed(side, {a: b, b: a})
+    for by in (-1, 1):
+        yield (
+            f"the layer numbers are off by one: every layer should be {'one lower' if by < 0 else 'one higher'}",
+            (_shift_layers(side, by)),
+        )
+    m = tree.Var("m")
+    if batch:
+        yield "the average over the examples, 1/m, is missing", tree.BinOp("/", side, m)
+        yield "a 1/m too many: this quantity is a sum over the examples, not their average", tree.BinOp("dot", side, m)
+    if kind in ("weight", "update") and q.layer is not None:
+        decay = tree.BinOp("dot", tree.Var("lambda"), tree.Var("W", q.layer))
+        yield "the weight-decay term λW is missing", tree.BinOp("+", side, decay)
+    yield (
+        "a factor 2 is missing (the derivative of a square without the cost's 1/2?)",
+        tree.BinOp("dot", tree.Num(2), side),
+    )
+    yield (
+        "a factor 2 too many (the quadratic cost here has the 1/2 that cancels it)",
+        tree.BinOp("/", side, tree.Num(2)),
+    )
 
 
 def _with_indices(node, indices):

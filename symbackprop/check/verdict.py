@@ -34,7 +34,8 @@ class Verdict:
     proofs: tuple[str, ...] = ()
     reason: str = ""
     counterexample: dict | None = None
-    wrong_term: str = ""
+    wrong_term: str = ""  # the residual, answer - derived
+    mistake: str = ""  # the mistake in a teacher's words, where one correction makes the answer right
     note: str = ""
     parsed: str = ""
     parsed_latex: str = ""
@@ -60,6 +61,7 @@ class Verdict:
             "reason": self.reason,
             "counterexample": self.counterexample,
             "wrong_term": self.wrong_term,
+            "mistake": self.mistake,
             "note": self.note,
             "parsed": self.parsed,
             "parsed_latex": self.parsed_latex,
@@ -138,6 +140,8 @@ def report_text(report: GradeReport) -> str:
                     f"        answer = {_short(ce['answer'])}, derived = {_short(ce['derived'])}, "
                     f"difference = {_short(ce['difference'])}"
                 )
+            if v.mistake:
+                lines.append(f"        mistake: {v.mistake}")
             if v.wrong_term:
                 lines.append(f"        wrong: {v.wrong_term}")
         if v.note:
@@ -177,6 +181,7 @@ def report_latex(report: GradeReport) -> str:
                 "proofs": [_tex(p) for p in v.proofs],
                 "reason": _tex(v.reason),
                 "wrong_term": _tex(v.wrong_term),
+                "mistake": _tex(v.mistake),
                 "note": _tex(v.note),
                 "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
                 "residual": v.residual_latex,

@@ -114,12 +114,12 @@ def test_counterexample_values_reproduce_the_difference():
 
 def test_ufldl_sign_error_names_the_wrong_factor():
     v = verdict("ufldl", "bad-sign")
-    assert v.status == "wrong" and "sign of y_i - a^{(n_l)}_i" in v.wrong_term
+    assert v.status == "wrong" and "sign of y_i - a^{(n_l)}_i" in v.mistake
 
 
 def test_extra_term_is_localised():
     v = verdict("ufldl", "bad-bias-decayed")
-    assert "the term λ b^{(l)}_i should not be there" in v.wrong_term
+    assert "the term λ b^{(l)}_i should not be there" in v.mistake
 
 
 def test_missing_decay_shows_the_missing_term_in_the_residual():
