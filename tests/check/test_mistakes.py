@@ -1,0 +1,32 @@
+"""A wrong answer's mistake named as a teacher would (issue 13 item 4): the one correction that makes it right."""
+
+from __future__ import annotations
+
+import pytest
+from paths import EXAMPLES
+
+from symbackprop.check.grade import grade
+from symbackprop.spec.load import load_spec
+
+NOTES = load_spec(EXAMPLES / "notes.toml")  # layers [3, 4, 2], W^l, f^l, ∘
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake"),
+    [
+        (r"\delta^l = (W^{l+1} \delta^{l+1}) \circ f'(z^l)", "a missing transpose: W^{l+1} should be (W^{l+1})ᵀ"),
+        (r"\delta^l = ((W^{l+1})^T \delta^{l+1}) \circ f'(z^{l+1})", "f'(z^{l+1}) is taken at the wrong layer"),
+        (r"\frac{\partial C}{\partial W^l_{jk}} = a^{l-1}_j \delta^l_k", "the indices j and k are swapped"),
+        (r"\delta^l = ((W^{l})^T \delta^{l}) \circ f'(z^{l-1})", "the layer numbers are off by one"),
+        (r"\delta^L = (y - a^L) \circ f'(z^L)", "the sign of y - a^L"),
+        (r"\delta^L = 2 (a^L - y) \circ f'(z^L)", "a factor 2 too many"),
+    ],
+)
+def test_the_mistake_is_named(answer, mistake):
+    v = grade(NOTES, answer)
+    assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)
+
+
+def test_no_mistake_is_named_when_no_single_correction_makes_the_answer_right():
+    v = grade(NOTES, r"\delta^L = a^L \circ z^L")
+    assert v.status == "wrong" and v.mistake == ""
