@@ -182,6 +182,21 @@ def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind:
     return [grad]
 
 
+@lru_cache(maxsize=64)
+def delta_values(spec: Spec, notation: str, examples: int, abstract: bool) -> dict:
+    """Each δ symbol of the network (BP3 and BP4 are derived in terms of them) mapped to its value in z, y
+    and the weights: δ^L first, then each δ^l with δ^{l+1} already replaced."""
+    net = network_at(spec, notation, examples, abstract)
+    values: dict = {}
+    for k in range(net.depth, 0, -1):
+        kind = "delta_output" if k == net.depth else "delta_hidden"
+        for e, truth in enumerate(truth_matrix(spec, notation, examples, abstract, kind, k, False)):
+            symbols = net.layer(k, e).delta
+            for i in range(len(symbols)):
+                values[symbols[i]] = truth[i].xreplace(values)
+    return values
+
+
 class IndexedNames(ConcreteNames):
     """Meaning of the answer's names in the :class:`~symbackprop.network.indexed.IndexedNetwork` (symbolic widths)."""
 

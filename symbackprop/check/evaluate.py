@@ -357,6 +357,10 @@ class Evaluator:
 
     def _BinOp(self, node: tree.BinOp) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
+        if node.op in ("dot", "star", "hadamard") and (self.unit(left) or self.unit(right)):
+            # one neuron in a layer: its vectors and matrices are numbers (3Blue1Brown's chain of neurons)
+            left = scalar(left.get(1, 1)) if self.unit(left) else left
+            right = scalar(right.get(1, 1)) if self.unit(right) else right
         if node.op in ("+", "-"):
             if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
                 left, right = broadcast(left, right)
@@ -395,6 +399,12 @@ class Evaluator:
             )
         inner = left.cols
         return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
+
+    def unit(self, v: Value) -> bool:
+        """Whether every dimension of ``v`` has width 1 at these widths (a 1 x 1 matrix is a number)."""
+        if v.scalar:
+            return False
+        return all(d is None or (d != EXAMPLES_DIM and self.b.width(d) == 1) for d in (v.rows, v.cols))
 
     def _star(self, left: Value, right: Value, column: int) -> str:
         """What an ASCII ``*`` between two matrices means: elementwise where the notation writes it so

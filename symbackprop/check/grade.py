@@ -46,6 +46,7 @@ from symbackprop.check.backends import (
     IndexedNames,
     Unsupported,
     Value,
+    delta_values,
     indexed_truth,
     network_at,
     truth_matrix,
@@ -130,6 +131,13 @@ def grade(
     return _replace(verdict, seconds=time.perf_counter() - start)
 
 
+def _is_output(layer: tree.Layer, nt, depth: int) -> bool:
+    """Whether a written layer number names the output layer (L, or its number in the notation)."""
+    if layer.var == "L":
+        return layer.offset == 0
+    return layer.var is None and nt.internal_layer(layer.offset) == depth
+
+
 def _replace(verdict: Verdict, **changes) -> Verdict:
     return replace(verdict, **changes)
 
@@ -200,6 +208,8 @@ def _grade(
     q = quantity_of(lhs_node)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
+    if q.kind == "cost_gradient" and q.layer is not None and not _is_output(q.layer, nt, depth):
+        raise GradingError(f"{q.text}: ∂C/∂a of a hidden layer is not graded; grade δ (dZ), ∂C/∂W or ∂C/∂b instead")
     if q.columns and not any(isinstance(n, tree.Var) and n.base in BATCH_NAMES for s in sides for n in walk(s)):
         q = replace(q, columns=False)  # dA = −y/a + …: written for one example, graded as one column
     kind = q.kind
@@ -252,7 +262,12 @@ def _grade(
         proofs.append(f"{method}: at {widths}, for {label}, {result['detail']}")
         if abstract and not batch and method == "exact":
             proof = all_widths_proof(spec, nt, kind, q, sides, layers)
-            if isinstance(proof, Wrong):  # holds at these widths only by coincidence of sizes
+            if isinstance(proof, Wrong) and 1 in spec.layers[1:]:  # one-neuron layers: their vectors are numbers
+                proofs.append(
+                    f"at symbolic widths: {proof}; the answer holds for this network, whose layers of one neuron "
+                    "make every vector a number, not for wider layers"
+                )
+            elif isinstance(proof, Wrong):  # holds at these widths only by coincidence of sizes
                 return Verdict(
                     status="wrong",
                     method="all_widths",
@@ -495,6 +510,11 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                                 continue
                         frame.env = {name: c for name, c in zip(names, combo) if isinstance(name, str)}
                         value = evaluator.eval(side)
+                        if not value.scalar and (value.rows, value.cols) == (rows, cols) and not free_indices(side):
+                            # δ^{(3)}_j = (Θ^{(3)})ᵀ δ^{(4)} .* g'(z^{(3)}): a vector written under a component's name
+                            entry = value.get(combo[0], combo[1] if len(combo) > 1 else 1)
+                            entries.append((combo, entry, truth[combo[0] - 1, combo[1] - 1 if len(combo) > 1 else 0]))
+                            continue
                         if not value.scalar:
                             bare = sorted(
                                 {
@@ -514,7 +534,9 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                         )
                 else:
                     value = evaluator.eval(side)
-                    if (value.rows, value.cols) != (rows, cols):
+                    if (value.rows, value.cols) != (rows, cols) and not (
+                        (value.scalar or evaluator.unit(value)) and evaluator.unit(Value(rows, cols, value.get))
+                    ):  # one neuron per layer (3Blue1Brown's chain): every shape is 1 x 1
                         want = Value(rows, cols, lambda i, j: 0)
                         raise Wrong(
                             f"{q.text} is a {evaluator._shape(want)}, the answer is a {evaluator._shape(value)}"
@@ -530,6 +552,13 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
+                deltas = delta_values(spec, nt.name, len(net.layers), abstract)
+                if difference.free_symbols & deltas.keys():  # δ written by its value (a − y), or the reverse
+                    by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(net.target_constraints)
+                    if sp.expand(by_value) == 0 or (
+                        (not abstract or not by_value.atoms(AppliedUndef)) and simplifies_to_zero(by_value)
+                    ):
+                        continue  # otherwise the comparison (and its counterexample) stays in terms of δ
                 if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
                     at = f"{where}, " if where else ""
                     entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""

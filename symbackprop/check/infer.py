@@ -137,10 +137,12 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     if own_costs:
         candidates = own_costs
         reasons.append(f"the cost {cost_letter(own_costs[0])}")
-    own_functions = [
+    own_functions = [  # a letter that several texts share (σ) says nothing of the weights: those must agree
         nt
         for nt in candidates
-        if nt.spell("function") in functions and nt.spell("function") != spec_nt.spell("function")
+        if nt.spell("function") in functions
+        and nt.spell("function") != spec_nt.spell("function")
+        and (_only_one_writes(nt.spell("function")) or _same_weights(nt, spec_nt))
     ]
     if own_functions:
         candidates = own_functions
@@ -149,6 +151,19 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     if chosen is spec_nt and not own_costs and not own_functions:
         return chosen.name, "the spec's notation"
     return chosen.name, f"{' / '.join(reasons)} ({chosen.name})"
+
+
+def _only_one_writes(function: str) -> bool:
+    """Whether a single notation of the catalogue writes the activation function with this letter (the blog's a)."""
+    return sum(nt.spell("function") == function for nt in NOTATIONS.values()) == 1
+
+
+def _same_weights(nt: Notation, other: Notation) -> bool:
+    return (nt.transposed, nt.weight_offset, nt.input_layer) == (
+        other.transposed,
+        other.weight_offset,
+        other.input_layer,
+    )
 
 
 def is_batch(equation: tree.Equation) -> bool:
