@@ -208,6 +208,8 @@ def _grade(
     q = quantity_of(lhs_node)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
+    if wanted == "delta_output" and q.kind == "delta" and q.layer is None:  # filed under BP1: the output layer
+        q = replace(q, layer=tree.Layer("L"))
     if q.kind == "cost_gradient" and q.layer is not None and not _is_output(q.layer, nt, depth):
         raise GradingError(f"{q.text}: ∂C/∂a of a hidden layer is not graded; grade δ (dZ), ∂C/∂W or ∂C/∂b instead")
     if q.columns and not any(isinstance(n, tree.Var) and n.base in BATCH_NAMES for s in sides for n in walk(s)):
@@ -344,7 +346,7 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
             trial = list(sides)
             trial[n] = rest
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False)["holds"]:
+                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False, quick=True)["holds"]:
                     if label == "sign":
                         return "the sign: the answer is the negative of the right value"
                     if label.startswith("sign"):
@@ -352,24 +354,26 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
                     return f"the {label} {show(part)} should not be there"
             except (GradingError, Wrong):
                 continue
-    tried = 0
+    tried, deadline = 0, time.monotonic() + REPAIR_SECONDS
     for n, side in enumerate(sides):
         for words, repaired in _repairs(side, q, kind, batch):
-            if tried >= MAX_REPAIRS:
-                return ""
+            if tried >= MAX_REPAIRS or time.monotonic() > deadline:
+                return ""  # named when found quickly; the counterexample says the rest
             tried += 1
             trial = list(sides)
             trial[n] = repaired
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False)["holds"]:
+                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False, quick=True)["holds"]:
                     return words
             except (GradingError, Wrong):
                 continue
     return ""
 
 
-#: Most repairs tried when naming a wrong answer's mistake (each is one exact comparison).
-MAX_REPAIRS = 40
+#: Most repairs tried when naming a wrong answer's mistake (each is one exact comparison), and the seconds
+#: they may take together.
+MAX_REPAIRS = 24
+REPAIR_SECONDS = 1.5
 
 
 def _rewrites(node, rule):
@@ -462,10 +466,13 @@ def _with_indices(node, indices):
     return replace(node, indices=indices)
 
 
-def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: bool = True) -> dict:
+def _check(
+    spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: bool = True, quick: bool = False
+) -> dict:
     """Compare every right-hand side with the derived quantity, at every layer l and entry.
 
-    ``explain=False`` (a trial answer, where only whether it holds matters) skips simplifying the residual.
+    ``explain=False`` (a trial answer, where only whether it holds matters) skips simplifying the residual;
+    ``quick=True`` (a trial correction) also skips simplifying the difference: it holds if it expands to 0.
     """
     net = network_at(spec, nt.name, BATCH_EXAMPLES if batch else 1, abstract)
     backend = ConcreteNames(net)
@@ -489,6 +496,12 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
         if q.columns:  # dZ^{[l]}: each example's δ as a column
             truth, cols = sp.Matrix.hstack(*truths), EXAMPLES_DIM
         where = f"l = {l}" if l is not None else ""
+        for name, dim in zip(q.indices, (rows, cols)):
+            if isinstance(name, int) and dim is not None and not 1 <= name <= backend.width(dim):
+                raise GradingError(
+                    f"{q.text}: entry {name} does not exist, that dimension has {backend.width(dim)} entries "
+                    "(a layer's number is written as a superscript, δ^3, not δ_3)"
+                )
         for n, side in enumerate(sides):
             frame = Frame(
                 l=l, own_layer=k if kind in ("delta_output", "delta_hidden", "bias", "weight") else None, batch=batch
@@ -553,12 +566,17 @@ def _check(spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: b
                 if difference == 0:
                     continue
                 deltas = delta_values(spec, nt.name, len(net.layers), abstract)
-                if difference.free_symbols & deltas.keys():  # δ written by its value (a − y), or the reverse
+                if true.free_symbols & deltas.keys() and not answer.free_symbols & deltas.keys():  # δ by its value
                     by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(net.target_constraints)
                     if sp.expand(by_value) == 0 or (
-                        (not abstract or not by_value.atoms(AppliedUndef)) and simplifies_to_zero(by_value)
+                        not quick
+                        and not by_value.atoms(AppliedUndef)
+                        and not _clearly_nonzero(by_value, rng)
+                        and simplifies_to_zero(by_value)
                     ):
                         continue  # otherwise the comparison (and its counterexample) stays in terms of δ
+                if quick:
+                    return {"holds": False, "reason": "differs", "method": "exact"}
                 if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
                     at = f"{where}, " if where else ""
                     entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
@@ -683,6 +701,16 @@ def all_widths_proof(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
 #: Factoring is tried for this long on the simplified residual (factoring 10^400 + ... or exp(800) + ... searches
 #: primes for seconds); past it the residual is shown simplified, not factored.
 FACTOR_SECONDS = 0.5
+
+
+def _clearly_nonzero(expr: sp.Expr, rng: random.Random) -> bool:
+    """Whether ``expr`` is far from 0 at a random point (then simplifying it cannot make it 0)."""
+    point = {s: sp.Rational(rng.randint(11, 89), 100) for s in expr.free_symbols}
+    try:
+        value = complex(expr.xreplace(point).evalf(30))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return abs(value) > 1e-9
 
 
 def _tidy(expr: sp.Expr) -> sp.Expr:

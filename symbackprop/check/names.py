@@ -152,6 +152,9 @@ class Names:
             following = self.peek()
             if following.kind == "NUM" and following.column == token.column + 1 and following.text.isdigit():
                 layer = Layer(None, int(self.advance().text))
+            elif following.kind == "NAME" and following.text == "L" and following.column == token.column + 1:
+                self.advance()
+                layer = Layer("L")  # the code's AL, dAL
             elif self.at("(") and following.raw == "[":
                 layer = self.layer()
         elif base in _BRACKET_LAYERED and self.at("(") and self.peek().raw == "[":  # code's w[l], b[l]

@@ -36,7 +36,7 @@ _COMMAND_NAMES = {
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
     "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "_": "_", "{": "(", "}": ")", "lbrack": "(", "rbrack": ")",
-    "bullet": "⊙", "bigodot": "⊙", "ast": "*", "star": "*", "leftarrow": "=", "gets": "=", "equiv": "=",
+    "bullet": "⊙", "bigodot": "⊙", "ast": "*", "star": "*", "leftarrow": "=", "gets": "=", "to": "=", "equiv": "=",
     "coloneqq": "=",
 }  # fmt: skip
 _UNICODE = {
@@ -186,8 +186,10 @@ def tokenize(text: str) -> list[Token]:
                     tokens.append(Token("OP", "T", col))
                     i = close + 1
                     continue
-                if name == "text":
+                if name == "text" and word.strip():
                     raise _error(text, f"\\text{{{word}}} cannot be graded; write only the formula", col, "\\text")
+                if name == "text":  # an empty \text{}
+                    i = close + 1
                 continue
             if name in _SKIPPED_COMMANDS:
                 continue
@@ -198,8 +200,9 @@ def tokenize(text: str) -> list[Token]:
                 close = body.find("}", i)
                 i = close + 1 if close > 0 else len(body)
                 continue
-            if name in ("hat", "widehat") and re.match(r"\{\s*y\s*\}|\s*y", body[i:]):  # ŷ: the network's output a^L
-                match = re.match(r"\{\s*y\s*\}|\s*y", body[i:])
+            hat = r"\{\s*(\\V)?y\s*\}|\s*y"
+            if name in ("hat", "widehat") and re.match(hat, body[i:]):  # ŷ: the network's output a^L
+                match = re.match(hat, body[i:])
                 tokens.append(Token("NAME", "a", col))
                 i += len(match.group(0))
                 continue
@@ -241,7 +244,7 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if ch in _DIGITS or (ch == "." and body[i + 1 : i + 2] in _DIGITS and body[i + 1 : i + 2]):
-            match = re.match(r"[0-9]*\.?[0-9]+|[0-9]+", body[i:])
+            match = re.match(r"[0-9]*\.?[0-9]+|[0-9]+\.(?![0-9A-Za-z])|[0-9]+", body[i:])  # 1.5, .5, 1. (NumPy's)
             assert match is not None
             tokens.append(Token("NUM", match.group(0), col))
             i += len(match.group(0))
