@@ -238,8 +238,13 @@ def test_cli_exit_codes_and_json(capsys, tmp_path):
 def test_cli_pdf(tmp_path, capsys):
     out_tex = tmp_path / "report.tex"
     spec = str(CORPUS / "ufldl.toml")
-    answers = str(CORPUS / "ufldl.txt")
-    assert main(["check", spec, "--answers", answers, "--latex", str(out_tex), "--pdf"]) == 1
+    lines = (CORPUS / "ufldl.txt").read_text(encoding="utf-8").splitlines()
+    answers = tmp_path / "two.txt"  # a right and a wrong answer: the PDF's two kinds of page
+    answers.write_text(
+        "\n".join([next(x for x in lines if x.startswith("ok-")), next(x for x in lines if x.startswith("bad-"))]),
+        encoding="utf-8",
+    )
+    assert main(["check", spec, "--answers", str(answers), "--latex", str(out_tex), "--pdf"]) == 1
     assert out_tex.with_suffix(".pdf").exists()
 
 
