@@ -41,6 +41,8 @@ def tiny_data(width=4, classes=3, n=60, seed=0) -> Dataset:
     return Dataset(X[:45], labels[:45], X[45:], labels[45:], "tiny blobs", "<test>")
 
 
+@pytest.mark.slow  # 13 s; training end to end stays in the default run in-process (test_cli's main job and train tests)
+@pytest.mark.matrix
 def test_train_digits_end_to_end_in_a_subprocess(tmp_path):
     pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
     spec = tmp_path / "spec.toml"
