@@ -33,7 +33,7 @@ from symbackprop.spec.examples import example_names, example_text
 from symbackprop.spec.load import load_spec
 from symbackprop.spec.model import Spec
 from symbackprop.spec.toml import spec_toml
-from symbackprop.teach.document import pdf_bytes
+from symbackprop.teach.document import write_pdf
 from symbackprop.training import train as training
 from symbackprop.training.data import load_data
 from symbackprop.verification import EXACT_LIMIT, METHODS
@@ -426,7 +426,7 @@ def _check_answers(args) -> int:
         path = folder.write(target.name, report_latex(report))
         _say(args, f"check: wrote {path}")
         if args.pdf:
-            pdf = folder.write(path.with_suffix(".pdf").name, pdf_bytes(path)[0])
+            pdf = write_pdf(folder, path)
             _say(args, f"check: wrote {pdf}")
     return report.exit_code
 

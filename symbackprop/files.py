@@ -309,6 +309,7 @@ class OutputFolder:
         self.manifest: dict[str, str] = {}
         self._locked = False
         self._reserved = 0
+        self._longest_name: int | None = None
         self._load_manifest()
 
     def _load_manifest(self) -> None:
@@ -364,7 +365,9 @@ class OutputFolder:
         path = self.folder / name
         if self.folder.exists() and not self.folder.is_dir():
             raise OverwriteError(f"{self.folder}: is not a folder; choose a folder to write {name} into")
-        longest = _name_max(self.folder) - _TEMPORARY_EXTRA
+        if self._longest_name is None:  # asked of the file system once per folder
+            self._longest_name = _name_max(self.folder) - _TEMPORARY_EXTRA
+        longest = self._longest_name
         if len(name.encode("utf-8")) > longest:
             raise OverwriteError(
                 f"{path}: the name is too long for its file system ({len(name.encode('utf-8'))} bytes; at most "

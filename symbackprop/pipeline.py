@@ -90,7 +90,7 @@ def document(
             folder.check(name)
         written = folder.write(target.name, tex)
         if pdf:
-            folder.write(written.with_suffix(".pdf").name, teach.pdf_bytes(written)[0])  # journaled, like every file
+            teach.write_pdf(folder, written)
     elif pdf:
         raise ValueError("pdf=True needs a path to write the .tex and the PDF beside it")
     return tex
@@ -275,7 +275,7 @@ def _pdf(out: OutputFolder, tex: str, notes: list[str]) -> list[Path]:
         notes.append(f"PDF skipped: no LaTeX engine installed (e.g. apt-get install {teach.ENGINE_PACKAGES})")
         return []
     try:
-        return [out.write(Path(tex).with_suffix(".pdf").name, teach.pdf_bytes(out.folder / tex)[0])]
+        return [teach.write_pdf(out, out.folder / tex)]
     except teach.LatexError as error:
         notes.append(f"PDF failed: {error}")
         return []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from symbackprop.check import tree
 from symbackprop.check.evaluate import var_text, walk
+from symbackprop.check.names import BATCH_NAMES
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError
 from symbackprop.notation.catalogue import NOTATIONS
@@ -169,7 +170,7 @@ def _same_weights(nt: Notation, other: Notation) -> bool:
 def is_batch(equation: tree.Equation) -> bool:
     for side in equation.sides:
         for node in walk(side):
-            if isinstance(node, tree.Var) and node.base in ("lambda", "m", "n", "Z", "A", "X", "Y", "dZ", "dA"):
+            if isinstance(node, tree.Var) and node.base in {"lambda", "m", "n"} | BATCH_NAMES:
                 return True  # λ, 1/m, or a matrix with a column per example
             if isinstance(node, tree.Sum) and isinstance(node.upper, tree.Var) and node.upper.base in ("m", "n"):
                 return True

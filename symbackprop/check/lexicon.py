@@ -3,7 +3,8 @@
 The reader's tree names quantities by their meaning (z the weighted input, a the activation, δ the error,
 y the target, x the input, l the general layer). A text with other letters (Bishop's a for the weighted
 input and z for the activation, t for the target; Goodfellow's a, h and g, and k for the layer) is read
-through its catalogue entry: :func:`lexicon` maps its letters to the reader's, all at once, before parsing.
+through its catalogue entry: :func:`lexicon` maps its letters to the reader's, all at once, before parsing
+(Ng's Θ is the weights only in his notation).
 deeplearning.ai's capitals (Z, A, X, Y: a column per example) are the reader's own and stay.
 """
 
@@ -15,6 +16,7 @@ from symbackprop.notation.model import Notation
 
 #: The catalogue's quantities and the reader's letter for each.
 READER_LETTERS = {
+    "weight": "W",
     "weighted_input": "z",
     "activation": "a",
     "error": "delta",
@@ -22,8 +24,8 @@ READER_LETTERS = {
     "input": "x",
     "learning_rate": "eta",
 }
-#: The reader's name of a catalogue letter that the tokenizer spells out (\\epsilon is read as epsilon).
-_TOKEN_OF = {"epsilon": "epsilon", "delta": "delta", "eta": "eta"}
+#: Catalogue letters longer than one character that the tokenizer reads as one name (\\Theta, Θ, \\epsilon).
+_SPELLED_OUT = frozenset({"Theta", "epsilon", "delta", "eta"})
 
 
 def lexicon(nt: Notation) -> dict[str, str]:
@@ -31,7 +33,9 @@ def lexicon(nt: Notation) -> dict[str, str]:
     table: dict[str, str] = {}
     for quantity, reader in READER_LETTERS.items():
         letter = nt.spell(quantity)
-        if letter != reader and (len(letter) == 1 or letter in _TOKEN_OF) and letter not in BATCH_NAMES:
+        if letter in ("W", "w") and quantity == "weight":
+            continue  # both are the reader's weights (Nielsen's w, the notes' W)
+        if letter != reader and (len(letter) == 1 or letter in _SPELLED_OUT) and letter not in BATCH_NAMES:
             table[letter] = reader
     if nt.layer_letter != "l":
         table[nt.layer_letter] = "l"  # Goodfellow's h^{(k)}

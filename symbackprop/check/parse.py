@@ -235,11 +235,7 @@ class _Parser(Names):
                 return self.slash_derivative()  # dz^{l+1}_j/dz^l_i
             except AnswerError:
                 self.pos = save
-            var = self.d_name()  # deeplearning.ai's dZ^{[l]}
-            if self.transposed:
-                self.transposed = False
-                return Transpose(var, var.column)
-            return var
+            return self.with_transpose(self.d_name())  # deeplearning.ai's dZ^{[l]}
         if name == "partial" or (name == "d" and self.peek(1).text in COST_NAMES | {"z", "a"}):
             return self.slash_derivative()
         if name in COST_NAMES:
@@ -249,11 +245,7 @@ class _Parser(Names):
         if name in ACTIVATION_NAMES:
             return self.activation()
         if name in QUANTITY_NAMES:
-            var = self.quantity()
-            if self.transposed:
-                self.transposed = False
-                return Transpose(var, var.column)
-            return var
+            return self.with_transpose(self.quantity())
         if name in ("s", "n") and self.peek(1).text == "_":  # UFLDL's s_l, or n_l: the width of layer l
             self.advance()
             self.advance()
@@ -282,6 +274,13 @@ class _Parser(Names):
         if self.at("(") and self.peek(1).text == "x":
             example = self.example_argument()
         return Var("a", Layer("L", 0, True), (), example, head.column)
+
+    def with_transpose(self, var: Var) -> object:
+        """``var``, transposed when its superscript held the transpose (A^{[l-1]T})."""
+        if not self.transposed:
+            return var
+        self.transposed = False
+        return Transpose(var, var.column)
 
     def check_exponent(self, power: Power, op: Token) -> None:
         """Refuses a numeric exponent too large to work with (the limits in :mod:`~symbackprop.check.tree`)."""

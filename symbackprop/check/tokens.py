@@ -31,7 +31,7 @@ _COMMAND_NAMES = {
     "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
     "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
-    "Theta": "W", "theta": "W", "epsilon": "epsilon", "varepsilon": "epsilon",
+    "Theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon",
 }  # fmt: skip
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
@@ -41,7 +41,7 @@ _COMMAND_OPS = {
 }  # fmt: skip
 _UNICODE = {
     "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
-    "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "W", "θ": "W", "ω": "w",
+    "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "Theta", "ω": "w",
 }  # fmt: skip
 _UNICODE_OPS = {
     "⊙": "⊙", "∘": "⊙", "•": "⊙", "·": "·", "⋅": "·", "×": "·", "∗": "*", "ᵀ": "T", "′": "'", "’": "'", "‖": "‖",

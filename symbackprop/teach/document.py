@@ -27,7 +27,7 @@ from symbackprop.closed_forms import forms_for
 from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.formulas import readable
 from symbackprop.errors import SymbackpropError
-from symbackprop.files import write_atomic
+from symbackprop.files import OutputFolder, write_atomic
 from symbackprop.network import indexed
 from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
@@ -396,6 +396,13 @@ def compile_pdf(tex_path: str | Path, *, keep_log: bool = False) -> Path:
     if keep_log:
         write_atomic(tex_path.with_suffix(".log"), log)
     return target
+
+
+def write_pdf(folder: OutputFolder, tex_path: str | Path) -> Path:
+    """Compile the .tex file in ``folder`` and write its PDF beside it like every file the folder writes
+    (journaled, renamed into place, recorded in the manifest)."""
+    tex_path = Path(tex_path)
+    return folder.write(tex_path.with_suffix(".pdf").name, pdf_bytes(tex_path)[0])
 
 
 def pdf_bytes(tex_path: str | Path) -> tuple[bytes, bytes]:
