@@ -335,6 +335,8 @@ def test_verbose_names_the_spec_and_the_time(capsys):
     assert f"derive: blog from {EXAMPLES / 'blog.toml'}, layers [3, 4, 2]" in err and "derive: done in " in err
 
 
+@pytest.mark.slow  # 11 s: with the matrices, which CI runs after the README's command
+@pytest.mark.matrix
 def test_train_and_build_take_the_same_flags_and_a_notation(tmp_path, capsys, monkeypatch):
     pytest.importorskip("sklearn", reason="scikit-learn (the digits extra) is not installed")
     from symbackprop.teach import document
@@ -392,6 +394,8 @@ def test_an_internal_error_has_its_own_exit_code_and_says_how_to_report_it(monke
         main(["verify"])
 
 
+@pytest.mark.slow  # 12 s: with the matrices, which CI runs after the README's command
+@pytest.mark.matrix
 def test_two_identical_builds_differ_only_in_their_timings(tmp_path, capsys):
     """Timings live in timings.json alone (issue 16 item 9): the document, its PDF, the module, the weights, the
     history and the plot of two identical runs are byte-identical; the manifest differs by timings.json's hash."""
