@@ -38,6 +38,7 @@ class Identity:
     method: str  # exact | numeric | none
     assumption: str | None = None
     seconds: float = 0.0
+    sums_to_one: tuple[str, ...] = ()  # the quantities the assumption makes sum to 1: "activation", "target"
 
     def statement(self, printer=sp.sstr) -> str:
         """``lhs = rhs`` with its assumption, the right-hand side printed by ``printer`` (SymPy's str printer)."""
@@ -221,6 +222,9 @@ def output_delta(activation: Activation, cost: Cost, width: int) -> Identity:
         "exact" if rhs is not None else "none",
         assumption if rhs is not None else "no componentwise form through a; the Jacobian form holds",
         time.perf_counter() - start,
+        ("activation", "target")
+        if rhs is not None and cost.probability_targets
+        else ("activation",) * (rhs is not None),
     )
 
 

@@ -32,17 +32,21 @@ from symbackprop.spec.model import Spec
 class IndexedNetwork:
     """A network whose widths are symbols; layers internal 0..L as elsewhere."""
 
-    def __init__(self, spec: Spec, *, notation: str | None = None):
+    def __init__(self, spec: Spec, *, notation: str | None = None, general: tuple[int, str] | None = None):
+        """``general = (number, letter)`` makes a slice of a general network: layer ``number`` is written with
+        the letter (l), its neighbours l-1 and l+1, every activation an abstract elementwise f^l and the first
+        layer's input a^{l-1} (not x). The proofs for a general layer are made on such a slice."""
         self.spec = spec
         self.notation: Notation = notation_named(notation or spec.notation)
         self.depth = len(spec.layers) - 1
         self.cost = spec.cost_function()
+        self.general = general
         nt = self.notation
-        self.widths = [symbols.width(nt, nt.layer(k)) for k in range(self.depth + 1)]
+        self.widths = [symbols.width(nt, self.number(nt.layer(k))) for k in range(self.depth + 1)]
         self.ranges: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
 
         def per_layer(quantity: str, number) -> list[sp.IndexedBase]:
-            return [symbols.indexed(nt, quantity, number(k)) for k in range(self.depth + 1)]
+            return [symbols.indexed(nt, quantity, self.number(number(k))) for k in range(self.depth + 1)]
 
         self.weights = per_layer("weight", nt.weight_layer)
         self.biases = per_layer("bias", nt.weight_layer)
@@ -52,6 +56,10 @@ class IndexedNetwork:
         self.x = symbols.indexed(nt, "input")
         self.y = symbols.indexed(nt, "target")
         self._counter = 0
+
+    def number(self, n: int) -> int | str:
+        """How the network writes the notation's layer number ``n``: itself, or l-1, l, l+1 in a general slice."""
+        return n if self.general is None else relative_label(n, *self.general)
 
     # -- indices --------------------------------------------------------------------------------
     def index(self, name: str, k: int | None = None) -> sp.Symbol:
@@ -66,14 +74,14 @@ class IndexedNetwork:
     # -- layers ---------------------------------------------------------------------------------
     def activation_function(self, k: int) -> sp.Function:
         """f^k, the abstract activation function of internal layer k."""
-        return symbols.function(self.notation, self.notation.layer(k))
+        return symbols.function(self.notation, self.number(self.notation.layer(k)))
 
     def a(self, k: int, i: sp.Expr) -> sp.Expr:
-        """a^k_i: the input x_i for k = 0, else f^k(z^k_i) (softmax written out)."""
+        """a^k_i: the input x_i for k = 0 (a^{l-1}_i in a general slice), else f^k(z^k_i) (softmax written out)."""
         if k == 0:
-            return self.x[i]
+            return self.x[i] if self.general is None else self.activations[0][i]
         act = self.spec.layer_activation(k)
-        if act.elementwise:
+        if act.elementwise or self.general is not None:
             return self.activation_function(k)(self.z[k][i])
         t = sp.Symbol("t_sum", integer=True)
         return sp.exp(self.z[k][i]) / sp.Sum(sp.exp(self.z[k][t]), (t, 1, self.widths[k]))
@@ -107,6 +115,12 @@ class IndexedNetwork:
 
     def view(self) -> IndexedView:
         return IndexedView(self)
+
+
+def relative_label(n: int, center: int, letter: str) -> str:
+    """Layer ``n`` named from layer ``center``, which is called ``letter``: l, l+1, l-1 (or L, L-1)."""
+    d = n - center
+    return letter if d == 0 else f"{letter}{'+' if d > 0 else '-'}{abs(d)}"
 
 
 class IndexedView:

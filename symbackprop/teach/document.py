@@ -36,12 +36,14 @@ from symbackprop.notation.spelling import unicode_to_latex_math, unicode_to_late
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.model import Spec
-from symbackprop.teach import proof
+from symbackprop.teach import handout, proof
 from symbackprop.templating import tex_environment
 from symbackprop.verification import Report, verify
 
 TEMPLATE = "derivation.tex.j2"
-ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended latexmk"
+ENGINE_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
+#: The LaTeX packages the documents load beyond LaTeX's base, each with the Debian package that has it.
+STYLES = {"tikz.sty": "texlive-pictures", "mathtools.sty": "texlive-latex-recommended"}
 
 
 class LatexError(SymbackpropError):
@@ -160,9 +162,10 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     reg = spec.regularization
     regularizer = ""
     if reg is not None and reg.l2:
-        scale = r"2" if reg.scale == "batch" else r"2n"
-        weights = latex(symbols.indexed(nt, "weight", "l"))
-        regularizer = f"+ \\frac{{{reg.l2}}}{{{scale}}} \\sum_{{l}} \\| {weights} \\|^2"
+        lam = nt.spell("decay", "latex")
+        scale = r"2" if reg.scale == "batch" else f"2 {handout.training_set_letter(nt)}"
+        weights = latex(symbols.indexed(nt, "weight", nt.layer_letter))
+        regularizer = f"+ \\frac{{{lam}}}{{{scale}}} \\sum_{{{nt.layer_letter}}} \\| {weights} \\|^2"
 
     closed_rows = []
     shown = range(1, L + 1)
@@ -177,14 +180,17 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         closed_rows.append(
             {
                 "equation": site.equation.replace("_", " "),
-                "layer": nt.label(site.layer),
-                "source": "(" + _source(forms.sources[site.equation]) + ")",
+                "layer": str(site.layer),
                 "lhs": lhs_tex,
-                "lines": _lines(rhs),
+                "lines": _lines(rhs, APPENDIX_WIDTH),
             }
         )
 
-    proof_rows = [_proof_row(p) for p in proof.proofs(spec, notation, report)]
+    general = proof.general_proofs(spec, notation, report)
+    proof_rows = [_proof_row(p) for p in general]
+    specific_rows = [_proof_row(p) for p in proof.network_proofs(spec, notation, report)]
+    summary = handout.statements(general, {e: _source(t) for e, t in forms.sources.items()})
+    forward = handout.forward(spec, nt, report)
     entry_rows = [
         {
             "parameter": latex(e.parameter),
@@ -194,29 +200,21 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         }
         for e in proof.entry_table(spec, notation)
     ]
-    identity_rows = []
-    for identity in report.identities:
-        if identity.rhs is None:
-            continue
-        lhs = {
-            "activation_derivative": f"\\text{{{_tex(identity.subject)}}}'(z)",
-            "cost_gradient": f"\\frac{{\\partial {example_cost}}}{{\\partial a_j}}",
-            "output_delta": r"\delta^L_j",
-        }[identity.name]
-        rhs = identity.rhs.subs(
-            {A: sp.Symbol("a_j") if identity.name != "activation_derivative" else A, Y: sp.Symbol("y_j")}
-        )
-        identity_rows.append({"formula": f"{lhs} = {latex(rhs)}", "assumption": _tex(identity.assumption or "")})
+    identity_rows = [
+        _identity_row(identity, nt, example_cost) for identity in report.identities if identity.rhs is not None
+    ]
     check_rows = [
         {
             "equation": _tex(c.equation),
             "layer": c.layer,
             "form": c.form,
             "method": _tex(c.method),
-            "result": "holds" if c.holds else ("fails (not applicable)" if not c.applicable else "\\textbf{fails}"),
+            "result": r"\textbf{fails}" if c.result == "fails" else c.result,
+            "count": c.count,
         }
-        for c in report.checks
+        for c in handout.grouped_checks(report)
     ]
+    activations = {spec.layer_activation(k).name for k in range(1, L + 1)}
     verdict = "Every applicable closed form holds." if report.ok else f"\\textbf{{{_tex(report.verdict)}.}}"
     return {
         "name": _tex(spec.name),
@@ -238,7 +236,31 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "cost_name": _tex(cost.name.replace("_", " ")),
         "regularizer_text": "" if not regularizer else (", with L2 weight decay on the weights only (not the biases)"),
         "closed_rows": closed_rows,
+        "notation_source": _tex(nt.citation.short()),
+        "layer_letter": nt.layer_letter,
         "proof_rows": proof_rows,
+        "specific_rows": specific_rows,
+        "summary": summary,
+        "forward": forward,
+        "elsewhere": [
+            {"notation": _tex(e.notation), "source": _tex(e.title), "equations": e.equations}
+            for e in handout.other_notations(spec, nt, report)
+        ],
+        "drawing": handout.drawing(spec, nt),
+        "constants": handout.constants(spec, nt),
+        "algorithm": handout.algorithm(spec, nt, summary, forward),
+        "bibliography": [_tex_with_urls(c.text()) for c in handout.bibliography(spec, nt)],
+        "softmax": spec.output == "softmax",
+        "relu": "relu" in activations,
+        "hadamard": nt.hadamard.get("latex"),
+        "delta": latex(symbols.quantity(nt, "error", nt.layer_letter)),
+        "z_l": latex(symbols.quantity(nt, "weighted_input", nt.layer_letter)),
+        "a_L": latex(symbols.quantity(nt, "activation", nt.output_layer.get("ascii"))),
+        "z_L": latex(symbols.quantity(nt, "weighted_input", nt.output_layer.get("ascii"))),
+        "n_L": latex(symbols.width(nt, nt.output_layer.get("ascii"))),
+        "first_index": nt.indices[0],
+        "second_index": nt.indices[1],
+        "function_letter": nt.spell("function", "latex"),
         "entry_rows": entry_rows,
         "parameter_count": spec.parameter_count,
         "widths": ", ".join(f"{latex(w)} = {n}" for w, n in zip(net.widths, spec.layers)),
@@ -246,6 +268,28 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "identity_rows": identity_rows,
         "check_rows": check_rows,
         "verdict": verdict,
+    }
+
+
+def _identity_row(identity, nt, example_cost: str) -> dict:
+    """An identity in the notation's letters (Goodfellow's h for the activation, Bishop's z), its assumption as
+    mathematics."""
+    z, a, y = (nt.spell(q, "latex") for q in ("weighted_input", "activation", "target"))
+    j = nt.indices[0]
+    a_j, y_j = sp.Symbol(f"{a}_{{{j}}}"), sp.Symbol(f"{y}_{{{j}}}")
+    if identity.name == "activation_derivative":
+        lhs, values = f"\\text{{{_tex(identity.subject)}}}'({z})", {A: sp.Symbol(a)}
+    elif identity.name == "cost_gradient":
+        lhs, values = f"\\frac{{\\partial {example_cost}}}{{\\partial {latex(a_j)}}}", {A: a_j, Y: y_j}
+    else:
+        output = latex(symbols.quantity(nt, "error", nt.output_layer.get("ascii")))
+        lhs, values = f"{output}_{{{j}}}", {A: a_j, Y: y_j}
+    why = {"activation": "the softmax outputs sum to 1", "target": "the targets sum to 1 (one-hot or probabilities)"}
+    k = next(c for c in "kqrt" if c not in (nt.layer_letter, *nt.indices))
+    conditions = [f"$\\sum_{{{k}}} {nt.spell(q, 'latex')}_{{{k}}} = 1$ ({why[q]})" for q in identity.sums_to_one]
+    return {
+        "formula": f"{lhs} = {latex(identity.rhs.subs(values, simultaneous=True))}",
+        "assumption": " and ".join(conditions) if conditions else _tex(identity.assumption or ""),
     }
 
 
@@ -284,6 +328,8 @@ def _quantity(net: indexed.IndexedNetwork, site, indices) -> sp.Expr:
 
 #: Visible characters of a displayed line before it is broken at a + or − (the text block is ~16.6 cm at 11 pt).
 LINE_WIDTH = 70
+#: The same in the appendix's list of equations, whose first column names the equation and layer.
+APPENDIX_WIDTH = 48
 
 
 def _visible(tex: str) -> int:
@@ -336,6 +382,7 @@ def _proof_row(p: proof.Proof) -> dict:
         return [{"reason": s.reason, "lines": _lines(proof.display(s.rhs))} for s in items]
 
     return {
+        "equation": p.equation,
         "title": p.title,
         "lhs": latex(proof.display(p.lhs)),
         "steps": steps(p.steps),
@@ -362,6 +409,14 @@ def _source(text: str) -> str:
     formula, _, words = formula.partition(" for ")
     math = "".join(_MATH.get(c, c) for c in formula)
     return f"{_tex(cite)}: ${math}$" + (f" for {_tex(words)}" if words else "")
+
+
+def missing_styles() -> dict[str, str]:
+    """The LaTeX packages of :data:`STYLES` this machine lacks (by ``kpsewhich``), each with its Debian package."""
+    if shutil.which("kpsewhich") is None:
+        return {}
+    found = subprocess.run(["kpsewhich", *STYLES], capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
+    return {style: package for style, package in STYLES.items() if style not in found}
 
 
 def engine() -> list[str] | None:
@@ -413,6 +468,12 @@ def pdf_bytes(tex_path: str | Path) -> tuple[bytes, bytes]:
         raise LatexError(
             f"{tex_path}: written, but no LaTeX engine is installed to make the PDF; "
             f"install one, e.g. apt-get install {ENGINE_PACKAGES}"
+        )
+    missing = missing_styles()
+    if missing:
+        raise LatexError(
+            f"{tex_path}: written, but LaTeX lacks {', '.join(missing)} to make the PDF; "
+            f"install it, e.g. apt-get install {' '.join(sorted(set(missing.values())))}"
         )
     with tempfile.TemporaryDirectory() as work:
         shutil.copy(tex_path, Path(work) / "document.tex")

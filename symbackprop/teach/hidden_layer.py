@@ -28,7 +28,7 @@ def bp2(ctx: Context, k: int) -> Proof:
     steps = [
         Step(
             sp.Derivative(ctx.cost, z[j], evaluate=False),
-            f"Definition of the error of neuron {m(j)} in layer {m(ctx.label(k))}.",
+            f"Definition of the error of neuron {m(j)} in layer {m(ctx.named(k))}.",
         ),
         Step(
             sp.Sum(
@@ -40,17 +40,17 @@ def bp2(ctx: Context, k: int) -> Proof:
         ),
         Step(
             sp.Sum(d_next[q] * sp.Derivative(z_next[q], z[j], evaluate=False), (q, 1, n)),
-            f"Definition of {m(d_next[q])}, the error of layer {m(ctx.label(k + 1))}.",
+            f"Definition of {m(d_next[q])}, the error of layer {m(ctx.named(k + 1))}.",
         ),
         Step(
             sp.Sum(d_next[q] * local, (q, 1, n)),
             f"Forward pass: {m(z_next[q])} $=$ {m(forward)}. The bias does not depend on {m(z[j])}, and "
-            f"{ctx.f(k)} acts elementwise, so {m(net.a(k, sp.Symbol('s', integer=True)))} depends on {m(z[j])} "
-            f"only when $s = {latex(j)}$: the bracket {vanishing(display(local))}.",
+            f"{ctx.f(k)} acts elementwise, so {m(net.a(k, sp.Symbol('u', integer=True)))} depends on {m(z[j])} "
+            f"only when $u = {latex(j)}$: the bracket {vanishing(display(local))}.",
         ),
         Step(
             sp.Sum(d_next[q] * collapsed, (q, 1, n)),
-            f"The bracket sums away: only the term $s = {latex(j)}$ survives, so "
+            f"The bracket sums away: only the term $u = {latex(j)}$ survives, so "
             f"{m(sp.Derivative(z_next[q], z[j], evaluate=False))} $=$ {m(collapsed)}.",
         ),
     ]
@@ -60,11 +60,11 @@ def bp2(ctx: Context, k: int) -> Proof:
     view = MatrixView(ctx)
     expr = ctx.forms.bp2(view, ctx.nt.layer(k))
     matrix = f"{latex(net.deltas[k])} = {latex(expr.e)}", view.shapes(expr)
-    special = _activation_special(ctx, k, j, closed, q)
+    special = () if ctx.general else _activation_special(ctx, k, j, closed, q)
     return Proof(
         "BP2",
         ctx.label(k),
-        f"BP2: the error of layer ${ctx.label(k)}$",
+        f"BP2: the error of layer ${ctx.named(k)}$",
         net.deltas[k][j],
         tuple(steps),
         checked,
@@ -98,12 +98,12 @@ def _activation_special(ctx: Context, k: int, j, general: sp.Expr, q) -> tuple[S
         Step(
             general.subs(fprime, fp_z.subs(Z, zj)),
             f"The {readable_name(act.name)} activation ${f}({latex(z)}) = {latex(act.formula.subs(Z, z))}$ has "
-            f"${f}'({latex(z)}) = {latex(fp_z.subs(Z, z))}$ (SymPy).",
+            f"${f}'({latex(z)}) = {latex(fp_z.subs(Z, z))}$.",
         )
     ]
     if identity is None or identity.method != "exact":
         note = (
-            f" SymPy found no way to write this ${f}'({latex(z)})$ through ${latex(a)} = {f}({latex(z)})$ alone, "
+            f" There is no way to write this ${f}'({latex(z)})$ through ${latex(a)} = {f}({latex(z)})$ alone, "
             f"so the backward pass evaluates it at the stored ${latex(z)}$."
         )
         steps = [Step(steps[0].rhs, steps[0].reason + note)]
@@ -112,9 +112,9 @@ def _activation_special(ctx: Context, k: int, j, general: sp.Expr, q) -> tuple[S
         steps.append(
             Step(
                 general.subs(fprime, identity.rhs.subs(A, a_k[j])),
-                f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(identity.rhs.subs(A, a))}$ (found by "
-                f"SymPy, checked by substituting back), so the activations of the forward pass give ${f}'$ without "
-                f"evaluating ${f}$ again.",
+                f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(identity.rhs.subs(A, a))}$ "
+                f"(substitute ${latex(a)} = {f}({latex(z)})$ back to check), so the activations of the forward pass "
+                f"give ${f}'$ without evaluating ${f}$ again.",
             )
         )
     return tuple(steps)

@@ -56,18 +56,18 @@ class MatrixView:
     def W(self, l: int) -> Matrix:
         k = self.notation.internal_weight_layer(l)
         rows, cols = self.notation.weight_shape(self.ctx.net.widths[k - 1], self.ctx.net.widths[k])
-        return self._symbol(symbols.quantity(self.notation, "weight", l), rows, cols)
+        return self._symbol(symbols.quantity(self.notation, "weight", self.ctx.net.number(l)), rows, cols)
 
     def delta(self, l: int) -> Matrix:
-        return self._symbol(symbols.quantity(self.notation, "error", l), self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "error", self.ctx.net.number(l)), self._n(l))
 
     def a(self, l: int) -> Matrix:
-        if self.notation.internal_layer(l) == 0:
+        if self.notation.internal_layer(l) == 0 and self.ctx.net.general is None:
             return self._symbol(symbols.quantity(self.notation, "input"), self._n(l))
-        return self._symbol(symbols.quantity(self.notation, "activation", l), self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "activation", self.ctx.net.number(l)), self._n(l))
 
     def fprime(self, l: int) -> Matrix:
-        return self._symbol(symbols.quantity(self.notation, "fprime", l), self._n(l))
+        return self._symbol(symbols.quantity(self.notation, "fprime", self.ctx.net.number(l)), self._n(l))
 
     def grad_a(self) -> Matrix:
         return self._symbol(symbols.quantity(self.notation, "cost_gradient"), self._n(self.L))

@@ -28,7 +28,7 @@ def bp1(ctx: Context) -> Proof:
     steps = [
         Step(
             sp.Derivative(ctx.cost, z[j], evaluate=False),
-            f"Definition of the error of neuron {m(j)} in the output layer {m(ctx.label(L))}.",
+            f"Definition of the error of neuron {m(j)} in the output layer {m(ctx.named(L))}.",
         ),
         Step(
             sp.Sum(dC_da(k) * sp.Derivative(a_name[k], z[j], evaluate=False), (k, 1, n)),
@@ -36,7 +36,7 @@ def bp1(ctx: Context) -> Proof:
             f"{m(k)} $= 1, \\dots,$ {m(n)}.",
         ),
     ]
-    elementwise = ctx.spec.layer_activation(L).elementwise
+    elementwise = ctx.spec.layer_activation(L).elementwise or ctx.general
     local = sp.diff(net.a(L, k), z[j])
     if elementwise:
         steps.append(
@@ -51,18 +51,19 @@ def bp1(ctx: Context) -> Proof:
         steps.append(Step(collapsed, f"The bracket sums away: only the term {m(sp.Eq(k, j))} survives."))
         grad = net.cost_gradient(j)
         final = collapsed.subs(dC_da(j), grad)
-        steps.append(
-            Step(
-                final,
-                f"${ctx.Cx}$ $=$ {m(net.example_cost())}: only the term for {m(j)} depends on {m(aL[j])}; "
-                "SymPy differentiates it.",
+        if not ctx.general:  # a general proof keeps the cost's gradient as a symbol: it holds for every cost
+            steps.append(
+                Step(
+                    final,
+                    f"${ctx.Cx}$ $=$ {m(net.example_cost())}: only the term for {m(j)} depends on {m(aL[j])}; "
+                    "differentiating it gives this.",
+                )
             )
-        )
         closed = ctx.forms.bp1_component(ctx.view, j)
         checked = ctx.same(final, derive_indexed.output_delta(net, j)) and ctx.same(final, closed)
         conclusion = "This is BP1 in component form; in matrix form:"
         matrix = _bp1_matrix(ctx)
-        special = _bp1_special(ctx, j)
+        special = () if ctx.general else _bp1_special(ctx, j)
         return Proof(
             "BP1",
             ctx.label(L),
@@ -92,7 +93,7 @@ def bp1(ctx: Context) -> Proof:
         steps.append(
             Step(
                 sp.Sum(dC_da(k) * jac, (k, 1, n)),
-                f"Written through $a$ (found by SymPy on the definition): "
+                f"Written through $a$: "
                 f"{m(sp.Derivative(aL[k], z[j], evaluate=False))} $=$ {m(jac)}. "
                 f"For {m(sp.Ne(k, j))} the bracket is 0 but {m(off)} $\\neq 0$: the off-diagonal terms do "
                 "not vanish. " + _why_hadamard_fails(ctx),
@@ -111,10 +112,13 @@ def bp1(ctx: Context) -> Proof:
     closed = ctx.forms.bp1_jacobian_component(ctx.view, j)
     jac_general = sp.Sum(net.cost_gradient(k) * sp.diff(net.a(L, k), z[j]), (k, 1, n))
     checked = ctx.same(jac_general, derive_indexed.output_delta(net, j)) and ctx.same(jac_general, closed)
+    view = MatrixView(ctx)
+    delta, grad = latex(net.deltas[L]), latex(view.grad_a().e)
+    fprime, z_L, n_L = latex(view.fprime(ctx.nt.layer(L)).e), latex(z), latex(n)
     conclusion = (
-        "This is BP1 in Jacobian form, "
-        f"$\\delta^{{L}} = J_f(z^{{L}})^{{T}} \\nabla_a {ctx.Cx}$, which holds for any output activation; "
-        f"the Hadamard form $\\nabla_a {ctx.Cx} \\odot f'(z^L)$ keeps only the diagonal of $J_f$."
+        f"This is BP1 in Jacobian form, ${delta} = J({z_L})^{{T}} {grad}$, with the ${n_L} \\times {n_L}$ Jacobian "
+        f"$J({z_L})$ of the activations; it holds for any output activation. The Hadamard form "
+        f"${grad} {ctx.nt.hadamard.get('latex')} {fprime}$ keeps only the diagonal of $J({z_L})$."
     )
     return Proof(
         "BP1",
@@ -141,8 +145,8 @@ def _why_hadamard_fails(ctx: Context) -> str:
             row = (ce.get("entry") or [1])[0]  # δ^L is a column: its entry [row, 1]
             return (
                 f"The verifier ({c.method} method) found the Hadamard form false: at {values}, "
-                f"$\\delta^L_{{{row}}}$ is {ce['derived']:.6g} by differentiation but {ce['closed_form']:.6g} "
-                f"by $\\nabla_a {ctx.Cx} \\odot f'(z^L)$."
+                f"${latex(ctx.net.deltas[ctx.L])}_{{{row}}}$ is {ce['derived']:.6g} by differentiation but "
+                f"{ce['closed_form']:.6g} by the Hadamard form."
             )
     return "The Hadamard form keeps only the diagonal terms, so it is not applicable here."
 
@@ -178,20 +182,20 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
             f"The {readable_name(cost.name)} cost gives {m(sp.Derivative(ctx.cost, aL[j], evaluate=False))} $=$ "
             f"{m(g.subs(at, simultaneous=True))} and the {readable_name(act.name)} activation "
             f"${f}({latex(z)}) = {latex(act.formula.subs(Z, z))}$ gives ${f}'({latex(z)}) = {latex(fp_z.subs(Z, z))}$ "
-            "(both by SymPy).",
+            "(differentiating each).",
         )
     )
     if fprime is None or fprime.method != "exact" or grad is None:
         if out is not None and out.method == "exact":
-            steps.append(Step(out.rhs.subs(at, simultaneous=True), "Simplified by SymPy."))
+            steps.append(Step(out.rhs.subs(at, simultaneous=True), "Simplified."))
         return tuple(steps)
     g_a = min((grad.rhs, g), key=sp.count_ops).subs(at, simultaneous=True)  # the shorter of the two forms
     fp_a = fprime.rhs.subs(A, aL[j])
     steps.append(
         Step(
             sp.Mul(g_a, fp_a, evaluate=False),
-            f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(fprime.rhs.subs(A, a))}$ (found by "
-            "SymPy and checked by substituting back).",
+            f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(fprime.rhs.subs(A, a))}$ (substitute "
+            f"${latex(a)} = {f}({latex(z)})$ back to check).",
         )
     )
     if out is not None and out.method == "exact":
@@ -207,10 +211,10 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
                 factored = within(SIMPLIFY_SECONDS, lambda: sp.factor(common), common)
                 why = f"The factor {m(factored)} of $f'$ cancels against the denominator of {dC}."
             else:
-                why = "Simplified by SymPy."
+                why = "Simplified."
             steps.append(Step(result, why))
         elif same and result != sp.Mul(g_a, fp_a):
-            steps.append(Step(result, "Multiplied out and simplified by SymPy."))
+            steps.append(Step(result, "Multiplied out and simplified."))
     return tuple(steps)
 
 
@@ -228,7 +232,7 @@ def _softmax_special(ctx: Context, j, k, jac) -> list[Step]:
         Step(
             sp.Sum(sp.expand(g_k * jac), (k, 1, n)),
             f"The {readable_name(ctx.spec.cost_function().name)} cost gives "
-            f"{m(sp.Derivative(ctx.cost, aL[k], evaluate=False))} $=$ {m(g_k)} (SymPy).",
+            f"{m(sp.Derivative(ctx.cost, aL[k], evaluate=False))} $=$ {m(g_k)}.",
         )
     ]
     summed = pull_constants(indexed.resolve(sp.expand(sp.Sum(sp.expand(g_k * jac), (k, 1, n)).doit()), ctx.net.ranges))

@@ -35,7 +35,7 @@ def parameter_proof(ctx: Context, equation: str, k: int, parameter, current, clo
                 (r, 1, n),
             ),
             f"Chain rule: {m(parameter)} enters ${ctx.Cx}$ only through the weighted inputs {m(z[r])} of layer "
-            f"{m(ctx.label(k))}.",
+            f"{m(ctx.named(k))}.",
         ),
         Step(sp.Sum(d[r] * sp.Derivative(z[r], parameter, evaluate=False), (r, 1, n)), f"Definition of {m(d[r])}."),
         Step(sp.Sum(d[r] * local, (r, 1, n)), f"Forward pass: {m(z[r])} $=$ {m(forward)}; {why}"),
@@ -114,8 +114,8 @@ def bp4(ctx: Context, k: int) -> Proof:
         (p, q),
         ctx.forms.bp4_component(ctx.view, nt.weight_layer(k), p, q),
         f"BP4: the weights ${latex(W)}$",
-        f"{m(W[p, q])} (from neuron {m(frm)} of layer {m(ctx.label(k - 1))} to neuron {m(to)} of layer "
-        f"{m(ctx.label(k))}) appears only in {m(net.z[k][to])}, multiplying {m(net.a(k - 1, frm))}: the brackets "
+        f"{m(W[p, q])} (from neuron {m(frm)} of layer {m(ctx.named(k - 1))} to neuron {m(to)} of layer "
+        f"{m(ctx.named(k))}) appears only in {m(net.z[k][to])}, multiplying {m(net.a(k - 1, frm))}: the brackets "
         f"{vanishing(sp.diff(net.z_expression(k, r), W[p, q]))}.",
     )
     view = MatrixView(ctx)
@@ -184,7 +184,7 @@ def regularization(ctx: Context) -> Proof:
         steps.append(
             Step(
                 average + derivative,
-                f"SymPy differentiates the weight-decay sum: the brackets {vanishing(derivative)}.",
+                f"Differentiate the weight-decay sum: the brackets {vanishing(derivative)}.",
             )
         )
         steps.append(Step(average + decay, "Only the entry itself survives."))

@@ -30,6 +30,7 @@ sites.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ import sympy as sp
 from symbackprop.closed_forms import ClosedForms, forms_for
 from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
+from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.spec.load import Spec
 from symbackprop.teach.hidden_layer import bp2
 from symbackprop.teach.output_layer import bp1
@@ -45,7 +47,19 @@ from symbackprop.teach.parameters import bp3, bp4, input_gradient, regularizatio
 from symbackprop.teach.steps import Context, Proof, Proofs, Step, display
 from symbackprop.verification import Report
 
-__all__ = ["TABLE_LIMIT", "Entry", "Proof", "Proofs", "Step", "display", "entry_table", "proofs"]
+__all__ = [
+    "TABLE_LIMIT",
+    "Entry",
+    "Proof",
+    "Proofs",
+    "Step",
+    "display",
+    "entry_table",
+    "general_proofs",
+    "general_spec",
+    "network_proofs",
+    "proofs",
+]
 
 # -- all proofs -------------------------------------------------------------------------------------
 
@@ -71,6 +85,59 @@ def proofs(
         "input_gradient": lambda site: input_gradient(ctx),
     }
     return Proofs([*(provers[site.equation](site) for site in sites(spec, ctx.nt)), regularization(ctx)])
+
+
+# -- the proofs for a general layer ------------------------------------------------------------------
+
+
+def general_spec(spec: Spec) -> Spec:
+    """The slice a general proof is made on: two weight layers with the spec's cost (their activations are
+    abstract, their widths symbols), so that one proof holds for every layer of every network."""
+    return dataclasses.replace(spec, layers=(2, 2, 2), activations=(spec.output,))
+
+
+def general_proofs(
+    spec: Spec, notation: str | None = None, report: Report | None = None, *, forms: ClosedForms | None = None
+) -> Proofs:
+    """BP1 for the output layer L, BP2 for a hidden layer l, BP3 and BP4 for the parameters of a layer l:
+    each once, on a general slice whose layers are written L-1, L or l-1, l, l+1, for an elementwise
+    activation (a softmax output gets its own proof, :func:`proofs`)."""
+    from symbackprop.verification import verify
+
+    notation = notation or spec.notation
+    report = report or verify(spec, notation=notation)
+    nt, sliced = notation_named(notation), general_spec(spec)
+
+    def context(center: int, letter: str) -> Context:
+        return Context(sliced, notation, report, forms, general=(center, letter))
+
+    letter = nt.layer_letter
+    return Proofs(
+        [
+            bp1(context(nt.layer(2), nt.output_layer.get("ascii"))),
+            bp2(context(nt.layer(1), letter), 1),
+            bp3(context(nt.weight_layer(1), letter), 1),
+            bp4(context(nt.weight_layer(1), letter), 1),
+        ]
+    )
+
+
+def network_proofs(spec: Spec, notation: str | None = None, report: Report | None = None) -> Proofs:
+    """The proofs that depend on this network: BP1 with its output activation and cost (for a softmax output,
+    the Jacobian proof), BP2 once for each hidden activation (its f'), and the batch's averaging and weight
+    decay."""
+    from symbackprop.verification import verify
+
+    notation = notation or spec.notation
+    report = report or verify(spec, notation=notation)
+    ctx = Context(spec, notation, report)
+    chosen, seen = [bp1(ctx)], set()
+    for k in range(1, ctx.L):
+        name = spec.layer_activation(k).name
+        if name not in seen:
+            seen.add(name)
+            chosen.append(bp2(ctx, k))
+    return Proofs([*chosen, regularization(ctx)])
 
 
 # -- every derivative of a small network ------------------------------------------------------------

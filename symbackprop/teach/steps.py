@@ -17,7 +17,7 @@ from symbackprop.spec.load import Spec
 from symbackprop.timing import simplifies_to_zero
 from symbackprop.verification import Report
 
-_BOUND = {"i_sum": "s", "t_sum": "t", "j_sum": "r", "r_sum": "r"}
+_BOUND = {"i_sum": "u", "t_sum": "t", "j_sum": "r", "r_sum": "r"}
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,20 @@ def display(expr):
 class Context:
     """The all-widths network with the reader's index letters, and what the verifier found."""
 
-    def __init__(self, spec: Spec, notation: str, report: Report, forms: ClosedForms | None = None):
+    def __init__(
+        self,
+        spec: Spec,
+        notation: str,
+        report: Report,
+        forms: ClosedForms | None = None,
+        general: tuple[int, str] | None = None,
+    ):
+        """``general``: the network is a general slice (:class:`~symbackprop.network.indexed.IndexedNetwork`)."""
         self.spec, self.report = spec, report
         self.nt = notation_named(notation)
         self.forms = forms or forms_for(notation)
-        self.net = indexed.IndexedNetwork(spec, notation=notation)
+        self.net = indexed.IndexedNetwork(spec, notation=notation, general=general)
+        self.general = general is not None
         self.view = self.net.view()
         self.L = self.net.depth
         self.first, self.second = self.nt.indices
@@ -105,10 +114,14 @@ class Context:
         return symbol
 
     def label(self, k: int) -> str:
-        return self.nt.label(self.nt.layer(k))
+        return self.nt.label(self.net.number(self.nt.layer(k)))
+
+    def named(self, k: int) -> str:
+        """Internal layer k named in running text: 2, l, l+1 or L (no superscript's parentheses or brackets)."""
+        return str(self.net.number(self.nt.layer(k)))
 
     def wlabel(self, k: int) -> str:
-        return self.nt.label(self.nt.weight_layer(k))
+        return self.nt.label(self.net.number(self.nt.weight_layer(k)))
 
     def f(self, k: int) -> str:
         return f"${function_name(self.net.activation_function(k))}$"

@@ -150,3 +150,41 @@ def test_proofs_render_in_jupyter():
     spec = make_spec(layers=[2, 2], activation="sigmoid", cost="quadratic", notation="notes")
     text = proof.proofs(spec)._repr_latex_()
     assert "Chain rule" in text and "$$" in text and r"\delta^{1}_{i}" in text
+
+
+#: How each notation writes the layers of its general statements: the output layer, a layer, the next one.
+GENERAL_LAYERS = {
+    "nielsen": ("L", "l", "l+1"),
+    "ufldl": ("(n_l)", "(l)", "(l+1)"),
+    "deeplearning_ai": ("[L]", "[l]", "[l+1]"),
+    "goodfellow": ("(l)", "(k)", "(k+1)"),
+}
+
+
+@pytest.mark.parametrize("notation", notation_names())
+def test_the_general_proofs_hold_for_a_symbolic_layer_and_land_on_the_closed_form(notation):
+    spec = make_spec(layers=[2, 3, 2], activation="tanh", output="sigmoid", cost="cross_entropy")
+    general = proof.general_proofs(spec, notation)
+    assert [p.equation for p in general] == ["BP1", "BP2", "BP3", "BP4"]
+    assert all(p.checked for p in general), [p.title for p in general if not p.checked]
+    # no layer of the spec is named: every layer is a letter (l, l+1, L), the activation an abstract f
+    for p in general:
+        layers = {s.layer for s in sp.Tuple(p.lhs, *(s.rhs for s in p.steps)).atoms(symbols.NetworkSymbol)}
+        assert layers and not any(isinstance(x, int) for x in layers), (p.title, layers)
+        assert not p.special  # this network's functions come after the general proofs
+        assert "tanh" not in _reasons(p) and "sigmoid" not in _reasons(p)
+    if notation in GENERAL_LAYERS:
+        output, layer, following = GENERAL_LAYERS[notation]
+        assert f"^{{{output}}}" in general[0].matrix[0]
+        assert f"^{{{layer}}}" in general[1].matrix[0] and f"^{{{following}}}" in general[1].matrix[0]
+
+
+def test_a_wrong_closed_form_is_not_confirmed_in_the_general_proof_either():
+    spec = make_spec(layers=[2, 3, 2], activation="sigmoid", cost="quadratic", notation="notes")
+
+    def bp4_without_transpose(net, l, j, k):  # a^{l-1}_j δ^l_k: the indices swapped
+        return net.a(l - 1)[j] * net.delta(l)[k]
+
+    wrong = dataclasses.replace(CLOSED_FORMS["notes"], bp4_component=bp4_without_transpose)
+    general = proof.general_proofs(spec, forms=wrong)
+    assert [p.checked for p in general] == [True, True, True, False]
