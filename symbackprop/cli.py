@@ -145,6 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     notation_argument(p)
     p.add_argument("-o", "--output", help="the .tex to write (default: NAME.tex, NAME the spec's name field)")
     p.add_argument("--pdf", action="store_true", help="also compile it to PDF with the installed LaTeX engine")
+    p.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="also write the exercises' answers, which `symbackprop check SPEC --answers FILE` grades",
+    )
     p.add_argument("--force", action="store_true", help="overwrite a file that was edited or not written by us")
 
     p = command("generate", "write the specialised NumPy training module")
@@ -200,7 +205,11 @@ def _parser() -> argparse.ArgumentParser:
         f"(default {ANSWER_SECONDS:g})",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
-    p.add_argument("--latex", metavar="FILE", help="also write the report as LaTeX, a page per answer")
+    p.add_argument(
+        "--latex",
+        metavar="FILE",
+        help="also write the report as LaTeX: a summary table, then a section per answer not correct",
+    )
     p.add_argument("--pdf", action="store_true", help="also compile the --latex file to PDF")
     p.add_argument("--force", action="store_true", help="overwrite a --latex file that was edited or not written by us")
 
@@ -281,11 +290,13 @@ def _output_file(output: str | None, default: str) -> Path:
 def _latex(args) -> int:
     spec = _load(args)
     target = _output_file(args.output, f"{spec.name}.tex")
-    pipeline.document(spec, args.notation, path=target, pdf=args.pdf, force=args.force)
+    pipeline.document(spec, args.notation, path=target, pdf=args.pdf, force=args.force, answers=args.answers)
     named = "" if args.output else f" (named after the spec's name field, {spec.name!r}; -o to choose)"
     _say(args, f"latex: wrote {target}{named}")
     if args.pdf:
         _say(args, f"latex: wrote {target.with_suffix('.pdf')}")
+    if args.answers:
+        _say(args, f"latex: wrote {args.answers} (grade it: symbackprop check SPEC --answers {args.answers})")
     return 0
 
 

@@ -79,20 +79,30 @@ def document(
     path: str | os.PathLike | None = None,
     pdf: bool = False,
     force: bool = False,
+    answers: str | os.PathLike | None = None,
 ) -> str:
     """The LaTeX document of the derivation; written to ``path`` (and compiled to the PDF beside it with
-    ``pdf=True``, which needs a LaTeX engine) when given."""
-    tex = teach.render(spec, notation, report)
+    ``pdf=True``, which needs a LaTeX engine) when given; ``answers`` also writes the file of its exercises'
+    answers, which ``symbackprop check --answers`` grades."""
+    tex, answer_text = teach.render_with_answers(spec, notation, report)
     if path is not None:
         target = Path(path)
         folder = OutputFolder(target.parent, force=force)
         for name in [target.name] + ([target.with_suffix(".pdf").name] if pdf else []):
             folder.check(name)
+        answers_folder = None
+        if answers is not None:
+            answers_folder = OutputFolder(Path(answers).parent, force=force)
+            answers_folder.check(Path(answers).name)
         written = folder.write(target.name, tex)
+        if answers_folder is not None:
+            answers_folder.write(Path(answers).name, answer_text)
         if pdf:
             teach.write_pdf(folder, written)
     elif pdf:
         raise ValueError("pdf=True needs a path to write the .tex and the PDF beside it")
+    elif answers is not None:
+        raise ValueError("answers needs a path to write the .tex beside them")
     return tex
 
 

@@ -95,6 +95,9 @@ class Evaluator:
 
     def _entry(self, dims: tuple, indices: tuple, get: Callable, name: str) -> Value:
         rows, cols = dims
+        if self.nt.vectors == "rows" and rows is not None and cols is None:  # a row-vector text's vectors are rows
+            column = get
+            rows, cols, get = None, rows, lambda r, c: column(c, r)
         if not indices:
             return Value(rows, cols, get, name)
         wanted = sum(d is not None for d in dims)
@@ -226,19 +229,27 @@ class Evaluator:
         direct = isinstance(arg_node, tree.Var) and arg_node.base == "z"
         e = self.example_of(getattr(arg_node, "example", None))
 
+        row = arg.rows is None and arg.cols not in (None, EXAMPLES_DIM)  # z^l of a row-vector text
+
+        def position(i, j):
+            if arg.rows is not None:
+                return i
+            if row:
+                return j
+            return self.index(arg_node.indices[0]) if arg_node.indices else 1
+
         def get(i, j):
             if node.prime:
                 if direct:
-                    index = i if arg.rows is not None else (self.index(arg_node.indices[0]) if arg_node.indices else 1)
-                    return self.b.fprime(k, index, e)
+                    return self.b.fprime(k, position(i, j), e)
                 return self.b.fprime_at(k, arg.get(i, j))
             if direct:
-                index = i if arg.rows is not None else (self.index(arg_node.indices[0]) if arg_node.indices else 1)
-                return self.b.a(k, index, e)
+                return self.b.a(k, position(i, j), e)
             return self.b.function(k)(arg.get(i, j))
 
-        if direct and arg.rows is not None and arg.rows != k:
-            raise Wrong(f"f'(z) of layer {self.nt.layer(arg.rows)} at layer {self.nt.layer(k)}")
+        layer = arg.cols if row else arg.rows
+        if direct and layer is not None and layer != k:
+            raise Wrong(f"f'(z) of layer {self.nt.layer(layer)} at layer {self.nt.layer(k)}")
         return Value(arg.rows, arg.cols, get, "f'" if node.prime else "f")
 
     def _Function(self, node: tree.Function) -> Value:
@@ -518,6 +529,13 @@ def var_text(node: tree.Var) -> str:
         index = ",".join(str(i) for i in node.indices)
         name += "_" + (index if len(index) == 1 else "{" + index + "}")
     return name
+
+
+def as_column(value: Value) -> Value:
+    """A row vector (of a row-vector notation) as the column the derivation computes; anything else as it is."""
+    if value.rows is None and value.cols is not None:
+        return Value(value.cols, None, lambda i, j: value.get(j, i), value.label)
+    return value
 
 
 def dims_of(nt: Notation, kind: str, k: int, depth: int) -> tuple:

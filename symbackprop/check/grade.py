@@ -51,7 +51,7 @@ from symbackprop.check.backends import (
     network_at,
     truth_matrix,
 )
-from symbackprop.check.evaluate import Evaluator, Frame, dims_of, var_text, walk
+from symbackprop.check.evaluate import Evaluator, Frame, as_column, dims_of, var_text, walk
 from symbackprop.check.infer import (
     Quantity,
     default_lhs,
@@ -238,14 +238,16 @@ def _grade(
     if not layers:
         raise GradingError(f"{q.text} does not exist in this network for any layer l")
     rhs_text = " = ".join(show(s) for s in sides)
+    # an update W^l → W^l − η(…) is no equation: written as the texts write it (Nielsen's →)
+    arrow, tex_arrow = (" → ", r" \to ") if kind == "update" else (" = ", " = ")
     base = dict(
         ident=ident,
         text=text,
         equation=equation,
         notation=nt_name,
         quantity=q.text,
-        parsed=f"{show(lhs_node)} = {rhs_text}",
-        parsed_latex=" = ".join(show(s, tex=True) for s in [lhs_node, *sides]),
+        parsed=f"{show(lhs_node)}{arrow}{rhs_text}",
+        parsed_latex=show(lhs_node, tex=True) + tex_arrow + " = ".join(show(s, tex=True) for s in sides),
     )
     result = first = _check(spec, nt, kind, q, sides, layers, batch, True, rng)
     abstract = True
@@ -547,6 +549,14 @@ def _check(
                         )
                 else:
                     value = evaluator.eval(side)
+                    if nt.vectors == "rows" and cols is None and not value.scalar:  # a row-vector text's δ^l
+                        if value.cols is None and backend.width(rows) != 1:
+                            want = Value(None, rows, lambda i, j: 0)
+                            raise Wrong(
+                                f"{q.text} is a {evaluator._shape(want)} (this notation's vectors are rows), the "
+                                f"answer is a {evaluator._shape(value)}"
+                            )
+                        value = as_column(value)
                     if (value.rows, value.cols) != (rows, cols) and not (
                         (value.scalar or evaluator.unit(value)) and evaluator.unit(Value(rows, cols, value.get))
                     ):  # one neuron per layer (3Blue1Brown's chain): every shape is 1 x 1
@@ -680,6 +690,8 @@ def all_widths_proof(spec, nt, kind, q, sides, layers) -> str | Wrong | None:
                 )
                 frame.env = {n: s for n, s in zip(names, symbols) if isinstance(n, str)}
                 value = Evaluator(backend, frame).eval(side)
+                if nt.vectors == "rows" and cols is None:
+                    value = as_column(value)
                 answer = (
                     value.get(1, 1) if value.scalar else value.get(symbols[0], symbols[1] if len(symbols) > 1 else 1)
                 )

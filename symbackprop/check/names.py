@@ -35,6 +35,13 @@ class Names:
             if self.at("'"):
                 self.advance()
                 prime = True
+            elif self.primed_group():  # LaTeX's \sigma^{\prime}, f^{2\prime}, f^{(l)\prime}
+                opener = self.advance()
+                if not self.at("'"):
+                    layer = self.layer() if self.at("(") else self.layer_body()  # (l), or L-1
+                self.expect("'", " (the prime of the activation's derivative)")
+                self.expect(")", f" to close the superscript opened at column {opener.column}")
+                prime = True
             else:
                 layer = self.layer()
                 if self.at("'"):
@@ -65,6 +72,18 @@ class Names:
         d = self.advance()
         var = self.quantity(code_layer=True)
         return Var("d" + var.base, var.layer, var.indices, var.example, d.column)
+
+    def primed_group(self) -> bool:
+        r"""Whether a TeX group {…} opens here whose last token is a prime: {\prime}, {2\prime}, {(l)\prime}."""
+        if not (self.at("(") and self.peek().raw == "{"):
+            return False
+        depth = 0
+        for n in range(self.pos, len(self.tokens)):
+            token = self.tokens[n]
+            depth += (token.text == "(") - (token.text == ")")
+            if depth == 0:
+                return self.tokens[n - 1].text == "'"
+        return False
 
     def activation_call(self, token: Token, layer: Layer | None, prime: bool) -> Activation:
         return Activation(token.text, self.call_argument(token, braced=True), prime, layer, token.column)

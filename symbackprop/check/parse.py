@@ -358,7 +358,12 @@ class _Parser(Names):
         if not self.at("partial", "d"):
             return None
         self.advance()
-        wrt = self.quantity()
+        if self.at("(") and self.peek().raw == "{":  # \partial {b^{l}_{j}}: a TeX group around the variable
+            opener = self.advance()
+            wrt = self.quantity()
+            self.expect(")", f" to close the group opened at column {opener.column}")
+        else:
+            wrt = self.quantity()
         self.expect(")", " after the denominator of the derivative")
         if numerator is None:
             numerator = self.derivative_numerator()

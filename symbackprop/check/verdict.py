@@ -154,17 +154,29 @@ def _short(x: float) -> str:
     return f"{x:.6g}"
 
 
-def report_latex(report: GradeReport) -> str:
-    """The report as a standalone LaTeX document, a page per answer (``templates/check.tex.j2``)."""
-    from symbackprop.teach.document import _tex as _tex_text
+#: Each verdict as the report's summary table writes it.
+VERDICT_TEX = {
+    "correct": r"\textcolor{green!50!black}{correct}",
+    "wrong": r"\textcolor{red!70!black}{wrong}",
+    "undecided": r"\textcolor{orange!80!black}{undecided}",
+    "error": r"\textcolor{orange!80!black}{not readable}",
+}
 
-    def _tex(text: str) -> str:
-        for char, mark in (("{", "\x00"), ("}", "\x01"), ("$", "\x02"), ("~", "\x03")):
-            text = text.replace(char, mark)
-        text = _tex_text(text)
-        for char, mark in ((r"\{", "\x00"), (r"\}", "\x01"), (r"\$", "\x02"), (r"\textasciitilde{}", "\x03")):
-            text = text.replace(mark, char)
-        return text
+
+def mistake_counts(verdicts) -> list[tuple[str, int]]:
+    """The mistakes named in wrong answers, most frequent first (ties in order of first appearance)."""
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        if v.status == "wrong" and v.mistake:  # one exercise's same slip has the same words in every answer
+            counts[v.mistake] = counts.get(v.mistake, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+def report_latex(report: GradeReport) -> str:
+    """The report as a standalone LaTeX document: a summary table of every answer (verdict, mistake in words),
+    the mistakes by how often they occur, then a section per answer that is not correct
+    (``templates/check.tex.j2``)."""
+    from symbackprop.printing.latex import escaped_text as _tex
 
     pages = []
     for v in report.verdicts:
@@ -172,7 +184,10 @@ def report_latex(report: GradeReport) -> str:
         pages.append(
             {
                 "ident": _tex(v.ident),
+                "ident_breakable": _tex(v.ident).replace("-", r"-\allowbreak{}"),  # long IDs wrap in the table
                 "status": v.status,
+                "verdict": VERDICT_TEX[v.status],
+                "summary": _tex(v.mistake or (v.reason if v.status != "correct" else "")),
                 "equation": _tex(v.equation or "-"),
                 "notation": _tex(v.notation or "-"),
                 "method": _tex(v.method or "-"),
@@ -203,5 +218,6 @@ def report_latex(report: GradeReport) -> str:
             errors=d["error"],
             undecided=d["undecided"],
             pages=pages,
+            mistakes=[(_tex(text), count) for text, count in mistake_counts(report.verdicts)],
         )
     )

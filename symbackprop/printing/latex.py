@@ -18,6 +18,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.spelling import unicode_to_latex_text
 from symbackprop.notation.symbols import NetworkSymbol, is_function
 
 
@@ -161,3 +162,26 @@ def report_latex(report) -> str:
     if identities:
         body += "\n$$\\begin{aligned}" + " \\\\ ".join(f"& {i}" for i in identities) + "\\end{aligned}$$"
     return body
+
+
+#: Unicode signs in running text, as LaTeX (from the one spelling table).
+_UNICODE = unicode_to_latex_text()
+
+
+def text(words: str) -> str:
+    """Plain text safe inside LaTeX (the few non-ASCII symbols the sources use are spelt in TeX); braces, $ and ~
+    are left to the caller (the documents' own text uses them as TeX)."""
+    words = words.replace("\\", r"\textbackslash{}")
+    for char, replacement in (("_", r"\_\allowbreak{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
+        words = words.replace(char, replacement)
+    return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in words)
+
+
+def escaped_text(words: str) -> str:
+    """Text from outside (a student's answer, a verdict's words) safe inside LaTeX, braces, $ and ~ included."""
+    for char, mark in (("{", "\x00"), ("}", "\x01"), ("$", "\x02"), ("~", "\x03")):
+        words = words.replace(char, mark)
+    words = text(words)
+    for char, mark in ((r"\{", "\x00"), (r"\}", "\x01"), (r"\$", "\x02"), (r"\textasciitilde{}", "\x03")):
+        words = words.replace(mark, char)
+    return words

@@ -32,11 +32,12 @@ from symbackprop.network import indexed
 from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
-from symbackprop.notation.spelling import unicode_to_latex_math, unicode_to_latex_text
+from symbackprop.notation.spelling import unicode_to_latex_math
 from symbackprop.printing.latex import latex
+from symbackprop.printing.latex import text as _tex
 from symbackprop.spec.functions import A, Y, Z
 from symbackprop.spec.model import Spec
-from symbackprop.teach import handout, proof
+from symbackprop.teach import example, exercises, handout, proof
 from symbackprop.templating import tex_environment
 from symbackprop.verification import Report, verify
 
@@ -50,17 +51,8 @@ class LatexError(SymbackpropError):
     """The document could not be compiled (names what to install, or the first LaTeX error)."""
 
 
-#: Unicode signs in running text and inside mathematics, as LaTeX (from the one spelling table).
-_UNICODE = unicode_to_latex_text()
+#: Unicode signs inside mathematics, as LaTeX (from the one spelling table).
 _MATH = unicode_to_latex_math()
-
-
-def _tex(text: str) -> str:
-    """Plain text safe inside LaTeX (the few non-ASCII symbols the sources use are spelt in TeX)."""
-    text = text.replace("\\", r"\textbackslash{}")
-    for char, replacement in (("_", r"\_\allowbreak{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
-        text = text.replace(char, replacement)
-    return "".join(_UNICODE.get(c, c if ord(c) < 128 else "?") for c in text)
 
 
 def _tex_with_urls(text: str) -> str:
@@ -215,6 +207,9 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         for c in handout.grouped_checks(report)
     ]
     activations = {spec.layer_activation(k).name for k in range(1, L + 1)}
+    worked = example.worked(spec, nt)
+    others = handout.other_notations(spec, nt, report)
+    items = exercises.exercises(spec, nt, report, summary, others, worked)
     verdict = "Every applicable closed form holds." if report.ok else f"\\textbf{{{_tex(report.verdict)}.}}"
     return {
         "name": _tex(spec.name),
@@ -243,13 +238,19 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "summary": summary,
         "forward": forward,
         "elsewhere": [
-            {"notation": _tex(e.notation), "source": _tex(e.title), "equations": e.equations}
-            for e in handout.other_notations(spec, nt, report)
+            {"notation": _tex(e.notation), "source": _tex(e.title), "equations": e.equations} for e in others
         ],
         "drawing": handout.drawing(spec, nt),
         "constants": handout.constants(spec, nt),
         "algorithm": handout.algorithm(spec, nt, summary, forward),
         "bibliography": [_tex_with_urls(c.text()) for c in handout.bibliography(spec, nt)],
+        "worked": worked,
+        "worked_columns": 3,  # pairs per line: the given numbers have one decimal
+        "worked_vector_columns": 2 if nt.vectors == "rows" else 3,  # four-decimal rows are wide
+        "worked_network": _worked_network(spec, worked),
+        "exercises": items,
+        "slips_graded": exercises.graded(items),
+        "answers_file": exercises.answers_file(spec, nt, summary, items),
         "softmax": spec.output == "softmax",
         "relu": "relu" in activations,
         "hadamard": nt.hadamard.get("latex"),
@@ -397,8 +398,23 @@ def _proof_row(p: proof.Proof) -> dict:
 
 def render(spec: Spec, notation: str | None = None, report: Report | None = None) -> str:
     """The LaTeX document, deterministic for a given spec and notation (its verification table has no timings)."""
-    notation = notation or spec.notation
-    return tex_environment().get_template(TEMPLATE).render(**context(spec, notation, report))
+    return render_with_answers(spec, notation, report)[0]
+
+
+def render_with_answers(spec: Spec, notation: str | None = None, report: Report | None = None) -> tuple[str, str]:
+    """The LaTeX document and the file of its exercises' answers that ``symbackprop check --answers`` grades."""
+    data = context(spec, notation or spec.notation, report)
+    return tex_environment().get_template(TEMPLATE).render(**data), data["answers_file"]
+
+
+def _worked_network(spec: Spec, worked) -> str:
+    """Which network the worked example uses, in words."""
+    if not worked.sliced:
+        return f"this network, {list(worked.layers)}"
+    return (
+        f"a {'-'.join(map(str, worked.layers))} slice of this network (its first hidden activation, its output "
+        "activation and its cost; the full network's numbers would not fit a page)"
+    )
 
 
 def _source(text: str) -> str:

@@ -51,6 +51,8 @@ class MatrixView:
     def _symbol(self, name: symbols.NetworkSymbol, rows, cols=1) -> Matrix:
         symbol = sp.MatrixSymbol(name, rows, cols)
         self.used[name.name] = symbol
+        if cols == 1 and self.notation.vectors == "rows":
+            return _RowVector(symbol, self)
         return Matrix(symbol)
 
     def W(self, l: int) -> Matrix:
@@ -79,6 +81,22 @@ class MatrixView:
         parts += [member(latex(e), e.shape) for e in products if e != expr.e]
         parts.append(member(r"\text{the result}", expr.e.shape))
         return ", ".join(parts)
+
+
+class _RowVector(Matrix):
+    """A vector of a row-vector notation: the recipes hold columns and turn them into rows (``row(v)`` is
+    ``v.T``); the row they make is the text's own vector, printed as it writes it (δ^l, not (δ^l)^T)."""
+
+    def __init__(self, column, view: MatrixView):
+        super().__init__(column)
+        self.view = view
+
+    @property
+    def T(self):  # noqa: N802 - the recipes' spelling
+        name = self.e.args[0]
+        row = sp.MatrixSymbol(name, 1, self.e.shape[0])
+        self.view.used[name.name] = row
+        return Matrix(row)
 
 
 def member(name: str, shape) -> str:

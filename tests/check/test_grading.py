@@ -205,7 +205,8 @@ def test_text_json_and_latex_reports():
     data = json.loads(report.to_json())
     assert data["wrong"] == sum(v.status == "wrong" for v in report.verdicts) and data["error"] == 0
     tex = report_latex(report)
-    assert tex.count(r"\clearpage") == len(report.verdicts) and r"\begin{document}" in tex
+    assert tex.count(r"\section*{Answer") == sum(v.status != "correct" for v in report.verdicts)
+    assert r"\begin{document}" in tex and tex.index(r"\section*{Summary}") < tex.index(r"\section*{Answer")
     assert r"\sum_{j}" in tex and "VAR{" not in tex
 
 
@@ -228,10 +229,16 @@ def test_cli_exit_codes_and_json(capsys, tmp_path):
     answers.write_text("a1 (BP3): delta^l\nbroken line\n", encoding="utf-8")
     assert main(["check", spec, "--answers", str(answers)]) == 2
     assert "line 2" in capsys.readouterr().err
-    answers.write_text("a1 (BP3): delta^l\na2 (BP1): grad_a C\n", encoding="utf-8")
+    answers.write_text(
+        "a1 (BP3): delta^l\na2 (BP1): grad_a C\na3 (weight_update): W^l - eta dC/dW^l\n", encoding="utf-8"
+    )
     out_tex = tmp_path / "report.tex"
     assert main(["check", spec, "--answers", str(answers), "--latex", str(out_tex)]) == 1
-    assert out_tex.read_text(encoding="utf-8").count(r"\clearpage") == 2
+    tex = out_tex.read_text(encoding="utf-8")
+    # the summary table first (every answer, its verdict, its mistake), then a section per answer not correct
+    summary = tex[tex.index(r"\section*{Summary}") : tex.index(r"\end{longtable}")]
+    assert all(f"texttt{{a{n}}}" in summary for n in (1, 2, 3))
+    assert tex.count(r"\section*{Answer") == 1 and r"\section*{Answer \texttt{a2}" in tex
 
 
 @pytest.mark.skipif(engine() is None, reason="no LaTeX engine installed (texlive-latex-base, latexmk)")
@@ -246,6 +253,13 @@ def test_cli_pdf(tmp_path, capsys):
     )
     assert main(["check", spec, "--answers", str(answers), "--latex", str(out_tex), "--pdf"]) == 1
     assert out_tex.with_suffix(".pdf").exists()
+
+
+def test_an_update_is_read_and_shown_as_an_assignment_not_an_equation():
+    spec = load_spec(CORPUS / "notes.toml")
+    v = grade(spec, r"W^l = W^l - \eta \frac{\partial C}{\partial W^l}", equation="weight_update")
+    assert r"\to" in v.parsed_latex and " = " not in v.parsed_latex.split(r"\to")[0]
+    assert "→" in v.parsed
 
 
 def test_grading_is_deterministic():

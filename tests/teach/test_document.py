@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -268,3 +269,44 @@ def test_a_document_compiles_to_the_same_bytes_every_time(tmp_path, monkeypatch)
     assert b"D:19700101000000" in pdfs[0]  # the fixed date, not the time of the run
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # a user's own date is kept: 2026-01-01
     assert b"D:20260101000000" in document.compile_pdf(tmp_path / "first" / "note.tex").read_bytes()
+
+
+#: The notations whose handout formulas `symbackprop check` reads back (the others' letters it does not read yet:
+#: the blog's a'(z), Ng's cost(i) and .*, deeplearning.ai's per-example dZ, Goodfellow's L).
+READ_BACK = ("nielsen", "notes", "ufldl", "bishop", "threeblue1brown", "rows")
+
+
+@pytest.mark.parametrize("notation", READ_BACK)
+def test_the_exercises_answers_file_is_graded_as_the_handout_says(tmp_path, capsys, notation):
+    tex, answers = tmp_path / "notes.tex", tmp_path / "answers.txt"
+    spec = str(EXAMPLES / "notes.toml")
+    assert main(["latex", spec, "--notation", notation, "-o", str(tex), "--answers", str(answers), "-q"]) == 0
+    assert r"\texttt{symbackprop check --answers FILE} grades" in tex.read_text()
+    capsys.readouterr()
+    assert main(["check", spec, "--answers", str(answers), "--json", "-q"]) == 1  # some are wrong, on purpose
+    verdicts = json.loads(capsys.readouterr().out)["verdicts"]
+    assert len(verdicts) == 6
+    for v in verdicts:
+        assert v["status"] == ("correct" if v["id"].startswith("ok-") else "wrong"), v
+    slips = {v["id"]: v["mistake"] for v in verdicts if v["id"].startswith("bad-")}
+    assert "wrong layer" in slips["bad-slip-bp1"] and "transpose" in slips["bad-slip-bp4"]
+
+
+def test_a_notation_whose_slips_check_cannot_read_does_not_claim_they_are_graded():
+    tex = document.render(load_spec(EXAMPLES / "notes.toml"), "coursera_ml")
+    assert "symbackprop check --answers FILE" not in tex
+    assert "Find the slip" in tex and "the transpose is missing" in tex  # the solution says it in words
+
+
+@pytest.mark.parametrize(("example", "notation"), [("notes", "nielsen"), ("nielsen_ch3", "ufldl"), ("softmax", "rows")])
+def test_the_worked_example_agrees_with_finite_differences(example, notation):
+    from symbackprop.notation.catalogue import get
+    from symbackprop.teach import example as worked_example
+
+    spec = load_spec(EXAMPLES / f"{example}.toml")
+    worked = worked_example.worked(spec, get(notation))
+    assert abs(float(worked.check["closed"]) - float(worked.check["difference"])) < 1e-6
+    assert worked.errors and worked.gradients and worked.update
+    # a network too large for a page is worked through as a 2-3-2 slice, and says so
+    assert worked.sliced == (max(spec.layers) > worked_example.SMALL)
+    assert worked.layers == ((2, 3, 2) if worked.sliced else spec.layers)
