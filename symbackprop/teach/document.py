@@ -139,7 +139,11 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     for name in sorted({spec.layer_activation(k).name for k in range(1, L + 1)}):
         act = spec.activation(name)
         if act.elementwise:
-            formula = latex(act.formula.subs(Z, sp.Symbol(z_letter)))
+            z = sp.Symbol(z_letter)
+            definition = act.formula.subs(Z, z)
+            if isinstance(definition, sp.Function) and definition.args == (z,):  # tanh(z) = tanh(z) defines nothing
+                definition = definition.rewrite(sp.exp)
+            formula = latex(definition)
             activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter}) = {formula}")
         else:
             zs = sp.IndexedBase(z_letter)

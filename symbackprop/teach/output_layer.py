@@ -189,7 +189,8 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
         if out is not None and out.method == "exact":
             steps.append(Step(out.rhs.subs(at, simultaneous=True), "Simplified."))
         return tuple(steps)
-    g_a = min((grad.rhs, g), key=sp.count_ops).subs(at, simultaneous=True)  # the shorter of the two forms
+    # the shortest form: the identity's, the derivative's, or one fraction with its numerator multiplied out
+    g_a = min((_one_fraction(g), grad.rhs, g), key=sp.count_ops).subs(at, simultaneous=True)
     fp_a = fprime.rhs.subs(A, aL[j])
     steps.append(
         Step(
@@ -202,20 +203,26 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
         result = out.rhs.subs(at, simultaneous=True)
         product = sp.cancel(sp.together(g_a * fp_a))
         same = simplifies_to_zero(product - result)
-        if same and sp.count_ops(result) < sp.count_ops(sp.Mul(g_a, fp_a)):
+        if same and sp.count_ops(result) < sp.count_ops(sp.Mul(g_a, fp_a, evaluate=False)):
             common = sp.gcd(sp.denom(sp.together(g_a)), sp.numer(sp.together(fp_a)))
             dC = m(sp.Derivative(ctx.cost, aL[j], evaluate=False))
             if common.free_symbols and not sp.cancel(fp_a / common).free_symbols:
-                why = f"$f'$ $=$ {m(fp_a)} cancels the denominator of {dC} (up to its sign): no $f'$ is left."
+                why = f"${f}'$ $=$ {m(fp_a)} cancels the denominator of {dC}: no ${f}'$ is left."
             elif common.free_symbols:
                 factored = within(SIMPLIFY_SECONDS, lambda: sp.factor(common), common)
-                why = f"The factor {m(factored)} of $f'$ cancels against the denominator of {dC}."
+                why = f"The factor {m(factored)} of ${f}'$ cancels against the denominator of {dC}."
             else:
                 why = "Simplified."
             steps.append(Step(result, why))
-        elif same and result != sp.Mul(g_a, fp_a):
+        elif same and result != sp.Mul(g_a, fp_a, evaluate=False):
             steps.append(Step(result, "Multiplied out and simplified."))
     return tuple(steps)
+
+
+def _one_fraction(expr: sp.Expr) -> sp.Expr:
+    """−y/a + (1−y)/(1−a) as (a − y)/(a(1 − a)): over a common denominator, the numerator multiplied out."""
+    numerator, denominator = sp.fraction(sp.together(expr))
+    return sp.expand(numerator) / denominator
 
 
 def _softmax_special(ctx: Context, j, k, jac) -> list[Step]:
