@@ -147,9 +147,9 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
             activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter}) = {formula}")
         else:
             zs = sp.IndexedBase(z_letter)
-            t = sp.Symbol("k", integer=True)
-            softmax = latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, sp.Symbol("n"))))
-            activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter})_j = {softmax}")
+            t = sp.Symbol(next(c for c in "kqrt" if c not in (nt.layer_letter, *nt.indices)), integer=True)
+            softmax = latex(sp.exp(zs[j]) / sp.Sum(sp.exp(zs[t]), (t, 1, net.widths[L])))
+            activation_formulas.append(f"\\text{{{_tex(name)}}}({z_letter})_{{{latex(j)}}} = {softmax}")
 
     cost = spec.cost_function()
     t = sp.Symbol("j", integer=True)
@@ -238,6 +238,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "notation_source": _tex(nt.citation.short()),
         "layer_letter": nt.layer_letter,
         "proof_rows": proof_rows,
+        "proofs_checked": all(p.checked for p in general),
         "specific_rows": specific_rows,
         "summary": summary,
         "forward": forward,
@@ -256,6 +257,10 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "slips_graded": exercises.graded(items),
         "answers_file": exercises.answers_file(spec, nt, summary, items),
         "softmax": spec.output == "softmax",
+        "jacobian": handout.jacobian_letter(nt),
+        "softmax_bp1": handout.softmax_bp1(spec, nt, report),
+        "dataset_scale": bool(reg is not None and reg.l2 and reg.scale != "batch"),
+        "training_letter": handout.training_set_letter(nt),
         "relu": "relu" in activations,
         "hadamard": nt.hadamard.get("latex"),
         "delta": latex(symbols.quantity(nt, "error", nt.layer_letter)),
@@ -416,8 +421,9 @@ def _worked_network(spec: Spec, worked) -> str:
     if not worked.sliced:
         return f"this network, {list(worked.layers)}"
     return (
-        f"a {'-'.join(map(str, worked.layers))} slice of this network (its first hidden activation, its output "
-        "activation and its cost; the full network's numbers would not fit a page)"
+        f"a {'-'.join(map(str, worked.layers))} network with this network's first hidden activation, its output "
+        "activation and its cost, its layers numbered as the notation numbers them (this network's own numbers "
+        "would not fit a page)"
     )
 
 

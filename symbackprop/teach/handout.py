@@ -23,6 +23,7 @@ from symbackprop.printing.latex import latex
 from symbackprop.spec.model import Spec
 from symbackprop.teach import proof
 from symbackprop.teach.matrix_forms import MatrixView
+from symbackprop.teach.output_layer import jacobian_letter
 from symbackprop.teach.steps import Context, display
 from symbackprop.verification import Report
 
@@ -151,7 +152,7 @@ def drawing(spec: Spec, nt: Notation) -> dict:
         numbers = list(range(1, n + 1)) if n <= DRAWN else [1, 2, 3, None, n]
         top = (len(numbers) - 1) / 2
         neurons = tuple(
-            Neuron(f"n{k}_{i}", 0.9 * (top - i), r"\vdots" if number is None else str(number))
+            Neuron(f"n{k}_{i}", 0.75 * (top - i), r"\vdots" if number is None else str(number))
             for i, number in enumerate(numbers)
         )
         role = "input" if k == 0 else ("output" if k == L else "hidden")
@@ -206,6 +207,26 @@ def drawing(spec: Spec, nt: Notation) -> dict:
 # -- constants, the algorithm -------------------------------------------------------------------------
 
 
+def softmax_bp1(spec: Spec, nt: Notation, report: Report) -> dict | None:
+    """For a softmax output: BP1 in Jacobian form (the Hadamard form does not hold), and what it becomes for this
+    cost where the identities found one (δ^L = a^L − y for the log-likelihood, given Σ_k y_k = 1)."""
+    if spec.layer_activation(spec.depth).elementwise:
+        return None
+    out = nt.output_layer.get("ascii")
+    ctx = Context(proof.general_spec(spec), nt.name, report, general=(nt.layer(2), out))
+    delta, a = (latex(symbols.quantity(nt, q, out)) for q in ("error", "activation"))
+    y = nt.spell("target", "latex")
+    z = latex(symbols.quantity(nt, "weighted_input", out))
+    grad = latex(MatrixView(ctx).grad_a().e)
+    J = jacobian_letter(nt)
+    jacobian = f"{grad} \\, {J}({z})" if nt.vectors == "rows" else f"{J}({z})^{{T}} {grad}"
+    identity = next((i for i in report.identities if i.name == "output_delta" and i.rhs is not None), None)
+    special = ""
+    if identity is not None and identity.method == "exact" and identity.sums_to_one:
+        special = f"{delta} = {a} - {y}"
+    return {"jacobian": f"{delta} = {jacobian}", "special": special}
+
+
 def training_set_letter(nt: Notation) -> str:
     """The letter of the training-set size, one that clashes with nothing: the notation's own (Nielsen's n),
     unless the widths already use it (n_l), then N."""
@@ -236,7 +257,7 @@ def constants(spec: Spec, nt: Notation) -> list[dict]:
             rows.append(
                 {
                     "letter": training_set_letter(nt),
-                    "meaning": "the size of the whole training set (the data's)",
+                    "meaning": "the size of the whole training set (set by the data; the worked example takes 1000)",
                     "value": "",
                 }
             )

@@ -115,10 +115,12 @@ def bp1(ctx: Context) -> Proof:
     view = MatrixView(ctx)
     delta, grad = latex(net.deltas[L]), latex(view.grad_a().e)
     fprime, z_L, n_L = latex(view.fprime(ctx.nt.layer(L)).e), latex(z), latex(n)
+    J = jacobian_letter(ctx.nt)
+    form = f"{grad} \\, {J}({z_L})" if ctx.nt.vectors == "rows" else f"{J}({z_L})^{{T}} {grad}"
     conclusion = (
-        f"This is BP1 in Jacobian form, ${delta} = J({z_L})^{{T}} {grad}$, with the ${n_L} \\times {n_L}$ Jacobian "
-        f"$J({z_L})$ of the activations; it holds for any output activation. The Hadamard form "
-        f"${grad} {ctx.nt.hadamard.get('latex')} {fprime}$ keeps only the diagonal of $J({z_L})$."
+        f"This is BP1 in Jacobian form, ${delta} = {form}$, with the ${n_L} \\times {n_L}$ Jacobian "
+        f"${J}({z_L})$ of the activations; it holds for any output activation. The Hadamard form "
+        f"${grad} {ctx.nt.hadamard.get('latex')} {fprime}$ keeps only the diagonal of ${J}({z_L})$."
     )
     return Proof(
         "BP1",
@@ -131,6 +133,11 @@ def bp1(ctx: Context) -> Proof:
         (),
         tuple(special),
     )
+
+
+def jacobian_letter(nt) -> str:
+    """The Jacobian's letter: J, or 𝒥 where J is the notation's cost (UFLDL, Ng, Goodfellow)."""
+    return r"\mathcal{J}" if nt.spell("cost", "latex") == "J" else "J"
 
 
 def _why_hadamard_fails(ctx: Context) -> str:

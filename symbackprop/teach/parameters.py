@@ -157,11 +157,15 @@ def regularization(ctx: Context) -> Proof:
     """∂C/∂W of the batch cost: the average of the examples' gradients, plus λW (or λW/n) from the L2 term."""
     reg, nt = ctx.spec.regularization, ctx.nt
     p, q = sp.Symbol(ctx.first, integer=True), sp.Symbol(ctx.second, integer=True)
+    from symbackprop.teach.handout import training_set_letter
+
     u, v = sp.Symbol("u", integer=True), sp.Symbol("v", integer=True)
-    rows, cols = sp.Symbol("N", integer=True, positive=True), sp.Symbol("M", integer=True, positive=True)
+    into, out, label = nt.general_layers()  # the weights of a general layer: its widths bound the sum
+    rows, cols = nt.weight_shape(symbols.width(nt, into), symbols.width(nt, out))
     ctx.net.ranges.update({p: (sp.Integer(1), rows), q: (sp.Integer(1), cols)})
-    W, b = symbols.indexed(nt, "weight", "l"), symbols.indexed(nt, "bias", "l")
-    coefficient = cost_terms.l2_coefficient(reg) if cost_terms.has_l2(reg) else sp.Integer(0)
+    W, b = symbols.indexed(nt, "weight", label), symbols.indexed(nt, "bias", label)
+    size = {cost_terms.TRAINING_SET_SIZE: sp.Symbol(training_set_letter(nt), integer=True, positive=True)}
+    coefficient = cost_terms.l2_coefficient(reg).xreplace(size) if cost_terms.has_l2(reg) else sp.Integer(0)
     term = coefficient * sp.Sum(W[u, v] ** 2, (u, 1, rows), (v, 1, cols))
     m_ = sp.Symbol("m", positive=True, integer=True)
     x = sp.Symbol("x", integer=True)
@@ -188,7 +192,7 @@ def regularization(ctx: Context) -> Proof:
             )
         )
         steps.append(Step(average + decay, "Only the entry itself survives."))
-    checked = simplifies_to_zero(decay - ctx.forms.decay(ctx.spec) * W[p, q])
+    checked = simplifies_to_zero(decay - ctx.forms.decay(ctx.spec).xreplace(size) * W[p, q])
     if coefficient != 0:
         conclusion = (
             f"The biases are not in the weight-decay term (its derivative with respect to ${latex(b[p])}$ is "
