@@ -32,7 +32,6 @@ from symbackprop.network import indexed
 from symbackprop.network.sites import sites
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import get as notation_named
-from symbackprop.notation.spelling import unicode_to_latex_math
 from symbackprop.printing.latex import latex
 from symbackprop.printing.latex import text as _tex
 from symbackprop.spec.functions import A, Y, Z
@@ -49,10 +48,6 @@ STYLES = {"tikz.sty": "texlive-pictures", "mathtools.sty": "texlive-latex-recomm
 
 class LatexError(SymbackpropError):
     """The document could not be compiled (names what to install, or the first LaTeX error)."""
-
-
-#: Unicode signs inside mathematics, as LaTeX (from the one spelling table).
-_MATH = unicode_to_latex_math()
 
 
 def _tex_with_urls(text: str) -> str:
@@ -185,7 +180,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     general = proof.general_proofs(spec, notation, report)
     proof_rows = [_proof_row(p) for p in general]
     specific_rows = [_proof_row(p) for p in proof.network_proofs(spec, notation, report)]
-    summary = handout.statements(general, {e: _source(t) for e, t in forms.sources.items()})
+    summary = handout.statements(general)
     forward = handout.forward(spec, nt, report)
     entry_rows = [
         {
@@ -425,16 +420,6 @@ def _worked_network(spec: Spec, worked) -> str:
         "activation and its cost, its layers numbered as the notation numbers them (this network's own numbers "
         "would not fit a page)"
     )
-
-
-def _source(text: str) -> str:
-    """A source citation; a formula after its colon (``…: δ^{(n_l)}_i = …``) is set as mathematics."""
-    cite, colon, formula = text.partition(": ")
-    if not colon or not any(c in formula for c in "^_"):
-        return _tex(text)
-    formula, _, words = formula.partition(" for ")
-    math = "".join(_MATH.get(c, c) for c in formula)
-    return f"{_tex(cite)}: ${math}$" + (f" for {_tex(words)}" if words else "")
 
 
 def missing_styles() -> dict[str, str]:

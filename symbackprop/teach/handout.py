@@ -38,11 +38,10 @@ class Statement:
     component: str  # LaTeX
     matrix: str  # LaTeX
     shapes: str  # LaTeX
-    source: str  # where the text states it
     checked: bool  # the general proof's last line equals the derivation and the closed form
 
 
-def statements(general: proof.Proofs, sources: dict[str, str]) -> list[Statement]:
+def statements(general: proof.Proofs) -> list[Statement]:
     """BP1–BP4 as the general proofs end."""
     return [
         Statement(
@@ -50,7 +49,6 @@ def statements(general: proof.Proofs, sources: dict[str, str]) -> list[Statement
             f"{latex(display(p.lhs))} = {latex(display(p.steps[-1].rhs))}",
             p.matrix[0],
             p.matrix[1],
-            sources.get(p.equation, ""),
             p.checked,
         )
         for p in general

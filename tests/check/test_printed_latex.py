@@ -8,7 +8,6 @@ from paths import EXAMPLES
 
 from symbackprop import load_spec
 from symbackprop.check.grade import grade
-from symbackprop.closed_forms import forms_for
 from symbackprop.teach import handout, proof
 
 #: The notations whose printed letters check reads (see tests/teach/test_document.py's READ_BACK).
@@ -18,7 +17,7 @@ READ_BACK = ("nielsen", "notes", "ufldl", "bishop", "threeblue1brown", "rows")
 @pytest.mark.parametrize("notation", READ_BACK)
 def test_the_handouts_general_equations_read_back_as_correct(notation):
     spec = load_spec(EXAMPLES / "nielsen_ch3.toml")
-    summary = handout.statements(proof.general_proofs(spec, notation), forms_for(notation).sources)
+    summary = handout.statements(proof.general_proofs(spec, notation))
     for statement in summary:
         for text in (statement.component, statement.matrix):  # \sigma^{\prime}, \partial {b^{l}_{j}}, f^{L\prime}
             verdict = grade(spec, text, notation=notation)
