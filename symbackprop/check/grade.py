@@ -66,7 +66,7 @@ from symbackprop.check.infer import (
 from symbackprop.check.lexicon import lexicon
 from symbackprop.check.names import BATCH_NAMES
 from symbackprop.check.parse import parse_answer
-from symbackprop.check.show import show
+from symbackprop.check.show import Words, show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
 from symbackprop.notation import symbols
@@ -318,7 +318,8 @@ def _grade(
         counterexample=counterexample,
         point=point,
         wrong_term=wrong_term,
-        mistake=culprit,
+        mistake=culprit.text() if culprit else "",
+        mistake_latex=culprit.latex() if culprit else "",
         note=note,
         **base,
     )
@@ -339,7 +340,7 @@ def _terms(node) -> list:
     return out
 
 
-def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
+def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> Words | None:
     """The one summand, factor or sign whose removal makes the answer hold, if there is one."""
     for n, side in enumerate(sides):
         for label, part, rest in _terms(side) + [
@@ -350,17 +351,17 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
             try:
                 if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False, quick=True)["holds"]:
                     if label == "sign":
-                        return "the sign: the answer is the negative of the right value"
+                        return Words("the sign: the answer is the negative of the right value")
                     if label.startswith("sign"):
-                        return f"the sign of {show(part)}: it should be negated"
-                    return f"the {label} {show(part)} should not be there"
+                        return Words("the sign of {0}: it should be negated", (part,))
+                    return Words(f"the {label} {{0}} should not be there", (part,))
             except (GradingError, Wrong):
                 continue
     tried, deadline = 0, time.monotonic() + REPAIR_SECONDS
     for n, side in enumerate(sides):
         for words, repaired in _repairs(side, q, kind, batch):
             if tried >= MAX_REPAIRS or time.monotonic() > deadline:
-                return ""  # named when found quickly; the counterexample says the rest
+                return None  # named when found quickly; the counterexample says the rest
             tried += 1
             trial = list(sides)
             trial[n] = repaired
@@ -369,7 +370,7 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> str:
                     return words
             except (GradingError, Wrong):
                 continue
-    return ""
+    return None
 
 
 #: Most repairs tried when naming a wrong answer's mistake (each is one exact comparison), and the seconds
@@ -412,22 +413,22 @@ def _shift_layers(node, by: int):
 
 def _transposes(node):
     if isinstance(node, tree.Transpose):
-        yield f"a transpose too many: {show(node)} should be {show(node.operand)}", node.operand
+        yield Words("a transpose too many: {0} should be {1}", (node, node.operand)), node.operand
     elif isinstance(node, tree.Var) and node.base in ("W", "w", "delta", "a", "x") and not node.indices:
-        yield f"a missing transpose: {show(node)} should be {show(tree.Transpose(node))}", tree.Transpose(node)
+        yield Words("a missing transpose: {0} should be {1}", (node, tree.Transpose(node))), tree.Transpose(node)
 
 
 def _swapped_indices(node):
     if isinstance(node, tree.Var) and len(node.indices) == 2:
         swapped = replace(node, indices=node.indices[::-1])
-        yield f"the indices of {show(node)} are swapped: it should be {show(swapped)}", swapped
+        yield Words("the indices of {0} are swapped: it should be {1}", (node, swapped)), swapped
 
 
 def _derivative_layers(node):
     if isinstance(node, tree.Activation):
         for by in (-1, 1):
             moved = _shift_layers(node, by)
-            yield f"{show(node)} is taken at the wrong layer: it should be {show(moved)}", moved
+            yield Words("{0} is taken at the wrong layer: it should be {1}", (node, moved)), moved
 
 
 def _repairs(side, q, kind: str, batch: bool):
@@ -439,25 +440,28 @@ def _repairs(side, q, kind: str, batch: bool):
     letters = [i for i in q.indices if isinstance(i, str)]
     if len(letters) == 2:
         a, b = letters
-        yield f"the indices {a} and {b} are swapped on the right-hand side", _renamed(side, {a: b, b: a})
+        yield Words(f"the indices {a} and {b} are swapped on the right-hand side"), _renamed(side, {a: b, b: a})
     for by in (-1, 1):
         yield (
-            f"the layer numbers are off by one: every layer should be {'one lower' if by < 0 else 'one higher'}",
+            Words(f"the layer numbers are off by one: every layer should be {'one lower' if by < 0 else 'one higher'}"),
             (_shift_layers(side, by)),
         )
     m = tree.Var("m")
     if batch:
-        yield "the average over the examples, 1/m, is missing", tree.BinOp("/", side, m)
-        yield "a 1/m too many: this quantity is a sum over the examples, not their average", tree.BinOp("dot", side, m)
+        yield Words("the average over the examples, 1/m, is missing"), tree.BinOp("/", side, m)
+        yield (
+            Words("a 1/m too many: this quantity is a sum over the examples, not their average"),
+            tree.BinOp("dot", side, m),
+        )
     if kind in ("weight", "update") and q.layer is not None:
         decay = tree.BinOp("dot", tree.Var("lambda"), tree.Var("W", q.layer))
-        yield "the weight-decay term λW is missing", tree.BinOp("+", side, decay)
+        yield Words("the weight-decay term {0} is missing", (decay,)), tree.BinOp("+", side, decay)
     yield (
-        "a factor 2 is missing (the derivative of a square without the cost's 1/2?)",
+        Words("a factor 2 is missing (the derivative of a square without the cost's 1/2?)"),
         tree.BinOp("dot", tree.Num(2), side),
     )
     yield (
-        "a factor 2 too many (the quadratic cost here has the 1/2 that cancels it)",
+        Words("a factor 2 too many (the quadratic cost here has the 1/2 that cancels it)"),
         tree.BinOp("/", side, tree.Num(2)),
     )
 

@@ -3,6 +3,8 @@ subscripts and superscripts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from symbackprop.check.tokens import Token
 from symbackprop.check.tree import Activation, Layer, Var
 
@@ -105,7 +107,7 @@ class Names:
             opener = self.advance()
             inner = self.layer_body()
             self.expect(")", f" to close the layer number opened at column {opener.column}")
-            return Layer(inner.var, inner.offset, True)
+            return replace(inner, parenthesised=True)
         return self.layer_atom(self.advance())
 
     def layer_then_transpose(self) -> Layer:
@@ -136,7 +138,7 @@ class Names:
                 )
                 raise self.error(message, number)
             offset += sign * int(number.text)
-        return Layer(layer.var, offset, layer.parenthesised)
+        return replace(layer, offset=offset)
 
     def layer_atom(self, token: Token) -> Layer:
         if token.kind == "NUM" and token.text.isdigit():
@@ -153,7 +155,7 @@ class Names:
                 self.expect(")", " after n_{l}")
             else:
                 self.advance()
-            return Layer("L")
+            return Layer("L", spelled="n_l")
         raise self.error(
             f"expected a layer number (l, l+1, L, a number, (l), (n_l)), found {self.describe(token)}", token
         )

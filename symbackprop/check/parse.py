@@ -273,7 +273,7 @@ class _Parser(Names):
         example = None
         if self.at("(") and self.peek(1).text == "x":
             example = self.example_argument()
-        return Var("a", Layer("L", 0, True), (), example, head.column)
+        return Var("a", Layer("L", 0, True, "n_l"), (), example, head.column)
 
     def with_transpose(self, var: Var) -> object:
         """``var``, transposed when its superscript held the transpose (A^{[l-1]T})."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from symbackprop.check.tree import (
     Activation,
     BinOp,
@@ -30,7 +33,7 @@ _PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "star": 2, "/": 2}
 def _layer_script(layer: Layer | None, tex: bool) -> str:
     if layer is None:
         return ""
-    text = layer.text().replace("L", "n_l") if layer.parenthesised and layer.var == "L" else layer.text()
+    text = layer.text()
     return f"^{{{text}}}" if tex else (f"^{text}" if len(text) == 1 else f"^{{{text}}}")
 
 
@@ -125,3 +128,24 @@ def show(node, tex: bool = False) -> str:
         inner = show(node.operand, tex)
         return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"
     raise TypeError(f"cannot show {type(node).__name__}")
+
+
+@dataclass(frozen=True)
+class Words:
+    """A mistake in a teacher's words with parts of the answer in it: ``template`` has ``{0}``, ``{1}``… where
+    ``nodes`` go, shown as the report's text (σ'(z^{L-1})) or typeset (:meth:`latex`)."""
+
+    template: str
+    nodes: tuple = ()
+
+    def text(self) -> str:
+        return self.template.format(*(show(node) for node in self.nodes))
+
+    def latex(self) -> str:
+        from symbackprop.printing.latex import escaped_text
+
+        parts = re.split(r"(\{\d+\})", self.template)
+        return "".join(
+            f"${show(self.nodes[int(part[1:-1])], tex=True)}$" if re.fullmatch(r"\{\d+\}", part) else escaped_text(part)
+            for part in parts
+        )

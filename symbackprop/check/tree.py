@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from symbackprop.errors import FormulaError
 
@@ -41,12 +41,16 @@ class Layer:
     var: str | None
     offset: int = 0
     parenthesised: bool = False
+    #: how the answer wrote the output layer's letter, where not L: UFLDL's n_l (shown back as written)
+    spelled: str = field(default="", compare=False)
 
     def text(self) -> str:
         if self.var is None:
             body = str(self.offset)
         else:
-            body = self.var + (f"+{self.offset}" if self.offset > 0 else f"{self.offset}" if self.offset else "")
+            body = (self.spelled or self.var) + (
+                f"+{self.offset}" if self.offset > 0 else f"{self.offset}" if self.offset else ""
+            )
         return f"({body})" if self.parenthesised else body
 
 

@@ -36,6 +36,7 @@ class Verdict:
     counterexample: dict | None = None
     wrong_term: str = ""  # the residual, answer - derived
     mistake: str = ""  # the mistake in a teacher's words, where one correction makes the answer right
+    mistake_latex: str = field(default="", compare=False, repr=False)  # the same words typeset, for documents
     note: str = ""
     parsed: str = ""
     parsed_latex: str = ""
@@ -187,7 +188,7 @@ def report_latex(report: GradeReport) -> str:
                 "ident_breakable": _tex(v.ident).replace("-", r"-\allowbreak{}"),  # long IDs wrap in the table
                 "status": v.status,
                 "verdict": VERDICT_TEX[v.status],
-                "summary": _tex(v.mistake or (v.reason if v.status != "correct" else "")),
+                "summary": v.mistake_latex or _tex(v.mistake or (v.reason if v.status != "correct" else "")),
                 "equation": _tex(v.equation or "-"),
                 "notation": _tex(v.notation or "-"),
                 "method": _tex(v.method or "-"),
@@ -196,7 +197,7 @@ def report_latex(report: GradeReport) -> str:
                 "proofs": [_tex(p) for p in v.proofs],
                 "reason": _tex(v.reason),
                 "wrong_term": _tex(v.wrong_term),
-                "mistake": _tex(v.mistake),
+                "mistake": v.mistake_latex or _tex(v.mistake),
                 "note": _tex(v.note),
                 "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
                 "residual": v.residual_latex,
@@ -205,6 +206,7 @@ def report_latex(report: GradeReport) -> str:
                 "difference": _short(ce["difference"]) if "difference" in ce else "",
             }
         )
+    typeset = {v.mistake: v.mistake_latex for v in report.verdicts if v.mistake}
     d = report.to_dict()
     return (
         tex_environment()
@@ -218,6 +220,6 @@ def report_latex(report: GradeReport) -> str:
             errors=d["error"],
             undecided=d["undecided"],
             pages=pages,
-            mistakes=[(_tex(text), count) for text, count in mistake_counts(report.verdicts)],
+            mistakes=[(typeset.get(text) or _tex(text), count) for text, count in mistake_counts(report.verdicts)],
         )
     )

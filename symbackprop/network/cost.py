@@ -25,6 +25,12 @@ TRAINING_SET_SIZE = sp.Symbol("n", positive=True, integer=True)
 ETA = sp.Symbol("eta", positive=True)
 
 
+class BatchSum(sp.Sum):
+    """Σ over the examples x of a mini-batch B, as the documents write it: ``Σ_{x ∈ B} C_x`` (the printers
+    dispatch on this class), not ``Σ_{x=1}^{m}``, which would use the input x as a counter. Its one limit is
+    ``(x, 1, m)``, m the batch size."""
+
+
 def has_l2(reg: Regularization | None) -> bool:
     """Whether the cost has a (nonzero) L2 term."""
     return reg is not None and reg.l2 != 0

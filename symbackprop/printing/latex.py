@@ -100,6 +100,13 @@ class NetworkLatexPrinter(LatexPrinter):
             return rf"\frac{{\partial}}{{\partial {self._print(expr.variables[0])}}} {body}"
         return super()._print_Derivative(expr)
 
+    def _print_BatchSum(self, expr) -> str:
+        """Σ_{x ∈ B} over the examples of a mini-batch B (network.cost.BatchSum), as in the algorithm."""
+        ((x, _, _),) = expr.limits
+        body = expr.function
+        inner = rf"\left({self._print(body)}\right)" if isinstance(body, sp.Add) else self._print(body)
+        return rf"\sum_{{{self._print(x)} \in B}} {inner}"
+
     def _print_HadamardProduct(self, expr) -> str:
         """u ⊙ v, with the product symbol of the notation its matrices are written in (⊙ unless it says)."""
         names = [m.args[0] for m in expr.atoms(sp.MatrixSymbol) if isinstance(m.args[0], NetworkSymbol)]

@@ -16,7 +16,7 @@ from symbackprop.check.grade import grade
 from symbackprop.network.indexed import relative_label
 from symbackprop.notation import symbols
 from symbackprop.notation.model import Notation
-from symbackprop.printing.latex import escaped_text, latex
+from symbackprop.printing.latex import latex
 from symbackprop.spec.model import Spec
 from symbackprop.teach import proof
 from symbackprop.teach.matrix_forms import MatrixView
@@ -33,7 +33,7 @@ class Answer:
     text: str  # LaTeX
     slip: str  # what was changed to make it wrong, in words (LaTeX text)
     status: str  # correct | wrong | error | undecided: what check said
-    mistake: str = ""  # check's mistake in words, for a wrong one
+    mistake: str = ""  # check's mistake in words, for a wrong one (typeset)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def slips(spec: Spec, nt: Notation, report: Report) -> list[Answer]:
         ("slip-bp4", "BP4", second, second_slip),
     ):
         verdict = grade(spec, text, equation=equation, notation=nt.name, ident=ident)
-        answers.append(Answer(ident, equation, text, slip, verdict.status, verdict.mistake))
+        answers.append(Answer(ident, equation, text, slip, verdict.status, verdict.mistake_latex))
     return answers
 
 
@@ -115,7 +115,7 @@ def exercises(spec: Spec, nt: Notation, report: Report, summary, elsewhere, work
         graded = ""
         if answer.status == "wrong":
             graded = " \\texttt{symbackprop check} grades it wrong" + (
-                f": {escaped_text(answer.mistake)}." if answer.mistake else "."
+                f": {answer.mistake}." if answer.mistake else "."
             )
         items.append(
             Exercise(

@@ -76,16 +76,15 @@ def bp1(ctx: Context) -> Proof:
             special,
         )
     # softmax: the Jacobian is not diagonal
-    steps.append(
-        Step(
-            sp.Sum(dC_da(k) * local, (k, 1, n)),
-            f"Differentiate {m(aL[k])} $=$ {m(net.a(L, k))} (quotient rule). The normalising sum contains every "
-            f"{m(z[j])}, so {m(aL[k])} depends on {m(z[j])} for every {m(k)}, not only {m(sp.Eq(k, j))}.",
-        )
+    differentiate = (
+        f"Differentiate {m(aL[k])} $=$ {m(net.a(L, k))} (quotient rule). The normalising sum contains every "
+        f"{m(z[j])}, so {m(aL[k])} depends on {m(z[j])} for every {m(k)}, not only {m(sp.Eq(k, j))}"
     )
     form = jacobian_through_a(ctx.spec.layer_activation(L))
     special: list[Step] = []
-    if form is not None:
+    if form is None:
+        steps.append(Step(sp.Sum(dC_da(k) * local, (k, 1, n)), differentiate + "."))
+    else:  # the quotient rule's raw result is not shown: its form through the activations is
         jac = sp.KroneckerDelta(k, j) * form.diagonal.subs(A, aL[j]) + form.left.subs(A, aL[k]) * form.right.subs(
             A, aL[j]
         )
@@ -93,7 +92,7 @@ def bp1(ctx: Context) -> Proof:
         steps.append(
             Step(
                 sp.Sum(dC_da(k) * jac, (k, 1, n)),
-                f"Written through $a$: "
+                f"{differentiate}; written through the activations, "
                 f"{m(sp.Derivative(aL[k], z[j], evaluate=False))} $=$ {m(jac)}. "
                 f"For {m(sp.Ne(k, j))} the bracket is 0 but {m(off)} $\\neq 0$: the off-diagonal terms do "
                 "not vanish. " + _why_hadamard_fails(ctx),

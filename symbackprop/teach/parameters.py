@@ -169,8 +169,8 @@ def regularization(ctx: Context) -> Proof:
     term = coefficient * sp.Sum(W[u, v] ** 2, (u, 1, rows), (v, 1, cols))
     m_ = sp.Symbol("m", positive=True, integer=True)
     x = sp.Symbol("x", integer=True)
-    average = sp.Sum(sp.Derivative(ctx.cost, W[p, q], evaluate=False), (x, 1, m_)) / m_
-    cost = sp.Sum(ctx.cost, (x, 1, m_)) / m_ + term
+    average = cost_terms.BatchSum(sp.Derivative(ctx.cost, W[p, q], evaluate=False), (x, 1, m_)) / m_
+    cost = cost_terms.BatchSum(ctx.cost, (x, 1, m_)) / m_ + term
     derivative = sp.diff(term, W[p, q])
     decay = indexed.resolve(derivative.doit(), ctx.net.ranges)
     intro = (

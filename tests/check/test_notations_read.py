@@ -64,7 +64,7 @@ def test_an_ascii_star_between_square_matrices_is_not_graded_on_a_guess():
         ("𝛿^L = 𝑎^L − 𝑦", "δ^L = a^L - y"),  # mathematical italic letters
         (
             r"\textcolor{red}{\delta^{(L)}} = 2(a^{(L)} - \textcolor{gold}{y})",
-            "δ^{(n_l)} = 2 (a^{(n_l)} - y)",
+            "δ^{(L)} = 2 (a^{(L)} - y)",
         ),  # (L) shown as UFLDL's (n_l)
     ],
 )

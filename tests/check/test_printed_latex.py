@@ -41,3 +41,27 @@ def test_a_row_vector_texts_vectors_are_rows(text, status, mistake):
     verdict = grade(load_spec(EXAMPLES / "softmax.toml"), text, notation="rows")
     assert verdict.status == status, verdict.reason
     assert mistake in verdict.mistake
+
+
+@pytest.mark.parametrize(
+    ("spec", "text", "typeset"),
+    [
+        (
+            "nielsen_ch1.toml",
+            "delta^L = (a^L - y) (.) sigma'(z^{L-1})",
+            r"$\sigma'\left(z^{L-1}\right)$ is taken at the wrong layer: it should be $\sigma'\left(z^{L}\right)$",
+        ),
+        ("nielsen_ch1.toml", "dC/dW^l = delta^l a^{l-1}", r"should be $\left(a^{l-1}\right)^{T}$"),
+        # the output layer as the answer wrote it: UFLDL's n_l stays n_l, a parenthesised L stays L
+        ("ufldl_qa.toml", "delta^{(n_l)} = -(y - a^{(n_l)}) (.) f'(z^{(n_l-1)})", r"f'\left(z^{(n_l)}\right)"),
+        ("nielsen_ch1.toml", "delta^{(L)} = (a^{(L)} - y) (.) sigma'(z^{(L-1)})", r"\sigma'\left(z^{(L)}\right)"),
+    ],
+)
+def test_a_mistake_is_typeset_for_documents(spec, text, typeset):
+    """The words of a mistake as the report and the handout's solutions print them: the answer's parts as
+    mathematics (not σ'(z\\^{}\\{L-1\\}) in text), each layer as the answer wrote it."""
+    verdict = grade(load_spec(EXAMPLES / spec), text)
+    assert verdict.status == "wrong"
+    assert typeset in verdict.mistake_latex, verdict.mistake_latex
+    assert r"\^{}" not in verdict.mistake_latex
+    assert ("n_l" in verdict.mistake_latex) == ("n_l" in text)
