@@ -32,9 +32,12 @@ another notation says so.
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 import time
 from dataclasses import fields, is_dataclass, replace
+from fractions import Fraction
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -184,6 +187,8 @@ def _grade(
     elif len(sides) > 1 and quantity_of(sides[0]) is not None:
         lhs_node, sides = sides[0], sides[1:]
     nt_name, why = notation_of(parsed, spec, explicit)
+    if parsed.readings:
+        why += "; read " + ", ".join(parsed.readings)
     if spec.cost_function().probability_targets:
         why += f"; {ASSUMED}"
     nt = NOTATIONS[nt_name]
@@ -306,9 +311,9 @@ def _grade(
                 continue
             if alt["holds"]:
                 note += f"; it would hold in {other} notation"
-    culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng)
-    wrong_term = result.get("residual", "")
     counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
+    culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample))
+    wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
@@ -340,8 +345,30 @@ def _terms(node) -> list:
     return out
 
 
-def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> Words | None:
-    """The one summand, factor or sign whose removal makes the answer hold, if there is one."""
+def _ratio(counterexample: dict | None) -> Fraction | None:
+    """The answer's value over the derived one at the counterexample, where it is a small fraction (2, 4, 1/2,
+    3/2): the constant factor to try as the mistake (a 4/m where 1/m belongs)."""
+    if not counterexample or not counterexample.get("derived"):
+        return None
+    try:
+        ratio = float(counterexample["answer"]) / float(counterexample["derived"])
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not math.isfinite(ratio):
+        return None
+    near = Fraction(ratio).limit_denominator(12)
+    if near in (0, 1) or abs(float(near) - ratio) > 1e-9 * abs(ratio) or abs(near.numerator) > 100:
+        return None
+    return near
+
+
+def _culprit(spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | None = None) -> Words | None:
+    """The one summand, factor or sign whose removal makes the answer hold, if there is one; else one repair a
+    teacher would name (a transpose, f' at another layer, …, a constant factor ``ratio`` too many).
+
+    A correction is tried for every elementwise activation (the quicker test) where the output layer's is
+    elementwise, else for this network's own (a softmax output's a - y holds only for the softmax)."""
+    abstract = spec.layer_activation(len(spec.layers) - 1).elementwise
     for n, side in enumerate(sides):
         for label, part, rest in _terms(side) + [
             (lbl, p, r) for _, _, sub in _terms(side)[:0] for lbl, p, r in _terms(sub)
@@ -349,7 +376,7 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> Words | None:
             trial = list(sides)
             trial[n] = rest
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False, quick=True)["holds"]:
+                if _check(spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True)["holds"]:
                     if label == "sign":
                         return Words("the sign: the answer is the negative of the right value")
                     if label.startswith("sign"):
@@ -359,14 +386,14 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng) -> Words | None:
                 continue
     tried, deadline = 0, time.monotonic() + REPAIR_SECONDS
     for n, side in enumerate(sides):
-        for words, repaired in _repairs(side, q, kind, batch):
+        for words, repaired in itertools.chain(_rescaled(side, ratio), _repairs(side, q, kind, batch)):
             if tried >= MAX_REPAIRS or time.monotonic() > deadline:
                 return None  # named when found quickly; the counterexample says the rest
             tried += 1
             trial = list(sides)
             trial[n] = repaired
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, True, rng, explain=False, quick=True)["holds"]:
+                if _check(spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True)["holds"]:
                     return words
             except (GradingError, Wrong):
                 continue
@@ -466,6 +493,23 @@ def _repairs(side, q, kind: str, batch: bool):
     )
 
 
+def _rescaled(side, ratio: Fraction | None):
+    """The answer divided by the constant factor it is off by (found at the counterexample), with its words."""
+    if ratio is None or ratio in (2, Fraction(1, 2)):  # a factor 2 is tried, with its reason, by _repairs
+        return
+    if ratio == -1:
+        yield Words("the sign: the answer is the negative of the right value"), tree.Neg(side)
+        return
+    factor = tree.Num(abs(ratio.numerator), ratio.denominator)
+    fixed = tree.BinOp("/", side, factor)
+    if ratio < 0:
+        fixed = tree.Neg(fixed)
+    if abs(ratio) > 1:
+        yield Words(f"a factor {abs(ratio)} too many: the answer is {ratio} times the right value"), fixed
+    else:
+        yield Words(f"a factor {1 / abs(ratio)} is missing: the answer is {ratio} times the right value"), fixed
+
+
 def _with_indices(node, indices):
     if isinstance(node, tree.Partial):
         return replace(node, wrt=replace(node.wrt, indices=indices))
@@ -478,7 +522,7 @@ def _check(
     """Compare every right-hand side with the derived quantity, at every layer l and entry.
 
     ``explain=False`` (a trial answer, where only whether it holds matters) skips simplifying the residual;
-    ``quick=True`` (a trial correction) also skips simplifying the difference: it holds if it expands to 0.
+    ``quick=True`` (a trial correction) simplifies a difference only where it is 0 at a random point.
     """
     net = network_at(spec, nt.name, BATCH_EXAMPLES if batch else 1, abstract)
     backend = ConcreteNames(net)
@@ -589,8 +633,14 @@ def _check(
                         and simplifies_to_zero(by_value)
                     ):
                         continue  # otherwise the comparison (and its counterexample) stays in terms of δ
-                if quick:
+                if quick and (
+                    difference.atoms(AppliedUndef)
+                    or _clearly_nonzero(difference, rng)
+                    or not simplifies_to_zero(difference)  # 0 at a random point: worth simplifying (a softmax)
+                ):
                     return {"holds": False, "reason": "differs", "method": "exact"}
+                if quick:
+                    continue
                 if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
                     at = f"{where}, " if where else ""
                     entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from symbackprop.check.lexicon import translate
 from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, D_BASES, QUANTITY_NAMES, Names, example_from
 from symbackprop.check.tokens import Token, _error, tokenize
@@ -39,6 +41,7 @@ class _Parser(Names):
         self.sums = 0
         self.functions = 0
         self.transposed = False  # a transpose inside a quantity's superscript, A^{[l-1]T}
+        self.readings: list[str] = []  # letters read through OTHER_LETTERS, in words
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -82,7 +85,7 @@ class _Parser(Names):
         token = self.peek()
         if token.kind != "END":
             raise self.error(f"unexpected {self.describe(token)}; expected an operator or the end", token)
-        return Equation(tuple(sides), self.text)
+        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)))
 
     def expr(self) -> object:
         node = self.term()
@@ -222,6 +225,12 @@ class _Parser(Names):
             return self.code_call()
         if name in ("exp", "log", "sqrt"):
             return Function(name, self.call_argument(self.advance()))
+        if name == "e" and self.peek(1).text == "^":  # e^{z_j}: the exponential (a softmax's numerator)
+            self.advance()
+            op = self.advance()
+            exponent = self.script_expr()
+            self.check_exponent(Power(Num(2), exponent), op)
+            return Function("exp", exponent)
         if name == "d" and self.peek(1).raw == "{" and self.peek(2).text in D_BASES:  # d{z^{[l]}}
             save = self.pos
             self.advance()
@@ -253,11 +262,24 @@ class _Parser(Names):
         if name in ("lambda", "eta", "m", "n"):
             self.advance()
             return Var(name, column=token.column)
+        if name in OTHER_LETTERS:
+            return self.other_letter(token)
         raise self.error(
             f"unknown name {name!r}; quantities are W w b z a delta x y, costs C J, activations f sigma phi, "
             "constants lambda eta (alpha) m n",
             token,
         )
+
+    def other_letter(self, token: Token) -> object:
+        """A letter of :data:`OTHER_LETTERS` (t_k, o_j), read as the quantity it stands for where nothing else
+        reads it, and said in the verdict's note."""
+        reader, layer, words = OTHER_LETTERS[token.text]
+        self.tokens[self.pos] = Token("NAME", reader, token.column, token.raw or token.text)
+        self.readings.append(f"{token.text} as {words}")
+        var = self.quantity()
+        if layer is not None and var.layer is None:
+            var = replace(var, layer=Layer(layer))
+        return self.with_transpose(var)
 
     def hypothesis(self) -> Var:
         head = self.advance()
@@ -532,6 +554,13 @@ class _Parser(Names):
     def sum_body(self) -> object:
         """A sum's body reaches to the next + or - at this level, like the texts' Σ_j w_{ij} δ_j f'(z_i)."""
         return self.term()
+
+
+#: Letters no catalogue notation gives a meaning to that many sources use for one quantity, read only where no
+#: other rule reads the name (a bound index t stays an index): letter -> (the reader's letter, its layer, words).
+#: t for the target (Mitchell, Rashid, forum posts on Bishop's sums), o for the network's output (Rashid, forum
+#: posts: o_j = softmax(z)_j). (D2L's o is the output's weighted input: D2L is read in Goodfellow's letters.)
+OTHER_LETTERS = {"t": ("y", None, "the target y"), "o": ("a", "L", "the output activation a^L")}
 
 
 def _number(text: str) -> Num:

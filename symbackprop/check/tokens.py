@@ -244,7 +244,7 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if ch in _DIGITS or (ch == "." and body[i + 1 : i + 2] in _DIGITS and body[i + 1 : i + 2]):
-            match = re.match(r"[0-9]*\.?[0-9]+|[0-9]+\.(?![0-9A-Za-z])|[0-9]+", body[i:])  # 1.5, .5, 1. (NumPy's)
+            match = re.match(r"[0-9]+\.(?![0-9A-Za-z])|[0-9]*\.?[0-9]+", body[i:])  # 1.5, .5, 1. (NumPy's)
             assert match is not None
             tokens.append(Token("NUM", match.group(0), col))
             i += len(match.group(0))

@@ -151,6 +151,8 @@ class Equation:
 
     sides: tuple[object, ...]
     text: str
+    #: letters read by the reader's fallback table (parse.OTHER_LETTERS), in words: "t as the target y"
+    readings: tuple[str, ...] = ()
 
 
 # -- the size of an answer ------------------------------------------------------------------------

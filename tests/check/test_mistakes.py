@@ -30,3 +30,22 @@ def test_the_mistake_is_named(answer, mistake):
 def test_no_mistake_is_named_when_no_single_correction_makes_the_answer_right():
     v = grade(NOTES, r"\delta^L = a^L \circ z^L")
     assert v.status == "wrong" and v.mistake == ""
+
+
+SOFTMAX = load_spec(EXAMPLES / "softmax.toml")
+
+
+@pytest.mark.parametrize(
+    ("spec", "answer", "mistake"),
+    [
+        # a constant factor, found at the counterexample and confirmed exactly (the notebook's 4./m bug)
+        (NOTES, r"\delta^L = 3 (a^L - y) \circ f'(z^L)", "a factor 3 too many: the answer is 3 times the right value"),
+        (NOTES, r"\delta^L = \frac{1}{3} (a^L - y) \circ f'(z^L)", "a factor 3 is missing"),
+        # a softmax output: a - y holds only for the softmax itself, so corrections are tried for it
+        (SOFTMAX, r"\delta^L = y - a^L", "the sign"),
+        (SOFTMAX, r"\delta^L = 4 (a^L - y)", "factor 4"),
+    ],
+)
+def test_a_constant_factor_or_sign_is_named(spec, answer, mistake):
+    v = grade(spec, answer)
+    assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)

@@ -33,6 +33,10 @@ DLAI_ANSWERS = [
     # the course's Step by Step assignment, eq. (8)-(9), in its LaTeX
     (r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1] T}", "correct"),
     (r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis = 1, keepdims = True)", "correct"),
+    # course 2's gradient-checking assignment, NumPy's float literal 1. and its planted bugs (2 and 4 too many)
+    ("dW2 = 1./m * np.dot(dZ2, A1.T)", "correct"),
+    ("dW2 = 1./m * np.dot(dZ2, A1.T) * 2", "wrong"),
+    ("db1 = 4./m * np.sum(dZ1, axis=1, keepdims = True)", "wrong"),
 ]
 
 
@@ -77,3 +81,27 @@ def test_an_answer_without_layers_in_a_deep_network_is_refused_not_misjudged():
     bishop = make_spec(name="bi", layers=[3, 4, 2], activation="tanh", output="identity", notation="bishop")
     v = grade(bishop, r"\delta_k = y_k - t_k")
     assert v.status == "error" and "names no layer" in v.reason
+
+
+SOFTMAX_2 = make_spec(name="sm", layers=[3, 3, 3], activation="sigmoid", output="softmax", cost="log_likelihood",
+                      notation="blog")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        (r"$$\frac{\partial E} {\partial z_j} = o_j - t_j$$", "correct"),  # Cross Validated question 273465
+        (r"\frac{\partial E}{\partial z_j} = t_j - o_j", "wrong"),
+    ],
+)
+def test_t_and_o_are_read_as_target_and_output_and_the_note_says_so(text, status):
+    """Letters no catalogue notation uses, read where nothing else reads them: t the target, o the output."""
+    v = grade(SOFTMAX_2, text, equation="delta_output")
+    assert v.status == status, v.reason
+    assert "o as the output activation a^L" in v.note and "t as the target y" in v.note
+
+
+def test_t_stays_a_summation_index_where_it_is_one():
+    v = grade(SOFTMAX_2, r"\delta^L_j = \frac{e^{z^L_j}}{\sum_t e^{z^L_t}} - y_j")
+    assert v.status == "correct", v.reason
+    assert "t as the target" not in v.note
