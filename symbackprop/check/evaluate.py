@@ -257,7 +257,7 @@ class Evaluator:
         if node.name == "sum":  # the code's sum(dZ) / np.sum(dZ, axis=1): over the batch's examples
             if arg.cols != EXAMPLES_DIM:
                 raise GradingError(
-                    f"sum(…) of a {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ) is "
+                    f"sum(…) of {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ) is "
                     "graded; write the sum with \\sum_j for a sum over neurons"
                 )
             return Value(arg.rows, None, lambda i, _: self.b.sum(lambda e: arg.get(i, e), EXAMPLES_DIM))
@@ -376,7 +376,7 @@ class Evaluator:
             if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
                 left, right = broadcast(left, right)
             if (left.rows, left.cols) != (right.rows, right.cols):
-                raise Wrong(f"{node.op} of a {self._shape(left)} and a {self._shape(right)} (column {node.column})")
+                raise Wrong(self._mismatch("a sum" if node.op == "+" else "a difference", node, left, right))
             sign = 1 if node.op == "+" else -1
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) + sign * right.get(i, j))
         if node.op == "/":
@@ -384,7 +384,7 @@ class Evaluator:
                 if left.scalar:
                     return Value(right.rows, right.cols, lambda i, j: left.get(1, 1) / right.get(i, j))
                 if (left.rows, left.cols) != (right.rows, right.cols):
-                    raise Wrong(f"division of a {self._shape(left)} by a {self._shape(right)} (column {node.column})")
+                    raise Wrong(self._mismatch("an elementwise division", node, left, right))
                 return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(i, j))
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(1, 1))
         if left.scalar or right.scalar:
@@ -401,13 +401,10 @@ class Evaluator:
                 # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
                 return Value(right.rows, right.cols, lambda i, j: left.get(i, 1) * right.get(i, j))
             if (left.rows, left.cols) != (right.rows, right.cols):
-                raise Wrong(f"⊙ of a {self._shape(left)} and a {self._shape(right)} (column {node.column})")
+                raise Wrong(self._mismatch("an elementwise product", node, left, right))
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) * right.get(i, j))
         if left.cols != right.rows:
-            raise Wrong(
-                f"product of a {self._shape(left)} and a {self._shape(right)}: "
-                f"the shapes do not fit (column {node.column})"
-            )
+            raise Wrong(self._mismatch("a matrix product", node, left, right, fit=True))
         inner = left.cols
         return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
 
@@ -430,16 +427,27 @@ class Evaluator:
         if not product:
             return "hadamard"  # neither fits: ⊙ names the mismatch
         raise GradingError(
-            f"'*' at column {column} is ambiguous between a {self._shape(left)} and a {self._shape(right)}: "
+            f"'*' at column {column} is ambiguous between {self._shape(left)} and {self._shape(right)}: "
             f"in {self.nt.name} notation it may be the matrix product or the elementwise one; write \\cdot "
             "(or @) for the product and \\odot (or (.)) for the elementwise product"
+        )
+
+    def _mismatch(self, what: str, node: tree.BinOp, left: Value, right: Value, fit: bool = False) -> str:
+        """Why two operands cannot be combined, in a teacher's words, with the column of the operator."""
+        need = "the columns of the first must match the rows of the second" if fit else "it needs equal shapes"
+        return (
+            f"{what} of {show(node.left)}, {self._shape(left)}, and {show(node.right)}, {self._shape(right)}, "
+            f"is not defined: {need} (column {node.column})"
         )
 
     def _shape(self, v: Value) -> str:
         def dim(d):
             return "1" if d is None else "m" if d == EXAMPLES_DIM else f"n_{self.nt.layer(d)}"
 
-        return "number" if v.scalar else f"{dim(v.rows)}x{dim(v.cols)} matrix"
+        if v.scalar:
+            return "a number"
+        rows, cols = dim(v.rows), dim(v.cols)
+        return f"{'an' if rows.startswith(('n', 'm')) else 'a'} {rows} × {cols} matrix"
 
     def _Neg(self, node: tree.Neg) -> Value:
         v = self.eval(node.operand)

@@ -315,11 +315,16 @@ def _grade(
     culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample))
     wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
+    reason = result["reason"]
+    if len(sides) > 1 and result.get("side"):  # a chain of equalities: the first link that fails
+        n = result["side"]
+        before = q.text if n == 1 else show(sides[n - 2])
+        reason = f"step {n} of the chain, {before} = {show(sides[n - 1])}, is the first that fails: {reason}"
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
         status="wrong",
         method=result.get("method", "exact"),
-        reason=result["reason"],
+        reason=reason,
         counterexample=counterexample,
         point=point,
         wrong_term=wrong_term,
@@ -590,7 +595,7 @@ def _check(
                             )
                             hint = f" ({', '.join(bare)} without an index is a vector)" if bare else ""
                             raise Wrong(
-                                f"the component {q.text} is a number, the answer is a {evaluator._shape(value)}{hint}"
+                                f"the component {q.text} is a number, the answer is {evaluator._shape(value)}{hint}"
                             )
                         entries.append(
                             (combo, value.get(1, 1), truth[combo[0] - 1, combo[1] - 1 if len(combo) > 1 else 0])
@@ -601,22 +606,21 @@ def _check(
                         if value.cols is None and backend.width(rows) != 1:
                             want = Value(None, rows, lambda i, j: 0)
                             raise Wrong(
-                                f"{q.text} is a {evaluator._shape(want)} (this notation's vectors are rows), the "
-                                f"answer is a {evaluator._shape(value)}"
+                                f"{q.text} is {evaluator._shape(want)} (this notation's vectors are rows), the "
+                                f"answer is {evaluator._shape(value)}"
                             )
                         value = as_column(value)
                     if (value.rows, value.cols) != (rows, cols) and not (
                         (value.scalar or evaluator.unit(value)) and evaluator.unit(Value(rows, cols, value.get))
                     ):  # one neuron per layer (3Blue1Brown's chain): every shape is 1 x 1
                         want = Value(rows, cols, lambda i, j: 0)
-                        raise Wrong(
-                            f"{q.text} is a {evaluator._shape(want)}, the answer is a {evaluator._shape(value)}"
-                        )
+                        raise Wrong(f"{q.text} is {evaluator._shape(want)}, the answer is {evaluator._shape(value)}")
                     for r in range(1, (backend.width(rows) if rows is not None else 1) + 1):
                         for c in range(1, (backend.width(cols) if cols is not None else 1) + 1):
                             entries.append(((r, c) if cols is not None else (r,), value.get(r, c), truth[r - 1, c - 1]))
             except Wrong as wrong:
-                return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "method": "exact"}
+                reason = f"{where + ': ' if where else ''}{wrong}"
+                return {"holds": False, "reason": reason, "method": "exact", "side": n + 1}
             for combo, answer, true in entries:
                 # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
                 answer, true = answer.subs(net.target_constraints), true.subs(net.target_constraints)
@@ -646,6 +650,7 @@ def _check(
                     entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
                     return {
                         "holds": False,
+                        "side": n + 1,
                         "reason": f"{at}{entry}the answer differs from the derived value by the constant "
                         f"{as_text(sp.N(difference, 6))}",
                         "residual": f"answer - derived = {as_text(difference)}",
@@ -668,6 +673,7 @@ def _check(
                 return {
                     "holds": False,
                     "reason": reason,
+                    "side": n + 1,
                     "counterexample": counterexample,
                     "residual": f"answer - derived = {residual}",
                     "residual_latex": latex(residual_expr),

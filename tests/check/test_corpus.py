@@ -21,7 +21,8 @@ from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.spec.load import make_spec
 
 CORPUS = Path(__file__).parent / "corpus" / "formulas.jsonl"
-#: Items graded as their truth says, measured on this corpus (39 of 164 when the test was written, 47 after NumPy's 1. and the letters t and o).
+#: Items graded as their truth says, measured on this corpus (39 of 164 when the test was written; 47 once
+#: NumPy's 1. and the letters t and o were read).
 AGREED_AT_LEAST = 47
 GROUP = pytest.mark.xdist_group("real-corpus")
 

@@ -96,6 +96,26 @@ def test_the_qa_slip_in_the_chain_rule_is_caught_with_values():
     assert verdict("ufldl", "ok-chain-qa").status == "correct"
 
 
+@pytest.mark.parametrize(
+    ("text", "step", "link"),
+    [
+        # the third link drops f' (a slip of the kind in Nielsen's ch. 3 derivations, made in the last step)
+        ("delta^L = grad_a C (.) f'(z^L) = (a^L - y) (.) f'(z^L) = a^L - y", 3, "(a^L - y) ⊙ f'(z^L) = a^L - y"),
+        ("delta^L = grad_a C (.) f'(z^{L-1}) = (a^L - y) (.) f'(z^L)", 1, "δ^L = ∂C/∂a ⊙ f'(z^{L-1})"),
+    ],
+)
+def test_a_chain_of_equalities_names_its_first_wrong_link(text, step, link):
+    v = grade(load_spec(EXAMPLES / "notes.toml"), text)
+    assert v.status == "wrong"
+    assert v.reason.startswith(f"step {step} of the chain, {link}, is the first that fails"), v.reason
+
+
+def test_a_shape_mismatch_names_both_operands_and_their_shapes():
+    v = grade(load_spec(EXAMPLES / "notes.toml"), "delta^L = grad_a C (.) f'(z^{L-1})")
+    assert "∂C/∂a, an n_2 × 1 matrix, and f'(z^{L-1}), an n_1 × 1 matrix, is not defined" in v.reason, v.reason
+    assert "taken at the wrong layer" in v.mistake
+
+
 def test_counterexample_values_reproduce_the_difference():
     """Evaluate the wrong answer and the derivation independently at the reported values."""
     spec = load_spec(CORPUS / "notes.toml")
