@@ -9,7 +9,7 @@ import sympy as sp
 
 from symbackprop.check import tree
 from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scalar, site_of
-from symbackprop.check.names import BATCH_NAMES
+from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError, Wrong
 from symbackprop.derivation import layered
@@ -145,6 +145,14 @@ class Evaluator:
         if base == "a":
             k = self.layer_k(node.layer, name, lowest=0) if node.layer is not None else self.b.depth
             return self._entry((k, None), node.indices, lambda i, _: self.b.a(k, i, e), name)
+        if base in ACCUMULATORS:  # Ng's Δ^{(l)}, UFLDL's ΔW^{(l)}: Σ over the examples of ∂C_x/∂W^{(l)}
+            kind = "bias" if ACCUMULATORS[base] == "b" else "weight"
+            k = self.weight_k(node.layer, name)
+            site = site_of(kind, k, self.b.net)
+            examples = range(len(self.b.net.layers)) if self.frame.batch else [e or 0]
+            grads = [layered.example_gradient(self.b.net, site, x) for x in examples]
+            dims = dims_of(self.nt, kind, k, self.b.depth)
+            return self._entry(dims, node.indices, lambda r, c: sum(g[r - 1, c - 1] for g in grads), name)
         if base == "x":
             return self._entry((0, None), node.indices, lambda i, _: self.b.a(0, i, e), name)
         if base == "y":

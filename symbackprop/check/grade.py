@@ -67,11 +67,12 @@ from symbackprop.check.infer import (
     readable,
 )
 from symbackprop.check.lexicon import lexicon
-from symbackprop.check.names import BATCH_NAMES
+from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import Words, show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
+from symbackprop.network.cost import TRAINING_SET_SIZE
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
@@ -178,7 +179,7 @@ def _grade(
                 f"estimate) more than "
                 f"{tree.MAX_EXPANDED_TERMS:_} terms (products of many sums, or large powers of sums)"
             )
-    sides = list(parsed.sides)
+    sides, accumulation = _accumulation(list(parsed.sides), parsed.condition, reading)
     lhs_node = None
     if equation is not None and equation not in EQUATIONS:  # a quantity such as dC/dW^2_{1,2}
         lhs_node = parse_answer(equation).sides[0]
@@ -189,6 +190,8 @@ def _grade(
     nt_name, why = notation_of(parsed, spec, explicit)
     if parsed.readings:
         why += "; read " + ", ".join(parsed.readings)
+    if accumulation:
+        why += f"; {accumulation}"
     if spec.cost_function().probability_targets:
         why += f"; {ASSUMED}"
     nt = NOTATIONS[nt_name]
@@ -335,6 +338,65 @@ def _grade(
     )
 
 
+def _accumulation(sides: list, condition, reading) -> tuple[list, str]:
+    """Ng's and UFLDL's accumulators read as the gradients they are, with the words that say so.
+
+    Δ^{(l)} := Δ^{(l)} + δ^{(l+1)} (a^{(l)})ᵀ adds one example's ∂C_x/∂Θ^{(l)}: its increment is graded as that;
+    Δ^{(l)} = … without itself on the right is one example's. D^{(l)} := (1/m) Δ^{(l)} + … is the gradient of the
+    cost J. Ng's case ``if j = 0`` is the bias column Θ_{i0}: there Θ_{ij}, Δ_{ij} and D_{ij} are the biases'.
+    """
+    bias_column = reading is not None and reading.bias_column
+    words = []
+    if condition is not None and bias_column and condition[1:] == ("=", 0):
+        column = condition[0]
+        sides = [_bias_column(side, column) for side in sides]
+        words.append(f"{column} = 0 is the bias column")
+    elif condition is not None and bias_column and condition[1:] == ("≠", 0):
+        words.append(f"{condition[0]} ≠ 0: the weights, not the bias column")
+    elif condition is not None:
+        raise GradingError(
+            f"the case 'if {condition[0]} {condition[1]} {condition[2]}' is read only as Ng's bias column "
+            "(if j = 0, if j ≠ 0)"
+        )
+    lhs = sides[0]
+    if len(sides) < 2 or not isinstance(lhs, tree.Var) or lhs.base not in {*ACCUMULATORS, "D", "Db"}:
+        return sides, "; ".join(words)
+    target = "b" if lhs.base in ("Deltab", "Db") else "W"
+    wrt = tree.Var(target, lhs.layer, lhs.indices, None, lhs.column)
+    if lhs.base in ("D", "Db"):
+        words.append("D read as the gradient of the cost J")
+        return [tree.Partial(tree.Cost("J"), wrt, lhs.column), *sides[1:]], "; ".join(words)
+    rest, accumulates = [], False
+    for side in sides[1:]:
+        if isinstance(side, tree.BinOp) and side.op == "+":
+            for mine, other in ((side.left, side.right), (side.right, side.left)):
+                if isinstance(mine, tree.Var) and (mine.base, mine.layer, mine.indices) == (
+                    lhs.base,
+                    lhs.layer,
+                    lhs.indices,
+                ):
+                    side, accumulates = other, True
+                    break
+        rest.append(side)
+    words.append(
+        f"an accumulation {show(lhs)} := {show(lhs)} + …: what it adds graded as one example's gradient"
+        if accumulates
+        else f"{show(lhs)} read for one example, as its gradient"
+    )
+    return [tree.Partial(tree.Cost("C", per_example=True), wrt, lhs.column), *rest], "; ".join(words)
+
+
+def _bias_column(node, column: str):
+    """``node`` in Ng's bias column (``column`` = 0): Θ_{ij} is b_i, Δ_{ij} the biases' Δ, D_{ij} their D."""
+    if isinstance(node, tree.Var) and len(node.indices) == 2 and node.indices[1] == column:
+        base = {"W": "b", "w": "b", "Delta": "Deltab", "D": "Db"}.get(node.base)
+        if base:
+            return replace(node, base=base, indices=node.indices[:1])
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _bias_column(getattr(node, f.name), column) for f in fields(node)})
+
+
 def _terms(node) -> list:
     """The top-level summands (with their signs) or factors of an expression, as (label, node without it)."""
     out = []
@@ -463,9 +525,26 @@ def _derivative_layers(node):
             yield Words("{0} is taken at the wrong layer: it should be {1}", (node, moved)), moved
 
 
+def _decay_terms(node):
+    """The weight-decay term written λ W without the average's 1/m, or λ/W for λ W."""
+    lam, m = tree.Var("lambda"), tree.Var("m")
+    if not (isinstance(node, tree.BinOp) and isinstance(node.left, tree.Var) and node.left.base == "lambda"):
+        return
+    if node.op == "dot":
+        scaled = tree.BinOp("dot", tree.BinOp("/", lam, m), node.right)
+        yield Words("the weight-decay term {0} lacks the average's 1/m: it should be {1}", (node, scaled)), scaled
+    elif node.op == "/":
+        for fixed in (tree.BinOp("dot", lam, node.right), tree.BinOp("dot", tree.BinOp("/", lam, m), node.right)):
+            yield (
+                Words("{0} divides by the weights where the weight decay multiplies: it should be {1}", (node, fixed)),
+                fixed,
+            )
+
+
 def _repairs(side, q, kind: str, batch: bool):
     """Corrections a teacher would name, each with its words: a transpose, swapped indices, f' at another
     layer, the layers off by one, the average 1/m, the weight decay, a factor 2 (the quadratic cost's 1/2)."""
+    yield from _rewrites(side, _decay_terms)  # yields only where λ is written
     yield from _rewrites(side, _transposes)
     yield from _rewrites(side, _swapped_indices)
     yield from _rewrites(side, _derivative_layers)
@@ -534,6 +613,11 @@ def _check(
     depth = net.depth
     unproved = 0
     simplified = False  # some entry's difference needed simplify, not only expand
+    # what the sides are compared under: the cost's assumption on the targets (the log-likelihood's Σ_k y_k = 1);
+    # in a text whose m is the whole training set, the batch is that set, so the L2 term's n is the batch's m
+    constraints = dict(net.target_constraints)
+    if batch and nt.whole_training_set:
+        constraints[TRAINING_SET_SIZE] = sp.Integer(len(net.layers))
     for l in layers:
         k = internal_k(q, kind, nt, depth, l)
         if not 1 <= k <= depth:
@@ -623,13 +707,13 @@ def _check(
                 return {"holds": False, "reason": reason, "method": "exact", "side": n + 1}
             for combo, answer, true in entries:
                 # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
-                answer, true = answer.subs(net.target_constraints), true.subs(net.target_constraints)
+                answer, true = answer.subs(constraints), true.subs(constraints)
                 difference = sp.expand(answer - true)
                 if difference == 0:
                     continue
                 deltas = delta_values(spec, nt.name, len(net.layers), abstract)
                 if true.free_symbols & deltas.keys() and not answer.free_symbols & deltas.keys():  # δ by its value
-                    by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(net.target_constraints)
+                    by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(constraints)
                     if sp.expand(by_value) == 0 or (
                         not quick
                         and not by_value.atoms(AppliedUndef)
@@ -660,7 +744,7 @@ def _check(
                 if (not abstract or not difference.atoms(AppliedUndef)) and simplifies_to_zero(answer - true):
                     simplified = True
                     continue
-                counterexample = _counterexample(answer, true, rng, abstract, net.target_constraints)
+                counterexample = _counterexample(answer, true, rng, abstract, constraints)
                 if counterexample is None:
                     unproved += 1
                     continue

@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from symbackprop.check.tokens import Token
-from symbackprop.check.tree import Activation, Layer, Var
+from symbackprop.check.tree import Activation, AnswerError, Layer, Var
 
 # -- the parser ------------------------------------------------------------------------------------
 
-QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y", "Z", "A", "X", "Y"}
+QUANTITY_NAMES = {"W", "w", "b", "z", "a", "delta", "x", "y", "Z", "A", "X", "Y", "Delta", "D"}
+#: The accumulators of the weight gradient over the examples: Ng's Δ^{(l)} (his D^{(l)} = (1/m) Δ^{(l)} + … is the
+#: gradient), UFLDL's ΔW^{(l)} and Δb^{(l)}. Each is Σ over the examples of ∂C_x/∂W^{(l)} (∂C_x/∂b^{(l)}).
+ACCUMULATORS = {"Delta": "W", "DeltaW": "W", "Deltab": "b"}
 #: deeplearning.ai's batch matrices (one example per column): Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}.
 BATCH_NAMES = {"Z", "A", "X", "Y", "dZ", "dA"}
 #: The letters after deeplearning.ai's d (dZ, dW, db, dA; dz, dw, da for one example): the derivative of the cost.
@@ -197,7 +200,25 @@ class Names:
             break
         if example is None and self.at("(") and self.peek(1).text == "x" and base not in ("x", "y"):
             example = self.example_argument()
+        elif layer is None and base not in ("x", "y") and self.at("(") and self.peek().raw == "(":
+            layer = self.layer_in_parentheses()  # notes typed in ASCII: delta(l+1), a(L), Delta(l)
+            if layer is not None and self.at("_") and not indices:
+                self.advance()
+                indices = self.subscript(base)
         return Var(base, layer, indices, example, token.column)
+
+    def layer_in_parentheses(self) -> Layer | None:
+        """``(l+1)`` after a quantity, as ASCII notes write the layer (delta(l+1) for δ^{(l+1)}); None, and nothing
+        read, where the parentheses hold something else (a product, an argument)."""
+        save = self.pos
+        try:
+            self.advance()
+            layer = self.layer_body()
+            self.expect(")")
+        except AnswerError:
+            self.pos = save
+            return None
+        return replace(layer, parenthesised=True)
 
     def example_argument(self) -> str | None:
         """UFLDL's a^{(3)}(x^{(i)}) or δ(x_i): the example a quantity is taken at."""

@@ -82,10 +82,32 @@ class _Parser(Names):
         while self.at("="):
             self.advance()
             sides.append(self.expr())
+        condition = self.condition()
         token = self.peek()
         if token.kind != "END":
             raise self.error(f"unexpected {self.describe(token)}; expected an operator or the end", token)
-        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)))
+        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)), condition)
+
+    def condition(self) -> tuple[str, str, int] | None:
+        """A trailing case, as Ng's notes state the bias column apart: ``if j = 0``, ``{if}\\; j \\neq 0``."""
+        braced = self._braced_if()
+        if not (self.at("if") or braced):
+            return None
+        self.advance()
+        if braced:
+            self.advance()
+            self.advance()
+        index = self.advance()
+        if index.kind != "NAME" or len(index.text) != 1:
+            raise self.error(f"expected an index letter after 'if', found {self.describe(index)}", index)
+        if not self.at("=", "≠"):
+            found = self.describe(self.peek())
+            raise self.error(f"expected = or ≠ after 'if {index.text}', found {found}", self.peek())
+        op = self.advance().text
+        number = self.advance()
+        if number.kind != "NUM" or not number.text.isdigit():
+            raise self.error(f"expected a whole number in the case 'if {index.text} {op}'", number)
+        return (index.text, op, int(number.text))
 
     def expr(self) -> object:
         node = self.term()
@@ -94,8 +116,16 @@ class _Parser(Names):
             node = BinOp(op.text, node, self.term(), op.column)
         return node
 
+    def _paren_t(self) -> bool:
+        return self.at("(") and self.peek(1).text == "T" and self.peek(2).text == ")"
+
+    def _braced_if(self) -> bool:
+        return self.at("(") and self.peek(1).text == "if" and self.peek(2).text == ")"
+
     def _starts_factor(self) -> bool:
         token = self.peek()
+        if token.kind == "NAME" and token.text == "if" or self._braced_if():
+            return False  # the case an answer is stated for: Equation.condition
         if token.kind in ("NUM", "NAME"):
             return True
         return token.kind == "OP" and token.text in ("(", "‖")
@@ -135,9 +165,14 @@ class _Parser(Names):
                 node = BinOp("dot", node, args[0], method.column)
             else:
                 raise self.error(f".dot(…) takes one argument, found {len(args)}", method)
-        while self.at("^", "**") or (self.peek().kind == "OP" and self.peek().text == "T"):
+        while self.at("^", "**") or (self.peek().kind == "OP" and self.peek().text == "T") or self._paren_t():
             if self.at("T"):  # a postfix ᵀ or \top
                 node = Transpose(node, self.advance().column)
+                continue
+            if self._paren_t():  # (a(l))(T), a transpose as plain-text notes write it
+                node = Transpose(node, self.advance().column)
+                self.advance()
+                self.advance()
                 continue
             op = self.advance()
             if self.at("T"):
@@ -253,6 +288,11 @@ class _Parser(Names):
             return self.hypothesis()
         if name in ACTIVATION_NAMES:
             return self.activation()
+        if name == "Delta" and self.peek(1).kind == "NAME" and self.peek(1).text in ("W", "b"):
+            # UFLDL's ΔW^{(l)}, Δb^{(l)}: the accumulated gradients
+            self.advance()
+            var = self.quantity()
+            return self.with_transpose(replace(var, base="Delta" + var.base, column=token.column))
         if name in QUANTITY_NAMES:
             return self.with_transpose(self.quantity())
         if name in ("s", "n") and self.peek(1).text == "_":  # UFLDL's s_l, or n_l: the width of layer l

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from symbackprop.check.names import ACCUMULATORS
 from symbackprop.check.tree import (
     Activation,
     BinOp,
@@ -20,13 +21,17 @@ from symbackprop.check.tree import (
     Transpose,
     Var,
 )
-from symbackprop.notation.spelling import by_ascii
+from symbackprop.notation.spelling import SIGNS, by_ascii
 
 # -- printing the tree back: the answer as it was read ------------------------------------------------
 
 #: The Greek letters an answer names in ASCII, as LaTeX and as Unicode (from the one spelling table).
 _TEX_NAMES = {name: spelling.latex for name, spelling in by_ascii().items()}
 _TEXT_NAMES = {name: spelling.unicode for name, spelling in by_ascii().items()}
+#: Ng's Δ^{(l)}, UFLDL's ΔW^{(l)} and Δb^{(l)}: Δ and the letter it accumulates (names.ACCUMULATORS)
+for _base in ACCUMULATORS:
+    _TEX_NAMES[_base] = SIGNS["Delta"].latex + (" " + _base[5:] if _base[5:] else "")
+    _TEXT_NAMES[_base] = SIGNS["Delta"].unicode + _base[5:]
 _PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "star": 2, "/": 2}
 
 

@@ -31,21 +31,23 @@ _COMMAND_NAMES = {
     "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
     "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
-    "Theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon",
+    "Theta": "Theta", "theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon", "Delta": "Delta",
+    "triangle": "Delta", "bigtriangleup": "Delta", "triangledown": "nabla",
 }  # fmt: skip
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
     "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "_": "_", "{": "(", "}": ")", "lbrack": "(", "rbrack": ")",
     "bullet": "⊙", "bigodot": "⊙", "ast": "*", "star": "*", "leftarrow": "=", "gets": "=", "to": "=", "equiv": "=",
-    "coloneqq": "=",
+    "coloneqq": "=", "neq": "≠", "ne": "≠",
 }  # fmt: skip
 _UNICODE = {
     "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
-    "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "Theta", "ω": "w",
+    "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "Theta", "θ": "Theta", "ω": "w", "Δ": "Delta", "∆": "Delta",
+    "△": "Delta",
 }  # fmt: skip
 _UNICODE_OPS = {
     "⊙": "⊙", "∘": "⊙", "•": "⊙", "·": "·", "⋅": "·", "×": "·", "∗": "*", "ᵀ": "T", "′": "'", "’": "'", "‖": "‖",
-    "−": "-", "–": "-", "≔": "=", "←": "=", "≡": "=",
+    "−": "-", "–": "-", "≔": "=", "←": "=", "≡": "=", "≠": "≠",
 }  # fmt: skip
 #: Unicode superscripts and subscripts (x², δ₁, a⁽ˡ⁾), read as ^{…} and _{…} of the plain characters.
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱˡᴸ", "0123456789+-()nilL", strict=True))
@@ -56,9 +58,10 @@ _WORDS = {
     "delta": "delta", "sigma": "sigma", "phi": "phi", "lambda": "lambda", "eta": "eta", "alpha": "eta",
     "ell": "l", "nabla": "nabla", "grad": "nabla", "partial": "partial", "sum": "sum", "exp": "exp",
     "log": "log", "ln": "log", "sqrt": "sqrt", "frac": "frac", "Sum": "sum", "dot": "npdot",
-    "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue",
+    "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue", "if": "if", "for": "if",
+    "theta": "Theta", "Theta": "Theta", "Delta": "Delta",
 }  # fmt: skip
-_ASCII_OPS = ("(.)", ".*", ":=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
+_ASCII_OPS = ("(.)", ".*", ":=", "!=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
               ";", "'", "@", "|", ".")  # fmt: skip
 _VALID = (
     "letters, digits, + - * / ^ _ ( ) { } = ' , |, LaTeX commands such as \\frac \\partial \\sum \\delta \\sigma "
@@ -186,6 +189,10 @@ def tokenize(text: str) -> list[Token]:
                     tokens.append(Token("OP", "T", col))
                     i = close + 1
                     continue
+                if word.strip() in ("if", "for"):  # the case an answer holds in: D_{ij} := … \text{if } j = 0
+                    tokens.append(Token("NAME", "if", col, word))
+                    i = close + 1
+                    continue
                 if name == "text" and word.strip():
                     raise _error(text, f"\\text{{{word}}} cannot be graded; write only the formula", col, "\\text")
                 if name == "text":  # an empty \text{}
@@ -265,7 +272,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         for op in _ASCII_OPS:
             if body.startswith(op, i):
-                mapped = {"(.)": "⊙", ".*": "⊙", ":=": "=", "||": "‖", "@": "·", "[": "(", "]": ")"}
+                mapped = {"(.)": "⊙", ".*": "⊙", ":=": "=", "!=": "≠", "||": "‖", "@": "·", "[": "(", "]": ")"}
                 mapped.update({"{": "(", "}": ")"})
                 tokens.append(Token("OP", mapped.get(op, op), col, op))
                 i += len(op)

@@ -153,6 +153,8 @@ class Equation:
     text: str
     #: letters read by the reader's fallback table (parse.OTHER_LETTERS), in words: "t as the target y"
     readings: tuple[str, ...] = ()
+    #: a case the answer is stated for, Ng's "if j = 0": (index, "=" or "≠", number)
+    condition: tuple[str, str, int] | None = None
 
 
 # -- the size of an answer ------------------------------------------------------------------------

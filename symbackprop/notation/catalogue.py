@@ -182,6 +182,7 @@ UFLDL = Notation(
     description="the UFLDL tutorial: layers numbered from 1 (the input) to n_l, W^{(l)}_{ij} from neuron j of "
     "layer l to neuron i of layer l+1, widths s_l, the cost J(W,b), the product written *",
     citation=UFLDL_TUTORIAL,
+    whole_training_set=True,
     symbols={
         **COMMON,
         "width": latin("s"),
@@ -211,6 +212,7 @@ COURSERA = Notation(
     description="Ng's Machine Learning course: layers from 1, Theta^{(l)} maps layer l to l+1 with the biases as "
     "its column 0, g, delta^{(L)} = a^{(L)} - y, the accumulators Delta and D",
     citation=COURSERA_ML,
+    whole_training_set=True,
     symbols={
         **COMMON,
         "weight": SIGNS["theta"],
@@ -250,6 +252,7 @@ DEEPLEARNING = Notation(
     description="the Deep Learning Specialization: examples as columns (X is n_x x m), Z^{[l]} = W^{[l]} A^{[l-1]} "
     "+ b^{[l]}, g^{[l]}, dZ, dW, db, dA, the product written *",
     citation=DEEPLEARNING_AI,
+    whole_training_set=True,
     symbols={
         **COMMON,
         "weighted_input": latin("Z"),
@@ -275,8 +278,8 @@ DEEPLEARNING = Notation(
     decisions=(
         "dZ is the derivative of each example's loss (no 1/m), as in the graded code; the 1/m is in dW and db",
         "dW = (1/m) dZ A^T is the sum over the batch's columns of dz a^T, which is how it is checked here",
-        "L2: the course's (lambda/2m) sum W^2 gives (lambda/m) W; a spec's l2 = lambda/m in the batch scale "
-        "reproduces it",
+        "L2: the course's (lambda/2m) sum W^2 gives (lambda/m) W: the dataset scale with the course's m, the "
+        "whole training set, as its n (or l2 = lambda/m in the batch scale)",
     ),
 )
 

@@ -146,6 +146,9 @@ class Notation:
     bias_column: bool = False  # the biases are column 0 of the weights, Θ^{(l)}_{i0} (Ng's Machine Learning course)
     vectors: str = "columns"  # "rows": a, z, δ and b are row vectors and z^l = a^{l-1} W^l + b^l
     examples: str = "rows"  # "columns": a batch X is n_0 × m, one example per column (deeplearning.ai)
+    #: the text's m counts the whole training set (its gradient descent is over every example), so the L2
+    #: term's n of the dataset scale is that m: λ/m W (Ng's courses, UFLDL); False: m a mini-batch (Nielsen)
+    whole_training_set: bool = False
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}

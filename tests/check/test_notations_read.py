@@ -105,3 +105,51 @@ def test_t_stays_a_summation_index_where_it_is_one():
     v = grade(SOFTMAX_2, r"\delta^L_j = \frac{e^{z^L_j}}{\sum_t e^{z^L_t}} - y_j")
     assert v.status == "correct", v.reason
     assert "t as the target" not in v.note
+
+
+#: Ng's Machine Learning course, week 5 (the lecture slides as the course's notes transcribe them, and the
+#: fengdu78/Coursera-ML-AndrewNg-Notes and ASCII student notes in the corpus); the truths by finite differences
+#: of J = -(1/m) Σ [y log h + (1 - y) log(1 - h)] + λ/(2m) Σ Θ² (ex4), where m is the whole training set.
+COURSERA = make_spec(name="ng", layers=[3, 4, 2], activation="sigmoid", output="sigmoid", cost="cross_entropy",
+                     regularization={"l2": 0.1, "scale": "dataset"}, notation="coursera_ml")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "words"),
+    [
+        # the accumulator: what it adds is one example's gradient
+        ("Δ(𝑙)=Δ(𝑙)+𝛿(𝑙+1)(𝑎(𝑙))(𝑇)", "correct", "an accumulation Δ^{(l)} := Δ^{(l)} + …"),
+        (r"\Delta^{(l)}_{ij} := \Delta^{(l)}_{ij} + a^{(l)}_j \delta^{(l+1)}_i", "correct", "one example's gradient"),
+        ("△(l) = △(l) + a(l) * delta(l+1)", "wrong", "accumulation"),  # a column times a column
+        # D, the gradient of J: ex4's λ/m, and the bias column j = 0 without the decay
+        (r"D_{ij}^{(l)} := \frac{1}{m}\Delta_{ij}^{(l)}+\frac{\lambda}{m}\Theta_{ij}^{(l)} \text{if}\; j \neq 0",
+         "correct", "j ≠ 0: the weights"),
+        (r"D_{ij}^{(l)} :=\frac{1}{m}\Delta_{ij}^{(l)} {if}\; j = 0", "correct", "j = 0 is the bias column"),
+        (r"D_{ij}^{(l)} :=\frac{1}{m}\Delta_{ij}^{(l)}+\lambda\Theta_{ij}^{(l)} {if}\; j \neq  0", "wrong", "D read"),
+    ],
+)  # fmt: skip
+def test_ngs_accumulators_are_read_as_the_gradients_they_add_up(text, status, words):
+    v = grade(COURSERA, text)
+    assert v.status == status, (v.reason, v.parsed)
+    assert words in v.note, v.note
+
+
+def test_the_lectures_decay_without_1_over_m_is_named_and_right_for_the_batch_scale():
+    """The lecture's D = (1/m) Δ + λ Θ: wrong for ex4's cost λ/(2m) Σ Θ² (the mistake named), right for the
+    cost (λ/2) Σ Θ², the batch scale, which is how the catalogue reads the lecture."""
+    text = r"D_{ij}^{(l)} :=\frac{1}{m}\Delta_{ij}^{(l)}+\lambda\Theta_{ij}^{(l)} {if}\; j \neq  0"
+    v = grade(COURSERA, text)
+    assert "lacks the average's 1/m" in v.mistake
+    batch = make_spec(name="ng", layers=[3, 4, 2], activation="sigmoid", output="sigmoid", cost="cross_entropy",
+                      regularization={"l2": 0.1, "scale": "batch"}, notation="coursera_ml")  # fmt: skip
+    assert grade(batch, text).correct
+
+
+def test_lambda_dividing_the_weights_is_named():
+    v = grade(COURSERA, "D(l) = 1/m * △(l) + lambda / theta(l) if j != 0")  # ASCII student notes
+    assert v.status == "wrong" and "divides by the weights" in v.mistake, (v.reason, v.mistake)
+
+
+def test_a_case_other_than_the_bias_column_is_refused_with_what_is_read():
+    v = grade(COURSERA, r"D^{(l)}_{ij} := \frac{1}{m}\Delta^{(l)}_{ij} \text{ if } i = 1")
+    assert v.status == "error" and "only as Ng's bias column" in v.reason
