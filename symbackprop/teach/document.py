@@ -266,6 +266,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "first_index": nt.indices[0],
         "second_index": nt.indices[1],
         "function_letter": nt.spell("function", "latex"),
+        "activation_letter": nt.spell("activation", "latex"),
         "entry_rows": entry_rows,
         "parameter_count": spec.parameter_count,
         "widths": ", ".join(f"{latex(w)} = {n}" for w, n in zip(net.widths, spec.layers)),

@@ -227,9 +227,10 @@ def softmax_bp1(spec: Spec, nt: Notation, report: Report) -> dict | None:
 
 def training_set_letter(nt: Notation) -> str:
     """The letter of the training-set size, one that clashes with nothing: the notation's own (Nielsen's n),
-    unless the widths already use it (n_l), then N."""
+    unless the widths or the output layer already use it (n_l, UFLDL's output layer n_l), then N."""
     letter = nt.spell("training_set_size", "latex")
-    return "N" if letter == nt.spell("width", "latex") else letter
+    taken = {nt.spell("width", "latex"), nt.output_layer.get("latex").split("_")[0]}
+    return "N" if letter in taken else letter
 
 
 def constants(spec: Spec, nt: Notation) -> list[dict]:
@@ -277,10 +278,12 @@ def algorithm(spec: Spec, nt: Notation, summary: list[Statement], fwd: dict[str,
     """The steps of one mini-batch of gradient descent: what is done, and the formula it uses."""
     by = {s.equation: s for s in summary}
     out = nt.output_layer.get("latex")
-    first = nt.label(nt.layer(1))
-    last_hidden = nt.label(relative_label(nt.layer(len(spec.layers) - 2), nt.layer(len(spec.layers) - 1), out))
-    w_first = nt.label(nt.weight_layer(1))
-    w_last = nt.label(relative_label(nt.weight_layer(len(spec.layers) - 1), nt.layer(len(spec.layers) - 1), out))
+    # the layers a step runs over, as values of the layer letter: l = 1, ..., L (k = 1, ..., l in Goodfellow)
+    last_hidden = f"{nt.layer_letter} = " + relative_label(
+        nt.layer(len(spec.layers) - 2), nt.layer(len(spec.layers) - 1), out
+    )
+    w_first = f"{nt.layer_letter} = {nt.weight_layer(1)}"
+    w_last = relative_label(nt.weight_layer(len(spec.layers) - 1), nt.layer(len(spec.layers) - 1), out)
     l_w = nt.general_labels()[2]
     W, b = nt.spell("weight", "latex"), nt.spell("bias", "latex")
     Cx, m = nt.spell("example_cost", "latex"), nt.spell("examples", "latex")
@@ -294,10 +297,11 @@ def algorithm(spec: Spec, nt: Notation, summary: list[Statement], fwd: dict[str,
             f"For each example, set ${a}^{{{nt.label(nt.layer(0))}}} = {x}$, then:",
             "math": "",
         },
-        {"what": f"Forward pass, for each layer ${first}, \\dots, {out}$ in turn:", "math": fwd["matrix"]},
+        {"what": f"Forward pass, for ${w_first}, \\dots, {w_last}$ in turn:", "math": fwd["matrix"]},
         {"what": f"Output error ({by['BP1'].equation}):", "math": by["BP1"].matrix},
         {
-            "what": f"Backward pass, for each layer ${last_hidden}, \\dots, {first}$ in turn ({by['BP2'].equation}):",
+            "what": f"Backward pass, for each layer ${last_hidden}, \\dots, {nt.layer(1)}$ in turn "
+            f"({by['BP2'].equation}):",
             "math": by["BP2"].matrix,
         },
         {

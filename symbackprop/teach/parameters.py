@@ -179,12 +179,17 @@ def regularization(ctx: Context) -> Proof:
     if coefficient == 0:
         steps = [Step(average, intro + "; the derivative of an average is the average of the derivatives.")]
     else:
-        steps = [
-            Step(
-                average + sp.Derivative(term, W[p, q], evaluate=False),
-                intro + ", plus the weight decay (no biases in it); differentiate term by term.",
-            )
-        ]
+        norm = f"\\| {latex(symbols.indexed(nt, 'weight', nt.layer_letter))} \\|^2"
+        whole = cost_terms.BatchSum(ctx.cost, (x, 1, m_)) / m_
+        weights = latex(symbols.quantity(nt, "weight", label))
+        decay_words = (
+            f"The batch cost is ${ctx.C} = {latex(whole, long_frac_ratio=1)} + {latex(coefficient)} "
+            f"\\sum_{{{nt.layer_letter}}} {norm}$, the average of the examples' costs ${ctx.Cx}$ plus the weight "
+            f"decay of every layer's weights (no biases in it). Of the decay, only the squares of ${weights}$'s own "
+            f"entries contain ${latex(W[p, q])}$ (the first term below); the other layers' weights are constants "
+            "here. Differentiate term by term."
+        )
+        steps = [Step(average + sp.Derivative(term, W[p, q], evaluate=False), decay_words)]
         steps.append(
             Step(
                 average + derivative,
