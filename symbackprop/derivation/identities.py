@@ -64,22 +64,30 @@ class Identity:
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
-    """Place a product's signs so it reads as a person writes it: a*(1 - a), not -a*(a - 1)."""
+    """Place a product's signs so it reads as a person writes it: a*(1 - a), not -a*(a - 1); (a - y)/(a*(1 - a)),
+    not (-a + y)/(a*(a - 1))."""
 
     def minus_signs(e: sp.Expr) -> int:
         text = sp.sstr(e)
         return text.count("(-") + text.startswith("-")
 
+    def odd_power_of_sum(f: sp.Expr) -> bool:  # (a - 1)^{-1}: a denominator's sum
+        return isinstance(f, sp.Pow) and isinstance(f.base, sp.Add) and f.exp.is_integer and f.exp % 2 == 1
+
     def flip(m: sp.Mul) -> sp.Expr:
         coefficient, factors = m.as_coeff_mul()
-        sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add)][:4]
+        sums = [i for i, f in enumerate(factors) if isinstance(f, sp.Add) or odd_power_of_sum(f)][:4]
         best = m
         for mask in range(1, 2 ** len(sums)):
             flipped = list(factors)
             sign = coefficient
             for bit, i in enumerate(sums):
                 if mask >> bit & 1:
-                    flipped[i] = sp.Add(*[-t for t in factors[i].args])
+                    f = factors[i]
+                    if isinstance(f, sp.Add):
+                        flipped[i] = sp.Add(*[-t for t in f.args])
+                    else:
+                        flipped[i] = sp.Pow(sp.Add(*[-t for t in f.base.args]), f.exp)
                     sign = -sign
             candidate = sp.Mul(sign, *flipped)
             if minus_signs(candidate) < minus_signs(best):

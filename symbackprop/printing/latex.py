@@ -48,6 +48,13 @@ def function_name(func) -> str:
     return notation_named(func.notation).function_head(func.layer, func.derivative, "latex")
 
 
+def _is_weight(factor) -> bool:
+    """Whether a factor of a product is a weight (or a power of one): w^l_{jk}, W^{(2)}_{12}."""
+    base = factor.base if isinstance(factor, sp.Pow) else factor
+    label = base.base.label if isinstance(base, sp.Indexed) else base
+    return isinstance(label, NetworkSymbol) and label.quantity == "weight"
+
+
 class NetworkLatexPrinter(LatexPrinter):
     """LaTeX for the network's symbols, as the source texts write them."""
 
@@ -70,6 +77,24 @@ class NetworkLatexPrinter(LatexPrinter):
 
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         return self._print(expr.label)
+
+    def _print_Mul(self, expr) -> str:
+        """A product with its weights first, as the texts write it: w^l_{jk} a^{l-1}_k, w^{l+1}_{kj} δ^{l+1}_k."""
+        factors = expr.as_ordered_factors()
+        numbers = [f for f in factors if f.is_Number]
+        weights = [f for f in factors if _is_weight(f)]
+        ordered = numbers + weights + [f for f in factors if not f.is_Number and not _is_weight(f)]
+        if not weights or ordered == factors or any(f.is_Pow and f.exp.is_negative for f in factors):
+            return super()._print_Mul(expr)  # (a fraction is split by SymPy, which orders its parts again)
+        if numbers and numbers[0].is_negative:
+            rest = sp.Mul(*([-numbers[0]] if numbers[0] != -1 else []), *ordered[1:], evaluate=False)
+            return "- " + self._print_Mul(rest) if len(rest.args) > 1 else "- " + self._print(rest)
+        saved = self._settings["order"]
+        self._settings["order"] = "none"  # print the factors in the order given
+        try:
+            return super()._print_Mul(sp.Mul(*ordered, evaluate=False))
+        finally:
+            self._settings["order"] = saved
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exponent = expr.as_base_exp()

@@ -196,10 +196,10 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     ]
     check_rows = [
         {
-            "equation": _tex(c.equation),
+            "equation": _tex(c.equation.replace("_", " ")),  # input gradient, in words as the text says
             "layer": c.layer,
             "form": c.form,
-            "method": _tex(c.method),
+            "method": _tex(c.method.replace("_", " ")),  # all widths
             "result": r"\textbf{fails}" if c.result == "fails" else c.result,
             "count": c.count,
         }

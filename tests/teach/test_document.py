@@ -239,7 +239,7 @@ def test_derive_latex_prints_the_document(capsys):
     [
         ("notes", r"{z^{l}_{i}} = {b^{l}_{i}} + \sum_{j=1}^{n_{l-1}} {W^{l}_{ij}} {a^{l-1}_{j}}"),
         ("ufldl", r"{z^{(l+1)}_{i}} = {b^{(l)}_{i}} + \sum_{j=1}^{s_{l}} {W^{(l)}_{ij}} {a^{(l)}_{j}}"),
-        ("blog", r"{z^{l}_{i}} = {b^{l}_{i}} + \sum_{j=1}^{n_{l-1}} {a^{l-1}_{j}} {w^{l}_{ji}}"),
+        ("blog", r"{z^{l}_{i}} = {b^{l}_{i}} + \sum_{j=1}^{n_{l-1}} {w^{l}_{ji}} {a^{l-1}_{j}}"),
     ],
 )
 def test_forward_pass_reads_through_the_previous_activations(notation, line):
