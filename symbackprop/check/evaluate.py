@@ -9,6 +9,7 @@ import sympy as sp
 
 from symbackprop.check import tree
 from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scalar, site_of
+from symbackprop.check.lexicon import text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.show import show
 from symbackprop.check.verdict import GradingError, Wrong
@@ -305,7 +306,7 @@ class Evaluator:
             got = sp.sympify(value.get(1, 1)) if value.scalar else None
             if got is not None and got != sp.sympify(want):
                 which = "starts at" if bound is node.lower else "runs to"
-                shown = show(bound)
+                shown = show(bound, letters=text_letters(self.nt))
                 shown += "" if shown == str(got) else f" = {got}"
                 raise Wrong(
                     f"the sum over {node.index} {which} {shown}, but {node.index} indexes "
@@ -443,8 +444,10 @@ class Evaluator:
     def _mismatch(self, what: str, node: tree.BinOp, left: Value, right: Value, fit: bool = False) -> str:
         """Why two operands cannot be combined, in a teacher's words, with the column of the operator."""
         need = "the columns of the first must match the rows of the second" if fit else "it needs equal shapes"
+        letters = text_letters(self.nt)
         return (
-            f"{what} of {show(node.left)}, {self._shape(left)}, and {show(node.right)}, {self._shape(right)}, "
+            f"{what} of {show(node.left, letters=letters)}, {self._shape(left)}, "
+            f"and {show(node.right, letters=letters)}, {self._shape(right)}, "
             f"is not defined: {need} (column {node.column})"
         )
 

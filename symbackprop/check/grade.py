@@ -66,7 +66,7 @@ from symbackprop.check.infer import (
     quantity_of,
     readable,
 )
-from symbackprop.check.lexicon import lexicon
+from symbackprop.check.lexicon import lexicon, text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.parse import parse_answer
 from symbackprop.check.show import Words, show
@@ -245,7 +245,8 @@ def _grade(
     layers = layer_values(q, kind, nt, depth)
     if not layers:
         raise GradingError(f"{q.text} does not exist in this network for any layer l")
-    rhs_text = " = ".join(show(s) for s in sides)
+    letters = text_letters(nt)  # shown back in the answer's own letters (Bishop's a, z, t)
+    rhs_text = " = ".join(show(s, letters=letters) for s in sides)
     # an update W^l → W^l − η(…) is no equation: written as the texts write it (Nielsen's →)
     arrow, tex_arrow = (" → ", r" \to ") if kind == "update" else (" = ", " = ")
     base = dict(
@@ -254,8 +255,10 @@ def _grade(
         equation=equation,
         notation=nt_name,
         quantity=q.text,
-        parsed=f"{show(lhs_node)}{arrow}{rhs_text}",
-        parsed_latex=show(lhs_node, tex=True) + tex_arrow + " = ".join(show(s, tex=True) for s in sides),
+        parsed=f"{show(lhs_node, letters=letters)}{arrow}{rhs_text}",
+        parsed_latex=show(lhs_node, tex=True, letters=letters)
+        + tex_arrow
+        + " = ".join(show(s, tex=True, letters=letters) for s in sides),
     )
     result = first = _check(spec, nt, kind, q, sides, layers, batch, True, rng)
     abstract = True
@@ -321,8 +324,9 @@ def _grade(
     reason = result["reason"]
     if len(sides) > 1 and result.get("side"):  # a chain of equalities: the first link that fails
         n = result["side"]
-        before = q.text if n == 1 else show(sides[n - 2])
-        reason = f"step {n} of the chain, {before} = {show(sides[n - 1])}, is the first that fails: {reason}"
+        before = q.text if n == 1 else show(sides[n - 2], letters=letters)
+        link = show(sides[n - 1], letters=letters)
+        reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
         status="wrong",
@@ -331,8 +335,8 @@ def _grade(
         counterexample=counterexample,
         point=point,
         wrong_term=wrong_term,
-        mistake=culprit.text() if culprit else "",
-        mistake_latex=culprit.latex() if culprit else "",
+        mistake=culprit.text(letters) if culprit else "",
+        mistake_latex=culprit.latex(letters) if culprit else "",
         note=note,
         **base,
     )

@@ -24,6 +24,8 @@ READER_LETTERS = {
     "input": "x",
     "learning_rate": "eta",
 }
+#: The key of :func:`text_letters` for the layer letter (Goodfellow's k for the reader's l).
+LAYER = "(layer)"
 #: Catalogue letters longer than one character that the tokenizer reads as one name (\\Theta, Θ, \\epsilon).
 _SPELLED_OUT = frozenset({"Theta", "epsilon", "delta", "eta"})
 
@@ -42,6 +44,21 @@ def lexicon(nt: Notation) -> dict[str, str]:
     if table.get("t") == "y" and "y" not in table:
         table["y"] = "a"  # Bishop's y_k is the network's output, t_k the target
     return table
+
+
+def text_letters(nt: Notation) -> dict[str, str]:
+    """The way back: each reader's letter that the notation spells otherwise, mapped to the notation's letter
+    (Bishop's z → a, a → z, y → t), so the words about an answer use the letters it was written in."""
+    back: dict[str, str] = {}
+    for quantity, reader in READER_LETTERS.items():
+        letter = nt.spell(quantity)
+        if quantity == "weight" and letter in ("W", "w"):
+            continue
+        if letter != reader and (len(letter) == 1 or letter in _SPELLED_OUT) and letter not in BATCH_NAMES:
+            back[reader] = letter
+    if nt.layer_letter != "l":
+        back[LAYER] = nt.layer_letter
+    return back
 
 
 def translate(tokens: list[Token], table: dict[str, str]) -> list[Token]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from symbackprop.check.lexicon import LAYER
 from symbackprop.check.names import ACCUMULATORS
 from symbackprop.check.tree import (
     Activation,
@@ -35,9 +36,11 @@ for _base in ACCUMULATORS:
 _PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "star": 2, "/": 2}
 
 
-def _layer_script(layer: Layer | None, tex: bool) -> str:
+def _layer_script(layer: Layer | None, tex: bool, letters: dict[str, str] | None = None) -> str:
     if layer is None:
         return ""
+    if layer.var == "l" and not layer.spelled and letters and LAYER in letters:
+        layer = replace(layer, spelled=letters[LAYER])  # Goodfellow's k
     text = layer.text()
     return f"^{{{text}}}" if tex else (f"^{text}" if len(text) == 1 else f"^{{{text}}}")
 
@@ -49,12 +52,15 @@ def _indices(indices: tuple) -> str:
     return f"_{{{body}}}" if len(body) > 1 else f"_{body}"
 
 
-def show(node, tex: bool = False) -> str:
-    """The node as text (``tex=False``: the report's Unicode) or LaTeX."""
+def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
+    """The node as text (``tex=False``: the report's Unicode) or LaTeX; ``letters`` maps the reader's letters
+    to the text's own (:func:`~symbackprop.check.lexicon.text_letters`: Bishop's a for our z), so an answer is
+    shown back in the letters it was written in."""
+    letters = letters or {}
     names = _TEX_NAMES if tex else _TEXT_NAMES
 
     def wrap(child, parent_precedence: int) -> str:
-        text = show(child, tex)
+        text = show(child, tex, letters)
         if isinstance(child, BinOp) and _PRECEDENCE[child.op] < parent_precedence:
             return (r"\left(" + text + r"\right)") if tex else f"({text})"
         if isinstance(child, (Neg, Sum)) and parent_precedence > 1:
@@ -64,46 +70,50 @@ def show(node, tex: bool = False) -> str:
     if isinstance(node, Num):
         return str(node.numerator) if node.denominator == 1 else f"{node.numerator}/{node.denominator}"
     if isinstance(node, Var):
-        name = names.get(node.base, node.base)
+        base = letters.get(node.base, node.base)
+        name = names.get(base, base)
         if node.base == "s":
             return f"s_{{{node.layer.text() if node.layer else ''}}}"
         if node.example is None:
-            return name + _layer_script(node.layer, tex) + _indices(node.indices)
+            return name + _layer_script(node.layer, tex, letters) + _indices(node.indices)
         if node.base in ("x", "y"):
             return name + f"^{{({node.example})}}" + _indices(node.indices)
-        return name + _layer_script(node.layer, tex) + _indices(node.indices) + f"(x^{{({node.example})}})"
+        return name + _layer_script(node.layer, tex, letters) + _indices(node.indices) + f"(x^{{({node.example})}})"
     if isinstance(node, Cost):
-        sub = f"_{{x_{node.example}}}" if node.example else ("_x" if node.per_example else "")
+        if node.example and str(node.example).isalpha():
+            sub = f"_{node.example}"  # Bishop's E_n: the example's letter
+        else:
+            sub = f"_{{x_{node.example}}}" if node.example else ("_x" if node.per_example else "")
         return node.name + sub
     if isinstance(node, Partial):
         d = r"\partial " if tex else "∂"
-        num, wrt = show(node.num, tex), show(node.wrt, tex)
+        num, wrt = show(node.num, tex, letters), show(node.wrt, tex, letters)
         return rf"\frac{{{d}{num}}}{{{d}{wrt}}}" if tex else f"{d}{num}/{d}{wrt}"
     if isinstance(node, Activation):
         name = names.get(node.name, node.name)
         if node.layer is not None:
             name = (
-                f"{name}{_layer_script(node.layer, tex)}"
+                f"{name}{_layer_script(node.layer, tex, letters)}"
                 if not node.prime
-                else f"({name}{_layer_script(node.layer, tex)})"
+                else f"({name}{_layer_script(node.layer, tex, letters)})"
             )
         name += "'" if node.prime else ""
         if node.arg is None:
             return name
-        arg = show(node.arg, tex)
+        arg = show(node.arg, tex, letters)
         return rf"{name}\left({arg}\right)" if tex else f"{name}({arg})"
     if isinstance(node, Function):
-        arg = show(node.arg, tex)
+        arg = show(node.arg, tex, letters)
         return rf"\{node.name}\left({arg}\right)" if tex else f"{node.name}({arg})"
     if isinstance(node, Sum):
-        lower = f"={show(node.lower, tex)}" if node.lower is not None else ""
-        upper = f"^{{{show(node.upper, tex)}}}" if node.upper is not None else ""
+        lower = f"={show(node.lower, tex, letters)}" if node.lower is not None else ""
+        upper = f"^{{{show(node.upper, tex, letters)}}}" if node.upper is not None else ""
         head = (r"\sum" if tex else "Σ") + f"_{{{node.index}{lower}}}{upper}"
         return f"{head} {wrap(node.body, 2)}"
     if isinstance(node, BinOp):
         p = _PRECEDENCE[node.op]
         if node.op == "/" and tex:
-            return rf"\frac{{{show(node.left, tex)}}}{{{show(node.right, tex)}}}"
+            return rf"\frac{{{show(node.left, tex, letters)}}}{{{show(node.right, tex, letters)}}}"
         symbol = {
             "+": " + ",
             "-": " - ",
@@ -120,9 +130,9 @@ def show(node, tex: bool = False) -> str:
         base = wrap(node.base, 3)
         if isinstance(node.base, Var) and (node.base.layer is not None or node.base.example is not None):
             base = "{" + base + "}"  # {W^{(1)}_{ji}}^{2}: one superscript per base in TeX
-        return base + "^{" + show(node.exponent, tex) + "}"
+        return base + "^{" + show(node.exponent, tex, letters) + "}"
     if isinstance(node, Transpose):
-        inner = show(node.operand, tex)
+        inner = show(node.operand, tex, letters)
         inner = (
             inner
             if isinstance(node.operand, Var) and node.operand.layer is None
@@ -130,7 +140,7 @@ def show(node, tex: bool = False) -> str:
         )
         return inner + ("^{T}" if tex else "ᵀ")
     if isinstance(node, Norm):
-        inner = show(node.operand, tex)
+        inner = show(node.operand, tex, letters)
         return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"
     raise TypeError(f"cannot show {type(node).__name__}")
 
@@ -143,14 +153,16 @@ class Words:
     template: str
     nodes: tuple = ()
 
-    def text(self) -> str:
-        return self.template.format(*(show(node) for node in self.nodes))
+    def text(self, letters: dict[str, str] | None = None) -> str:
+        return self.template.format(*(show(node, letters=letters) for node in self.nodes))
 
-    def latex(self) -> str:
+    def latex(self, letters: dict[str, str] | None = None) -> str:
         from symbackprop.printing.latex import escaped_text
 
         parts = re.split(r"(\{\d+\})", self.template)
         return "".join(
-            f"${show(self.nodes[int(part[1:-1])], tex=True)}$" if re.fullmatch(r"\{\d+\}", part) else escaped_text(part)
+            f"${show(self.nodes[int(part[1:-1])], tex=True, letters=letters)}$"
+            if re.fullmatch(r"\{\d+\}", part)
+            else escaped_text(part)
             for part in parts
         )

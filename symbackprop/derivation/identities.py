@@ -97,6 +97,31 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Mul), flip)
 
 
+def abs_products(expr: sp.Expr) -> sp.Expr:
+    """u² sign(u) written u |u|, and the sums of such terms collected: a cubic cost's derivative
+    (a - y)|a - y|, not (2/3)(a - y)|a - y| + (1/3)(a - y)² sign(a - y). Exact for real u."""
+
+    def rewrite(term: sp.Mul) -> sp.Expr:
+        args = list(term.args)
+        for i, factor in enumerate(args):
+            if not isinstance(factor, sp.sign):
+                continue
+            u = factor.args[0]
+            for k, other in enumerate(args):
+                if k != i and isinstance(other, sp.Pow) and other.exp == 2 and other.base in (u, -u):
+                    rest = [x for n, x in enumerate(args) if n not in (i, k)]
+                    return sp.Mul(*rest, u, sp.Abs(u))
+        return term
+
+    def collect(total: sp.Add) -> sp.Expr:
+        return sp.collect(sp.expand(total), sorted(total.atoms(sp.Abs), key=str), sp.factor)
+
+    if not expr.has(sp.sign):
+        return expr
+    expr = expr.replace(lambda e: e.is_Mul and any(isinstance(x, sp.sign) for x in e.args), rewrite)
+    return tidy(expr.replace(lambda e: e.is_Add and e.has(sp.Abs), collect))
+
+
 def _simplest(candidates: list[sp.Expr]) -> sp.Expr | None:
     return min(candidates, key=lambda e: (sp.count_ops(e), sp.default_sort_key(e)), default=None)
 

@@ -79,12 +79,14 @@ class NetworkLatexPrinter(LatexPrinter):
         return self._print(expr.label)
 
     def _print_Mul(self, expr) -> str:
-        """A product with its weights first, as the texts write it: w^l_{jk} a^{l-1}_k, w^{l+1}_{kj} δ^{l+1}_k."""
+        """A product with its weights first and its logarithms last, as the texts write it: w^l_{jk} a^{l-1}_k,
+        w^{l+1}_{kj} δ^{l+1}_k, y_j log a_j."""
         factors = expr.as_ordered_factors()
         numbers = [f for f in factors if f.is_Number]
         weights = [f for f in factors if _is_weight(f)]
-        ordered = numbers + weights + [f for f in factors if not f.is_Number and not _is_weight(f)]
-        if not weights or ordered == factors or any(f.is_Pow and f.exp.is_negative for f in factors):
+        logs = [f for f in factors if isinstance(f, (sp.log, sp.exp))]
+        ordered = numbers + weights + [f for f in factors if not (f.is_Number or _is_weight(f) or f in logs)] + logs
+        if ordered == factors or any(f.is_Pow and f.exp.is_negative for f in factors):
             return super()._print_Mul(expr)  # (a fraction is split by SymPy, which orders its parts again)
         if numbers and numbers[0].is_negative:
             rest = sp.Mul(*([-numbers[0]] if numbers[0] != -1 else []), *ordered[1:], evaluate=False)

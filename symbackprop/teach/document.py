@@ -21,11 +21,13 @@ from pathlib import Path
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.simplify.simplify import factor_sum
 
 from symbackprop import __version__
 from symbackprop.closed_forms import forms_for
 from symbackprop.derivation import indexed as derive_indexed
 from symbackprop.derivation.formulas import readable
+from symbackprop.derivation.identities import abs_products
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import OutputFolder, write_atomic
 from symbackprop.network import indexed
@@ -61,7 +63,7 @@ def _readable(expr: sp.Expr, net: indexed.IndexedNetwork) -> sp.Expr:
     expr = indexed.normalize(sp.sympify(expr).doit(), net.ranges)
     free = sorted((s for s in expr.free_symbols if s in net.ranges or s.name.endswith("_sum")), key=str)
     letters = [sp.Symbol(c, integer=True) for c in (*net.notation.indices, "l", "m")]
-    return readable(expr, dict(zip(free, letters)), net.notation)
+    return abs_products(readable(expr, dict(zip(free, letters)), net.notation))
 
 
 def _through_activations(expr: sp.Expr, net: indexed.IndexedNetwork, layers_shown) -> sp.Expr:
@@ -164,8 +166,13 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
     for site in sites(spec, nt):
         indices = derive_indexed.site_indices(net, site)
         formula = forms.component(site, "jacobian" if site.jacobian else "component", view, indices)
+        if not spec.layer_activation(L).elementwise:  # the softmax's formula written as the output a^L_j it is
+            for index in sorted(formula.free_symbols, key=str):
+                formula = formula.subs(net.a(L, index), net.activations[L][index])
         quantity = _quantity(net, site, indices)
         lhs, rhs = _readable(sp.Tuple(quantity, _through_activations(formula, net, shown)), net)
+        if not spec.layer_activation(L).elementwise:
+            rhs = rhs.replace(lambda e: isinstance(e, sp.Sum), factor_sum)  # a_j Σ_r y_r, the constant taken out
         derivative = site.equation in ("BP3", "BP4", "input_gradient")
         lhs_tex = f"\\frac{{\\partial {example_cost}}}{{\\partial {latex(lhs)}}}" if derivative else latex(lhs)
         closed_rows.append(
@@ -267,9 +274,13 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "second_index": nt.indices[1],
         "function_letter": nt.spell("function", "latex"),
         "activation_letter": nt.spell("activation", "latex"),
+        "examples_letter": nt.spell("examples", "latex"),
+        "input_letter": nt.spell("input", "latex"),
         "entry_rows": entry_rows,
         "parameter_count": spec.parameter_count,
         "widths": ", ".join(f"{latex(w)} = {n}" for w, n in zip(net.widths, spec.layers)),
+        "output_layer": nt.output_layer.get("latex"),
+        "output_number": nt.layer(spec.depth),
         "table_limit": proof.TABLE_LIMIT,
         "identity_rows": identity_rows,
         "check_rows": check_rows,
@@ -283,8 +294,10 @@ def _identity_row(identity, nt, example_cost: str) -> dict:
     z, a, y = (nt.spell(q, "latex") for q in ("weighted_input", "activation", "target"))
     j = nt.indices[0]
     a_j, y_j = sp.Symbol(f"{a}_{{{j}}}"), sp.Symbol(f"{y}_{{{j}}}")
+    where = ""
     if identity.name == "activation_derivative":
         lhs, values = f"\\text{{{_tex(identity.subject)}}}'({z})", {A: sp.Symbol(a)}
+        where = f"${a} = \\text{{{_tex(identity.subject)}}}({z})$"
     elif identity.name == "cost_gradient":
         lhs, values = f"\\frac{{\\partial {example_cost}}}{{\\partial {latex(a_j)}}}", {A: a_j, Y: y_j}
     else:
@@ -296,6 +309,7 @@ def _identity_row(identity, nt, example_cost: str) -> dict:
     return {
         "formula": f"{lhs} = {latex(identity.rhs.subs(values, simultaneous=True))}",
         "assumption": " and ".join(conditions) if conditions else _tex(identity.assumption or ""),
+        "where": where,
     }
 
 

@@ -125,7 +125,14 @@ def worked(spec: Spec, nt: Notation) -> Worked:
         tuple(errors),
         tuple(gradients),
         _number(net._c(view.activations[L], y)),
-        {"name": name, "closed": f"{closed:.6f}", "difference": f"{difference:.6f}", "step": "10^{-5}"},
+        {
+            "name": name,
+            "closed": closed,
+            "difference": difference,
+            "closed_tex": _rate(closed),
+            "difference_tex": _rate(difference),
+            "step": "10^{-5}",
+        },
         update,
         eta,
         _number(decay) if decay else "",
@@ -148,3 +155,12 @@ def _matrix(values) -> str:
     values = np.atleast_2d(values)
     body = r" \\ ".join(" & ".join(_number(float(v)) for v in row) for row in values)
     return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
+
+
+def _rate(value: float) -> str:
+    """A derivative as LaTeX, six decimals, or six significant digits with a power of ten where those would
+    show only zeros (a cubic cost's -7.93209 × 10^{-6}, not -0.000008)."""
+    if value == 0 or abs(value) >= 1e-3:
+        return f"${value:.6f}$"
+    mantissa, exponent = f"{value:.5e}".split("e")
+    return f"${mantissa} \\times 10^{{{int(exponent)}}}$"

@@ -97,7 +97,7 @@ def exercises(spec: Spec, nt: Notation, report: Report, summary, elsewhere, work
     if other is not None:
         items.append(
             Exercise(
-                f"Write BP2 in the notation of {other.title}, and say what changed.",
+                f"Write BP2 as the text \\emph{{{other.title}}} writes it, and say what changed.",
                 f"${other.equations[1]}$. The letters and the numbering of the layers change; the mathematics "
                 "does not.",
             )

@@ -227,10 +227,14 @@ def softmax_bp1(spec: Spec, nt: Notation, report: Report) -> dict | None:
 
 def training_set_letter(nt: Notation) -> str:
     """The letter of the training-set size, one that clashes with nothing: the notation's own (Nielsen's n),
-    unless the widths or the output layer already use it (n_l, UFLDL's output layer n_l), then N."""
+    unless the widths, the output layer or the mini-batch already use it (n_l, UFLDL's output layer n_l), then N,
+    or N_train where N counts the mini-batch (Bishop's E = Σ_{n=1}^N E_n)."""
     letter = nt.spell("training_set_size", "latex")
-    taken = {nt.spell("width", "latex"), nt.output_layer.get("latex").split("_")[0]}
-    return "N" if letter in taken else letter
+    taken = {nt.spell("width", "latex"), nt.output_layer.get("latex").split("_")[0], nt.spell("examples", "latex")}
+    for candidate in (letter, "N", r"N_{\mathrm{train}}"):
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable: N_train is nobody's letter")
 
 
 def constants(spec: Spec, nt: Notation) -> list[dict]:

@@ -9,7 +9,7 @@ from symbackprop.network import indexed
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Z
 from symbackprop.teach.matrix_forms import MatrixView
-from symbackprop.teach.output_layer import readable_name
+from symbackprop.teach.output_layer import in_terms_of_activation, readable_name
 from symbackprop.teach.steps import Context, Proof, Step, display, m, vanishing
 
 # -- BP2 -------------------------------------------------------------------------------------------
@@ -112,8 +112,8 @@ def _activation_special(ctx: Context, k: int, j, general: sp.Expr, q) -> tuple[S
         steps.append(
             Step(
                 general.subs(fprime, identity.rhs.subs(A, a_k[j])),
-                f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(identity.rhs.subs(A, a))}$ "
-                f"(substitute ${latex(a)} = {f}({latex(z)})$ back to check), so the activations of the forward pass "
+                f"{in_terms_of_activation(latex(a), f, latex(z))}: ${f}'({latex(z)}) = "
+                f"{latex(identity.rhs.subs(A, a))}$, so the activations of the forward pass "
                 f"give ${f}'$ without evaluating ${f}$ again.",
             )
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbackprop.derivation import indexed as derive_indexed
-from symbackprop.derivation.identities import jacobian_through_a
+from symbackprop.derivation.identities import abs_products, jacobian_through_a
 from symbackprop.network import indexed
 from symbackprop.printing.latex import latex
 from symbackprop.spec.functions import A, Y, Z
@@ -150,9 +150,9 @@ def _why_hadamard_fails(ctx: Context) -> str:
             values = ", ".join(f"${latex(symbol)} = {float(value):g}$" for symbol, value in point)
             row = (ce.get("entry") or [1])[0]  # δ^L is a column: its entry [row, 1]
             return (
-                f"The verifier ({c.method} method) found the Hadamard form false: at {values}, "
-                f"${latex(ctx.net.deltas[ctx.L])}_{{{row}}}$ is {ce['derived']:.6g} by differentiation but "
-                f"{ce['closed_form']:.6g} by the Hadamard form."
+                f"The Hadamard form is false here: at {values}, differentiation gives "
+                f"${latex(ctx.net.deltas[ctx.L])}_{{{row}}} = {ce['derived']:.4g}$, the Hadamard form "
+                f"{ce['closed_form']:.4g}."
             )
     return "The Hadamard form keeps only the diagonal terms, so it is not applicable here."
 
@@ -177,7 +177,7 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
     fprime = ctx.identity("activation_derivative", act.name)
     out = ctx.identity("output_delta")
     steps = []
-    g = sp.diff(cost.per_output, A)
+    g = abs_products(sp.diff(cost.per_output, A))
     fp_z = sp.diff(act.formula, Z)
     at = {A: aL[j], Y: y[j]}
     f = ctx.nt.spell("function", "latex")  # the definitions in the text's letters (Bishop's h(a), z = h(a))
@@ -201,8 +201,7 @@ def _bp1_special(ctx: Context, j: sp.Symbol) -> tuple[Step, ...]:
     steps.append(
         Step(
             sp.Mul(g_a, fp_a, evaluate=False),
-            f"With ${latex(a)} = {f}({latex(z)})$: ${f}'({latex(z)}) = {latex(fprime.rhs.subs(A, a))}$ (substitute "
-            f"${latex(a)} = {f}({latex(z)})$ back to check).",
+            f"{in_terms_of_activation(latex(a), f, latex(z))}: ${f}'({latex(z)}) = {latex(fprime.rhs.subs(A, a))}$.",
         )
     )
     if out is not None and out.method == "exact":
@@ -261,7 +260,10 @@ def _softmax_special(ctx: Context, j, k, jac) -> list[Step]:
         if used and simplifies_to_zero(constrained - result):
             reasons = " and ".join(f"{m(sp.Eq(total, 1))}: {why}" for total, why in used.items())
             steps.append(
-                Step(result, f"Using {reasons}. No $f'$ is left: this is the cancellation the identities report.")
+                Step(
+                    result,
+                    f"Using {reasons}. No $f'$ is left: the cancellation that keeps a saturated output learning.",
+                )
             )
     return steps
 
@@ -283,3 +285,11 @@ def pull_constants(expr: sp.Expr) -> sp.Expr:
 
 def readable_name(name: str) -> str:
     return name.replace("_", " ")
+
+
+def in_terms_of_activation(a: str, f: str, z: str) -> str:
+    """'In terms of the activation a = f(z)', or, where the text's activation and its function share a letter
+    (the blog's a(z)), 'In terms of the activation a itself'."""
+    if a.split("^")[0].split("_")[0].strip("{}") == f.strip("{}"):
+        return f"In terms of the activation ${a}$ itself"
+    return f"In terms of the activation ${a} = {f}({z})$"

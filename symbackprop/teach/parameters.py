@@ -167,7 +167,7 @@ def regularization(ctx: Context) -> Proof:
     size = {cost_terms.TRAINING_SET_SIZE: sp.Symbol(training_set_letter(nt), integer=True, positive=True)}
     coefficient = cost_terms.l2_coefficient(reg).xreplace(size) if cost_terms.has_l2(reg) else sp.Integer(0)
     term = coefficient * sp.Sum(W[u, v] ** 2, (u, 1, rows), (v, 1, cols))
-    m_ = sp.Symbol("m", positive=True, integer=True)
+    m_ = sp.Symbol(nt.spell("examples", "latex"), positive=True, integer=True)  # m (3Blue1Brown's n)
     x = sp.Symbol("x", integer=True)
     average = cost_terms.BatchSum(sp.Derivative(ctx.cost, W[p, q], evaluate=False), (x, 1, m_)) / m_
     cost = cost_terms.BatchSum(ctx.cost, (x, 1, m_)) / m_ + term

@@ -51,7 +51,22 @@ def test_goodfellow_is_read_in_the_books_letters():
     # g = the gradient on a, k = the layer
     v = grade(GOODFELLOW, r"\nabla_{\MW^{(k)}} J = \Vg \; \Vh^{(k-1)\top}")
     assert v.correct and v.notation == "goodfellow", (v.reason, v.parsed)
-    assert v.parsed == "∂J/∂W^{(l)} = δ (a^{(l-1)})ᵀ"
+    assert v.parsed == "∂J/∂W^{(k)} = g (h^{(k-1)})ᵀ"  # shown back in the book's letters
+
+
+BISHOP = make_spec(name="bishop", layers=[3, 4, 2], activation="sigmoid", output="sigmoid", notation="bishop")
+
+
+def test_the_words_about_a_bishop_answer_use_bishops_letters():
+    # Bishop's a is the weighted input, z the activation: the slip f' at the layer before the output
+    # is named as h'(a^{(L-1)}), not in the reader's letters (h'(z^{(L-1)})), which would mean the activation
+    v = grade(BISHOP, r"\delta^{(L)} = \nabla_z E_n \odot h'(a^{(L-1)})")
+    assert v.status == "wrong"
+    assert v.mistake == "h'(a^{(L-1)}) is taken at the wrong layer: it should be h'(a^{(L)})"
+    assert "a^{(L-1)}" in v.mistake_latex
+    v = grade(BISHOP, r"\frac{\partial E_n}{\partial w^{(l)}} = \delta^{(l)} z^{(l-1)}")
+    assert v.mistake == "a missing transpose: z^{(l-1)} should be (z^{(l-1)})ᵀ"
+    assert "z^{(l-1)}, an n_0 × 1 matrix" in v.reason
 
 
 def test_an_ascii_star_between_square_matrices_is_not_graded_on_a_guess():
