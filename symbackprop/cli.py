@@ -189,7 +189,11 @@ def _parser() -> argparse.ArgumentParser:
     spec_argument(p)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--formula", help="one formula, LaTeX or ASCII (with --equation, or with a left-hand side)")
-    what.add_argument("--answers", help="a file of answers, 'ID (EQUATION): FORMULA' per line (format below)")
+    what.add_argument(
+        "--answers",
+        help="a file of answers, 'ID (EQUATION): FORMULA' per line (format below); or a whole class: a folder of "
+        "such files, or a quoted pattern ('submissions/*.txt'), one file per student",
+    )
     p.add_argument(
         "--equation",
         help="BP1 BP2 BP3 BP4 input_gradient delta_output cost_gradient weight_update, or a "
@@ -211,7 +215,21 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the report as LaTeX: a summary table, then a section per answer not correct",
     )
     p.add_argument("--pdf", action="store_true", help="also compile the --latex file to PDF")
-    p.add_argument("--force", action="store_true", help="overwrite a --latex file that was edited or not written by us")
+    p.add_argument(
+        "--gradebook",
+        metavar="FILE",
+        help="write the gradebook CSV (student, answer, verdict, mistake, …) here; a class's default: gradebook.csv",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="grade with N worker processes (default: every core, here %(default)s)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="overwrite a --latex or --gradebook file that was edited or not ours"
+    )
 
     p = command(
         "notations",
@@ -404,16 +422,25 @@ def _notations(args) -> int:
 
 
 def _check_answers(args) -> int:
+    from symbackprop.check import classroom
     from symbackprop.check.read import Submission, read_answers
     from symbackprop.check.verdict import report_latex, report_text
 
     if not 0 < args.answer_seconds < float("inf"):
         return _fail(f"--answer-seconds: must be a positive number of seconds; got {args.answer_seconds:g}")
+    if args.jobs < 1:
+        return _fail(f"--jobs: must be a positive number of worker processes; got {args.jobs}")
     spec = _load(args)
     if args.pdf and not args.latex:
         return _fail("check: --pdf needs --latex FILE")
+    unreadable: list = []
+    whole_class = bool(args.answers) and classroom.is_class(args.answers)
     if args.formula is not None:
         submissions = [Submission("answer", args.formula, args.equation)]
+    elif whole_class:
+        if args.equation:
+            return _fail("check: --equation goes with --formula; in a file, write 'ID (EQUATION): FORMULA'")
+        submissions, unreadable = classroom.read_class(classroom.answer_files(args.answers))
     else:
         if args.equation:
             return _fail("check: --equation goes with --formula; in a file, write 'ID (EQUATION): FORMULA'")
@@ -427,14 +454,23 @@ def _check_answers(args) -> int:
         except UnicodeDecodeError as error:
             return _fail(f"{args.answers}: not UTF-8 text (byte {error.start}); an answers file is text")
         submissions = read_answers(text, source=args.answers)
-    report = pipeline.check(spec, submissions, notation=args.notation, seconds=args.answer_seconds)
-    print(report.to_json() if args.json else report_text(report), end="\n" if args.json else "")
+    gradebook = Path(args.gradebook or "gradebook.csv") if (whole_class or args.gradebook) else None
+    targets = [Path(args.latex)] + ([Path(args.latex).with_suffix(".pdf")] if args.pdf else []) if args.latex else []
+    for target in targets + ([gradebook] if gradebook else []):  # refused before any grading, not after it
+        OutputFolder(target.parent, force=args.force).check(target.name)
+    report = pipeline.check(spec, submissions, notation=args.notation, seconds=args.answer_seconds, jobs=args.jobs)
+    report = classroom.with_file_errors(report, unreadable)
+    if args.json:
+        print(report.to_json())
+    else:
+        print(classroom.summary_text(report) if whole_class else report_text(report), end="")
+    if gradebook:
+        path = OutputFolder(gradebook.parent, force=args.force).write(gradebook.name, classroom.gradebook_csv(report))
+        _say(args, f"check: wrote {path}")
     if args.latex:
         target = Path(args.latex)
         folder = OutputFolder(target.parent, force=args.force)
-        for name in [target.name] + ([target.with_suffix(".pdf").name] if args.pdf else []):
-            folder.check(name)
-        path = folder.write(target.name, report_latex(report))
+        path = folder.write(target.name, (classroom.class_latex if whole_class else report_latex)(report))
         _say(args, f"check: wrote {path}")
         if args.pdf:
             pdf = write_pdf(folder, path)

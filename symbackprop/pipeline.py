@@ -113,12 +113,14 @@ def check(
     equation: str | None = None,
     notation: str | None = None,
     seconds: float | None = ANSWER_SECONDS,
+    jobs: int = 1,
 ) -> GradeReport:
     """Verdicts on a person's formulas: one formula, a list of formulas (or Submissions), or a file of answers.
 
     ``equation`` says what a lone formula is about when it has no left-hand side (BP1 … BP4,
     input_gradient, …); ``notation`` reads the answers in a notation other than the spec's; an answer
-    not graded within ``seconds`` is reported undecided (None: no limit).
+    not graded within ``seconds`` is reported undecided (None: no limit); ``jobs`` worker processes grade
+    them (the truth derived once, before they start).
     """
     if isinstance(answers, os.PathLike):
         submissions = read_answers(Path(answers).read_text(encoding="utf-8"), source=str(answers))
@@ -128,7 +130,7 @@ def check(
         submissions = [
             a if isinstance(a, Submission) else Submission(f"answer{n}", a, equation) for n, a in enumerate(answers, 1)
         ]
-    return grade_all(spec, submissions, notation=notation, seconds=seconds)
+    return grade_all(spec, submissions, notation=notation, seconds=seconds, jobs=jobs)
 
 
 def train(

@@ -25,6 +25,7 @@ class Submission:
     equation: str | None = None
     notation: str | None = None
     line: int = 0
+    student: str = ""  # in a class (check --answers FOLDER): the name of the student's file
 
 
 class AnswerFileError(AnswerError):
@@ -45,8 +46,11 @@ cost_gradient weight_update, or a quantity such as dC/dW^2_{1,2}; NOTATION the n
 FORMULA is LaTeX or ASCII, with a left-hand side (delta^l = ...) or just the right-hand side of EQUATION."""
 
 
-def read_answers(text: str, source: str = "<answers>", notations: tuple[str, ...] | None = None) -> list[Submission]:
-    """The answers of a file in the format :data:`FILE_FORMAT` describes (``notations``: the catalogue's)."""
+def read_answers(
+    text: str, source: str = "<answers>", notations: tuple[str, ...] | None = None, student: str = ""
+) -> list[Submission]:
+    """The answers of a file in the format :data:`FILE_FORMAT` describes (``notations``: the catalogue's), each
+    marked as ``student``'s."""
     notations = tuple(NOTATIONS) if notations is None else notations
     result: list[Submission] = []
     current: dict | None = None
@@ -55,7 +59,9 @@ def read_answers(text: str, source: str = "<answers>", notations: tuple[str, ...
     def close():
         if current is not None:
             result.append(
-                Submission(current["id"], current["text"].strip(), current["eq"], current["nt"], current["line"])
+                Submission(
+                    current["id"], current["text"].strip(), current["eq"], current["nt"], current["line"], student
+                )
             )
 
     for number, line in enumerate(text.splitlines(), start=1):

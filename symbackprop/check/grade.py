@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 import random
 import time
 from dataclasses import fields, is_dataclass, replace
@@ -886,19 +887,57 @@ def grade_all(
     notation: str | None = None,
     seed: int = 0,
     seconds: float | None = tree.ANSWER_SECONDS,
+    jobs: int = 1,
 ) -> GradeReport:
-    """Verdicts on every :class:`~symbackprop.check.read.Submission`, in order, each within ``seconds``."""
+    """Verdicts on every :class:`~symbackprop.check.read.Submission`, in order, each within ``seconds``.
+
+    An answer written the same way twice (a class's common slip) is graded once: the verdict depends only on
+    the text, its equation and its notation (the counterexample's seed is fixed). With ``jobs`` > 1 the
+    answers are graded by that many worker processes: the first student's answers are graded here first, so
+    the derived truth they need is computed once and every worker inherits it (the caches of
+    :mod:`~symbackprop.check.backends`, copied by fork)."""
     start = time.perf_counter()
-    verdicts = tuple(
-        grade(
-            spec,
-            s.text,
-            equation=s.equation,
-            notation=s.notation or notation,
-            ident=s.ident,
-            seed=seed,
-            seconds=seconds,
-        )
-        for s in submissions
-    )
+    todo = list(submissions)
+    distinct: dict[tuple, object] = {}
+    for s in todo:
+        distinct.setdefault(_grading_key(s, notation), s)
+    unique = list(distinct.values())
+    first = [s for s in unique if s.student == unique[0].student] if unique else []
+    graded = {_grading_key(s, notation): _one(spec, s, notation, seed, seconds) for s in first[:WARM_ANSWERS]}
+    rest = [s for s in unique if _grading_key(s, notation) not in graded]
+    if jobs > 1 and len(rest) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _JOB
+        _JOB = (spec, notation, seed, seconds)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(rest))) as pool:
+                chunk = max(1, len(rest) // (jobs * 8))
+                for s, verdict in zip(rest, pool.imap(_one_of_job, rest, chunksize=chunk)):
+                    graded[_grading_key(s, notation)] = verdict
+        finally:
+            _JOB = None
+    else:
+        for s in rest:
+            graded[_grading_key(s, notation)] = _one(spec, s, notation, seed, seconds)
+    verdicts = tuple(_replace(graded[_grading_key(s, notation)], ident=s.ident, student=s.student) for s in todo)
     return GradeReport(spec, verdicts, time.perf_counter() - start)
+
+
+#: At most this many of the first student's answers are graded before the workers start (their truth is shared).
+WARM_ANSWERS = 8
+#: What the workers of :func:`grade_all` grade against: (spec, notation, seed, seconds), set before they fork.
+_JOB: tuple | None = None
+
+
+def _grading_key(s, notation: str | None) -> tuple:
+    return (s.text, s.equation, s.notation or notation)
+
+
+def _one(spec: Spec, s, notation: str | None, seed: int, seconds: float | None) -> Verdict:
+    return grade(
+        spec, s.text, equation=s.equation, notation=s.notation or notation, ident=s.ident, seed=seed, seconds=seconds
+    )
+
+
+def _one_of_job(s) -> Verdict:
+    spec, notation, seed, seconds = _JOB
+    return _one(spec, s, notation, seed, seconds)

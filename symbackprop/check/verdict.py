@@ -44,6 +44,7 @@ class Verdict:
     error_column: int | None = None
     seconds: float = 0.0
     point: tuple = field(default=(), compare=False, repr=False)  # the counterexample's (symbol, value) pairs
+    student: str = ""  # in a class: whose answer (the name of the student's file)
 
     @property
     def correct(self) -> bool:
@@ -51,6 +52,7 @@ class Verdict:
 
     def to_dict(self) -> dict:
         return {
+            **({"student": self.student} if self.student else {}),
             "id": self.ident,
             "answer": self.text,
             "status": self.status,
@@ -173,39 +175,11 @@ def mistake_counts(verdicts) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: -item[1])
 
 
-def report_latex(report: GradeReport) -> str:
+def report_latex(report: GradeReport, students: list[dict] | None = None, pages: list[dict] | None = None) -> str:
     """The report as a standalone LaTeX document: a summary table of every answer (verdict, mistake in words),
     the mistakes by how often they occur, then a section per answer that is not correct
-    (``templates/check.tex.j2``)."""
-    from symbackprop.printing.latex import escaped_text as _tex
-
-    pages = []
-    for v in report.verdicts:
-        ce = v.counterexample or {}
-        pages.append(
-            {
-                "ident": _tex(v.ident),
-                "ident_breakable": _tex(v.ident).replace("-", r"-\allowbreak{}"),  # long IDs wrap in the table
-                "status": v.status,
-                "verdict": VERDICT_TEX[v.status],
-                "summary": v.mistake_latex or _tex(v.mistake or (v.reason if v.status != "correct" else "")),
-                "equation": _tex(v.equation or "-"),
-                "notation": _tex(v.notation or "-"),
-                "method": _tex(v.method or "-"),
-                "formula": v.parsed_latex,
-                "answer_text": _tex(v.text.replace("\n", " ")),
-                "proofs": [_tex(p) for p in v.proofs],
-                "reason": _tex(v.reason),
-                "wrong_term": _tex(v.wrong_term),
-                "mistake": v.mistake_latex or _tex(v.mistake),
-                "note": _tex(v.note),
-                "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
-                "residual": v.residual_latex,
-                "answer_value": _short(ce["answer"]) if "answer" in ce else "",
-                "derived_value": _short(ce["derived"]) if "derived" in ce else "",
-                "difference": _short(ce["difference"]) if "difference" in ce else "",
-            }
-        )
+    (``templates/check.tex.j2``). A class's report (:func:`~symbackprop.check.classroom.class_latex`) gives
+    ``students`` (its summary table, one row per student) and its ``pages``."""
     typeset = {v.mistake: v.mistake_latex for v in report.verdicts if v.mistake}
     d = report.to_dict()
     return (
@@ -219,7 +193,42 @@ def report_latex(report: GradeReport) -> str:
             wrong=d["wrong"],
             errors=d["error"],
             undecided=d["undecided"],
-            pages=pages,
+            pages=[answer_page(v) for v in report.verdicts] if pages is None else pages,
+            students=students,
             mistakes=[(typeset.get(text) or _tex(text), count) for text, count in mistake_counts(report.verdicts)],
         )
     )
+
+
+def _tex(text: str) -> str:
+    from symbackprop.printing.latex import escaped_text
+
+    return escaped_text(text)
+
+
+def answer_page(v: Verdict) -> dict:
+    """One answer as the report's template shows it: its summary row and its section."""
+    ce = v.counterexample or {}
+    return {
+        "ident": _tex(v.ident),
+        "ident_breakable": _tex(v.ident).replace("-", r"-\allowbreak{}"),  # long IDs wrap in the table
+        "status": v.status,
+        "verdict": VERDICT_TEX[v.status],
+        "summary": v.mistake_latex or _tex(v.mistake or (v.reason if v.status != "correct" else "")),
+        "equation": _tex(v.equation or "-"),
+        "notation": _tex(v.notation or "-"),
+        "method": _tex(v.method or "-"),
+        "formula": v.parsed_latex,
+        "answer_text": _tex(v.text.replace("\n", " ")),
+        "proofs": [_tex(p) for p in v.proofs],
+        "reason": _tex(v.reason),
+        "wrong_term": _tex(v.wrong_term),
+        "mistake": v.mistake_latex or _tex(v.mistake),
+        "note": _tex(v.note),
+        "point": [(latex(symbol), _short(float(x))) for symbol, x in v.point],
+        "residual": v.residual_latex,
+        "answer_value": _short(ce["answer"]) if "answer" in ce else "",
+        "derived_value": _short(ce["derived"]) if "derived" in ce else "",
+        "difference": _short(ce["difference"]) if "difference" in ce else "",
+        "who": "",
+    }

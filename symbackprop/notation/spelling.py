@@ -38,6 +38,11 @@ SIGNS: dict[str, Spelling] = {
     "in": Spelling("in", "∈", r"\in"),
     "reals": Spelling("R", "ℝ", r"\mathbb{R}"),
     "transpose": Spelling("^T", "ᵀ", "^T"),
+    "times": Spelling("x", "×", r"\times"),  # n_2 × 1: a shape in the words of a verdict
+    "to": Spelling("->", "→", r"\to"),
+    "norm": Spelling("||", "‖", r"\|"),
+    "neq": Spelling("!=", "≠", r"\neq"),
+    "ellipsis": Spelling("...", "…", r"\ldots"),
     "section": Spelling("section", "§", r"\S{}"),
     "en_dash": Spelling("-", "–", "--"),
     "em_dash": Spelling("--", "—", "---"),

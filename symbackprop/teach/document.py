@@ -274,6 +274,7 @@ def context(spec: Spec, notation: str | None = None, report: Report | None = Non
         "second_index": nt.indices[1],
         "function_letter": nt.spell("function", "latex"),
         "activation_letter": nt.spell("activation", "latex"),
+        "error_letter": nt.spell("error", "latex"),
         "examples_letter": nt.spell("examples", "latex"),
         "input_letter": nt.spell("input", "latex"),
         "entry_rows": entry_rows,
