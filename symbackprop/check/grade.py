@@ -530,6 +530,14 @@ def _derivative_layers(node):
             yield Words("{0} is taken at the wrong layer: it should be {1}", (node, moved)), moved
 
 
+def _quantity_layers(node):
+    """A weight, error or activation of the layer next to the right one (W^l in BP2, where W^{l+1} is)."""
+    if isinstance(node, tree.Var) and node.layer is not None and node.base in ("W", "w", "delta", "a", "z", "b"):
+        for by in (-1, 1):
+            moved = _shift_layers(node, by)
+            yield Words("{0} is from the wrong layer: it should be {1}", (node, moved)), moved
+
+
 def _decay_terms(node):
     """The weight-decay term written λ W without the average's 1/m, or λ/W for λ W."""
     lam, m = tree.Var("lambda"), tree.Var("m")
@@ -553,6 +561,7 @@ def _repairs(side, q, kind: str, batch: bool):
     yield from _rewrites(side, _transposes)
     yield from _rewrites(side, _swapped_indices)
     yield from _rewrites(side, _derivative_layers)
+    yield from _rewrites(side, _quantity_layers)
     letters = [i for i in q.indices if isinstance(i, str)]
     if len(letters) == 2:
         a, b = letters

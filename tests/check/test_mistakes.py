@@ -20,6 +20,9 @@ NOTES = load_spec(EXAMPLES / "notes.toml")  # layers [3, 4, 2], W^l, f^l, ∘
         (r"\delta^l = ((W^{l})^T \delta^{l}) \circ f'(z^{l-1})", "the layer numbers are off by one"),
         (r"\delta^L = (y - a^L) \circ f'(z^L)", "the sign of y - a^L"),
         (r"\delta^L = 2 (a^L - y) \circ f'(z^L)", "a factor 2 too many"),
+        # one quantity of the neighbouring layer (the class benchmark's commonest unnamed slip)
+        (r"\delta^l = ((W^{l})^T \delta^{l+1}) \circ f'(z^l)", "W^l is from the wrong layer: it should be W^{l+1}"),
+        (r"\frac{\partial C}{\partial W^l} = \delta^l (a^{l})^T", "a^l is from the wrong layer: it should be a^{l-1}"),
     ],
 )
 def test_the_mistake_is_named(answer, mistake):
