@@ -139,6 +139,8 @@ class ConcreteNames:
         return self.net.z_expression(k, self.example(e))[i - 1]
 
 
+#: The kinds of a gradient-descent step (W^l → W^l − η∂C/∂W^l, b^l → b^l − η∂C/∂b^l): no equations, updates.
+UPDATES = ("update", "bias_update")
 #: The equation site of each quantity an answer can be about.
 SITE_OF = {
     "delta_output": "BP1",
@@ -146,6 +148,7 @@ SITE_OF = {
     "bias": "BP3",
     "weight": "BP4",
     "update": "BP4",
+    "bias_update": "BP3",
     "input": "input_gradient",
 }
 
@@ -179,6 +182,8 @@ def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind:
     grad = layered.derived(net, site, None) if batch else layered.example_gradient(net, site, 0)
     if kind == "update":
         return [net.weights[k - 1] - ETA * grad]
+    if kind == "bias_update":
+        return [net.biases[k - 1] - ETA * grad]
     return [grad]
 
 
@@ -266,6 +271,6 @@ def indexed_truth(net: indexed.IndexedNetwork, kind: str, k: int, index: tuple) 
     """The derived component at symbolic widths of the quantity an answer is about."""
     if kind == "cost_gradient":
         return net.cost_gradient(index[0])
-    if kind not in SITE_OF or kind == "update":
+    if kind not in SITE_OF or kind in UPDATES:
         raise Unsupported()
     return derive_indexed.derived(net, site_of(kind, k, net), index)

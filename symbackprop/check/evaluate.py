@@ -264,6 +264,9 @@ class Evaluator:
     def _Function(self, node: tree.Function) -> Value:
         arg = self.eval(node.arg)
         if node.name == "sum":  # the code's sum(dZ) / np.sum(dZ, axis=1): over the batch's examples
+            if node.every_entry and arg.rows is not None and arg.cols not in (None, EXAMPLES_DIM):
+                # np.sum(W1): NumPy adds up every entry of the matrix, one number
+                return scalar(self.b.sum(lambda i: self.b.sum(lambda j: arg.get(i, j), arg.cols), arg.rows))
             if arg.cols != EXAMPLES_DIM:
                 raise GradingError(
                     f"sum(…) of {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ) is "
@@ -277,6 +280,8 @@ class Evaluator:
         upper = node.upper
         if isinstance(upper, tree.Var) and upper.base in ("m", "n") and not upper.layer:
             return self._example_sum(node)
+        if upper is None and any(getattr(n, "example", None) == node.index for n in walk(node.body)):
+            return self._example_sum(node)  # Nielsen's Σ_x δ^{x,l} (a^{x,l-1})ᵀ: x names the example
         if node.index == "l":
             return self._layer_sum(node)
         k = self._index_layer(node.body, node.index)
@@ -560,6 +565,8 @@ def as_column(value: Value) -> Value:
 def dims_of(nt: Notation, kind: str, k: int, depth: int) -> tuple:
     if kind in ("weight", "update"):
         return nt.weight_dims(k)
+    if kind == "bias_update":
+        kind = "bias"
     if kind == "input":
         return (0, None)
     if kind == "cost_gradient":

@@ -46,6 +46,7 @@ from sympy.core.function import AppliedUndef
 from symbackprop.check import tree
 from symbackprop.check.backends import (
     EXAMPLES_DIM,
+    UPDATES,
     ConcreteNames,
     IndexedNames,
     Unsupported,
@@ -214,6 +215,11 @@ def _grade(
                 raise GradingError(
                     f"free indices {', '.join(sorted(set(rhs_free)))}: write the left-hand side, e.g. {component} = …"
                 )
+    if nt.unit_layers and depth > 1 and not any(_layered(side) for side in (lhs_node, *sides)):
+        letters = {i for side in (lhs_node, *sides) for v in walk(side) if _unit_var(v, nt) for i in v.indices}
+        if len(letters) > 1:  # two units' letters: layers relative to each other (Bishop's j, i, k)
+            lhs_node, sides = _unit_layered(lhs_node, nt), [_unit_layered(side, nt) for side in sides]
+            why += f"; the layers by the units' letters ({', '.join(_unit_words(nt))})"
     q = quantity_of(lhs_node)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
@@ -236,7 +242,7 @@ def _grade(
         and not (wanted == "delta_output" and kind == "delta_hidden" and q.layer and q.layer.var is None)
     ):
         raise GradingError(f"the left-hand side {q.text} is not what {equation} is about ({wanted.replace('_', ' ')})")
-    batch = is_batch(parsed) or kind == "update"
+    batch = is_batch(parsed) or kind in UPDATES
     layered_nodes = [n for side in (lhs_node, *sides) for n in walk(side) if getattr(n, "layer", None) is not None]
     if q.layer is None and depth > 1 and kind not in ("cost", "cost_gradient", "input") and not layered_nodes:
         raise GradingError(
@@ -249,7 +255,7 @@ def _grade(
     letters = text_letters(nt)  # shown back in the answer's own letters (Bishop's a, z, t)
     rhs_text = " = ".join(show(s, letters=letters) for s in sides)
     # an update W^l → W^l − η(…) is no equation: written as the texts write it (Nielsen's →)
-    arrow, tex_arrow = (" → ", r" \to ") if kind == "update" else (" = ", " = ")
+    arrow, tex_arrow = (" → ", r" \to ") if kind in UPDATES else (" = ", " = ")
     base = dict(
         ident=ident,
         text=text,
@@ -538,6 +544,41 @@ def _quantity_layers(node):
             yield Words("{0} is from the wrong layer: it should be {1}", (node, moved)), moved
 
 
+def _layered(node) -> bool:
+    return any(getattr(n, "layer", None) is not None for n in walk(node))
+
+
+def _unit_var(node, nt) -> bool:
+    return (
+        isinstance(node, tree.Var)
+        and node.layer is None
+        and node.base in ("delta", "z", "a", "w", "W", "b")
+        and bool(node.indices)
+        and node.indices[0] in nt.unit_layers
+    )
+
+
+def _unit_layered(node, nt):
+    """``node`` with each quantity's layer said by its unit's letter (:attr:`Notation.unit_layers`): the
+    layer of a weight is that of the unit it feeds, its first index."""
+    if _unit_var(node, nt):
+        return replace(node, layer=tree.Layer("l", nt.unit_layers[node.indices[0]], parenthesised=True))
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _unit_layered(getattr(node, f.name), nt) for f in fields(node)})
+
+
+def _unit_words(nt) -> list[str]:
+    offset = {-1: "l-1", 0: "l", 1: "l+1"}
+    return [f"{letter} in layer {offset.get(by, f'l{by:+d}')}" for letter, by in sorted(nt.unit_layers.items())]
+
+
+def _whole_sums(node):
+    """NumPy's np.sum(W) without axis=: one number, where the matrix itself was meant."""
+    if isinstance(node, tree.Function) and node.name == "sum" and node.every_entry:
+        yield Words("{0} adds up every entry of {1}, one number: it should be {1}", (node, node.arg)), node.arg
+
+
 def _decay_terms(node):
     """The weight-decay term written λ W without the average's 1/m, or λ/W for λ W."""
     lam, m = tree.Var("lambda"), tree.Var("m")
@@ -558,6 +599,7 @@ def _repairs(side, q, kind: str, batch: bool):
     """Corrections a teacher would name, each with its words: a transpose, swapped indices, f' at another
     layer, the layers off by one, the average 1/m, the weight decay, a factor 2 (the quadratic cost's 1/2)."""
     yield from _rewrites(side, _decay_terms)  # yields only where λ is written
+    yield from _rewrites(side, _whole_sums)
     yield from _rewrites(side, _transposes)
     yield from _rewrites(side, _swapped_indices)
     yield from _rewrites(side, _derivative_layers)
@@ -641,7 +683,7 @@ def _check(
         truths = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, batch)
         rows, cols = dims_of(
             nt,
-            "weight" if kind == "update" else kind.replace("delta_output", "delta").replace("delta_hidden", "delta"),
+            kind.replace("delta_output", "delta").replace("delta_hidden", "delta"),
             k,
             depth,
         )

@@ -20,7 +20,7 @@ from symbackprop.spec.model import Spec
 
 @dataclass(frozen=True)
 class Quantity:
-    kind: str  # delta | bias | weight | input | cost_gradient | update
+    kind: str  # delta | bias | weight | input | cost_gradient | update | bias_update
     layer: tree.Layer | None
     indices: tuple
     text: str
@@ -48,6 +48,8 @@ def quantity_of(node) -> Quantity | None:
         return Quantity(kind, node.layer, node.indices, var_text(node), columns)
     if isinstance(node, tree.Var) and node.base in ("W", "w"):
         return Quantity("update", node.layer, node.indices, var_text(node))
+    if isinstance(node, tree.Var) and node.base == "b":  # b^l → b^l − η/m Σ_x δ^{x,l}
+        return Quantity("bias_update", node.layer, node.indices, var_text(node))
     if isinstance(node, tree.Cost):
         return Quantity("cost", None, (), show(node))
     if isinstance(node, tree.Partial) and isinstance(node.num, tree.Cost):
@@ -72,6 +74,7 @@ def default_lhs(kind: str, nt: Notation) -> tuple[str, str]:
         "cost_gradient": (f"grad_a {cost}", f"d{cost}/da^{out}_{i}"),
         "cost": (cost, cost),
         "update": (f"{W}^{general}", f"{W}^{general}_{{{i}{j}}}"),
+        "bias_update": (f"b^{general}", f"b^{general}_{i}"),
     }
     return table[kind]
 

@@ -189,6 +189,11 @@ class Names:
                 if base in ("x", "y"):
                     example = self.example_superscript()
                     continue
+                if self.at("(") and self.peek().raw == "{" and self.peek(1).text == "x" and self.peek(2).text == ",":
+                    self.advance(), self.advance(), self.advance()  # Nielsen's δ^{x,l}: the example x, then the layer
+                    example, layer = "x", self.layer_body()
+                    self.expect(")", " to close the superscript {x, layer}")
+                    continue
                 layer = self.layer_then_transpose()
                 continue
             if self.at("_") and not indices and subscripts:

@@ -537,9 +537,10 @@ class _Parser(Names):
         opener = self.expect("(", f" after {head.text}")
         self.enter(opener)
         args = []
+        self.keywords: set[str] = set()  # the keywords of the last call (np.sum without axis= sums every entry)
         while not self.at(")"):
             if self.at("npaxis", "npkeepdims"):
-                self.advance()
+                self.keywords.add(self.advance().text)
                 self.expect("=", " in a keyword argument")
                 self.advance()
             else:
@@ -559,7 +560,7 @@ class _Parser(Names):
         if len(args) != wanted:
             raise self.error(f"{head.text.removeprefix('np')}(…) takes {wanted} argument(s), found {len(args)}", head)
         if head.text == "sum":
-            return Function("sum", args[0])
+            return Function("sum", args[0], every_entry=head.raw != "Sum" and "npaxis" not in self.keywords)
         return BinOp("dot" if head.text == "npdot" else "hadamard", args[0], args[1], head.column)
 
     def sum(self) -> object:

@@ -78,6 +78,10 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             return name + _layer_script(node.layer, tex, letters) + _indices(node.indices)
         if node.base in ("x", "y"):
             return name + f"^{{({node.example})}}" + _indices(node.indices)
+        if node.example == "x" and node.layer is not None:  # Nielsen's δ^{x,l}
+            layer = _layer_script(node.layer, tex, letters)[1:]
+            layer = layer[1:-1] if layer.startswith("{") else layer
+            return name + f"^{{x,{layer}}}" + _indices(node.indices)
         return name + _layer_script(node.layer, tex, letters) + _indices(node.indices) + f"(x^{{({node.example})}})"
     if isinstance(node, Cost):
         if node.example and str(node.example).isalpha():

@@ -60,6 +60,7 @@ _WORDS = {
     "log": "log", "ln": "log", "sqrt": "sqrt", "frac": "frac", "Sum": "sum", "dot": "npdot",
     "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue", "if": "if", "for": "if",
     "theta": "Theta", "Theta": "Theta", "Delta": "Delta",
+    "lambd": "lambda",  # deeplearning.ai's assignments: lambda is a Python keyword
 }  # fmt: skip
 _ASCII_OPS = ("(.)", ".*", ":=", "!=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
               ";", "'", "@", "|", ".")  # fmt: skip

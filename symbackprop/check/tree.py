@@ -104,6 +104,7 @@ class Activation:
 class Function:
     name: str  # exp log sqrt, or sum (the code's sum over a batch's examples)
     arg: object
+    every_entry: bool = False  # NumPy's np.sum(M) without axis=: the sum of every entry, a number
 
 
 @dataclass(frozen=True)

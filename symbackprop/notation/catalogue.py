@@ -310,9 +310,13 @@ BISHOP = Notation(
         "BP4": "(5.53): dE_n/dw_ji = delta_j z_i",
         "input_gradient": "(5.73): the input's share of the Jacobian",
     },
+    unit_layers={"i": -1, "j": 0, "k": 1},
     decisions=(
         "Bishop numbers only the layers of weights, w^(1), w^(2); the units take the same numbers here, the "
         "input being layer 0",
+        "a formula without layers (delta_j = h'(a_j) sum_k w_kj delta_k, dE_n/dw_ji = delta_j z_i) is read as "
+        "Bishop means it, for a general layer: unit j in layer l, i in layer l-1, k in layer l+1; a formula "
+        "with one unit letter (delta_k = y_k - t_k) says no layer and is read for the layer its equation names",
         "the biases, which Bishop writes w_j0 on a unit z_0 = 1, are written b^(l)_j",
         "delta_k = y_k - t_k (5.54) holds for the canonical pairs (identity with the quadratic cost, sigmoid with "
         "cross-entropy); elsewhere the general BP1 is checked. The output y_k is written z^(L)_k",

@@ -149,6 +149,9 @@ class Notation:
     #: the text's m counts the whole training set (its gradient descent is over every example), so the L2
     #: term's n of the dataset scale is that m: λ/m W (Ng's courses, UFLDL); False: m a mini-batch (Nielsen)
     whole_training_set: bool = False
+    #: a text that writes its layer-wise formulas without layers, the unit's letter saying the layer: Bishop's
+    #: δ_j = h'(a_j) Σ_k w_kj δ_k, unit j in a layer l, i in l - 1, k in l + 1 (PRML section 5.3.1)
+    unit_layers: Mapping[str, int] = field(default_factory=dict)
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}

@@ -168,3 +168,59 @@ def test_lambda_dividing_the_weights_is_named():
 def test_a_case_other_than_the_bias_column_is_refused_with_what_is_read():
     v = grade(COURSERA, r"D^{(l)}_{ij} := \frac{1}{m}\Delta^{(l)}_{ij} \text{ if } i = 1")
     assert v.status == "error" and "only as Ng's bias column" in v.reason
+
+
+DLAI_L2 = make_spec(name="dlai_l2", layers=[3, 4, 1], activation="relu", output="sigmoid", cost="cross_entropy",
+                    regularization={"l2": 0.7, "scale": "dataset"}, notation="deeplearning_ai")  # fmt: skip
+
+
+def test_the_courses_lambd_and_a_sum_of_every_entry():
+    # community.deeplearning.ai/t/dw-for-l2-regularization/165181: the assignment's name lambd (lambda is a
+    # Python keyword); np.sum(W1) without axis= is one number, not the matrix (truths: the corpus's NumPy checks)
+    assert grade(DLAI_L2, "dW1 = 1/m * np.dot(dZ1, X.T) + (lambd * W1) / m").correct
+    v = grade(DLAI_L2, "dW1 = 1/m * np.dot(dZ1, X.T) + (lambd * np.sum(W1)) / m")
+    assert v.status == "wrong" and v.mistake == "sum(W^1) adds up every entry of W^1, one number: it should be W^1"
+    # with axis= it is a sum over one dimension, as before: over the examples of dZ
+    assert grade(DLAI_L2, "db1 = np.sum(dZ1, axis=1, keepdims=True) / m").correct
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # PRML (5.53), (5.56) and a Data Science SE answer quoting (5.50): no layers written, the units'
+        # letters say them (j in a layer l, i in l-1, k in l+1); truths by finite differences (the corpus)
+        (r"\frac{\partial E_n}{\partial w_{ji}} = \delta_j z_i", "correct"),
+        (r"\delta_j = h'(a_j) \sum_k w_{kj} \delta_k", "correct"),
+        (
+            r"\frac{\partial E_n}{\partial w_{ji}}=\frac{\partial E_n}{\partial a_j}"
+            r"\frac{\partial a_j}{\partial w_{ji}}",
+            "correct",
+        ),
+        (r"\delta_j = h'(a_j) \sum_k w_{jk} \delta_k", "wrong"),  # the weight's indices swapped
+        (r"\frac{\partial E_n}{\partial w_{ji}} = \delta_i z_j", "wrong"),
+    ],
+)
+def test_bishops_formulas_without_layers_are_read_by_the_units_letters(text, status):
+    v = grade(BISHOP, text)
+    assert v.status == status, (v.reason, v.parsed)
+    assert "the layers by the units' letters" in v.note
+
+
+NIELSEN = make_spec(name="nielsen", layers=[3, 4, 2], activation="sigmoid", notation="nielsen")
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Nielsen ch. 2, "The backpropagation algorithm" with gradient descent: the example x in the superscript
+        (r"w^l \to w^l-\frac{\eta}{m} \sum_x \delta^{x,l} (a^{x,l-1})^T", "correct"),
+        (r"b^l \to b^l-\frac{\eta}{m} \sum_x \delta^{x,l}", "correct"),
+        (r"w^l \to w^l-\eta \sum_x \delta^{x,l} (a^{x,l-1})^T", "wrong"),  # the 1/m of the average missing
+        (r"w^l \to w^l-\frac{\eta}{m} \sum_x \delta^{x,l} (a^{x,l})^T", "wrong"),
+    ],
+)
+def test_nielsens_example_superscript_and_sum_over_x(text, status):
+    v = grade(NIELSEN, text)
+    assert v.status == status, (v.reason, v.parsed)
+    if status == "correct":
+        assert "δ^{x,l}" in v.parsed
