@@ -188,6 +188,10 @@ class Evaluator:
 
     def _Partial(self, node: tree.Partial) -> Value:
         wrt, name, num = node.wrt, var_text(node.wrt), node.num
+        if isinstance(num, tree.Penalty):  # ∇_W Ω(θ) of Ω = ½ Σ ‖W‖²: the weights themselves
+            if wrt.base not in ("W", "w"):
+                raise GradingError(f"∇Ω(θ) is graded with respect to the weights (∇_W Ω(θ) = W), not {name}")
+            return self._Var(wrt)
         if isinstance(node.num, tree.Cost):
             e = self.example_of(node.num.example)
             if wrt.base == "z":
@@ -521,7 +525,7 @@ def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
 
 def walk(node):
     yield node
-    if isinstance(node, (tree.Var, tree.Num, tree.Cost)) or node is None:
+    if isinstance(node, (tree.Var, tree.Num, tree.Cost, tree.Penalty)) or node is None:
         return
     for value in vars(node).values():
         if isinstance(
@@ -531,6 +535,7 @@ def walk(node):
                 tree.Num,
                 tree.Cost,
                 tree.Partial,
+                tree.Penalty,
                 tree.Activation,
                 tree.Function,
                 tree.Sum,

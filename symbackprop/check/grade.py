@@ -243,6 +243,13 @@ def _grade(
     ):
         raise GradingError(f"the left-hand side {q.text} is not what {equation} is about ({wanted.replace('_', ' ')})")
     batch = is_batch(parsed) or kind in UPDATES
+    examples = None  # the batch's examples: BATCH_EXAMPLES
+    penalty = any(isinstance(n, tree.Penalty) for side in sides for n in walk(side))
+    averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
+    if penalty and not averaged and kind not in UPDATES:
+        # Goodfellow's J = L + λΩ(θ) of one example (Algorithm 6.4): the batch cost of a batch of one
+        batch, examples = True, 1
+        why += "; J = L + λΩ(θ) of one example, Ω(θ) = ½ Σ ‖W‖² (Deep Learning, section 7.1.1)"
     layered_nodes = [n for side in (lhs_node, *sides) for n in walk(side) if getattr(n, "layer", None) is not None]
     if q.layer is None and depth > 1 and kind not in ("cost", "cost_gradient", "input") and not layered_nodes:
         raise GradingError(
@@ -267,11 +274,13 @@ def _grade(
         + tex_arrow
         + " = ".join(show(s, tex=True, letters=letters) for s in sides),
     )
-    result = first = _check(spec, nt, kind, q, sides, layers, batch, True, rng)
+    result = first = _check(spec, nt, kind, q, sides, layers, batch, True, rng, examples=examples)
     abstract = True
     if not result["holds"]:
         abstract = False
-        result = _check(spec, nt, kind, q, sides, layers, batch, False, rng, explain=not first.get("residual"))
+        result = _check(
+            spec, nt, kind, q, sides, layers, batch, False, rng, explain=not first.get("residual"), examples=examples
+        )
         if not result["holds"] and first.get("residual"):
             result["residual"] = first["residual"] + " (for every elementwise f)"
             result["residual_latex"] = first["residual_latex"]
@@ -280,7 +289,9 @@ def _grade(
     if result["holds"]:
         method = result["method"]
         label = "every elementwise activation" if abstract else "this network's activations"
-        widths = f"widths {list(spec.layers)}" + (f", m = {BATCH_EXAMPLES} examples" if batch else "") + reduced
+        widths = (
+            f"widths {list(spec.layers)}" + (f", m = {examples or BATCH_EXAMPLES} examples" if batch else "") + reduced
+        )
         proofs.append(f"{method}: at {widths}, for {label}, {result['detail']}")
         if abstract and not batch and method == "exact":
             proof = all_widths_proof(spec, nt, kind, q, sides, layers)
@@ -319,13 +330,14 @@ def _grade(
                     True,
                     rng,
                     explain=False,
+                    examples=examples,
                 )
             except (GradingError, Wrong):
                 continue
             if alt["holds"]:
                 note += f"; it would hold in {other} notation"
     counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
-    culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample))
+    culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample), examples)
     wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
     reason = result["reason"]
@@ -440,7 +452,9 @@ def _ratio(counterexample: dict | None) -> Fraction | None:
     return near
 
 
-def _culprit(spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | None = None) -> Words | None:
+def _culprit(
+    spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | None = None, examples: int | None = None
+) -> Words | None:
     """The one summand, factor or sign whose removal makes the answer hold, if there is one; else one repair a
     teacher would name (a transpose, f' at another layer, …, a constant factor ``ratio`` too many).
 
@@ -454,7 +468,9 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | Non
             trial = list(sides)
             trial[n] = rest
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True)["holds"]:
+                if _check(
+                    spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True, examples=examples
+                )["holds"]:
                     if label == "sign":
                         return Words("the sign: the answer is the negative of the right value")
                     if label.startswith("sign"):
@@ -471,7 +487,9 @@ def _culprit(spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | Non
             trial = list(sides)
             trial[n] = repaired
             try:
-                if _check(spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True)["holds"]:
+                if _check(
+                    spec, nt, kind, q, trial, layers, batch, abstract, rng, explain=False, quick=True, examples=examples
+                )["holds"]:
                     return words
             except (GradingError, Wrong):
                 continue
@@ -542,6 +560,13 @@ def _quantity_layers(node):
         for by in (-1, 1):
             moved = _shift_layers(node, by)
             yield Words("{0} is from the wrong layer: it should be {1}", (node, moved)), moved
+
+
+def _over_examples(node) -> bool:
+    """A sum over the examples, an average's m, or a batch matrix: the answer is about a batch of several."""
+    if isinstance(node, tree.Var):
+        return node.base in {"m", "n"} | BATCH_NAMES
+    return isinstance(node.upper, tree.Var) and node.upper.base in ("m", "n")
 
 
 def _layered(node) -> bool:
@@ -657,14 +682,26 @@ def _with_indices(node, indices):
 
 
 def _check(
-    spec, nt, kind, q, sides, layers, batch, abstract, rng, *, explain: bool = True, quick: bool = False
+    spec,
+    nt,
+    kind,
+    q,
+    sides,
+    layers,
+    batch,
+    abstract,
+    rng,
+    *,
+    explain: bool = True,
+    quick: bool = False,
+    examples: int | None = None,
 ) -> dict:
     """Compare every right-hand side with the derived quantity, at every layer l and entry.
 
     ``explain=False`` (a trial answer, where only whether it holds matters) skips simplifying the residual;
     ``quick=True`` (a trial correction) simplifies a difference only where it is 0 at a random point.
     """
-    net = network_at(spec, nt.name, BATCH_EXAMPLES if batch else 1, abstract)
+    net = network_at(spec, nt.name, examples or (BATCH_EXAMPLES if batch else 1), abstract)
     backend = ConcreteNames(net)
     depth = net.depth
     unproved = 0

@@ -24,6 +24,7 @@ from symbackprop.check.tree import (
     Norm,
     Num,
     Partial,
+    Penalty,
     Power,
     Sum,
     Transpose,
@@ -464,6 +465,15 @@ class _Parser(Names):
             self.expect(")", f" to close the subscript opened at column {opener.column}")
         else:
             wrt = self.quantity(subscripts=False)
+        braced = self.at("(") and self.peek().raw == "{" and self.peek(1).text == "Omega"  # {\Omega(\theta)}
+        if braced or self.at("Omega"):  # Goodfellow's λ ∇_W Ω(θ): the weight decay's gradient
+            opener = self.advance() if braced else None
+            self.advance()
+            if self.at("(") and self.peek(1).text in ("Theta", "theta") and self.peek(2).text == ")":
+                self.advance(), self.advance(), self.advance()
+            if opener is not None:
+                self.expect(")", f" to close the group opened at column {opener.column}")
+            return Partial(Penalty(), wrt, head.column)
         if not self.at(*COST_NAMES):
             raise self.error(
                 f"expected the cost (C or J) after \\nabla_{{…}}, found {self.describe(self.peek())}", self.peek()

@@ -17,6 +17,7 @@ from symbackprop.check.tree import (
     Norm,
     Num,
     Partial,
+    Penalty,
     Power,
     Sum,
     Transpose,
@@ -83,6 +84,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             layer = layer[1:-1] if layer.startswith("{") else layer
             return name + f"^{{x,{layer}}}" + _indices(node.indices)
         return name + _layer_script(node.layer, tex, letters) + _indices(node.indices) + f"(x^{{({node.example})}})"
+    if isinstance(node, Penalty):
+        return r"\Omega(\theta)" if tex else "Ω(θ)"
     if isinstance(node, Cost):
         if node.example and str(node.example).isalpha():
             sub = f"_{node.example}"  # Bishop's E_n: the example's letter

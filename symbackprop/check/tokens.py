@@ -32,7 +32,7 @@ _COMMAND_NAMES = {
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
     "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
     "Theta": "Theta", "theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon", "Delta": "Delta",
-    "triangle": "Delta", "bigtriangleup": "Delta", "triangledown": "nabla",
+    "triangle": "Delta", "bigtriangleup": "Delta", "triangledown": "nabla", "Omega": "Omega",
 }  # fmt: skip
 _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
@@ -43,7 +43,7 @@ _COMMAND_OPS = {
 _UNICODE = {
     "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
     "∂": "partial", "Σ": "sum", "∑": "sum", "Θ": "Theta", "θ": "Theta", "ω": "w", "Δ": "Delta", "∆": "Delta",
-    "△": "Delta",
+    "△": "Delta", "Ω": "Omega",
 }  # fmt: skip
 _UNICODE_OPS = {
     "⊙": "⊙", "∘": "⊙", "•": "⊙", "·": "·", "⋅": "·", "×": "·", "∗": "*", "ᵀ": "T", "′": "'", "’": "'", "‖": "‖",

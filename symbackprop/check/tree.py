@@ -72,6 +72,11 @@ class Var:
 
 
 @dataclass(frozen=True)
+class Penalty:
+    """Goodfellow's Ω(θ), the weight-decay penalty of J = L + λΩ(θ): ½ Σ ‖W‖² (Deep Learning, section 7.1.1)."""
+
+
+@dataclass(frozen=True)
 class Cost:
     """The cost: C, C_x, J(W,b), J(W,b;x^{(i)},y^{(i)}), C_{x_i}; ``example`` marks one example's cost."""
 

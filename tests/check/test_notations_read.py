@@ -224,3 +224,28 @@ def test_nielsens_example_superscript_and_sum_over_x(text, status):
     assert v.status == status, (v.reason, v.parsed)
     if status == "correct":
         assert "δ^{x,l}" in v.parsed
+
+
+GOODFELLOW_L2 = make_spec(name="gf_l2", layers=[3, 4, 4, 2], activation="tanh", output="tanh",
+                          regularization={"l2": 0.1, "scale": "batch"}, notation="goodfellow")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Deep Learning, Algorithm 6.4 (the book's LaTeX) and a Math SE question quoting it: J = L + λΩ(θ) of one
+        # example, Ω(θ) = ½ Σ ‖W‖² (section 7.1.1); truths by finite differences (the corpus)
+        (r"\nabla_{\MW^{(k)}} J = \Vg \; \Vh^{(k-1)\top} + \lambda \nabla_{\MW^{(k)}} \Omega(\theta)", "correct"),
+        (r"\nabla_{W^{(k)}}J = gh^{(k-1)T}+\lambda\nabla_{W^{(k)}}{\Omega(\theta)}", "correct"),
+        (r"\nabla_{W^{(k)}}J = gh^{(k-1)T}+2\lambda\nabla_{W^{(k)}}{\Omega(\theta)}", "wrong"),
+        (r"\nabla_{W^{(k)}}J = gh^{(k-1)T}-\lambda\nabla_{W^{(k)}}{\Omega(\theta)}", "wrong"),
+    ],
+)
+def test_goodfellows_penalty_omega(text, status):
+    v = grade(GOODFELLOW_L2, text)
+    assert v.status == status, (v.reason, v.parsed)
+
+
+def test_omega_is_graded_only_with_respect_to_the_weights():
+    v = grade(GOODFELLOW_L2, r"\nabla_{b^{(k)}} J = g + \lambda \nabla_{b^{(k)}} \Omega(\theta)")
+    assert v.status == "error" and "∇_W Ω(θ) = W" in v.reason
