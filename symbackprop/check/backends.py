@@ -132,8 +132,11 @@ class ConcreteNames:
         t = sp.Dummy("t", real=True)
         return sp.diff(f(t), t).subs(t, u)
 
-    def cost_gradient(self, j, e) -> sp.Expr:
-        return self.net.cost_gradient(self.example(e))[j - 1]
+    def cost_gradient(self, j, e, k: int | None = None) -> sp.Expr:
+        """∂C_x/∂a^k_j: of the output layer (k None or the depth), or of a hidden layer (in δ^{k+1})."""
+        if k is None or k == self.depth:
+            return self.net.cost_gradient(self.example(e))[j - 1]
+        return hidden_cost_gradient(self.net, k, self.example(e))[j - 1]
 
     def z_forward(self, k: int, i, e) -> sp.Expr:
         return self.net.z_expression(k, self.example(e))[i - 1]
@@ -173,6 +176,8 @@ def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind:
             ]
         return [sp.Matrix([[net.example_cost(e)]]) for e in per_ex]
     if kind == "cost_gradient":
+        if k is not None and k != net.depth:
+            return [hidden_cost_gradient(net, k, e) for e in per_ex]
         return [net.cost_gradient(e) for e in per_ex]
     site = site_of(kind, k, net)
     if site.per_example:  # δ, and ∇_x C (of the batch cost, or of one example's)
@@ -185,6 +190,15 @@ def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind:
     if kind == "bias_update":
         return [net.biases[k - 1] - ETA * grad]
     return [grad]
+
+
+def hidden_cost_gradient(net: SymbolicNetwork, k: int, e: int) -> sp.Matrix:
+    """∂C_x/∂a^k of a hidden layer k (deeplearning.ai's dA^{[l]}): a^k enters C_x only through z^{k+1}, so the
+    chain rule through z^{k+1}'s forward formula (with stand-ins for a^k), in the symbols δ^{k+1}."""
+    a = net.a(k, e)
+    stand_ins = sp.Matrix(a.rows, a.cols, [sp.Dummy(f"a{i + 1}", real=True) for i in range(len(a))])
+    forward = net.notation.forward(net.weights[k], stand_ins, net.biases[k])
+    return sp.Matrix(layered.pullback(list(net.layer(k + 1, e).delta), list(forward), list(stand_ins)))
 
 
 @lru_cache(maxsize=64)
@@ -256,7 +270,9 @@ class IndexedNames(ConcreteNames):
     def fprime(self, k, i, e):
         return self.net.fprime(k, i)
 
-    def cost_gradient(self, j, e):
+    def cost_gradient(self, j, e, k=None):
+        if k is not None and k != self.depth:
+            raise Unsupported()
         return self.net.cost_gradient(j)
 
     def z_forward(self, k, i, e):
@@ -270,6 +286,8 @@ class Unsupported(Exception):
 def indexed_truth(net: indexed.IndexedNetwork, kind: str, k: int, index: tuple) -> sp.Expr:
     """The derived component at symbolic widths of the quantity an answer is about."""
     if kind == "cost_gradient":
+        if k is not None and k != net.depth:
+            raise Unsupported()
         return net.cost_gradient(index[0])
     if kind not in SITE_OF or kind in UPDATES:
         raise Unsupported()

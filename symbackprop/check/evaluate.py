@@ -171,15 +171,13 @@ class Evaluator:
             k = self.b.depth if base in ("A", "dA") else self.frame.own_layer or self.b.depth
         else:
             k = self.layer_k(node.layer, name, lowest=0 if base == "A" else 1)
-        if base == "dA" and k != self.b.depth:
-            raise GradingError(f"{name}: dA of a hidden layer is not graded; grade dZ, dW or db instead")
         get = {
             "Z": lambda i, e: self.b.z(k, i, e),
             "A": lambda i, e: self.b.a(k, i, e),
             "X": lambda i, e: self.b.a(0, i, e),
             "Y": lambda i, e: self.b.y(i, e),
             "dZ": lambda i, e: self.b.delta(k, i, e),
-            "dA": lambda i, e: self.b.cost_gradient(i, e),
+            "dA": lambda i, e: self.b.cost_gradient(i, e, k),
         }[base]
         return Value(k, EXAMPLES_DIM, lambda i, j: get(i, j - 1), name)
 
@@ -196,8 +194,14 @@ class Evaluator:
             e = self.example_of(node.num.example)
             if wrt.base == "z":
                 return self._Var(tree.Var("delta", wrt.layer, wrt.indices, wrt.example))
-            if wrt.base == "a" and (wrt.layer is None or self.layer_k(wrt.layer, name, 0) == self.b.depth):
-                return self._entry((self.b.depth, None), wrt.indices, lambda j, _: self.b.cost_gradient(j, e), name)
+            if wrt.base in ("A", "Z") and num.example is None:  # ∂L/∂A^{[l]}: a column per example (dA, dZ)
+                k = self.b.depth if wrt.layer is None else self.layer_k(wrt.layer, name, 1)
+                if wrt.base == "Z":
+                    return Value(k, EXAMPLES_DIM, lambda i, j: self.b.delta(k, i, j - 1), name)
+                return Value(k, EXAMPLES_DIM, lambda i, j: self.b.cost_gradient(i, j - 1, k), name)
+            if wrt.base == "a":
+                k = self.b.depth if wrt.layer is None else self.layer_k(wrt.layer, name, 1)
+                return self._entry((k, None), wrt.indices, lambda j, _: self.b.cost_gradient(j, e, k), name)
             if wrt.base in ("W", "w", "b", "x"):
                 kind = {"W": "weight", "w": "weight", "b": "bias", "x": "input"}[wrt.base]
                 k = 1 if kind == "input" else self.weight_k(wrt.layer, name)
@@ -575,7 +579,7 @@ def dims_of(nt: Notation, kind: str, k: int, depth: int) -> tuple:
     if kind == "input":
         return (0, None)
     if kind == "cost_gradient":
-        return (depth, None)
+        return (k or depth, None)
     if kind == "cost":
         return (None, None)
     return (k, None)

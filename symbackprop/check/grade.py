@@ -225,8 +225,6 @@ def _grade(
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
     if wanted == "delta_output" and q.kind == "delta" and q.layer is None:  # filed under BP1: the output layer
         q = replace(q, layer=tree.Layer("L"))
-    if q.kind == "cost_gradient" and q.layer is not None and not _is_output(q.layer, nt, depth):
-        raise GradingError(f"{q.text}: ∂C/∂a of a hidden layer is not graded; grade δ (dZ), ∂C/∂W or ∂C/∂b instead")
     if q.columns and not any(isinstance(n, tree.Var) and n.base in BATCH_NAMES for s in sides for n in walk(s)):
         q = replace(q, columns=False)  # dA = −y/a + …: written for one example, graded as one column
     kind = q.kind

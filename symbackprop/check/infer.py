@@ -192,8 +192,8 @@ def layer_values(q: Quantity, kind: str, nt: Notation, depth: int) -> list[int |
         if kind in ("delta_output", "delta_hidden"):
             k = nt.internal_layer(number)
             ok = 1 <= k < depth if kind == "delta_hidden" else k == depth
-        elif kind in ("cost_gradient",):
-            ok = nt.internal_layer(number) == depth
+        elif kind in ("cost_gradient",):  # a general layer's dA^{[l-1]} = W^{[l]T} dZ^{[l]}: the hidden layers
+            ok = 1 <= nt.internal_layer(number) < depth
         else:
             ok = 1 <= nt.internal_weight_layer(number) <= depth
         if ok:

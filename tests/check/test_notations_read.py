@@ -26,7 +26,12 @@ DLAI_ANSWERS = [
     ("dW1 = (dZ1 * A0.T) / m   # A0 = X", "correct"),
     ("dW2 = (dZ1 * A0.T) / m   # A0 = X", "wrong"),  # the layers' numbers mixed up (a pre-fix revision)
     ("db2 = Sum(dZ1) / m", "wrong"),
-    ("dZ[l] = dA[l] * g'[l](Z[l])", "error"),  # right, but dA of a hidden layer is not graded (said so)
+    ("dZ[l] = dA[l] * g'[l](Z[l])", "correct"),  # dA of a hidden layer: W^{[l+1]T} dZ^{[l+1]} by the chain rule
+    # the course's dA_prev = W^T dZ (mbadry1's notes; Step by Step eq. (10)), and the notes' typo dZ[1]
+    ("dA[l-1] = np.dot(W[l].T, dZ[l])", "correct"),
+    (r"dA^{[l-1]} = \frac{\partial \mathcal{L} }{\partial A^{[l-1]}} = W^{[l] T} dZ^{[l]}", "correct"),
+    ("dA[l-1] = np.dot(W[l].T, dZ[1])", "wrong"),
+    ("dA[l-1] = np.dot(W[l], dZ[l])", "wrong"),
     ("dW[l] = (dZ[l]A[l-1].T) / m", "correct"),
     ("db[l] = sum(dZ[l])/m                # Dont forget axis=1, keepdims=True", "correct"),
     ("dA[L] = (-(y/a) + ((1-y)/(1-a)))", "correct"),
