@@ -11,7 +11,7 @@ from symbackprop.check import tree
 from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scalar, site_of
 from symbackprop.check.lexicon import text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
-from symbackprop.check.show import show
+from symbackprop.check.show import Text, Words, show
 from symbackprop.check.verdict import GradingError, Wrong
 from symbackprop.derivation import layered
 from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
@@ -398,7 +398,7 @@ class Evaluator:
             if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
                 left, right = broadcast(left, right)
             if (left.rows, left.cols) != (right.rows, right.cols):
-                raise Wrong(self._mismatch("a sum" if node.op == "+" else "a difference", node, left, right))
+                raise self._mismatch("a sum" if node.op == "+" else "a difference", node, left, right)
             sign = 1 if node.op == "+" else -1
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) + sign * right.get(i, j))
         if node.op == "/":
@@ -406,7 +406,7 @@ class Evaluator:
                 if left.scalar:
                     return Value(right.rows, right.cols, lambda i, j: left.get(1, 1) / right.get(i, j))
                 if (left.rows, left.cols) != (right.rows, right.cols):
-                    raise Wrong(self._mismatch("an elementwise division", node, left, right))
+                    raise self._mismatch("an elementwise division", node, left, right)
                 return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(i, j))
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(1, 1))
         if left.scalar or right.scalar:
@@ -423,10 +423,10 @@ class Evaluator:
                 # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
                 return Value(right.rows, right.cols, lambda i, j: left.get(i, 1) * right.get(i, j))
             if (left.rows, left.cols) != (right.rows, right.cols):
-                raise Wrong(self._mismatch("an elementwise product", node, left, right))
+                raise self._mismatch("an elementwise product", node, left, right)
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) * right.get(i, j))
         if left.cols != right.rows:
-            raise Wrong(self._mismatch("a matrix product", node, left, right, fit=True))
+            raise self._mismatch("a matrix product", node, left, right, fit=True)
         inner = left.cols
         return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
 
@@ -454,24 +454,34 @@ class Evaluator:
             "(or @) for the product and \\odot (or (.)) for the elementwise product"
         )
 
-    def _mismatch(self, what: str, node: tree.BinOp, left: Value, right: Value, fit: bool = False) -> str:
+    def _mismatch(self, what: str, node: tree.BinOp, left: Value, right: Value, fit: bool = False) -> Wrong:
         """Why two operands cannot be combined, in a teacher's words, with the column of the operator."""
         need = "the columns of the first must match the rows of the second" if fit else "it needs equal shapes"
-        letters = text_letters(self.nt)
-        return (
-            f"{what} of {show(node.left, letters=letters)}, {self._shape(left)}, "
-            f"and {show(node.right, letters=letters)}, {self._shape(right)}, "
-            f"is not defined: {need} (column {node.column})"
+        words = Words(
+            f"{what} of {{0}}, {{1}}, and {{2}}, {{3}}, is not defined: {need} (column {node.column})",
+            (node.left, self._shape_text(left), node.right, self._shape_text(right)),
         )
+        letters = text_letters(self.nt)
+        return Wrong(words.text(letters), _Letters(words, letters))
 
     def _shape(self, v: Value) -> str:
-        def dim(d):
-            return "1" if d is None else "m" if d == EXAMPLES_DIM else f"n_{self.nt.layer(d)}"
+        return self._shape_text(v).text
+
+    def _shape_text(self, v: Value) -> Text:
+        """A value's shape in words: "an n_2 × 1 matrix", typeset as "an $n_{2} \\times 1$ matrix"."""
+
+        def dim(d, tex=False):
+            if d is None or d == EXAMPLES_DIM:
+                return "1" if d is None else "m"
+            return f"n_{{{self.nt.layer(d)}}}" if tex else f"n_{self.nt.layer(d)}"
 
         if v.scalar:
-            return "a number"
-        rows, cols = dim(v.rows), dim(v.cols)
-        return f"{'an' if rows.startswith(('n', 'm')) else 'a'} {rows} × {cols} matrix"
+            return Text("a number", "\\text{a number}")
+        article = "an" if dim(v.rows).startswith(("n", "m")) else "a"
+        return Text(
+            f"{article} {dim(v.rows)} × {dim(v.cols)} matrix",
+            f"\\text{{{article} }}{dim(v.rows, True)} \\times {dim(v.cols, True)}\\text{{ matrix}}",
+        )
 
     def _Neg(self, node: tree.Neg) -> Value:
         v = self.eval(node.operand)
@@ -525,6 +535,16 @@ def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
         return Value(shape.rows, shape.cols, lambda i, j: v.get(1, 1)) if v.scalar else v
 
     return spread(left), spread(right)
+
+
+class _Letters:
+    """A verdict's :class:`Words` with the letters the answer was written in, typeset on demand."""
+
+    def __init__(self, words: Words, letters: dict):
+        self.words, self.letters = words, letters
+
+    def latex(self) -> str:
+        return self.words.latex(self.letters)
 
 
 def walk(node):

@@ -78,7 +78,7 @@ from symbackprop.network.cost import TRAINING_SET_SIZE
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
-from symbackprop.printing.latex import latex
+from symbackprop.printing.latex import escaped_text, latex
 from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import Z
 from symbackprop.spec.model import Spec
@@ -338,14 +338,21 @@ def _grade(
     culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample), examples)
     wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
-    reason = result["reason"]
+    reason, reason_latex = result["reason"], result.get("reason_latex", "")
     if len(sides) > 1 and result.get("side"):  # a chain of equalities: the first link that fails
         n = result["side"]
         before = q.text if n == 1 else show(sides[n - 2], letters=letters)
         link = show(sides[n - 1], letters=letters)
         reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
+        if reason_latex:
+            left = show(lhs_node if n == 1 else sides[n - 2], tex=True, letters=letters)
+            reason_latex = (
+                f"step {n} of the chain, ${left} = {show(sides[n - 1], tex=True, letters=letters)}$, is the first "
+                f"that fails: {reason_latex}"
+            )
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
+        reason_latex=reason_latex,
         status="wrong",
         method=result.get("method", "exact"),
         reason=reason,
@@ -795,7 +802,9 @@ def _check(
                             entries.append(((r, c) if cols is not None else (r,), value.get(r, c), truth[r - 1, c - 1]))
             except Wrong as wrong:
                 reason = f"{where + ': ' if where else ''}{wrong}"
-                return {"holds": False, "reason": reason, "method": "exact", "side": n + 1}
+                typeset = escaped_text(where + ": ") + wrong.words.latex() if where and wrong.words else ""
+                typeset = typeset or (wrong.words.latex() if wrong.words else "")
+                return {"holds": False, "reason": reason, "reason_latex": typeset, "method": "exact", "side": n + 1}
             for combo, answer, true in entries:
                 # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
                 answer, true = answer.subs(constraints), true.subs(constraints)
@@ -803,7 +812,10 @@ def _check(
                 if difference == 0:
                     continue
                 deltas = delta_values(spec, nt.name, len(net.layers), abstract)
-                if true.free_symbols & deltas.keys() and not answer.free_symbols & deltas.keys():  # δ by its value
+                own = answer.free_symbols & deltas.keys()
+                # δ by its value: where the truth is written in δ and the answer not, or the answer names a δ
+                # the truth does not (the chain's δ^l = ∂C/∂z^l, the definition itself)
+                if (true.free_symbols & deltas.keys() and not own) or (own - true.free_symbols):
                     by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(constraints)
                     if sp.expand(by_value) == 0 or (
                         not quick
@@ -875,7 +887,9 @@ ASSUMED = "graded under sum_k y_k = 1, the cost's targets being probability vect
 
 def _entry_text(q: Quantity, combo) -> str:
     names = [str(i) for i in q.indices] if q.indices else []
-    return ", ".join(f"{n}={c}" for n, c in zip(names, combo)) if names else str(tuple(combo))
+    if names:
+        return ", ".join(f"{n}={c}" for n, c in zip(names, combo))
+    return str(combo[0]) if len(combo) == 1 else f"({', '.join(str(c) for c in combo)})"  # entry 2, entry (1, 2)
 
 
 def _counterexample(

@@ -84,6 +84,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             layer = layer[1:-1] if layer.startswith("{") else layer
             return name + f"^{{x,{layer}}}" + _indices(node.indices)
         return name + _layer_script(node.layer, tex, letters) + _indices(node.indices) + f"(x^{{({node.example})}})"
+    if isinstance(node, Text):
+        return node.tex if tex else node.text
     if isinstance(node, Penalty):
         return r"\Omega(\theta)" if tex else "Ω(θ)"
     if isinstance(node, Cost):
@@ -150,6 +152,14 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         inner = show(node.operand, tex, letters)
         return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"
     raise TypeError(f"cannot show {type(node).__name__}")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A part of a verdict's words that is no node of the answer, as text and as LaTeX (a shape: n_2 × 1)."""
+
+    text: str
+    tex: str
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ class GradingError(SymbackpropError, ValueError):
 
 
 class Wrong(Exception):
-    """The answer cannot be formed in the network (shapes, layers or indices that do not exist): a wrong answer."""
+    """The answer cannot be formed in the network (shapes, layers or indices that do not exist): a wrong answer.
+    ``words``: the same message with the answer's parts as nodes (a :class:`~symbackprop.check.show.Words`), so
+    a report can typeset them."""
+
+    def __init__(self, message: str, words=None):
+        super().__init__(message)
+        self.words = words
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class Verdict:
     parsed: str = ""
     parsed_latex: str = ""
     residual_latex: str = ""
+    reason_latex: str = field(default="", compare=False, repr=False)  # the reason typeset, where it names parts
     error_column: int | None = None
     seconds: float = 0.0
     point: tuple = field(default=(), compare=False, repr=False)  # the counterexample's (symbol, value) pairs
@@ -221,7 +228,7 @@ def answer_page(v: Verdict) -> dict:
         "formula": v.parsed_latex,
         "answer_text": _tex(v.text.replace("\n", " ")),
         "proofs": [_tex(p) for p in v.proofs],
-        "reason": _tex(v.reason),
+        "reason": v.reason_latex or _tex(v.reason),
         "wrong_term": _tex(v.wrong_term),
         "mistake": v.mistake_latex or _tex(v.mistake),
         "note": _tex(v.note),

@@ -114,6 +114,17 @@ def test_a_shape_mismatch_names_both_operands_and_their_shapes():
     v = grade(load_spec(EXAMPLES / "notes.toml"), "delta^L = grad_a C (.) f'(z^{L-1})")
     assert "∂C/∂a, an n_2 × 1 matrix, and f'(z^{L-1}), an n_1 × 1 matrix, is not defined" in v.reason, v.reason
     assert "taken at the wrong layer" in v.mistake
+    # and typeset for the report: the operands as mathematics, the shapes with ×
+    assert r"$f'\left(z^{L-1}\right)$, $\text{an }n_{1} \times 1\text{ matrix}$, is not defined" in v.reason_latex
+
+
+def test_a_chain_through_the_definition_of_delta_is_judged_by_its_values():
+    # δ^l = ∂C/∂z^l is the definition; the next link is BP2, right or wrong
+    spec = load_spec(EXAMPLES / "notes.toml")
+    assert grade(spec, r"\delta^l = \frac{\partial C}{\partial z^l} = ((W^{l+1})^T \delta^{l+1}) \circ f'(z^l)").correct
+    v = grade(spec, r"\delta^l = \frac{\partial C}{\partial z^l} = (W^{l+1} \delta^{l+1}) \circ f'(z^l)")
+    assert v.reason.startswith("step 2 of the chain"), v.reason
+    assert v.reason_latex.startswith(r"step 2 of the chain, $\frac{\partial C}{\partial z^{l}} = "), v.reason_latex
 
 
 def test_counterexample_values_reproduce_the_difference():
