@@ -150,11 +150,11 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     ]
     if own_functions:
         candidates = own_functions
-        reasons.append(f"the derivative written {own_functions[0].spell('function')}'(z)")
+        reasons.append(f"the derivative written {own_functions[0].spell('function', 'unicode')}'(z)")
     chosen = candidates[0]
     if chosen is spec_nt and not own_costs and not own_functions:
         return chosen.name, "the spec's notation"
-    return chosen.name, f"{' / '.join(reasons)} ({chosen.name})"
+    return chosen.name, " / ".join(reasons)  # the note says "read in <chosen> notation (<reasons>)"
 
 
 def _only_one_writes(function: str) -> bool:
