@@ -87,6 +87,7 @@ CASES = [
             ("softmax", "goodfellow", "a, h, the gradient g, a softmax output"),
             ("blog", "threeblue1brown", "C_0 and parenthesised layers"),
             ("softmax", "rows", "row vectors, a softmax output"),
+            ("mixed4", "ufldl", "four layers, tanh and relu hidden, L2 in the dataset scale"),
         )
     ),
 ]
