@@ -98,6 +98,23 @@ class NetworkLatexPrinter(LatexPrinter):
         finally:
             self._settings["order"] = saved
 
+    def _print_Add(self, expr, order=None) -> str:
+        """A sum that does not open with a minus where it need not: z_j - t_j, not -t_j + z_j (SymPy orders the
+        terms by their letters)."""
+        terms = self._as_ordered_terms(expr, order=order)
+        if not terms[0].could_extract_minus_sign():
+            return super()._print_Add(expr, order=order)
+        first = next((n for n, t in enumerate(terms) if not t.could_extract_minus_sign()), None)
+        if first is None:
+            return super()._print_Add(expr, order=order)
+        ordered = [terms[first], *terms[:first], *terms[first + 1 :]]
+        saved = self._settings["order"]
+        self._settings["order"] = "none"  # print the terms in the order given
+        try:
+            return super()._print_Add(sp.Add(*ordered, evaluate=False), order="none")
+        finally:
+            self._settings["order"] = saved
+
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exponent = expr.as_base_exp()
         label = base.base.label if isinstance(base, sp.Indexed) else base
