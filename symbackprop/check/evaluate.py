@@ -214,14 +214,16 @@ class Evaluator:
                 return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
             raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
         num = node.num
-        if isinstance(num, tree.Var) and num.base in ("z", "a") and num.indices and wrt.indices:
+        if isinstance(num, tree.Var) and num.base in ("z", "a") and (num.layer is not None or num.indices):
             e = self.example_of(num.example)
             k = self.layer_k(num.layer, var_text(num), lowest=1)
-            i = self.index(num.indices[0])
-            self.b.check_index(i, k, var_text(num))
-            top = self.b.z_forward(k, i, e) if num.base == "z" else self.b.a(k, i, e)
-            var = self.eval(wrt).get(1, 1)
-            return scalar(sp.diff(top, var))
+            wrt_value = self.eval(wrt)
+            # components, or a network of one neuron per layer (3Blue1Brown's ∂z^{(L)}/∂b^{(L)}): numbers
+            if (num.indices or self.b.width(k) == 1) and (wrt.indices or self.unit(wrt_value) or wrt_value.scalar):
+                i = self.index(num.indices[0]) if num.indices else 1
+                self.b.check_index(i, k, var_text(num))
+                top = self.b.z_forward(k, i, e) if num.base == "z" else self.b.a(k, i, e)
+                return scalar(sp.diff(top, wrt_value.get(1, 1)))
         raise GradingError("derivatives of quantities are supported in component form, such as dz^{l+1}_j/dz^l_i")
 
     def _Activation(self, node: tree.Activation) -> Value:

@@ -254,3 +254,24 @@ def test_goodfellows_penalty_omega(text, status):
 def test_omega_is_graded_only_with_respect_to_the_weights():
     v = grade(GOODFELLOW_L2, r"\nabla_{b^{(k)}} J = g + \lambda \nabla_{b^{(k)}} \Omega(\theta)")
     assert v.status == "error" and "∇_W Ω(θ) = W" in v.reason
+
+
+THREE_B1B = make_spec(name="chain", layers=[1, 1, 1], activation="sigmoid", output="sigmoid", cost="squared_error",
+                      costs={"squared_error": {"formula": "(a - y)**2"}}, notation="threeblue1brown")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # 3Blue1Brown, Backpropagation calculus: one neuron per layer, so the chain's factors are numbers
+        (r"\frac{\partial C_0}{\partial b^{(L)}} = \frac{\partial z^{(L)}}{\partial b^{(L)}} "
+         r"\frac{\partial a^{(L)}}{\partial z^{(L)}} \frac{\partial C_0}{\partial a^{(L)}}", "correct"),
+        (r"\frac{\partial C_0}{\partial w^{(L)}} = \frac{\partial z^{(L)}}{\partial w^{(L)}} "
+         r"\frac{\partial a^{(L)}}{\partial z^{(L)}} \frac{\partial C_0}{\partial a^{(L)}}", "correct"),
+        (r"\frac{\partial C_0}{\partial b^{(L)}} = \frac{\partial z^{(L)}}{\partial b^{(L)}} "
+         r"\frac{\partial C_0}{\partial a^{(L)}}", "wrong"),  # the activation's factor left out
+    ],
+)  # fmt: skip
+def test_a_one_neuron_chain_of_derivatives_without_components(text, status):
+    v = grade(THREE_B1B, text)
+    assert v.status == status, (v.reason, v.parsed)
