@@ -223,7 +223,7 @@ class Evaluator:
                 i = self.index(num.indices[0]) if num.indices else 1
                 self.b.check_index(i, k, var_text(num))
                 top = self.b.z_forward(k, i, e) if num.base == "z" else self.b.a(k, i, e)
-                return scalar(sp.diff(top, wrt_value.get(1, 1)))
+                return scalar(_diff(top, wrt_value.get(1, 1)))
         raise GradingError("derivatives of quantities are supported in component form, such as dz^{l+1}_j/dz^l_i")
 
     def _Activation(self, node: tree.Activation) -> Value:
@@ -313,7 +313,14 @@ class Evaluator:
         return scalar(self.b.sum(body, k))
 
     def _check_bounds(self, node: tree.Sum, k: int) -> None:
-        """Explicit bounds must be 1 and the width of the layer the index runs over."""
+        """Explicit bounds must be 1 and the width of the layer the index runs over, or 0 and one less: every
+        neuron numbered from 0, as 3Blue1Brown numbers them (Σ_{j=0}^{n_L-1})."""
+        if node.lower is not None and node.upper is not None:
+            lower, upper = self.eval(node.lower), self.eval(node.upper)
+            if lower.scalar and upper.scalar:
+                bounds = (sp.sympify(lower.get(1, 1)), sp.sympify(upper.get(1, 1)))
+                if bounds == (sp.Integer(0), sp.sympify(self.b.width(k)) - 1):
+                    return
         for bound, want in ((node.lower, sp.Integer(1)), (node.upper, self.b.width(k))):
             if bound is None:
                 continue
@@ -537,6 +544,15 @@ def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
         return Value(shape.rows, shape.cols, lambda i, j: v.get(1, 1)) if v.scalar else v
 
     return spread(left), spread(right)
+
+
+def _diff(expr: sp.Expr, var: sp.Expr) -> sp.Expr:
+    """∂expr/∂var, also where var is an expression (an activation a^{l-1}_k = σ(z^{l-1}_k) of the concrete
+    network): through a stand-in for it, put back after."""
+    if isinstance(var, sp.Symbol):
+        return sp.diff(expr, var)
+    stand_in = sp.Dummy("u", real=True)
+    return sp.diff(expr.xreplace({var: stand_in}), stand_in).xreplace({stand_in: var})
 
 
 class _Letters:

@@ -58,6 +58,8 @@ def text_letters(nt: Notation) -> dict[str, str]:
             back[reader] = letter
     if nt.layer_letter != "l":
         back[LAYER] = nt.layer_letter
+    if nt.spell("width") != "s":
+        back["s"] = nt.spell("width")  # the reader's s_l is every text's width, Nielsen's n_l
     return back
 
 

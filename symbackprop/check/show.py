@@ -73,8 +73,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
     if isinstance(node, Var):
         base = letters.get(node.base, node.base)
         name = names.get(base, base)
-        if node.base == "s":
-            return f"s_{{{node.layer.text() if node.layer else ''}}}"
+        if node.base == "s":  # a layer's width: the reader's s, the text's own letter (n_L, UFLDL's s_l)
+            return f"{letters.get('s', 's')}_{{{node.layer.text() if node.layer else ''}}}"
         if node.example is None:
             return name + _layer_script(node.layer, tex, letters) + _indices(node.indices)
         if node.base in ("x", "y"):

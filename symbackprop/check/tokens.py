@@ -151,11 +151,46 @@ def _simplify_braces(tokens: list[Token]) -> list[Token]:
     return out
 
 
+def _drop_brace_labels(text: str) -> str:
+    """\\underbrace{…}_{\\text{Sum over layer L}}: the label under (or over) a brace is a comment, not part of the
+    formula; blanked to spaces, so every column stays where it was."""
+    out = list(text)
+    for match in re.finditer(r"\\(?:under|over)brace\s*\{", text):
+        close = _closing_brace(text, match.end() - 1)
+        if close < 0:
+            continue
+        after = close + 1
+        while after < len(text) and text[after] == " ":
+            after += 1
+        if after + 1 < len(text) and text[after] in "_^":
+            start = after + 1
+            while start < len(text) and text[start] == " ":
+                start += 1
+            if start < len(text) and text[start] == "{":
+                end = _closing_brace(text, start)
+                if end > 0:
+                    out[after : end + 1] = " " * (end + 1 - after)
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """The index of the '}' closing the '{' at ``start`` (or -1)."""
+    depth = 0
+    for n in range(start, len(text)):
+        if text[n] == "{" and (n == 0 or text[n - 1] != "\\"):
+            depth += 1
+        elif text[n] == "}" and (n == 0 or text[n - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return n
+    return -1
+
+
 def tokenize(text: str) -> list[Token]:
     """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError."""
     if len(text) > MAX_ANSWER_LENGTH:
         raise _error(text, f"answer too long ({len(text)} characters; at most {MAX_ANSWER_LENGTH})", 0)
-    body = _strip_delimiters(text)
+    body = _drop_brace_labels(_strip_delimiters(text))
     tokens: list[Token] = []
     i = 0
     while i < len(body):

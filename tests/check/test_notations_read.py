@@ -275,3 +275,36 @@ THREE_B1B = make_spec(name="chain", layers=[1, 1, 1], activation="sigmoid", outp
 def test_a_one_neuron_chain_of_derivatives_without_components(text, status):
     v = grade(THREE_B1B, text)
     assert v.status == status, (v.reason, v.parsed)
+
+
+THREE_B1B_WIDE = make_spec(name="wide", layers=[3, 4, 2], activation="sigmoid", output="sigmoid",
+                           cost="squared_error", costs={"squared_error": {"formula": "(a - y)**2"}},
+                           notation="threeblue1brown")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # 3Blue1Brown's lesson text: neurons numbered from 0, a labelled \underbrace (its label is a comment)
+        (r"\frac{\partial C_0}{\partial a_k^{(L-1)}} = \underbrace{\sum_{j=0}^{n_L - 1}"
+         r"\frac{\partial z_j^{(L)}}{\partial a_k^{(L-1)}} \frac{\partial a_j^{(L)}}{\partial z_j^{(L)}}"
+         r"\frac{\partial C_0}{\partial a_j^{(L)}}}_{\text {Sum over layer L}}", "correct"),
+        (r"\frac{\partial C_0}{\partial a_k^{(L-1)}} = \sum_{j=0}^{n_L - 2}"
+         r"\frac{\partial z_j^{(L)}}{\partial a_k^{(L-1)}} \frac{\partial a_j^{(L)}}{\partial z_j^{(L)}}"
+         r"\frac{\partial C_0}{\partial a_j^{(L)}}", "wrong"),  # one neuron short
+        (r"\frac{\partial C_0}{\partial a_k^{(L-1)}} = \sum_{j=1}^{n_L}"
+         r"\frac{\partial z_j^{(L)}}{\partial a_k^{(L-1)}} \frac{\partial C_0}{\partial a_j^{(L)}}", "wrong"),
+    ],
+)  # fmt: skip
+def test_sums_numbered_from_zero_and_brace_labels(text, status):
+    v = grade(THREE_B1B_WIDE, text)
+    assert v.status == status, (v.reason, v.parsed)
+
+
+def test_a_brace_label_is_blanked_keeping_the_columns():
+    from symbackprop.check.tokens import tokenize
+
+    text = r"\underbrace{a^L - y}_{\text{the error}} + \foo"
+    with pytest.raises(Exception) as error:
+        tokenize(text)
+    assert getattr(error.value, "column", None) == text.index(r"\foo") + 1
