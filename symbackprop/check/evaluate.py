@@ -232,6 +232,9 @@ class Evaluator:
             z = tree.Var("z", node.layer)
             return self._apply(node, k, self.eval(z), z)
         k = self.layer_k(node.layer, node.name) if node.layer is not None else self._layer_of(node.arg)
+        if k == 0:  # σ'(a^0): the input layer has no activation function
+            prime = "'" if node.prime else ""
+            raise Wrong(f"{node.name}{prime} of the input layer: no activation function acts on the input")
         return self._apply(node, k, self.eval(node.arg), node.arg)
 
     def _layer_of(self, arg) -> int:

@@ -78,3 +78,15 @@ def test_perturbed_right_answers_are_graded_by_the_perturbation(case):
         assert verdict.status == "correct", f"{answer}: {verdict.status}: {verdict.reason}"
     else:
         assert verdict.status != "correct", f"{answer} was graded correct"
+
+
+def test_the_derivative_of_the_activation_at_the_input_layer_is_wrong_not_a_crash():
+    # found by mutating the corpus: f'(a^{(l)}) at UFLDL's l = 1 (the input, internal layer 0) raised IndexError
+    from symbackprop.check.grade import grade
+    from symbackprop.spec.load import make_spec
+
+    spec = make_spec(name="u", layers=[3, 3, 2], activation="sigmoid", notation="ufldl")
+    v = grade(spec, r"\delta^{(l)}_i = \left( \sum_{j=1}^{s_{l+1}} W^{(l)}_{ji} \delta^{(l+1)}_j \right) f'(a^{(l)}_i)")
+    assert v.status == "wrong"
+    v = grade(spec, r"\frac{\partial J}{\partial W^{(1)}_{11}} = a^{(1)}_1 f'(a^{(1)}_1)")
+    assert v.status == "wrong" and "no activation function acts on the input" in v.reason, v.reason
