@@ -2,7 +2,8 @@
 
 The grading stage of ``symbackprop check``. An answer's left-hand side (or
 the equation it is filed under) names a quantity (δ^l, ∂C/∂W^l, ∂C/∂b^l,
-∇_x C, ∇_a C, the updated W^l); its right-hand side is evaluated in a
+∇_x C, ∇_a C of the output or of a hidden layer (deeplearning.ai's dA^{[l]}), the updated W^l or b^l); its
+right-hand side is evaluated in a
 notation's symbolic network and compared with that quantity as
 :mod:`symbackprop.derivation.layered` derives it by ``sympy.diff``:
 
@@ -19,7 +20,7 @@ notation's symbolic network and compared with that quantity as
 
 Networks above GRADE_LIMIT parameters are compared at every width capped at
 REDUCED_WIDTH (the proof says so). Beside BP1–BP4, ∇_x C, ∇_a C and the
-update W − η∂C/∂W, the cost itself (C_x = ½‖a^L − y‖², UFLDL's J(W,b) with
+updates W − η∂C/∂W and b − η∂C/∂b, the cost itself (C_x = ½‖a^L − y‖², UFLDL's J(W,b) with
 its weight decay) can be graded.
 
 A wrong answer gets the entry, the layer, values of every symbol at which the
@@ -135,13 +136,6 @@ def grade(
         )
         verdict = Verdict(ident, text, "undecided", equation, reason=reason)
     return _replace(verdict, seconds=time.perf_counter() - start)
-
-
-def _is_output(layer: tree.Layer, nt, depth: int) -> bool:
-    """Whether a written layer number names the output layer (L, or its number in the notation)."""
-    if layer.var == "L":
-        return layer.offset == 0
-    return layer.var is None and nt.internal_layer(layer.offset) == depth
 
 
 def _replace(verdict: Verdict, **changes) -> Verdict:
