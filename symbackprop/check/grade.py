@@ -193,6 +193,10 @@ def _grade(
     nt = NOTATIONS[nt_name]
     depth = len(spec.layers) - 1
     wanted = EQUATIONS.get(equation) if equation else None
+    register = nt.gradient_register and _bare_error(lhs_node) and sides and quantity_of(sides[0]) is not None
+    if register:  # Goodfellow's g ← ∇_{a^{(k)}} J = g ⊙ f'(a^{(k)}): the register, then what it now holds
+        lhs_node, sides = sides[0], sides[1:]
+        why += f"; {nt.spell('error', 'unicode')} on the right the gradient the step receives (Algorithm 6.4)"
     if lhs_node is None:
         if wanted is None:
             raise GradingError(
@@ -217,6 +221,8 @@ def _grade(
     q = quantity_of(lhs_node)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
+    if register and q.layer is not None and q.kind in ("delta", "cost_gradient"):
+        sides = [_received(side, q) for side in sides]
     if wanted == "delta_output" and q.kind == "delta" and q.layer is None:  # filed under BP1: the output layer
         q = replace(q, layer=tree.Layer("L"))
     if q.columns and not any(isinstance(n, tree.Var) and n.base in BATCH_NAMES for s in sides for n in walk(s)):
@@ -559,6 +565,22 @@ def _quantity_layers(node):
         for by in (-1, 1):
             moved = _shift_layers(node, by)
             yield Words("{0} is from the wrong layer: it should be {1}", (node, moved)), moved
+
+
+def _bare_error(node) -> bool:
+    return isinstance(node, tree.Var) and node.base == "delta" and node.layer is None and not node.indices
+
+
+def _received(node, q):
+    """A bare g on the right of Goodfellow's step: the gradient the step receives, ∇_{h^{(k)}} J where the step
+    computes ∇_{a^{(k)}} J, and ∇_{a^{(k)}} J where it computes ∇_{h^{(k-1)}} J (Deep Learning, Algorithm 6.4)."""
+    if _bare_error(node):
+        if q.kind == "delta":
+            return tree.Partial(tree.Cost("J"), tree.Var("a", q.layer), getattr(node, "column", 0))
+        return tree.Var("delta", replace(q.layer, offset=q.layer.offset + 1))
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _received(getattr(node, f.name), q) for f in fields(node)})
 
 
 def _over_examples(node) -> bool:

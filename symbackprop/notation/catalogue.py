@@ -352,8 +352,12 @@ GOODFELLOW = Notation(
         "BP4": "grad_(W^(k)) J = g h^(k-1)T + lambda grad_(W^(k)) Omega(theta)",
         "input_gradient": "g <- W^(1)T g = grad_x J",
     },
+    gradient_register=True,
     decisions=(
         "g names a sequence of quantities; g^(k) here is its value after the (.) f' step, grad_(a^(k)) J",
+        "in an answer written as the algorithm's step, g <- grad_(a^(k)) J = g (.) f'(a^(k)), the g on the right "
+        "is the gradient the step receives: grad_(h^(k)) J there, grad_(a^(k)) J in g <- grad_(h^(k-1)) J = "
+        "W^(k)T g",
         "Omega = (1/2) sum of the weights' squares (section 7.1: the biases are not regularised), so "
         "lambda grad_(b^(k)) Omega = 0 and lambda grad_(W^(k)) Omega = lambda W^(k)",
         "one f serves every layer in the algorithm; each layer's own activation is allowed, f'(a^(k))",

@@ -152,6 +152,9 @@ class Notation:
     #: a text that writes its layer-wise formulas without layers, the unit's letter saying the layer: Bishop's
     #: δ_j = h'(a_j) Σ_k w_kj δ_k, unit j in a layer l, i in l - 1, k in l + 1 (PRML section 5.3.1)
     unit_layers: Mapping[str, int] = field(default_factory=dict)
+    #: the error letter is an algorithm's register (Goodfellow's g ← …): on the right of a step, a bare g is
+    #: the gradient that step receives from the layer above (Deep Learning, Algorithm 6.4)
+    gradient_register: bool = False
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}

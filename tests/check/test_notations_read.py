@@ -308,3 +308,21 @@ def test_a_brace_label_is_blanked_keeping_the_columns():
     with pytest.raises(Exception) as error:
         tokenize(text)
     assert getattr(error.value, "column", None) == text.index(r"\foo") + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Deep Learning, Algorithm 6.4 (the book's LaTeX): g is a register; on the right of a step it is the
+        # gradient the step receives (truths by finite differences: the corpus)
+        (r"\Vg \leftarrow \nabla_{\Va^{(k)}} J = \Vg \odot f'(\Va^{(k)})", "correct"),
+        (r"\Vg \leftarrow \nabla_{\Vh^{(k-1)}} J = \MW^{(k)\top} \; \Vg", "correct"),
+        (r"\Vg \leftarrow \nabla_{\Vh^{(k-1)}} J = \MW^{(k)} \; \Vg", "wrong"),  # the transpose missing
+        (r"\Vg \leftarrow \nabla_{\Va^{(k)}} J = \Vg \odot f'(\Va^{(k-1)})", "wrong"),
+        (r"\Vg \leftarrow \nabla_{\Va^{(k)}} J = \Vg", "wrong"),  # f' left out
+    ],
+)
+def test_goodfellows_register_g_on_the_right_of_a_step(text, status):
+    v = grade(GOODFELLOW_L2, text)
+    assert v.status == status, (v.reason, v.parsed)
+    assert "the gradient the step receives" in v.note
