@@ -96,7 +96,7 @@ def test_someone_elses_gradebook_is_not_overwritten_and_nothing_is_graded(tmp_pa
 
 def test_parallel_grading_gives_the_verdicts_of_serial_grading_in_order():
     spec = load_spec(SPEC)
-    subs = read_answers((ANSWERS / "notes.txt").read_text(encoding="utf-8"))
+    subs = read_answers((ANSWERS / "notes.txt").read_text(encoding="utf-8"))[::2]  # textbook forms and slips
     # every answer twice, by two students: the second copy is graded once and shares the verdict
     people = [s.__class__(**{**s.__dict__, "student": who}) for who in ("p1", "p2") for s in subs]
     serial = grade_all(spec, people, jobs=1)

@@ -75,7 +75,7 @@ CASES = [
     ("blog", "blog", "tanh hidden, sigmoid + cross-entropy"),
     ("nielsen_ch3", "blog", "sigmoid + cross-entropy, L2 in the dataset scale"),
     ("softmax", "notes", "relu hidden, softmax + log-likelihood"),
-    pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=pytest.mark.slow),
+    pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=MATRIX),
     # the other texts of the catalogue, each once (the catalogue's matrix: run by .ci/run after the README's command)
     *(
         pytest.param(*case, marks=MATRIX)
@@ -204,6 +204,7 @@ def test_specialised_steps_read_back(compiled):
 
 
 @pytest.mark.slow
+@pytest.mark.matrix
 @needs_engine
 def test_custom_activation_and_cost_get_their_own_steps(compiled):
     doc = compiled("swish", "ufldl")
@@ -274,7 +275,9 @@ def test_a_document_compiles_to_the_same_bytes_every_time(tmp_path, monkeypatch)
 READ_BACK = ("nielsen", "notes", "ufldl", "bishop", "threeblue1brown", "rows")
 
 
-@pytest.mark.parametrize("notation", READ_BACK)
+@pytest.mark.parametrize(  # three in the README's suite, the others with the matrices (.ci/run)
+    "notation", [n if n in READ_BACK[:3] else pytest.param(n, marks=MATRIX) for n in READ_BACK]
+)
 def test_the_exercises_answers_file_is_graded_as_the_handout_says(tmp_path, capsys, notation):
     tex, answers = tmp_path / "notes.tex", tmp_path / "answers.txt"
     spec = str(EXAMPLES / "notes.toml")

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 import sympy as sp
+from networks import MATRIX
 from paths import EXAMPLES
 
 from symbackprop import load_spec, make_spec, verify
@@ -26,7 +27,13 @@ def _reasons(p: proof.Proof) -> str:
     return " ".join(s.reason for s in (*p.steps, *p.special))
 
 
-@pytest.mark.parametrize("notation", notation_names())
+#: The notations proved in the README's suite; the others run with the matrices (`-m matrix`, by .ci/run).
+IN_THE_SUITE = ("nielsen", "notes", "ufldl")
+
+
+@pytest.mark.parametrize(
+    "notation", [n if n in IN_THE_SUITE else pytest.param(n, marks=MATRIX) for n in notation_names()]
+)
 def test_every_proof_lands_on_the_closed_form(notation):
     spec = make_spec(
         layers=[2, 3, 3, 2],
@@ -161,7 +168,9 @@ GENERAL_LAYERS = {
 }
 
 
-@pytest.mark.parametrize("notation", notation_names())
+@pytest.mark.parametrize(
+    "notation", [n if n in IN_THE_SUITE else pytest.param(n, marks=MATRIX) for n in notation_names()]
+)
 def test_the_general_proofs_hold_for_a_symbolic_layer_and_land_on_the_closed_form(notation):
     spec = make_spec(layers=[2, 3, 2], activation="tanh", output="sigmoid", cost="cross_entropy")
     general = proof.general_proofs(spec, notation)
