@@ -192,13 +192,14 @@ def truth_matrix(spec: Spec, notation: str, examples: int, abstract: bool, kind:
     return [grad]
 
 
-def hidden_cost_gradient(net: SymbolicNetwork, k: int, e: int) -> sp.Matrix:
+@lru_cache(maxsize=256)  # asked once per entry by the evaluator: the pullback is made once per layer and example
+def hidden_cost_gradient(net: SymbolicNetwork, k: int, e: int) -> sp.ImmutableMatrix:
     """∂C_x/∂a^k of a hidden layer k (deeplearning.ai's dA^{[l]}): a^k enters C_x only through z^{k+1}, so the
     chain rule through z^{k+1}'s forward formula (with stand-ins for a^k), in the symbols δ^{k+1}."""
     a = net.a(k, e)
     stand_ins = sp.Matrix(a.rows, a.cols, [sp.Dummy(f"a{i + 1}", real=True) for i in range(len(a))])
     forward = net.notation.forward(net.weights[k], stand_ins, net.biases[k])
-    return sp.Matrix(layered.pullback(list(net.layer(k + 1, e).delta), list(forward), list(stand_ins)))
+    return sp.ImmutableMatrix(layered.pullback(list(net.layer(k + 1, e).delta), list(forward), list(stand_ins)))
 
 
 @lru_cache(maxsize=64)

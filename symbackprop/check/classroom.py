@@ -13,11 +13,10 @@ import io
 from pathlib import Path
 
 from symbackprop.check.answers import MAX_ANSWERS_BYTES, AnswerFileError, Submission, read_answers
-from symbackprop.check.verdict import GradeReport, Verdict, answer_page, mistake_counts, report_latex
+from symbackprop.check.verdict import GradeReport, Verdict, answer_page, headline, mistake_counts, report_latex
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import read_regular
 from symbackprop.printing.latex import escaped_text as _tex
-from symbackprop.printing.words import count
 
 
 class ClassError(SymbackpropError, ValueError):
@@ -113,16 +112,8 @@ def students(report: GradeReport) -> list[dict]:
 
 def summary_text(report: GradeReport) -> str:
     """The class in a few lines: the counts, the mistakes by how often they occur, then one line per student."""
-    d = report.to_dict()
     people = students(report)
-    lines = [
-        f"check: {report.spec.name} (layers {list(report.spec.layers)}, {report.spec.notation} notation): "
-        f"{count(len(people), 'student')}, {count(len(report.verdicts), 'answer')}, {d['correct']} correct, "
-        f"{d['wrong']} wrong, {count(d['error'], 'error')}"
-        + (f", {d['undecided']} undecided" if d["undecided"] else "")
-        + f" ({report.seconds:.2f} s)",
-        "",
-    ]
+    lines = [headline(report, len(people)), ""]
     mistakes = mistake_counts(report.verdicts)
     if mistakes:
         lines.append("Mistakes, most frequent first:")

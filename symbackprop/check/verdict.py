@@ -114,18 +114,22 @@ STATUSES = ("correct", "wrong", "error", "undecided")
 _MARK = {"correct": "[ok]   ", "wrong": "[WRONG]", "error": "[ERROR]", "undecided": "[UNDECIDED]"}
 
 
-def report_text(report: GradeReport) -> str:
-    """The graded report as plain text, one block per answer."""
-    spec = report.spec
-    d = report.to_dict()
-    lines = [
-        f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): "
+def headline(report: GradeReport, students: int | None = None) -> str:
+    """The report's first line: the spec, the counts (of a class's students too), the seconds."""
+    spec, d = report.spec, report.to_dict()
+    who = f"{count(students, 'student')}, " if students is not None else ""
+    return (
+        f"check: {spec.name} (layers {list(spec.layers)}, {spec.notation} notation): {who}"
         f"{count(len(report.verdicts), 'answer')}, "
         f"{d['correct']} correct, {d['wrong']} wrong, {count(d['error'], 'error')}"
         + (f", {d['undecided']} undecided" if d["undecided"] else "")
-        + f" ({report.seconds:.2f} s)",
-        "",
-    ]
+        + f" ({report.seconds:.2f} s)"
+    )
+
+
+def report_text(report: GradeReport) -> str:
+    """The graded report as plain text, one block per answer."""
+    lines = [headline(report), ""]
     for v in report.verdicts:
         head = " ".join(p for p in (_MARK[v.status], v.ident, v.equation or "", v.notation or "", v.method) if p)
         lines.append(head)
