@@ -61,6 +61,8 @@ class Evaluator:
         return k
 
     def weight_k(self, layer, what: str) -> int:
+        if layer is None and self.b.depth == 1:  # a network of one layer: W is its only weights
+            return 1
         number = self.layer_number(layer, what)
         k = self.nt.internal_weight_layer(number)
         if not 1 <= k <= self.b.depth:
@@ -179,6 +181,13 @@ class Evaluator:
             "dZ": lambda i, e: self.b.delta(k, i, e),
             "dA": lambda i, e: self.b.cost_gradient(i, e, k),
         }[base]
+        return self._batch(k, get, name)
+
+    def _batch(self, k: int, get: Callable, name: str) -> Value:
+        """A batch matrix of layer k from ``get(neuron, example)``: one column per example, or in a row-vector
+        text (CS231n's X of shape (N, D)) one row per example."""
+        if self.nt.vectors == "rows":
+            return Value(EXAMPLES_DIM, k, lambda i, j: get(j, i - 1), name)
         return Value(k, EXAMPLES_DIM, lambda i, j: get(i, j - 1), name)
 
     def _Cost(self, node: tree.Cost) -> Value:
@@ -197,8 +206,8 @@ class Evaluator:
             if wrt.base in ("A", "Z") and num.example is None:  # ∂L/∂A^{[l]}: a column per example (dA, dZ)
                 k = self.b.depth if wrt.layer is None else self.layer_k(wrt.layer, name, 1)
                 if wrt.base == "Z":
-                    return Value(k, EXAMPLES_DIM, lambda i, j: self.b.delta(k, i, j - 1), name)
-                return Value(k, EXAMPLES_DIM, lambda i, j: self.b.cost_gradient(i, j - 1, k), name)
+                    return self._batch(k, lambda i, e: self.b.delta(k, i, e), name)
+                return self._batch(k, lambda i, e: self.b.cost_gradient(i, e, k), name)
             if wrt.base == "a":
                 k = self.b.depth if wrt.layer is None else self.layer_k(wrt.layer, name, 1)
                 return self._entry((k, None), wrt.indices, lambda j, _: self.b.cost_gradient(j, e, k), name)
@@ -276,18 +285,38 @@ class Evaluator:
 
     def _Function(self, node: tree.Function) -> Value:
         arg = self.eval(node.arg)
+        if node.name == "sum" and node.axis is not None and not node.every_entry:
+            return self._axis_sum(arg, node.axis)
         if node.name == "sum":  # the code's sum(dZ) / np.sum(dZ, axis=1): over the batch's examples
             if node.every_entry and arg.rows is not None and arg.cols not in (None, EXAMPLES_DIM):
                 # np.sum(W1): NumPy adds up every entry of the matrix, one number
                 return scalar(self.b.sum(lambda i: self.b.sum(lambda j: arg.get(i, j), arg.cols), arg.rows))
+            if arg.rows == EXAMPLES_DIM and arg.cols != EXAMPLES_DIM:  # a row per example: a row vector
+                return Value(None, arg.cols, lambda _, j: self.b.sum(lambda e: arg.get(e, j), EXAMPLES_DIM))
             if arg.cols != EXAMPLES_DIM:
                 raise GradingError(
-                    f"sum(…) of {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ) is "
-                    "graded; write the sum with \\sum_j for a sum over neurons"
+                    f"sum(…) of {self._shape(arg)}: only a sum over a batch's examples (the columns of dZ, or the "
+                    "rows of a row-vector text's batch) is graded; write the sum with \\sum_j for a sum over neurons"
                 )
             return Value(arg.rows, None, lambda i, _: self.b.sum(lambda e: arg.get(i, e), EXAMPLES_DIM))
-        fn = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt}[node.name]
+        fn = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh}[node.name]
         return Value(arg.rows, arg.cols, lambda i, j: fn(arg.get(i, j)))
+
+    def _axis_sum(self, arg: Value, axis: int) -> Value:
+        """NumPy's np.sum(M, axis=0) (down the rows: one number per column) and axis=1 (along the columns)."""
+        if arg.scalar:
+            return arg
+        if axis == 0:
+            if arg.rows is None:  # a row vector's rows: each entry is its own sum
+                return arg
+            if arg.cols is None:
+                return scalar(self.b.sum(lambda i: arg.get(i, 1), arg.rows))
+            return Value(None, arg.cols, lambda _, j: self.b.sum(lambda i: arg.get(i, j), arg.rows))
+        if arg.cols is None:
+            return arg
+        if arg.rows is None:
+            return scalar(self.b.sum(lambda j: arg.get(1, j), arg.cols))
+        return Value(arg.rows, None, lambda i, _: self.b.sum(lambda j: arg.get(i, j), arg.cols))
 
     def _Sum(self, node: tree.Sum) -> Value:
         upper = node.upper
@@ -407,7 +436,7 @@ class Evaluator:
             left = scalar(left.get(1, 1)) if self.unit(left) else left
             right = scalar(right.get(1, 1)) if self.unit(right) else right
         if node.op in ("+", "-"):
-            if left.scalar != right.scalar and (right.cols is None and left.cols is None):  # 1 - a: elementwise
+            if left.scalar != right.scalar:  # 1 - a, NumPy's 1 - AL: a number and each entry
                 left, right = broadcast(left, right)
             if (left.rows, left.cols) != (right.rows, right.cols):
                 raise self._mismatch("a sum" if node.op == "+" else "a difference", node, left, right)
@@ -540,7 +569,7 @@ def bound_of(node, last: int) -> int | None:
 
 
 def broadcast(left: Value, right: Value) -> tuple[Value, Value]:
-    """A number added to a vector is added to each entry (1 - a^L)."""
+    """A number added to a vector or a matrix is added to each entry (1 - a^L, NumPy's 1 - AL)."""
     shape = right if left.scalar else left
 
     def spread(v: Value) -> Value:

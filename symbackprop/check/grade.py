@@ -71,7 +71,8 @@ from symbackprop.check.infer import (
 )
 from symbackprop.check.lexicon import lexicon, text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
-from symbackprop.check.parse import parse_answer
+from symbackprop.check import program
+from symbackprop.check.parse import parse_answer, parse_tokens
 from symbackprop.check.show import Words, show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
@@ -118,13 +119,22 @@ def grade(
     ident: str = "answer",
     seed: int = 0,
     seconds: float | None = tree.ANSWER_SECONDS,
+    names: dict | None = None,
 ) -> Verdict:
     """The verdict on one answer; bad input gives a Verdict with status ``error`` and the column; an answer
-    not graded within ``seconds`` (None: no limit) one with status ``undecided``, which says so."""
+    not graded within ``seconds`` (None: no limit) one with status ``undecided``, which says so.
+
+    ``names`` binds a program's names to formulas (:func:`~symbackprop.check.program.parse_bindings`); an answer
+    of several assignments is run as a program (:mod:`~symbackprop.check.program`) and its final values graded.
+    """
     start = time.perf_counter()
     try:
         with time_limit(seconds):
-            verdict = _grade(spec, text, equation, notation, ident, random.Random(seed))
+            code = program.statements(text, names)
+            if code is not None:
+                verdict = _grade_program(spec, text, code, equation, notation, ident, random.Random(seed), names or {})
+            else:
+                verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
     except tree.AnswerError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error), error_column=error.column)
     except GradingError as error:
@@ -157,15 +167,80 @@ def _instance(spec: Spec, parsed: tree.Equation, equation: str | None) -> tuple[
     return small, note
 
 
+def _grade_program(
+    spec: Spec, text: str, code: list, equation: str | None, explicit: str | None, ident: str, rng, names: dict
+) -> Verdict:
+    """A program's verdict: each final value that names a quantity graded; the first wrong one decides."""
+    reading = NOTATIONS.get(explicit) if explicit else notation_named(spec.notation)
+    letters = lexicon(reading) if reading else None
+    graded = []
+    for value in program.run(code, names):
+        try:
+            lhs = parse_answer(value.name, letters, names).sides[0]
+        except tree.AnswerError:
+            continue  # the program's own intermediate name
+        rhs = parse_tokens(list(value.tokens), value.text, letters)
+        lhs, rhs = program.unscaled(lhs, rhs)
+        q = quantity_of(lhs)
+        if q is None or (value.name not in names and q.layer is None and not q.text.startswith("d")):
+            continue
+        graded.append((value, q, tree.Equation((lhs, rhs), text)))
+    wanted = EQUATIONS.get(equation) if equation else None
+    about = [g for g in graded if wanted and _kind_family(g[1].kind) == _kind_family(wanted)]
+    # filed under an equation: the assignments about it (grad_w2 under BP4, not the grad_y_pred before it)
+    graded = [
+        (value, _grade(spec, text, equation if about else None, explicit, ident, rng, names, parsed))
+        for value, _, parsed in (about or graded)
+    ]
+    if not graded:
+        raise GradingError(
+            "no assignment of this program names a quantity that can be graded: bind the names of what it "
+            "computes with --names, such as --names 'dscores = dZ^{[2]}/m'"
+        )
+    if names:
+        bound = "the program's names read as " + ", ".join(
+            f"{b.name}{'(' + ', '.join(b.params) + ')' if b.params is not None else ''} = {b.formula}"
+            for b in names.values()
+        )
+        graded = [(value, _replace(v, note=f"{v.note}; {bound}" if v.note else bound)) for value, v in graded]
+    where = {id(v): f"{value.name} (line {value.line})" for value, v in graded}
+    for status in ("error", "undecided", "wrong"):
+        for _, v in graded:
+            if v.status == status:
+                lead = f"{where[id(v)]}: " if len(graded) > 1 else ""
+                return _replace(v, reason=lead + v.reason)
+    first = graded[0][1]
+    return _replace(
+        first,
+        quantity=", ".join(v.quantity for _, v in graded),
+        parsed="; ".join(v.parsed for _, v in graded),
+        parsed_latex=r"; \quad ".join(v.parsed_latex for _, v in graded),
+        proofs=tuple(f"{where[id(v)]}: {p}" if len(graded) > 1 else p for _, v in graded for p in v.proofs),
+        method="exact" if all(v.method in ("exact", "all_widths") for _, v in graded) else "numeric",
+    )
+
+
+def _kind_family(kind: str) -> str:
+    return "delta" if kind.startswith("delta") else kind
+
+
 def _grade(
-    spec: Spec, text: str, equation: str | None, explicit: str | None, ident: str, rng: random.Random
+    spec: Spec,
+    text: str,
+    equation: str | None,
+    explicit: str | None,
+    ident: str,
+    rng: random.Random,
+    names: dict | None = None,
+    parsed: tree.Equation | None = None,
 ) -> Verdict:
     if equation is not None and equation not in EQUATIONS and not equation.startswith(("d", "∂", "\\")):
         raise GradingError(
             f"unknown equation {equation!r}; valid: {', '.join(EQUATIONS)} or a quantity such as dC/dW^2_{{1,2}}"
         )
     reading = NOTATIONS.get(explicit) if explicit else notation_named(spec.notation)
-    parsed = parse_answer(text, lexicon(reading) if reading else None)  # in the notation's own letters
+    if parsed is None:  # in the notation's own letters
+        parsed = parse_answer(text, lexicon(reading) if reading else None, names)
     spec, reduced = _instance(spec, parsed, equation)
     width = max(max(spec.layers), BATCH_EXAMPLES)
     for side in parsed.sides:
@@ -242,6 +317,11 @@ def _grade(
         raise GradingError(f"the left-hand side {q.text} is not what {equation} is about ({wanted.replace('_', ' ')})")
     batch = is_batch(parsed) or kind in UPDATES
     examples = None  # the batch's examples: BATCH_EXAMPLES
+    averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
+    examples_named = any(getattr(n, "example", None) is not None for s in sides for n in walk(s))  # Σ_x δ^{x,l}
+    if kind in UPDATES and not is_batch(parsed) and not averaged and not examples_named:
+        examples = 1  # W ← W − η δ aᵀ of one example's quantities: a stochastic step, the batch of that example
+        why += "; a step on one example"
     penalty = any(isinstance(n, tree.Penalty) for side in sides for n in walk(side))
     averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
     if penalty and not averaged and kind not in UPDATES:
@@ -746,7 +826,9 @@ def _check(
             depth,
         )
         truth = truths[0]
-        if q.columns:  # dZ^{[l]}: each example's δ as a column
+        if q.columns and nt.vectors == "rows":  # CS231n's dZ of shape (N, n_l): each example's δ as a row
+            truth, rows, cols = sp.Matrix.hstack(*truths).T, EXAMPLES_DIM, rows
+        elif q.columns:  # dZ^{[l]}: each example's δ as a column
             truth, cols = sp.Matrix.hstack(*truths), EXAMPLES_DIM
         where = f"l = {l}" if l is not None else ""
         for name, dim in zip(q.indices, (rows, cols)):

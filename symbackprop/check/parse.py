@@ -33,9 +33,11 @@ from symbackprop.check.tree import (
 
 
 class _Parser(Names):
-    def __init__(self, text: str, letters: dict[str, str] | None = None):
+    def __init__(
+        self, text: str, letters: dict[str, str] | None = None, bindings=None, tokens: list[Token] | None = None
+    ):
         self.text = text
-        self.tokens = translate(tokenize(text), letters or {})
+        self.tokens = translate(tokens if tokens is not None else tokenize(text, bindings), letters or {})
         self.pos = 0
         self.depth = 0
         self.depth_norm = 0  # inside ‖…‖ a ‖ closes the norm instead of opening a factor
@@ -117,6 +119,12 @@ class _Parser(Names):
             node = BinOp(op.text, node, self.term(), op.column)
         return node
 
+    def _at_transpose(self) -> bool:
+        return self.peek().kind == "OP" and self.peek().text == "T"
+
+    def _at_method(self) -> bool:
+        return self.at(".") and self.peek(1).text in ("npdot", "sum") and self.peek(2).text == "("
+
     def _paren_t(self) -> bool:
         return self.at("(") and self.peek(1).text == "T" and self.peek(2).text == ")"
 
@@ -156,12 +164,15 @@ class _Parser(Names):
     def power(self) -> object:
         token = self.peek()
         node = self.atom()
-        while self.at(".") and self.peek(1).text in ("npdot", "sum") and self.peek(2).text == "(":  # A.dot(B)
+        while self._at_method() or self._at_transpose():  # A.dot(B), X.T.dot(Y), M.sum(axis=0)
+            if self._at_transpose():
+                node = Transpose(node, self.advance().column)
+                continue
             self.advance()
             method = self.advance()
             args = self.call(method)
-            if method.text == "sum":
-                node = Function("sum", node)
+            if method.text == "sum":  # M.sum(): every entry, as NumPy's; M.sum(axis=…) over the examples
+                node = Function("sum", node, every_entry="npaxis" not in self.keywords, axis=self.axis)
             elif len(args) == 1:
                 node = BinOp("dot", node, args[0], method.column)
             else:
@@ -257,9 +268,9 @@ class _Parser(Names):
             return self.sum()
         if name == "nabla":
             return self.nabla()
-        if name in ("npdot", "npmultiply"):
+        if name in ("npdot", "npmultiply", "npdivide", "nptranspose", "npsquare", "nppower", "npmean"):
             return self.code_call()
-        if name in ("exp", "log", "sqrt"):
+        if name in ("exp", "log", "sqrt", "tanh"):
             return Function(name, self.call_argument(self.advance()))
         if name == "e" and self.peek(1).text == "^":  # e^{z_j}: the exponential (a softmax's numerator)
             self.advance()
@@ -548,11 +559,18 @@ class _Parser(Names):
         self.enter(opener)
         args = []
         self.keywords: set[str] = set()  # the keywords of the last call (np.sum without axis= sums every entry)
+        self.axis: int | None = None
         while not self.at(")"):
             if self.at("npaxis", "npkeepdims"):
-                self.keywords.add(self.advance().text)
+                keyword = self.advance().text
+                self.keywords.add(keyword)
                 self.expect("=", " in a keyword argument")
-                self.advance()
+                sign = self.advance() if self.at("-") else None
+                value = self.advance()
+                if keyword == "npaxis":
+                    if value.kind != "NUM" or value.text not in ("0", "1"):
+                        raise self.error("axis= is 0 (down the rows) or 1 (along the columns), or -1", value)
+                    self.axis = 1 if sign is not None else int(value.text)
             else:
                 args.append(self.expr())
             if not self.at(","):
@@ -566,12 +584,27 @@ class _Parser(Names):
         """NumPy's np.dot(A, B), np.multiply(A, B), np.sum(dZ, axis=1, keepdims=True) and Sum(dZ)."""
         head = self.advance()
         args = self.call(head)
-        wanted = 1 if head.text == "sum" else 2
+        wanted = 1 if head.text in ("sum", "nptranspose", "npsquare", "npmean") else 2
         if len(args) != wanted:
             raise self.error(f"{head.text.removeprefix('np')}(…) takes {wanted} argument(s), found {len(args)}", head)
+        every_entry = "npaxis" not in self.keywords
         if head.text == "sum":
-            return Function("sum", args[0], every_entry=head.raw != "Sum" and "npaxis" not in self.keywords)
-        return BinOp("dot" if head.text == "npdot" else "hadamard", args[0], args[1], head.column)
+            return Function("sum", args[0], every_entry=head.raw != "Sum" and every_entry, axis=self.axis)
+        if head.text == "npmean":  # np.mean(dZ, axis=1): the sum over the batch's examples over m
+            if every_entry:
+                raise self.error("mean(…) without axis= averages every entry: give the axis of the examples", head)
+            total = Function("sum", args[0], axis=self.axis)
+            return BinOp("/", total, Var("m", column=head.column), head.column)
+        if head.text == "nptranspose":
+            return Transpose(args[0], head.column)
+        if head.text == "npsquare":
+            return Power(args[0], Num(2))
+        if head.text == "nppower":
+            node = Power(args[0], args[1])
+            self.check_exponent(node, head)
+            return node
+        op = {"npdot": "dot", "npmultiply": "hadamard", "npdivide": "/"}[head.text]
+        return BinOp(op, args[0], args[1], head.column)
 
     def sum(self) -> object:
         if self.peek(1).text == "(" and self.peek(1).raw == "(":  # sum(dZ): the code's sum over the examples
@@ -621,11 +654,22 @@ def _number(text: str) -> Num:
     return Num(int(text))
 
 
-def parse_answer(text: str, letters: dict[str, str] | None = None) -> Equation:
+def parse_answer(text: str, letters: dict[str, str] | None = None, bindings=None) -> Equation:
     """The :class:`Equation` an answer's text states; raises :class:`AnswerError` with the column.
 
-    ``letters`` maps a notation's own letters to the reader's (:func:`~symbackprop.check.lexicon.lexicon`).
+    ``letters`` maps a notation's own letters to the reader's (:func:`~symbackprop.check.lexicon.lexicon`);
+    ``bindings`` a program's names to formulas (:class:`~symbackprop.check.tokens.Binding`).
     """
     if not text.strip():
         raise _error(text, "empty answer; write a formula such as delta^L = grad_a C (.) f'(z^L)", 1)
-    return _Parser(text, letters).equation()
+    return _Parser(text, letters, bindings).equation()
+
+
+def parse_tokens(tokens: list[Token], text: str, letters: dict[str, str] | None = None) -> object:
+    """One expression from tokens already made (a program's statement with its names expanded)."""
+    parser = _Parser(text, letters, tokens=[*tokens, Token("END", "", len(text) + 1)])
+    node = parser.expr()
+    if parser.peek().kind != "END":
+        token = parser.peek()
+        raise parser.error(f"unexpected {parser.describe(token)}; expected an operator or the end", token)
+    return node

@@ -35,6 +35,7 @@ for _base in ACCUMULATORS:
     _TEX_NAMES[_base] = SIGNS["Delta"].latex + (" " + _base[5:] if _base[5:] else "")
     _TEXT_NAMES[_base] = SIGNS["Delta"].unicode + _base[5:]
 _PRECEDENCE = {"+": 1, "-": 1, "dot": 2, "hadamard": 2, "star": 2, "/": 2}
+_PRODUCTS = frozenset({"dot", "hadamard", "star"})
 
 
 def _layer_script(layer: Layer | None, tex: bool, letters: dict[str, str] | None = None) -> str:
@@ -60,9 +61,12 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
     letters = letters or {}
     names = _TEX_NAMES if tex else _TEXT_NAMES
 
-    def wrap(child, parent_precedence: int) -> str:
+    def wrap(child, parent_precedence: int, parent_op: str = "") -> str:
         text = show(child, tex, letters)
         if isinstance(child, BinOp) and _PRECEDENCE[child.op] < parent_precedence:
+            return (r"\left(" + text + r"\right)") if tex else f"({text})"
+        mixed = {child.op, parent_op} <= _PRODUCTS and child.op != parent_op if isinstance(child, BinOp) else False
+        if mixed:  # A ⊙ (B C), (A ⊙ B) C: products of two kinds, bracketed as they were read
             return (r"\left(" + text + r"\right)") if tex else f"({text})"
         if isinstance(child, (Neg, Sum)) and parent_precedence > 1:
             return (r"\left(" + text + r"\right)") if tex else f"({text})"
@@ -131,8 +135,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             "star": r" \ast " if tex else " * ",
             "/": "/",
         }[node.op]
-        right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0))
-        return wrap(node.left, p) + symbol + right
+        right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0), node.op)
+        return wrap(node.left, p, node.op) + symbol + right
     if isinstance(node, Neg):
         return "-" + wrap(node.operand, 2)
     if isinstance(node, Power):

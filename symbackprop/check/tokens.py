@@ -31,7 +31,7 @@ _COMMAND_NAMES = {
     "delta": "delta", "sigma": "sigma", "varphi": "phi", "phi": "phi", "lambda": "lambda", "eta": "eta",
     "alpha": "eta", "ell": "l", "nabla": "nabla", "partial": "partial", "sum": "sum", "frac": "frac",
     "dfrac": "frac", "tfrac": "frac", "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "omega": "w",
-    "Theta": "Theta", "theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon", "Delta": "Delta",
+    "Theta": "Theta", "theta": "Theta", "epsilon": "epsilon", "varepsilon": "epsilon", "Delta": "Delta", "tanh": "tanh",
     "triangle": "Delta", "bigtriangleup": "Delta", "triangledown": "nabla", "Omega": "Omega",
 }  # fmt: skip
 _COMMAND_OPS = {
@@ -61,7 +61,12 @@ _WORDS = {
     "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue", "if": "if", "for": "if",
     "theta": "Theta", "Theta": "Theta", "Delta": "Delta",
     "lambd": "lambda",  # deeplearning.ai's assignments: lambda is a Python keyword
+    # NumPy, PyTorch and TensorFlow calls (np.matmul, x.mm(w), torch.transpose, np.square, np.mean, np.tanh)
+    "matmul": "npdot", "mm": "npdot", "divide": "npdivide", "transpose": "nptranspose", "square": "npsquare",
+    "power": "nppower", "mean": "npmean", "tanh": "tanh",
 }  # fmt: skip
+#: The modules whose functions are read as NumPy's (np.dot, torch.mm, jnp.sum, tf.matmul): the prefix is dropped.
+_CODE_MODULES = ("np.", "numpy.", "jnp.", "torch.", "tf.", "math.")
 _ASCII_OPS = ("(.)", ".*", ":=", "!=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
               ";", "'", "@", "|", ".")  # fmt: skip
 _VALID = (
@@ -186,8 +191,116 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def tokenize(text: str) -> list[Token]:
-    """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError."""
+def _in_name(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "_.")
+
+
+#: How deep bindings may refer to bindings (dscores = …, then dW = np.dot(X.T, dscores)).
+MAX_BINDING_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A program's name read as a formula: ``hidden_layer = A^{[1]}``, ``cache['Z1'] = Z^{[1]}``, or a function,
+    ``sigmoid_prime(s) = s(1 - s)`` (``params``: its parameters; one that is not a name, such as ``True``, must be
+    written as it is). ``formula`` is reader text, or ``tokens`` the tokens a program's assignment computed."""
+
+    name: str
+    formula: str = ""
+    params: tuple[str, ...] | None = None
+    tokens: tuple[Token, ...] | None = None
+    origin: str = "--names"
+
+
+def _name_pattern(name: str) -> re.Pattern:
+    """``name`` as written, with either quote and any spaces after a comma or inside brackets."""
+    parts = []
+    for ch in name:
+        if ch in "'\"":
+            parts.append("['\"]")
+        elif ch in ",[]":
+            parts.append(r"\s*" + re.escape(ch) + r"\s*")
+        else:
+            parts.append(re.escape(ch))
+    return re.compile("".join(parts))
+
+
+def _call_arguments(body: str, opener: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose '(' is at ``opener``, split at its top-level commas, and the index after ')'."""
+    depth, start, args = 0, opener + 1, []
+    for n in range(opener, len(body)):
+        if body[n] in "([{":
+            depth += 1
+        elif body[n] in ")]}":
+            depth -= 1
+            if depth == 0:
+                args.append(body[start:n])
+                return [a.strip() for a in args if a.strip() or len(args) > 1], n + 1
+        elif body[n] == "," and depth == 1:
+            args.append(body[start:n])
+            start = n + 1
+    return None
+
+
+def _substituted(formula: str, params: tuple[str, ...], args: list[str]) -> str:
+    """The function's formula with each parameter replaced by its argument, in brackets."""
+    for param, arg in zip(params, args, strict=True):
+        if re.fullmatch(r"[A-Za-z_]\w*", param):
+            formula = re.sub(rf"(?<![A-Za-z0-9_\\]){re.escape(param)}(?![A-Za-z0-9_])", lambda _: f"({arg})", formula)
+    return formula
+
+
+def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[list[Token], int] | None:
+    """The tokens of the bound name starting at ``i`` (longest name first), in brackets, and where it ends."""
+    col = i + 1
+    for name in sorted(bindings, key=len, reverse=True):
+        binding = bindings[name]
+        match = _name_pattern(name).match(body, i)
+        if not match or (match.end() < len(body) and _in_name(body[match.end()]) and body[match.end()] != "."):
+            continue
+        if match.end() < len(body) and body.startswith(".", match.end()) and body[match.end() + 1 : match.end() + 2].isalnum():
+            if not re.match(r"\.(?:T\b|t\(\)|dot\b|mm\b|sum\b)", body[match.end() :]):
+                continue  # self.weights is bound, self.weights2 is another name
+        end = match.end()
+        if binding.params is not None:
+            opener = end
+            while opener < len(body) and body[opener] == " ":
+                opener += 1
+            called = _call_arguments(body, opener) if body[opener : opener + 1] == "(" else None
+            if called is None:
+                raise _error(text, f"{name} is a function (bound as {name}({', '.join(binding.params)})): call it", col)
+            args, end = called
+            if len(args) != len(binding.params) or any(
+                not re.fullmatch(r"[A-Za-z_]\w*", p) and p.replace(" ", "") != a.replace(" ", "")
+                for p, a in zip(binding.params, args)
+            ):
+                raise _error(
+                    text, f"{name}({', '.join(args)}) does not match its binding {name}({', '.join(binding.params)})", col
+                )
+            formula = _substituted(binding.formula, binding.params, args)
+        else:
+            formula = binding.formula
+        if depth >= MAX_BINDING_DEPTH:
+            raise _error(text, f"the binding of {name} refers to bindings more than {MAX_BINDING_DEPTH} deep", col)
+        if binding.tokens is not None and binding.params is None:
+            inner = list(binding.tokens)
+        else:
+            others = {n: b for n, b in bindings.items() if n != name}  # dZ = dZ^{[l]}: the formula's own dZ
+            try:
+                inner = tokenize(formula, others, depth + 1)[:-1]
+            except AnswerError as error:
+                raise _error(text, f"in the binding of {name} ({binding.origin}): {error}", col) from None
+        first = inner[0].column if inner else col
+        inner = [Token(t.kind, t.text, col + t.column - first, t.raw) for t in inner]  # spacing kept: dZ, d Z
+        return [Token("OP", "(", col, "("), *inner, Token("OP", ")", col, ")")], end
+    return None
+
+
+def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[Token]:
+    """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError.
+
+    ``bindings`` maps a program's names to :class:`Binding`: each bound name is read as its formula, in brackets.
+    """
     if len(text) > MAX_ANSWER_LENGTH:
         raise _error(text, f"answer too long ({len(text)} characters; at most {MAX_ANSWER_LENGTH})", 0)
     body = _drop_brace_labels(_strip_delimiters(text))
@@ -199,8 +312,18 @@ def tokenize(text: str) -> list[Token]:
         if ch in " \t\r\n&~`":  # ~ is TeX's space, ` Markdown's code quote
             i += 1
             continue
-        if body.startswith("np.", i) and (i == 0 or not body[i - 1].isalnum()):  # NumPy's np.sum, np.dot
-            i += 3
+        start_of_name = (ch.isascii() and ch.isalpha() or ch == "_") and (i == 0 or not _in_name(body[i - 1]))
+        if start_of_name and bindings:  # a program's own name, bound by the teacher (--names) or by the program
+            expanded = _expand(text, body, i, bindings, depth)
+            if expanded is not None:
+                more, i = expanded
+                tokens.extend(more)
+                if len(tokens) > MAX_ANSWER_LENGTH:
+                    raise _error(text, f"the names expand to more than {MAX_ANSWER_LENGTH} tokens", col)
+                continue
+        module = next((m for m in _CODE_MODULES if body.startswith(m, i)), None)
+        if module and (i == 0 or not body[i - 1].isalnum()):  # NumPy's np.sum, np.dot; torch.mm
+            i += len(module)
             continue
         if ch in "#%":  # a comment (Python's #, TeX's %) runs to the end of its line
             end = body.find("\n", i)
@@ -305,6 +428,10 @@ def tokenize(text: str) -> list[Token]:
         if body.startswith(".T", i) and not body[i + 2 : i + 3].isalnum():  # NumPy's A.T: the transpose
             tokens.append(Token("OP", "T", col))
             i += 2
+            continue
+        if body.startswith(".t()", i):  # PyTorch's w.t(): the transpose
+            tokens.append(Token("OP", "T", col))
+            i += 4
             continue
         for op in _ASCII_OPS:
             if body.startswith(op, i):

@@ -110,6 +110,7 @@ class Function:
     name: str  # exp log sqrt, or sum (the code's sum over a batch's examples)
     arg: object
     every_entry: bool = False  # NumPy's np.sum(M) without axis=: the sum of every entry, a number
+    axis: int | None = None  # NumPy's axis=0 (down the rows) or axis=1 (along the columns), where given
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,185 @@
+"""Program code as people write backpropagation: the teacher's names and a program's statements.
+
+A program names what it computes in its own words (CS231n's ``dscores``, ``hidden_layer``; deeplearning.ai's
+``AL``, ``dA_prev``, ``cache['Z1']``). The teacher binds each such name to the quantity it holds, in the
+notation's letters (``--names 'dscores = dZ^{[2]}/m'``): the reader then reads the name as that formula, never
+evaluating either. A program of several statements (``dW = np.dot(X.T, dscores)`` then ``dW += reg*W``) is
+run as text: each assignment's right-hand side, with the names assigned before it replaced by what they hold,
+is what the name holds from then on. What is graded is each name's final value, where the name is a quantity:
+bound by the teacher to one, or read by the reader as one (``dW1``, ``dZ^{[2]}``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from symbackprop.check.tokens import Binding, Token, tokenize
+from symbackprop.check import tree
+from symbackprop.check.tree import AnswerError
+
+#: A program's name: ``dscores``, ``self.weights[k]``, ``cache['Z1']``, ``layers[idx]['neuron_values']``.
+NAME = r"[A-Za-z_][\w.]*(?:\[[^\]=]*\])*"
+_FUNCTION = re.compile(rf"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
+_ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
+#: Lines a quoted excerpt leaves out of a program: its elisions.
+_ELISIONS = {"...", "…", "[...]"}
+
+
+class NamesError(ValueError):
+    """A binding that cannot be read: names the binding and what would be valid."""
+
+
+def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") -> dict[str, Binding]:
+    """``['dscores = dZ^{[2]}/m', 'sigmoid_prime(s) = s (1 - s)']`` as bindings; each formula is tokenized here,
+    so that a bad one is refused before any grading."""
+    bindings: dict[str, Binding] = {}
+    for text in texts:
+        name, sep, formula = text.partition("=")
+        name, formula = name.strip(), formula.strip()
+        if not sep or not formula:
+            raise NamesError(f"{origin} {text!r}: write NAME = FORMULA, such as 'dscores = dZ^{{[2]}}/m'")
+        function = _FUNCTION.fullmatch(name)
+        params = None
+        if function:
+            name = function.group("name")
+            params = tuple(p.strip() for p in function.group("params").split(",") if p.strip())
+        elif not re.fullmatch(NAME, name):
+            raise NamesError(
+                f"{origin} {text!r}: {name!r} is not a program's name (letters, digits, _ and ., then [ … ] "
+                "subscripts, as dscores, self.weights[k], cache['Z1']; or a function, as sigmoid_prime(s))"
+            )
+        if name in bindings:
+            raise NamesError(f"{origin}: {name} is bound twice")
+        try:
+            tokenize(formula)
+        except AnswerError as error:
+            raise NamesError(f"{origin} {text!r}: the formula cannot be read: {error}") from None
+        bindings[name] = Binding(name, formula, params, origin=origin)
+    return bindings
+
+
+@dataclass(frozen=True)
+class Statement:
+    line: int  # 1-based
+    name: str
+    op: str  # = += -= *= /=
+    rhs: str  # the right-hand side, padded with spaces so that its columns are the line's
+    text: str  # the line as written
+
+
+def statements(text: str, bindings: dict | None = None) -> list[Statement] | None:
+    """The assignments of a program, one per line (or separated by ';'), or None where the text is not one:
+    a line that is no assignment (a formula, prose, a ``def``), or a single plain assignment to a name nobody
+    bound (read as a formula: ``dZ2 = A2 - Y``)."""
+    found: list[Statement] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = _without_comment(raw).replace("`", " ")
+        for part in _split_statements(line):
+            if not part.strip() or part.strip() in _ELISIONS:
+                continue
+            match = _ASSIGNMENT.fullmatch(part)
+            if not match or not match.group("rhs").strip() or "\\" in part:
+                return None
+            rhs = " " * match.start("rhs") + match.group("rhs")
+            found.append(Statement(number, match.group("name"), match.group("op"), rhs, part))
+    if len(found) < 2 and not any(s.op != "=" or s.name in (bindings or {}) for s in found):
+        return None
+    return found
+
+
+def _without_comment(line: str) -> str:
+    quote = None
+    for n, ch in enumerate(line):
+        if ch in "'\"":
+            quote = None if quote == ch else quote or ch
+        elif ch == "#" and quote is None:
+            return line[:n]
+    return line
+
+
+def _split_statements(line: str) -> list[str]:
+    """A line split at its top-level ';' (Octave's ``[1; a1]`` stays one), each part padded to keep columns."""
+    parts, depth, start = [], 0, 0
+    for n, ch in enumerate(line):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == ";" and depth == 0:
+            parts.append(" " * start + line[start:n])
+            start = n + 1
+    parts.append(" " * start + line[start:])
+    return parts
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A name's final value in a program: its tokens, and the line that last assigned it."""
+
+    name: str
+    tokens: tuple[Token, ...]
+    line: int
+    text: str
+
+
+def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned]:
+    """Each name's final value, in the order the names were first assigned. Raises AnswerError naming the line."""
+    values: dict[str, Assigned] = {}
+    for s in program:
+        known = {**bindings, **{n: Binding(n, tokens=v.tokens, origin=f"line {v.line}") for n, v in values.items()}}
+        try:
+            tokens = tokenize(s.rhs, known)[:-1]
+        except AnswerError as error:
+            raise AnswerError(f"line {s.line}: {error}", formula=s.text, column=error.column) from None
+        if s.op != "=":
+            if s.name not in values and s.name in bindings:  # self.who += …: the update of what the name holds
+                start = Assigned(s.name, tuple(tokenize(s.name, bindings)[:-1]), s.line, s.text)
+                values[s.name] = start
+            if s.name not in values:
+                raise AnswerError(
+                    f"line {s.line}: {s.name} {s.op} … changes {s.name} before the program gives it a value",
+                    formula=s.text,
+                    column=1,
+                )
+            col = tokens[0].column if tokens else 1
+            op = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}[s.op]
+            tokens = [
+                Token("OP", "(", col, "("),
+                *values[s.name].tokens,
+                Token("OP", ")", col, ")"),
+                Token("OP", op, col, op),
+                Token("OP", "(", col, "("),
+                *tokens,
+                Token("OP", ")", col, ")"),
+            ]
+        base = s.name.split("[")[0]
+        if s.name != base and s.name not in bindings and base in values:
+            raise AnswerError(
+                f"line {s.line}: {s.name} {s.op} … changes part of {base}; only whole names are read "
+                f"({base} = …, {base} += …)",
+                formula=s.text,
+                column=1,
+            )
+        values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text)  # a dict keeps the first assignment's place
+    return list(values.values())
+
+
+def unscaled(lhs: object, rhs: object) -> tuple[object, object]:
+    """A name bound to a multiple of a quantity (``grad_w2 = m dW^2`` for a summed loss, ``delta_hidden = -δ^2``
+    for an error of the opposite sign): the quantity, and what the program computes divided by the multiple."""
+    if isinstance(lhs, tree.Neg):
+        return lhs.operand, tree.Neg(rhs)
+    if isinstance(lhs, tree.BinOp) and lhs.op in ("dot", "star"):
+        if _constant(lhs.left):
+            return lhs.right, tree.BinOp("/", rhs, lhs.left, lhs.column)
+        if _constant(lhs.right):
+            return lhs.left, tree.BinOp("/", rhs, lhs.right, lhs.column)
+    if isinstance(lhs, tree.BinOp) and lhs.op == "/" and _constant(lhs.right):
+        return lhs.left, tree.BinOp("dot", lhs.right, rhs, lhs.column)
+    return lhs, rhs
+
+
+def _constant(node: object) -> bool:
+    """A number, or a constant's letter (m, n, η, λ)."""
+    if isinstance(node, tree.Neg):
+        return _constant(node.operand)
+    return isinstance(node, tree.Num) or (isinstance(node, tree.Var) and node.base in ("m", "n", "eta", "lambda"))
