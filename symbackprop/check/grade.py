@@ -44,7 +44,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symbackprop.check import tree
+from symbackprop.check import program, tree
 from symbackprop.check.backends import (
     EXAMPLES_DIM,
     UPDATES,
@@ -71,7 +71,6 @@ from symbackprop.check.infer import (
 )
 from symbackprop.check.lexicon import lexicon, text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
-from symbackprop.check import program
 from symbackprop.check.parse import parse_answer, parse_tokens
 from symbackprop.check.show import Words, show
 from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong

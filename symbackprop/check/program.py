@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from symbackprop.check.tokens import Binding, Token, tokenize
 from symbackprop.check import tree
+from symbackprop.check.tokens import Binding, Token, tokenize
 from symbackprop.check.tree import AnswerError
 
 #: A program's name: ``dscores``, ``self.weights[k]``, ``cache['Z1']``, ``layers[idx]['neuron_values']``.
 NAME = r"[A-Za-z_][\w.]*(?:\[[^\]=]*\])*"
-_FUNCTION = re.compile(rf"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
+_FUNCTION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
 _ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
 #: Lines a quoted excerpt leaves out of a program: its elisions.
 _ELISIONS = {"...", "…", "[...]"}

@@ -246,7 +246,8 @@ def _substituted(formula: str, params: tuple[str, ...], args: list[str]) -> str:
     """The function's formula with each parameter replaced by its argument, in brackets."""
     for param, arg in zip(params, args, strict=True):
         if re.fullmatch(r"[A-Za-z_]\w*", param):
-            formula = re.sub(rf"(?<![A-Za-z0-9_\\]){re.escape(param)}(?![A-Za-z0-9_])", lambda _: f"({arg})", formula)
+            pattern = rf"(?<![A-Za-z0-9_\\]){re.escape(param)}(?![A-Za-z0-9_])"
+            formula = re.sub(pattern, lambda _, arg=arg: f"({arg})", formula)
     return formula
 
 
@@ -258,9 +259,9 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
         match = _name_pattern(name).match(body, i)
         if not match or (match.end() < len(body) and _in_name(body[match.end()]) and body[match.end()] != "."):
             continue
-        if match.end() < len(body) and body.startswith(".", match.end()) and body[match.end() + 1 : match.end() + 2].isalnum():
-            if not re.match(r"\.(?:T\b|t\(\)|dot\b|mm\b|sum\b)", body[match.end() :]):
-                continue  # self.weights is bound, self.weights2 is another name
+        after = body[match.end() :]
+        if after[:1] == "." and after[1:2].isalnum() and not re.match(r"\.(?:T\b|t\(\)|dot\b|mm\b|sum\b)", after):
+            continue  # self.weights is bound, self.weights.shape is another name
         end = match.end()
         if binding.params is not None:
             opener = end
@@ -274,9 +275,8 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
                 not re.fullmatch(r"[A-Za-z_]\w*", p) and p.replace(" ", "") != a.replace(" ", "")
                 for p, a in zip(binding.params, args)
             ):
-                raise _error(
-                    text, f"{name}({', '.join(args)}) does not match its binding {name}({', '.join(binding.params)})", col
-                )
+                bound = f"{name}({', '.join(binding.params)})"
+                raise _error(text, f"{name}({', '.join(args)}) does not match its binding {bound}", col)
             formula = _substituted(binding.formula, binding.params, args)
         else:
             formula = binding.formula
