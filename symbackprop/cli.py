@@ -201,6 +201,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     notation_argument(p, "read the answers in this notation")
     p.add_argument(
+        "--names",
+        action="append",
+        default=[],
+        metavar="'NAME = FORMULA'",
+        help="what a program's name holds, in the notation's letters: --names 'dscores = dZ^{[2]}/m' "
+        "--names 'hidden_layer = A^{[1]}' (a function: 'sigmoid_prime(s) = s (1 - s)'); repeat for each name",
+    )
+    p.add_argument(
+        "--names-file",
+        metavar="FILE",
+        help="the --names bindings one per line ('#' starts a comment), for a class's assignment",
+    )
+    p.add_argument(
         "--answer-seconds",
         type=float,
         default=ANSWER_SECONDS,
@@ -423,6 +436,7 @@ def _notations(args) -> int:
 
 def _check_answers(args) -> int:
     from symbackprop.check import classroom
+    from symbackprop.check.program import NamesError, parse_bindings
     from symbackprop.check.read import Submission, read_answers
     from symbackprop.check.verdict import report_latex, report_text
 
@@ -458,7 +472,20 @@ def _check_answers(args) -> int:
     targets = [Path(args.latex)] + ([Path(args.latex).with_suffix(".pdf")] if args.pdf else []) if args.latex else []
     for target in targets + ([gradebook] if gradebook else []):  # refused before any grading, not after it
         OutputFolder(target.parent, force=args.force).check(target.name)
-    report = pipeline.check(spec, submissions, notation=args.notation, seconds=args.answer_seconds, jobs=args.jobs)
+    names = list(args.names)
+    if args.names_file:
+        try:
+            lines = Path(args.names_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            return _fail(f"{args.names_file}: cannot read the names: {getattr(error, 'strerror', None) or error}")
+        names += [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    try:
+        parse_bindings(names, args.names_file or "--names")  # refused before any grading
+    except NamesError as error:
+        return _fail(str(error))
+    report = pipeline.check(
+        spec, submissions, notation=args.notation, seconds=args.answer_seconds, jobs=args.jobs, names=names
+    )
     report = classroom.with_file_errors(report, unreadable)
     if args.json:
         print(report.to_json())

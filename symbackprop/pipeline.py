@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symbackprop.check.grade import GradeReport, grade_all
+from symbackprop.check.program import parse_bindings
 from symbackprop.check.read import Submission, read_answers
 from symbackprop.check.tree import ANSWER_SECONDS
 from symbackprop.derivation.formulas import DerivedFormulas, derived_formulas
@@ -114,14 +115,17 @@ def check(
     notation: str | None = None,
     seconds: float | None = ANSWER_SECONDS,
     jobs: int = 1,
+    names: Sequence[str] = (),
 ) -> GradeReport:
     """Verdicts on a person's formulas: one formula, a list of formulas (or Submissions), or a file of answers.
 
     ``equation`` says what a lone formula is about when it has no left-hand side (BP1 … BP4,
     input_gradient, …); ``notation`` reads the answers in a notation other than the spec's; an answer
     not graded within ``seconds`` is reported undecided (None: no limit); ``jobs`` worker processes grade
-    them (the truth derived once, before they start).
+    them (the truth derived once, before they start). ``names`` binds a program's names to what they hold,
+    ``'dscores = dZ^{[2]}/m'`` each (:func:`~symbackprop.check.program.parse_bindings`; NamesError if one is bad).
     """
+    bindings = parse_bindings(list(names), "names") if names else None
     if isinstance(answers, os.PathLike):
         submissions = read_answers(Path(answers).read_text(encoding="utf-8"), source=str(answers))
     elif isinstance(answers, str):
@@ -130,7 +134,7 @@ def check(
         submissions = [
             a if isinstance(a, Submission) else Submission(f"answer{n}", a, equation) for n, a in enumerate(answers, 1)
         ]
-    return grade_all(spec, submissions, notation=notation, seconds=seconds, jobs=jobs)
+    return grade_all(spec, submissions, notation=notation, seconds=seconds, jobs=jobs, names=bindings)
 
 
 def train(

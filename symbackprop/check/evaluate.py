@@ -431,7 +431,8 @@ class Evaluator:
 
     def _BinOp(self, node: tree.BinOp) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
-        if node.op in ("dot", "star", "hadamard") and (self.unit(left) or self.unit(right)):
+        fits = (left.cols == right.rows) if node.op == "dot" else (left.rows, left.cols) == (right.rows, right.cols)
+        if node.op in ("dot", "star", "hadamard") and (self.unit(left) or self.unit(right)) and not fits:
             # one neuron in a layer: its vectors and matrices are numbers (3Blue1Brown's chain of neurons)
             left = scalar(left.get(1, 1)) if self.unit(left) else left
             right = scalar(right.get(1, 1)) if self.unit(right) else right

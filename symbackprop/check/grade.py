@@ -1085,6 +1085,7 @@ def grade_all(
     seed: int = 0,
     seconds: float | None = tree.ANSWER_SECONDS,
     jobs: int = 1,
+    names: dict | None = None,
 ) -> GradeReport:
     """Verdicts on every :class:`~symbackprop.check.read.Submission`, in order, each within ``seconds``.
 
@@ -1100,11 +1101,11 @@ def grade_all(
         distinct.setdefault(_grading_key(s, notation), s)
     unique = list(distinct.values())
     first = [s for s in unique if s.student == unique[0].student] if unique else []
-    graded = {_grading_key(s, notation): _one(spec, s, notation, seed, seconds) for s in first[:WARM_ANSWERS]}
+    graded = {_grading_key(s, notation): _one(spec, s, notation, seed, seconds, names) for s in first[:WARM_ANSWERS]}
     rest = [s for s in unique if _grading_key(s, notation) not in graded]
     if jobs > 1 and len(rest) > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _JOB
-        _JOB = (spec, notation, seed, seconds)
+        _JOB = (spec, notation, seed, seconds, names)
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(rest))) as pool:
                 chunk = max(1, len(rest) // (jobs * 8))
@@ -1114,14 +1115,14 @@ def grade_all(
             _JOB = None
     else:
         for s in rest:
-            graded[_grading_key(s, notation)] = _one(spec, s, notation, seed, seconds)
+            graded[_grading_key(s, notation)] = _one(spec, s, notation, seed, seconds, names)
     verdicts = tuple(_replace(graded[_grading_key(s, notation)], ident=s.ident, student=s.student) for s in todo)
     return GradeReport(spec, verdicts, time.perf_counter() - start)
 
 
 #: At most this many of the first student's answers are graded before the workers start (their truth is shared).
 WARM_ANSWERS = 8
-#: What the workers of :func:`grade_all` grade against: (spec, notation, seed, seconds), set before they fork.
+#: What the workers of :func:`grade_all` grade against: (spec, notation, seed, seconds, names), set before they fork.
 _JOB: tuple | None = None
 
 
@@ -1129,12 +1130,18 @@ def _grading_key(s, notation: str | None) -> tuple:
     return (s.text, s.equation, s.notation or notation)
 
 
-def _one(spec: Spec, s, notation: str | None, seed: int, seconds: float | None) -> Verdict:
+def _one(spec: Spec, s, notation: str | None, seed: int, seconds: float | None, names: dict | None) -> Verdict:
     return grade(
-        spec, s.text, equation=s.equation, notation=s.notation or notation, ident=s.ident, seed=seed, seconds=seconds
+        spec,
+        s.text,
+        equation=s.equation,
+        notation=s.notation or notation,
+        ident=s.ident,
+        seed=seed,
+        seconds=seconds,
+        names=names,
     )
 
 
 def _one_of_job(s) -> Verdict:
-    spec, notation, seed, seconds = _JOB
-    return _one(spec, s, notation, seed, seconds)
+    return _one(*_JOB[:1], s, *_JOB[1:])

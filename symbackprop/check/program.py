@@ -38,7 +38,7 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
         name, sep, formula = text.partition("=")
         name, formula = name.strip(), formula.strip()
         if not sep or not formula:
-            raise NamesError(f"{origin} {text!r}: write NAME = FORMULA, such as 'dscores = dZ^{{[2]}}/m'")
+            raise NamesError(f"{origin} '{text}': write NAME = FORMULA, such as 'dscores = dZ^{{[2]}}/m'")
         function = _FUNCTION.fullmatch(name)
         params = None
         if function:
@@ -46,7 +46,7 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
             params = tuple(p.strip() for p in function.group("params").split(",") if p.strip())
         elif not re.fullmatch(NAME, name):
             raise NamesError(
-                f"{origin} {text!r}: {name!r} is not a program's name (letters, digits, _ and ., then [ … ] "
+                f"{origin} '{text}': {name!r} is not a program's name (letters, digits, _ and ., then [ … ] "
                 "subscripts, as dscores, self.weights[k], cache['Z1']; or a function, as sigmoid_prime(s))"
             )
         if name in bindings:
@@ -54,7 +54,7 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
         try:
             tokenize(formula)
         except AnswerError as error:
-            raise NamesError(f"{origin} {text!r}: the formula cannot be read: {error}") from None
+            raise NamesError(f"{origin} '{text}': the formula cannot be read: {error}") from None
         bindings[name] = Binding(name, formula, params, origin=origin)
     return bindings
 
@@ -130,6 +130,14 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
             tokens = tokenize(s.rhs, known)[:-1]
         except AnswerError as error:
             raise AnswerError(f"line {s.line}: {error}", formula=s.text, column=error.column) from None
+        base = s.name.split("[")[0]
+        if s.name != base and s.name not in bindings and base in values:
+            raise AnswerError(
+                f"line {s.line}: {s.name} {s.op} … changes part of {base}; only whole names are read "
+                f"({base} = …, {base} += …)",
+                formula=s.text,
+                column=1,
+            )
         if s.op != "=":
             if s.name not in values and s.name in bindings:  # self.who += …: the update of what the name holds
                 start = Assigned(s.name, tuple(tokenize(s.name, bindings)[:-1]), s.line, s.text)
@@ -151,14 +159,6 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
                 *tokens,
                 Token("OP", ")", col, ")"),
             ]
-        base = s.name.split("[")[0]
-        if s.name != base and s.name not in bindings and base in values:
-            raise AnswerError(
-                f"line {s.line}: {s.name} {s.op} … changes part of {base}; only whole names are read "
-                f"({base} = …, {base} += …)",
-                formula=s.text,
-                column=1,
-            )
         values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text)  # a dict keeps the first assignment's place
     return list(values.values())
 

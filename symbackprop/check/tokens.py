@@ -242,10 +242,15 @@ def _call_arguments(body: str, opener: int) -> tuple[list[str], int] | None:
     return None
 
 
+def _is_parameter(param: str) -> bool:
+    """A function binding's parameter (s in sigmoid(s, True)); True, False, None and numbers are written as they are."""
+    return bool(re.fullmatch(r"[A-Za-z_]\w*", param)) and param not in ("True", "False", "None")
+
+
 def _substituted(formula: str, params: tuple[str, ...], args: list[str]) -> str:
     """The function's formula with each parameter replaced by its argument, in brackets."""
     for param, arg in zip(params, args, strict=True):
-        if re.fullmatch(r"[A-Za-z_]\w*", param):
+        if _is_parameter(param):
             pattern = rf"(?<![A-Za-z0-9_\\]){re.escape(param)}(?![A-Za-z0-9_])"
             formula = re.sub(pattern, lambda _, arg=arg: f"({arg})", formula)
     return formula
@@ -272,8 +277,7 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
                 raise _error(text, f"{name} is a function (bound as {name}({', '.join(binding.params)})): call it", col)
             args, end = called
             if len(args) != len(binding.params) or any(
-                not re.fullmatch(r"[A-Za-z_]\w*", p) and p.replace(" ", "") != a.replace(" ", "")
-                for p, a in zip(binding.params, args)
+                not _is_parameter(p) and p.replace(" ", "") != a.replace(" ", "") for p, a in zip(binding.params, args)
             ):
                 bound = f"{name}({', '.join(binding.params)})"
                 raise _error(text, f"{name}({', '.join(args)}) does not match its binding {bound}", col)
@@ -289,7 +293,10 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
             try:
                 inner = tokenize(formula, others, depth + 1)[:-1]
             except AnswerError as error:
-                raise _error(text, f"in the binding of {name} ({binding.origin}): {error}", col) from None
+                if depth:  # said once, by the outermost binding
+                    raise
+                inner = re.sub(r" \(column \d+\)$", "", str(error))
+                raise _error(text, f"in the binding of {name} ({binding.origin}): {inner}", col) from None
         first = inner[0].column if inner else col
         inner = [Token(t.kind, t.text, col + t.column - first, t.raw) for t in inner]  # spacing kept: dZ, d Z
         return [Token("OP", "(", col, "("), *inner, Token("OP", ")", col, ")")], end

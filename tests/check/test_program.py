@@ -1,0 +1,142 @@
+"""Program code read with the names its source gives them (check/program.py, issue 13).
+
+The programs are CS231n's and deeplearning.ai's as their notes print them; each name's binding is what the
+notes say the name holds. The truths: CS231n's 'Putting it together' (dW = X^T dscores + reg W with dscores
+the averaged loss's gradient on the scores) and the course's linear_backward; each wrong variant changes one
+thing whose effect is arithmetic (a missing 1/N, the regularisation twice).
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import pytest
+
+from symbackprop.check.grade import grade
+from symbackprop.check.program import NamesError, parse_bindings, statements
+from symbackprop.cli import main
+from symbackprop.spec.load import make_spec
+
+CS231N = make_spec(
+    name="cs231n",
+    layers=(4, 5, 3),
+    activation="relu",
+    output="softmax",
+    cost="log_likelihood",
+    regularization={"l2": 0.1, "scale": "batch"},
+    notation="rows",
+)
+DLAI = make_spec(
+    name="dlai", layers=(3, 4, 2), activation="relu", output="sigmoid", cost="cross_entropy", notation="deeplearning_ai"
+)
+NAMES = parse_bindings(["dscores = dZ^2/m", "hidden_layer = A^1", "reg = lambda"])
+PROGRAM = "dW2 = np.dot(hidden_layer.T, dscores)\ndW2 += reg * W2"
+
+
+def test_a_program_with_its_names_is_graded_by_its_final_values():
+    v = grade(CS231N, PROGRAM, names=NAMES)
+    assert v.status == "correct", v.reason
+    assert v.parsed == "dW^2 = (A^1)ᵀ dZ^2/m + λ * W^2"  # the final dW2: both lines, the names as bound
+    assert "dscores = dZ^2/m" in v.note  # the verdict says how the names were read
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "dW2 = np.dot(hidden_layer.T, dscores)",  # the regularisation's gradient forgotten (the notes' warning)
+        "dW2 = np.dot(hidden_layer.T, dscores)\ndW2 += reg * W2\ndW2 += reg * W2",  # added twice
+        "dW2 = np.dot(hidden_layer.T, dscores * 2)\ndW2 += reg * W2",
+    ],
+)
+def test_a_wrong_final_value_is_wrong(program):
+    assert grade(CS231N, program, names=NAMES).status == "wrong"
+
+
+def test_several_quantities_each_graded_the_first_wrong_one_named_with_its_line():
+    right = "dW2 = np.dot(hidden_layer.T, dscores) + reg * W2\ndb2 = np.sum(dscores, axis=0, keepdims=True)"
+    assert grade(CS231N, right, names=NAMES).status == "correct"
+    v = grade(CS231N, right.replace("axis=0", "axis=1"), names=NAMES)  # summed over the classes, not the examples
+    assert v.status == "wrong" and v.reason.startswith("db2 (line 2): ")
+
+
+def test_a_course_layer_with_its_cache_bound():
+    names = parse_bindings(["cache[0] = A^{[l-1]}", "cache[1] = W^{[l]}", "dZ = dZ^{[l]}", "dA_prev = dA^{[l-1]}"])
+    code = "dW = np.dot(dZ, cache[0].T) / m\ndA_prev = np.dot(cache[1].T, dZ)"
+    names |= parse_bindings(["dW = dW^{[l]}"])
+    assert grade(DLAI, code, names=names).status == "correct"
+    assert grade(DLAI, code.replace("/ m", ""), names=names).status == "wrong"
+
+
+def test_a_function_bound_with_its_parameters():
+    nielsen = make_spec(name="n", layers=(2, 2, 1), activation="sigmoid", output="sigmoid", cost="quadratic")
+    names = parse_bindings(["sigmoid(s, True) = s (.) (1 - s)", "hidden = a^2", "delta_hidden = delta^2"])
+    right = "delta_hidden = np.dot(w3.T, delta3) * sigmoid(hidden, True)"
+    names |= parse_bindings(["w3 = w^3", "delta3 = delta^3"])
+    assert grade(nielsen, right, names=names).status == "correct"
+    v = grade(nielsen, right.replace("True", "False"), names=names)  # not the derivative the binding gives
+    assert v.status == "error" and "does not match its binding sigmoid(s, True)" in v.reason
+
+
+def test_a_single_assignment_to_a_name_nobody_bound_is_read_as_a_formula():
+    assert statements("dZ2 = A2 - Y") is None
+    assert statements(r"\delta^L = a^L - y" + "\n" + r"\delta^l = W^T \delta") is None  # LaTeX is no program
+    assert len(statements("a = 1\nb = 2")) == 2
+
+
+@pytest.mark.parametrize(
+    ("binding", "message"),
+    [
+        ("dscores", "write NAME = FORMULA"),
+        ("2x = a^L", "is not a program's name"),
+        ("dscores = \\foo", "the formula cannot be read: unknown LaTeX command \\foo"),
+        ("dscores = x > 0", "the formula cannot be read: unexpected character '>'"),
+    ],
+)
+def test_a_bad_binding_is_refused_naming_it(binding, message):
+    with pytest.raises(NamesError, match="--names '") as caught:
+        parse_bindings([binding])
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("program", "names", "message"),
+    [
+        ("dW += reg * W\ndb = 1", [], "line 1: dW += … changes dW before the program gives it a value"),
+        ("dscores = probs\ndscores[range(N), y] -= 1", ["probs = A^2"], "changes part of dscores"),
+        ("dW = n1", [f"n{k} = n{k + 1}" for k in range(1, 9)] + ["n9 = X"], "more than 6 deep"),
+        ("dW = a + b\ndb = b", ["a = b", "b = a"], "dW names no layer"),  # bound to each other: read once, no loop
+        ("\n".join(["v = X"] + ["v = v + v"] * 40), [], "expand to more than 4000 tokens"),
+        ("temp = X\ntemp2 = temp", [], "no assignment of this program names a quantity"),
+    ],
+)
+def test_a_program_that_cannot_be_read_is_an_error_naming_why(program, names, message):
+    v = grade(CS231N, program, names=parse_bindings(names))
+    assert v.status == "error" and message in v.reason, v.reason
+
+
+def test_program_text_is_never_evaluated(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a program's text reached eval/exec")
+
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+    code = "x = __import__('os').system('touch /tmp/pwned')\ndW = x"
+    assert grade(CS231N, code, names=NAMES).status == "error"
+
+
+def test_the_cli_takes_names_and_a_names_file(tmp_path, capsys):
+    spec = tmp_path / "cs231n.toml"
+    spec.write_text(
+        'name = "cs231n"\nlayers = [4, 5, 3]\nactivation = "relu"\noutput = "softmax"\ncost = "log_likelihood"\n'
+        'notation = "rows"\n[regularization]\nl2 = 0.1\nscale = "batch"\n'
+    )
+    flags = ["--names", "dscores = dZ^2/m", "--names", "hidden_layer = A^1", "--names", "reg = lambda"]
+    assert main(["check", str(spec), "--formula", PROGRAM, *flags]) == 0
+    names = tmp_path / "names.txt"
+    names.write_text("# the assignment's names\ndscores = dZ^2/m\nhidden_layer = A^1\nreg = lambda\n")
+    assert main(["check", str(spec), "--formula", PROGRAM, "--names-file", str(names)]) == 0
+    names.write_text("dscores = dZ^2/m\nhidden_layer = \\foo\n")
+    capsys.readouterr()
+    assert main(["check", str(spec), "--formula", PROGRAM, "--names-file", str(names)]) == 2
+    err = capsys.readouterr().err
+    assert "names.txt 'hidden_layer = \\foo'" in err and "Traceback" not in err
