@@ -252,8 +252,8 @@ def _grade(
     sides, accumulation = _accumulation(list(parsed.sides), parsed.condition, reading)
     lhs_node = None
     if equation is not None and equation not in EQUATIONS:  # a quantity such as dC/dW^2_{1,2}
-        lhs_node = parse_answer(equation).sides[0]
-        if len(sides) > 1 and quantity_of(sides[0]) is not None:
+        lhs_node = parse_answer(equation, lexicon(reading) if reading else None, names).sides[0]
+        if len(sides) > 1 and quantity_of(sides[0]) is not None and not parsed.continuation:
             sides = sides[1:]
     elif len(sides) > 1 and quantity_of(sides[0]) is not None:
         lhs_node, sides = sides[0], sides[1:]
@@ -272,6 +272,11 @@ def _grade(
         lhs_node, sides = sides[0], sides[1:]
         why += f"; {nt.spell('error', 'unicode')} on the right the gradient the step receives (Algorithm 6.4)"
     if lhs_node is None:
+        if wanted is None and parsed.continuation:
+            raise GradingError(
+                "a continuation line (= …) has its left-hand side on the line before it: give that with --equation, "
+                "such as --equation 'dC/dW^l'"
+            )
         if wanted is None:
             raise GradingError(
                 "the answer names no quantity: write a left-hand side such as delta^L = … or give --equation"
@@ -323,7 +328,10 @@ def _grade(
         why += "; a step on one example"
     penalty = any(isinstance(n, tree.Penalty) for side in sides for n in walk(side))
     averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
-    if penalty and not averaged and kind not in UPDATES:
+    named = {n.base for s in sides for n in walk(s) if isinstance(n, tree.Var)}
+    decay = nt.penalty_per_example and "lambda" in named
+    own = not named & (BATCH_NAMES | {"m", "n"})  # one example's quantities
+    if (penalty or (decay and own)) and not averaged and kind not in UPDATES:
         # Goodfellow's J = L + λΩ(θ) of one example (Algorithm 6.4): the batch cost of a batch of one
         batch, examples = True, 1
         why += "; J = L + λΩ(θ) of one example, Ω(θ) = ½ Σ ‖W‖² (Deep Learning, section 7.1.1)"

@@ -81,6 +81,9 @@ class _Parser(Names):
 
     # -- grammar
     def equation(self) -> Equation:
+        continuation = self.at("=") and self.pos == 0  # "&= …": a derivation's next line
+        if continuation:
+            self.advance()
         sides = [self.expr()]
         while self.at("="):
             self.advance()
@@ -89,7 +92,7 @@ class _Parser(Names):
         token = self.peek()
         if token.kind != "END":
             raise self.error(f"unexpected {self.describe(token)}; expected an operator or the end", token)
-        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)), condition)
+        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)), condition, continuation)
 
     def condition(self) -> tuple[str, str, int] | None:
         """A trailing case, as Ng's notes state the bias column apart: ``if j = 0``, ``{if}\\; j \\neq 0``."""
@@ -219,7 +222,7 @@ class _Parser(Names):
         token = self.advance()
         if token.kind == "NUM":
             return _number(token.text)
-        if token.kind == "NAME" and token.text in ("s", "n") and self.at("_"):
+        if token.kind == "NAME" and token.text in ("s", "S", "n") and self.at("_"):
             self.advance()
             return Var("s", self.layer(), column=token.column)
         if token.kind == "NAME" and token.text in ("m", "n", "lambda", "eta"):
@@ -307,7 +310,7 @@ class _Parser(Names):
             return self.with_transpose(replace(var, base="Delta" + var.base, column=token.column))
         if name in QUANTITY_NAMES:
             return self.with_transpose(self.quantity())
-        if name in ("s", "n") and self.peek(1).text == "_":  # UFLDL's s_l, or n_l: the width of layer l
+        if name in ("s", "S", "n") and self.peek(1).text == "_":  # UFLDL's s_l (S_l in its translation), n_l: a width
             self.advance()
             self.advance()
             return Var("s", self.layer(), column=token.column)

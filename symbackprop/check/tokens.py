@@ -299,7 +299,7 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
                 raise _error(text, f"in the binding of {name} ({binding.origin}): {inner}", col) from None
         first = inner[0].column if inner else col
         inner = [Token(t.kind, t.text, col + t.column - first, t.raw) for t in inner]  # spacing kept: dZ, d Z
-        return [Token("OP", "(", col, "("), *inner, Token("OP", ")", col, ")")], end
+        return [Token("OP", "(", col, "{"), *inner, Token("OP", ")", col, "}")], end  # a TeX group: ∂{…}
     return None
 
 

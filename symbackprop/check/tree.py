@@ -162,6 +162,8 @@ class Equation:
     readings: tuple[str, ...] = ()
     #: a case the answer is stated for, Ng's "if j = 0": (index, "=" or "≠", number)
     condition: tuple[str, str, int] | None = None
+    #: a derivation's continuation line, "= …" or "&= …": its left-hand side is the line before it
+    continuation: bool = False
 
 
 # -- the size of an answer ------------------------------------------------------------------------

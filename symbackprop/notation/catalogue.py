@@ -353,8 +353,11 @@ GOODFELLOW = Notation(
         "input_gradient": "g <- W^(1)T g = grad_x J",
     },
     gradient_register=True,
+    penalty_per_example=True,
     decisions=(
         "g names a sequence of quantities; g^(k) here is its value after the (.) f' step, grad_(a^(k)) J",
+        "J = L + lambda Omega is the cost of the one example the algorithm runs on: an answer with lambda and no "
+        "sum over examples is graded as the gradient of that J (the batch of one example)",
         "in an answer written as the algorithm's step, g <- grad_(a^(k)) J = g (.) f'(a^(k)), the g on the right "
         "is the gradient the step receives: grad_(h^(k)) J there, grad_(a^(k)) J in g <- grad_(h^(k-1)) J = "
         "W^(k)T g",

@@ -155,6 +155,9 @@ class Notation:
     #: the error letter is an algorithm's register (Goodfellow's g ← …): on the right of a step, a bare g is
     #: the gradient that step receives from the layer above (Deep Learning, Algorithm 6.4)
     gradient_register: bool = False
+    #: the text's J of one example includes the weight decay (Goodfellow's J = L + λΩ(θ) in Algorithm 6.4): an
+    #: answer with λ and one example's quantities is the gradient of that J, the batch of one example
+    penalty_per_example: bool = False
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}
