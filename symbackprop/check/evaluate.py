@@ -327,6 +327,8 @@ class Evaluator:
         if node.index == "l":
             return self._layer_sum(node)
         k = self._index_layer(node.body, node.index)
+        if k is None and node.index == "x" and upper is None:
+            return self._example_sum(node)  # Nielsen's (1/n) Σ_x x_j (σ(z) − y): over the training inputs x
         if k is None:
             raise GradingError(f"cannot tell the range of the summation index {node.index}: it indexes nothing")
         self._check_bounds(node, k)

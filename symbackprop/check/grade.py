@@ -202,7 +202,12 @@ def _grade_program(
             for b in names.values()
         )
         graded = [(value, _replace(v, note=f"{v.note}; {bound}" if v.note else bound)) for value, v in graded]
-    where = {id(v): f"{value.name} (line {value.line})" for value, v in graded}
+    lines = [s.line for s in code]
+    shared = len(set(lines)) < len(lines)  # a; b on one line: the statements are numbered instead
+    where = {
+        id(v): f"{value.name} ({'statement ' + str(value.number) if shared else 'line ' + str(value.line)})"
+        for value, v in graded
+    }
     for status in ("error", "undecided", "wrong"):
         for _, v in graded:
             if v.status == status:
@@ -817,7 +822,10 @@ def _check(
     # what the sides are compared under: the cost's assumption on the targets (the log-likelihood's Σ_k y_k = 1);
     # in a text whose m is the whole training set, the batch is that set, so the L2 term's n is the batch's m
     constraints = dict(net.target_constraints)
-    if batch and nt.whole_training_set:
+    named = {n.base for s in sides for n in walk(s) if isinstance(n, tree.Var)}
+    sums = [n for s in sides for n in walk(s) if isinstance(n, tree.Sum)]
+    over_set = "n" in named and "m" not in named and any(n.index == "x" or _over_examples(n) for n in sums)
+    if batch and (nt.whole_training_set or over_set):  # (1/n) Σ_x over the training inputs: the set is the batch
         constraints[TRAINING_SET_SIZE] = sp.Integer(len(net.layers))
     for l in layers:
         k = internal_k(q, kind, nt, depth, l)
@@ -838,6 +846,8 @@ def _check(
         elif q.columns:  # dZ^{[l]}: each example's δ as a column
             truth, cols = sp.Matrix.hstack(*truths), EXAMPLES_DIM
         where = f"l = {l}" if l is not None else ""
+        if len(q.indices) == 1 and rows is not None and cols is not None and backend.width(rows) == 1:
+            q = replace(q, indices=(1, q.indices[0]))  # w_j of a single neuron: its row of weights, w_{1j}
         for name, dim in zip(q.indices, (rows, cols)):
             if isinstance(name, int) and dim is not None and not 1 <= name <= backend.width(dim):
                 raise GradingError(
@@ -991,9 +1001,9 @@ ASSUMED = "graded under sum_k y_k = 1, the cost's targets being probability vect
 
 
 def _entry_text(q: Quantity, combo) -> str:
-    names = [str(i) for i in q.indices] if q.indices else []
-    if names:
-        return ", ".join(f"{n}={c}" for n, c in zip(names, combo))
+    named = [(str(i), c) for i, c in zip(q.indices, combo) if not isinstance(i, int)]
+    if named:  # j=2 (a written number, w_{1j}'s 1, is no index to name)
+        return ", ".join(f"{n}={c}" for n, c in named)
     return str(combo[0]) if len(combo) == 1 else f"({', '.join(str(c) for c in combo)})"  # entry 2, entry (1, 2)
 
 

@@ -119,12 +119,13 @@ class Assigned:
     tokens: tuple[Token, ...]
     line: int
     text: str
+    number: int = 0  # which statement of the program (from 1)
 
 
 def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned]:
     """Each name's final value, in the order the names were first assigned. Raises AnswerError naming the line."""
     values: dict[str, Assigned] = {}
-    for s in program:
+    for number, s in enumerate(program, 1):
         known = {**bindings, **{n: Binding(n, tokens=v.tokens, origin=f"line {v.line}") for n, v in values.items()}}
         try:
             tokens = tokenize(s.rhs, known)[:-1]
@@ -140,7 +141,7 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
             )
         if s.op != "=":
             if s.name not in values and s.name in bindings:  # self.who += …: the update of what the name holds
-                start = Assigned(s.name, tuple(tokenize(s.name, bindings)[:-1]), s.line, s.text)
+                start = Assigned(s.name, tuple(tokenize(s.name, bindings)[:-1]), s.line, s.text, number)
                 values[s.name] = start
             if s.name not in values:
                 raise AnswerError(
@@ -159,7 +160,7 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
                 *tokens,
                 Token("OP", ")", col, ")"),
             ]
-        values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text)  # a dict keeps the first assignment's place
+        values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text, number)  # the first assignment's place kept
     return list(values.values())
 
 
