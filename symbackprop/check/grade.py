@@ -187,11 +187,12 @@ def _grade_program(
     wanted = EQUATIONS.get(equation) if equation else None
     about = [g for g in graded if wanted and _kind_family(g[1].kind) == _kind_family(wanted)]
     # filed under an equation: the assignments about it (grad_w2 under BP4, not the grad_y_pred before it)
-    graded = [
-        (value, _grade(spec, text, equation if about else None, explicit, ident, rng, names, parsed))
-        for value, _, parsed in (about or graded)
-    ]
-    if not graded:
+    todo, graded = about or graded, []
+    for value, _, parsed in todo:  # in the program's order, up to the first that is not correct
+        graded.append((value, _grade(spec, text, equation if about else None, explicit, ident, rng, names, parsed)))
+        if graded[-1][1].status != "correct":
+            break
+    if not todo:
         raise GradingError(
             "no assignment of this program names a quantity that can be graded: bind the names of what it "
             "computes with --names, such as --names 'dscores = dZ^{[2]}/m'"
@@ -208,11 +209,10 @@ def _grade_program(
         id(v): f"{value.name} ({'statement ' + str(value.number) if shared else 'line ' + str(value.line)})"
         for value, v in graded
     }
-    for status in ("error", "undecided", "wrong"):
-        for _, v in graded:
-            if v.status == status:
-                lead = f"{where[id(v)]}: " if len(graded) > 1 else ""
-                return _replace(v, reason=lead + v.reason)
+    last = graded[-1][1]
+    if last.status != "correct":  # the first statement that is not correct decides
+        lead = f"{where[id(last)]}: " if len(todo) > 1 else ""
+        return _replace(last, reason=lead + last.reason)
     first = graded[0][1]
     return _replace(
         first,
@@ -407,7 +407,7 @@ def _grade(
         return Verdict(status="correct", method=method, proofs=tuple(proofs), note=note, **base)
     note = f"read in {nt_name} notation ({why})"
     for other in (name for name, candidate in NOTATIONS.items() if readable(candidate)):
-        if other != nt_name and explicit is None:
+        if other != nt_name and explicit is None and not names:  # bound names are in the spec's notation
             try:
                 alt = _check(
                     spec,
