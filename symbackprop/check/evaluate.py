@@ -431,6 +431,18 @@ class Evaluator:
                 return self.b.depth
         return None
 
+    def _Compare(self, node: tree.Compare) -> Value:
+        """A > 0 entry by entry: 1 where it holds, 0 elsewhere (NumPy's mask of a ReLU)."""
+        left, right = self.eval(node.left), self.eval(node.right)
+        if left.scalar != right.scalar:
+            left, right = broadcast(left, right)
+        if (left.rows, left.cols) != (right.rows, right.cols):
+            raise self._mismatch("a comparison", node, left, right)
+        relation = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge}[node.op]
+        return Value(
+            left.rows, left.cols, lambda i, j: sp.Piecewise((1, relation(left.get(i, j), right.get(i, j))), (0, True))
+        )
+
     def _BinOp(self, node: tree.BinOp) -> Value:
         left, right = self.eval(node.left), self.eval(node.right)
         fits = (left.cols == right.rows) if node.op == "dot" else (left.rows, left.cols) == (right.rows, right.cols)

@@ -16,6 +16,7 @@ from symbackprop.check.tree import (
     Activation,
     AnswerError,
     BinOp,
+    Compare,
     Cost,
     Equation,
     Function,
@@ -120,6 +121,13 @@ class _Parser(Names):
         while self.at("+", "-"):
             op = self.advance()
             node = BinOp(op.text, node, self.term(), op.column)
+        if self.at("<", ">", "<=", ">="):  # NumPy's A > 0: a mask
+            op = self.advance()
+            right = self.term()
+            while self.at("+", "-"):
+                sign = self.advance()
+                right = BinOp(sign.text, right, self.term(), sign.column)
+            node = Compare(op.text, node, right, op.column)
         return node
 
     def _at_transpose(self) -> bool:
@@ -273,6 +281,12 @@ class _Parser(Names):
             return self.nabla()
         if name in ("npdot", "npmultiply", "npdivide", "nptranspose", "npsquare", "nppower", "npmean"):
             return self.code_call()
+        if name == "npcast":  # np.int64(A2 > 0): the mask's values, 1 and 0
+            head = self.advance()
+            args = self.call(head)
+            if len(args) != 1:
+                raise self.error(f"a cast takes one argument, found {len(args)}", head)
+            return args[0]
         if name in ("exp", "log", "sqrt", "tanh"):
             return Function(name, self.call_argument(self.advance()))
         if name == "e" and self.peek(1).text == "^":  # e^{z_j}: the exponential (a softmax's numerator)

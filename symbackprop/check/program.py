@@ -19,7 +19,7 @@ from symbackprop.check.tokens import Binding, Token, tokenize
 from symbackprop.check.tree import AnswerError
 
 #: A program's name: ``dscores``, ``self.weights[k]``, ``cache['Z1']``, ``layers[idx]['neuron_values']``.
-NAME = r"[A-Za-z_][\w.]*(?:\[[^\]=]*\])*"
+NAME = r"[A-Za-z_][\w.]*(?:\[[^\]]*\])*"
 _FUNCTION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
 _ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
 #: Lines a quoted excerpt leaves out of a program: its elisions.
@@ -131,11 +131,17 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
             tokens = tokenize(s.rhs, known)[:-1]
         except AnswerError as error:
             raise AnswerError(f"line {s.line}: {error}", formula=s.text, column=error.column) from None
-        base = s.name.split("[")[0]
-        if s.name != base and s.name not in bindings and base in values:
+        base, _, inside = s.name.partition("[")
+        if inside and s.name not in bindings and (base in values or base in bindings):
+            if base not in values:
+                values[base] = Assigned(base, tuple(tokenize(base, bindings)[:-1]), s.line, s.text, number)
+            part = _part(s, inside[:-1], tokens, values[base].tokens, known)
+            if part is not None:
+                values[base] = Assigned(base, part, s.line, s.text, number)
+                continue
             raise AnswerError(
-                f"line {s.line}: {s.name} {s.op} … changes part of {base}; only whole names are read "
-                f"({base} = …, {base} += …)",
+                f"line {s.line}: {s.name} {s.op} … changes part of {base}; read are whole names ({base} = …, "
+                f"{base} += …), a mask ({base}[{base} <= 0] = 0) and the true classes ({base}[range(N), y] -= 1)",
                 formula=s.text,
                 column=1,
             )
@@ -184,3 +190,32 @@ def _constant(node: object) -> bool:
     if isinstance(node, tree.Neg):
         return _constant(node.operand)
     return isinstance(node, tree.Num) or (isinstance(node, tree.Var) and node.base in ("m", "n", "eta", "lambda"))
+
+
+#: CS231n's dscores[range(N), y] -= 1: each example's entry at its true class, the one-hot targets Y.
+_TRUE_CLASSES = re.compile(r"\s*(?:np\.)?a?range\([^()]*\)\s*,\s*\w+\s*|\s*\w+\s*,\s*(?:np\.)?a?range\([^()]*\)\s*")
+_COMPARISON = re.compile(r"<=|>=|<|>")
+
+
+def _part(s: Statement, index: str, rhs: list, old: tuple, known: dict) -> tuple | None:
+    """The tokens of a name after a part of it is assigned: the true classes (``M[range(N), y] -= 1``: M − Y,
+    the targets one-hot) or a mask (``M[Z <= 0] = 0``: M where Z > 0, 0 elsewhere); None for any other part."""
+    col = rhs[0].column if rhs else 1
+
+    def group(tokens) -> list:
+        return [Token("OP", "(", col, "("), *tokens, Token("OP", ")", col, ")")]
+
+    if _TRUE_CLASSES.fullmatch(index) and s.op in ("+=", "-="):
+        op = Token("OP", s.op[0], col, s.op[0])
+        targets = [Token("NAME", "Y", col)]
+        return tuple(group(old) + [op] + group(group(rhs) + [Token("OP", "*", col, "*")] + targets))
+    if _COMPARISON.search(index) and s.op == "=":
+        start = s.text.index("[") + 1
+        mask = group(tokenize(" " * start + index, known)[:-1])
+        keep = group([Token("NUM", "1", col), Token("OP", "-", col, "-"), *mask])
+        star = Token("OP", "*", col, "*")
+        tokens = group(old) + [star] + keep
+        if [t.text for t in rhs] != ["0"]:
+            tokens += [Token("OP", "+", col, "+"), *group(rhs), star, *mask]
+        return tuple(tokens)
+    return None

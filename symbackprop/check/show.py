@@ -10,6 +10,7 @@ from symbackprop.check.names import ACCUMULATORS
 from symbackprop.check.tree import (
     Activation,
     BinOp,
+    Compare,
     Cost,
     Function,
     Layer,
@@ -137,6 +138,9 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         }[node.op]
         right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0), node.op)
         return wrap(node.left, p, node.op) + symbol + right
+    if isinstance(node, Compare):
+        op = {"<=": r" \le ", ">=": r" \ge "}.get(node.op, f" {node.op} ") if tex else f" {node.op} "
+        return f"[{show(node.left, tex, letters)}{op}{show(node.right, tex, letters)}]"  # Iverson's bracket
     if isinstance(node, Neg):
         return "-" + wrap(node.operand, 2)
     if isinstance(node, Power):

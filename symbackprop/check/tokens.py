@@ -67,8 +67,8 @@ _WORDS = {
 }  # fmt: skip
 #: The modules whose functions are read as NumPy's (np.dot, torch.mm, jnp.sum, tf.matmul): the prefix is dropped.
 _CODE_MODULES = ("np.", "numpy.", "jnp.", "torch.", "tf.", "math.")
-_ASCII_OPS = ("(.)", ".*", ":=", "!=", "||", "**", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[", "]", "=", ",",
-              ";", "'", "@", "|", ".")  # fmt: skip
+_ASCII_OPS = ("(.)", ".*", ":=", "!=", "||", "**", "<=", ">=", "+", "-", "*", "/", "^", "_", "(", ")", "{", "}", "[",
+              "]", "=", ",", ";", "'", "@", "|", ".", "<", ">")  # fmt: skip
 _VALID = (
     "letters, digits, + - * / ^ _ ( ) { } = ' , |, LaTeX commands such as \\frac \\partial \\sum \\delta \\sigma "
     "\\odot \\circ \\cdot \\nabla \\lambda \\| and the ASCII forms sum_k, grad_a, dC/dW, (.) for the Hadamard product"
@@ -421,6 +421,12 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
             assert match is not None
             tokens.append(Token("NUM", match.group(0), col))
             i += len(match.group(0))
+            continue
+        word_start = i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_")
+        cast = re.match(r"(?:int|float)(?:8|16|32|64)?\b", body[i:]) if word_start else None
+        if cast:  # NumPy's np.int64(A > 0), float(…): a cast, the value itself
+            tokens.append(Token("NAME", "npcast", col))
+            i += len(cast.group(0))
             continue
         if ch.isascii() and ch.isalpha():
             match = re.match(r"[A-Za-z]+", body[i:])

@@ -131,6 +131,16 @@ class BinOp:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """NumPy's A > 0, Z <= 0: 1 where it holds and 0 elsewhere, entry by entry (a ReLU's mask)."""
+
+    op: str  # < > <= >=
+    left: object
+    right: object
+    column: int = 0
+
+
+@dataclass(frozen=True)
 class Neg:
     operand: object
 

@@ -77,6 +77,49 @@ def test_a_function_bound_with_its_parameters():
     assert v.status == "error" and "does not match its binding sigmoid(s, True)" in v.reason
 
 
+SOFTMAX = make_spec(
+    name="softmax", layers=(4, 3), activation="sigmoid", output="softmax", cost="log_likelihood", notation="rows"
+)
+
+
+@pytest.mark.parametrize(
+    ("program", "status"),
+    [
+        ("dscores = probs\ndscores[range(num_examples), y] -= 1\ndscores /= num_examples", "correct"),
+        ("dscores = probs\ndscores[np.arange(num_examples), y] -= 1\ndscores /= num_examples", "correct"),
+        ("dscores = probs\ndscores[range(num_examples), y] -= 1", "wrong"),  # the average's 1/N missing
+        ("dscores = probs\ndscores[range(num_examples), y] += 1\ndscores /= num_examples", "wrong"),
+    ],
+)
+def test_cs231n_true_classes_are_the_one_hot_targets(program, status):
+    """CS231n's softmax gradient: probs, minus 1 at each example's true class, over N (probs − Y)/N."""
+    names = parse_bindings(["probs = A^1", "num_examples = m", "dscores = dZ^1/m"])
+    assert grade(SOFTMAX, program, names=names).status == status
+
+
+@pytest.mark.parametrize(
+    ("program", "status"),
+    [
+        ("dhidden = np.dot(dscores, W2.T)\ndhidden[hidden_layer <= 0] = 0", "correct"),  # CS231n's ReLU backward
+        ("dhidden = np.dot(dscores, W2.T)\ndhidden[hidden_layer >= 0] = 0", "wrong"),
+        ("dhidden = np.dot(dscores, W2.T)", "wrong"),  # the ReLU's derivative forgotten
+        ("dhidden = np.dot(dscores, W2.T) * (hidden_layer > 0)", "correct"),
+    ],
+)
+def test_a_relu_mask_is_its_derivative(program, status):
+    names = parse_bindings(["dscores = dZ^2/m", "hidden_layer = A^1", "dhidden = dZ^1/m"])
+    assert grade(CS231N, program, names=names).status == status
+
+
+@pytest.mark.parametrize(
+    ("formula", "status"),
+    [("dZ1 = np.multiply(dA1, np.int64(A1 > 0))", "correct"), ("dZ1 = np.multiply(dA1, np.int64(A1 < 0))", "wrong")],
+)
+def test_a_cast_mask_in_the_course_notation(formula, status):
+    """deeplearning.ai's gradient-checking assignment: the ReLU's derivative as np.int64(A > 0)."""
+    assert grade(DLAI, formula).status == status
+
+
 def test_a_single_assignment_to_a_name_nobody_bound_is_read_as_a_formula():
     assert statements("dZ2 = A2 - Y") is None
     assert statements(r"\delta^L = a^L - y" + "\n" + r"\delta^l = W^T \delta") is None  # LaTeX is no program
@@ -89,7 +132,7 @@ def test_a_single_assignment_to_a_name_nobody_bound_is_read_as_a_formula():
         ("dscores", "write NAME = FORMULA"),
         ("2x = a^L", "is not a program's name"),
         ("dscores = \\foo", "the formula cannot be read: unknown LaTeX command \\foo"),
-        ("dscores = x > 0", "the formula cannot be read: unexpected character '>'"),
+        ("dscores = x ? y", "the formula cannot be read: unexpected character '?'"),
     ],
 )
 def test_a_bad_binding_is_refused_naming_it(binding, message):
@@ -102,7 +145,7 @@ def test_a_bad_binding_is_refused_naming_it(binding, message):
     ("program", "names", "message"),
     [
         ("dW += reg * W\ndb = 1", [], "line 1: dW += … changes dW before the program gives it a value"),
-        ("dscores = probs\ndscores[range(N), y] -= 1", ["probs = A^2"], "changes part of dscores"),
+        ("dscores = probs\ndscores[:, 1:] = 0", ["probs = A^2"], "changes part of dscores"),
         ("dW = n1", [f"n{k} = n{k + 1}" for k in range(1, 9)] + ["n9 = X"], "more than 6 deep"),
         ("dW = a + b\ndb = b", ["a = b", "b = a"], "dW names no layer"),  # bound to each other: read once, no loop
         ("\n".join(["v = X"] + ["v = v + v"] * 40), [], "expand to more than 4000 tokens"),
