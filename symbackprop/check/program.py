@@ -4,9 +4,11 @@ A program names what it computes in its own words (CS231n's ``dscores``, ``hidde
 ``AL``, ``dA_prev``, ``cache['Z1']``). The teacher binds each such name to the quantity it holds, in the
 notation's letters (``--names 'dscores = dZ^{[2]}/m'``): the reader then reads the name as that formula, never
 evaluating either. A program of several statements (``dW = np.dot(X.T, dscores)`` then ``dW += reg*W``) is
-run as text: each assignment's right-hand side, with the names assigned before it replaced by what they hold,
-is what the name holds from then on. What is graded is each name's final value, where the name is a quantity:
-bound by the teacher to one, or read by the reader as one (``dW1``, ``dZ^{[2]}``).
+read as text: each assignment's right-hand side, with the names assigned before it replaced by what they hold,
+is what the name holds from then on; two assignments to a part of an array are read as what they compute, a
+mask (``dhidden[hidden_layer <= 0] = 0``) and CS231n's true classes (``dscores[range(N), y] -= 1``, minus the
+one-hot targets). What is graded is each name's final value, where the name is a quantity: bound by the
+teacher to one, or read by the reader as one (``dW1``, ``dZ^{[2]}``).
 """
 
 from __future__ import annotations
@@ -135,7 +137,10 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
         if inside and s.name not in bindings and (base in values or base in bindings):
             if base not in values:
                 values[base] = Assigned(base, tuple(tokenize(base, bindings)[:-1]), s.line, s.text, number)
-            part = _part(s, inside[:-1], tokens, values[base].tokens, known)
+            try:
+                part = _part(s, inside[:-1], tokens, values[base].tokens, known)
+            except AnswerError as error:
+                raise AnswerError(f"line {s.line}: {error}", formula=s.text, column=error.column) from None
             if part is not None:
                 values[base] = Assigned(base, part, s.line, s.text, number)
                 continue
@@ -173,8 +178,8 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
 def unscaled(lhs: object, rhs: object) -> tuple[object, object]:
     """A name bound to a multiple of a quantity (``grad_w2 = m dW^2`` for a summed loss, ``delta_hidden = -δ^2``
     for an error of the opposite sign): the quantity, and what the program computes divided by the multiple."""
-    if isinstance(lhs, tree.Neg):
-        return lhs.operand, tree.Neg(rhs)
+    if isinstance(lhs, tree.Neg):  # −δ^2, or −m dW^2
+        return unscaled(lhs.operand, tree.Neg(rhs))
     if isinstance(lhs, tree.BinOp) and lhs.op in ("dot", "star"):
         if _constant(lhs.left):
             return lhs.right, tree.BinOp("/", rhs, lhs.left, lhs.column)
@@ -208,12 +213,12 @@ def _part(s: Statement, index: str, rhs: list, old: tuple, known: dict) -> tuple
     if _TRUE_CLASSES.fullmatch(index) and s.op in ("+=", "-="):
         op = Token("OP", s.op[0], col, s.op[0])
         targets = [Token("NAME", "Y", col)]
-        return tuple(group(old) + [op] + group(group(rhs) + [Token("OP", "*", col, "*")] + targets))
+        return tuple(group(old) + [op] + group(group(rhs) + [Token("OP", "⊙", col, "*")] + targets))
     if _COMPARISON.search(index) and s.op == "=":
         start = s.text.index("[") + 1
         mask = group(tokenize(" " * start + index, known)[:-1])
         keep = group([Token("NUM", "1", col), Token("OP", "-", col, "-"), *mask])
-        star = Token("OP", "*", col, "*")
+        star = Token("OP", "⊙", col, "*")  # entry by entry, whatever the notation's * means
         tokens = group(old) + [star] + keep
         if [t.text for t in rhs] != ["0"]:
             tokens += [Token("OP", "+", col, "+"), *group(rhs), star, *mask]

@@ -22,6 +22,7 @@ import subprocess
 import sys
 
 import pytest
+from networks import MATRIX
 from paths import EXAMPLES
 
 from symbackprop.emission.module import generate_source
@@ -29,7 +30,10 @@ from symbackprop.spec.load import load_spec
 
 #: One worker runs this module (pyproject's --dist loadgroup), so its session-scoped fixture is computed once
 #: (a module-scoped one was computed twice: xdist hands a worker other tests between this module's).
-pytestmark = pytest.mark.xdist_group("determinism")
+#: With the matrices (`-m matrix`, run by .ci/run after the README's command): two processes generating three
+#: modules and documents took 25 s of the README suite's 6 minutes; the hash-seed check of one module in two
+#: processes (tests/emission/test_emission.py) stays in it.
+pytestmark = [pytest.mark.xdist_group("determinism"), *MATRIX]
 
 
 #: Example specs: softmax with the log-likelihood, the blog's transposed weights (UFLDL's module, with L2 decay, is

@@ -71,9 +71,9 @@ def _overfull(log: str) -> list[float]:
 #: (example, notation, what it is): every notation, and the specs the issue names.
 CASES = [
     ("notes", "notes", "sigmoid + quadratic"),
-    ("ufldl_qa", "ufldl", "sigmoid + quadratic, L2 in the batch scale"),
     ("softmax", "notes", "relu hidden, softmax + log-likelihood"),
-    # the blog's two documents with the matrices too (.ci/run): the README's suite stays under its 6 minutes
+    pytest.param("ufldl_qa", "ufldl", "sigmoid + quadratic, L2 in the batch scale", marks=MATRIX),
+    # UFLDL's and the blog's documents with the matrices too (.ci/run): the README's suite stays under 6 minutes
     pytest.param("blog", "blog", "tanh hidden, sigmoid + cross-entropy", marks=MATRIX),
     pytest.param("nielsen_ch3", "blog", "sigmoid + cross-entropy, L2 in the dataset scale", marks=MATRIX),
     pytest.param("swish", "ufldl", "custom swish activation, custom cubic cost", marks=MATRIX),
