@@ -283,6 +283,8 @@ class _Parser(Names):
             return self.code_call()
         if name == "npcast":  # np.int64(A2 > 0): the mask's values, 1 and 0
             head = self.advance()
+            if not self.at("("):
+                raise self.error(f"{head.raw} is read as a cast, such as np.int64(A > 0): expected '(' after it", head)
             args = self.call(head)
             if len(args) != 1:
                 raise self.error(f"a cast takes one argument, found {len(args)}", head)

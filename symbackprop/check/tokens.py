@@ -425,7 +425,7 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
         word_start = i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_")
         cast = re.match(r"(?:int|float)(?:8|16|32|64)?\b", body[i:]) if word_start else None
         if cast:  # NumPy's np.int64(A > 0), float(…): a cast, the value itself
-            tokens.append(Token("NAME", "npcast", col))
+            tokens.append(Token("NAME", "npcast", col, cast.group(0)))
             i += len(cast.group(0))
             continue
         if ch.isascii() and ch.isalpha():
