@@ -64,8 +64,10 @@ def text_letters(nt: Notation) -> dict[str, str]:
 
 
 def translate(tokens: list[Token], table: dict[str, str]) -> list[Token]:
-    """The tokens with every name in ``table`` replaced by the reader's (simultaneously: Bishop's a↔z)."""
+    """The tokens with every name in ``table`` replaced by the reader's (simultaneously: Bishop's a↔z); ŷ, read
+    as the reader's output a^L already, stays (Goodfellow's a is the weighted input, his ŷ the output)."""
     if not table:
         return tokens
-    return [Token(t.kind, table[t.text], t.column, t.raw or t.text) if t.kind == "NAME" and t.text in table else t
+    return [Token(t.kind, table[t.text], t.column, t.raw or t.text)
+            if t.kind == "NAME" and t.text in table and t.raw != "ŷ" else t
             for t in tokens]  # fmt: skip

@@ -504,7 +504,8 @@ class _Parser(Names):
             if opener is not None:
                 self.expect(")", f" to close the group opened at column {opener.column}")
             return Partial(Penalty(), wrt, head.column)
-        if not self.at(*COST_NAMES):
+        loss = self.at("L") and self.peek(1).text == "("  # Goodfellow's loss L(ŷ, y) of the example
+        if not self.at(*COST_NAMES) and not loss:
             raise self.error(
                 f"expected the cost (C or J) after \\nabla_{{…}}, found {self.describe(self.peek())}", self.peek()
             )
@@ -534,6 +535,15 @@ class _Parser(Names):
                 sub = self.advance()
                 per_example = True
                 example = None if sub.text in ("x", "0") else sub.text  # 3Blue1Brown's C_0: one example's cost
+        if self.at("(") and token.text == "L":  # Goodfellow's L(ŷ, y): the loss of one example
+            opener = self.advance()
+            depth = 1
+            while depth:
+                t = self.advance()
+                if t.kind == "END":
+                    raise self.error(f"unclosed '(' opened at column {opener.column}", opener)
+                depth += {"(": 1, ")": -1}.get(t.text, 0)
+            return Cost("L", None, True)
         if self.at("(") and token.text == "J":  # J(W,b) or J(W,b;x^{(i)},y^{(i)})
             opener = self.advance()
             depth = 1

@@ -337,7 +337,7 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
             i = len(body) if end < 0 else end
             continue
         if ch == "ŷ":
-            tokens.append(Token("NAME", "a", col))
+            tokens.append(Token("NAME", "a", col, "ŷ"))  # the reader's a^L in every notation (lexicon.translate)
             i += 1
             continue
         if ch == "\\":
@@ -376,7 +376,7 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
             hat = r"\{\s*(\\V)?y\s*\}|\s*y"
             if name in ("hat", "widehat") and re.match(hat, body[i:]):  # ŷ: the network's output a^L
                 match = re.match(hat, body[i:])
-                tokens.append(Token("NAME", "a", col))
+                tokens.append(Token("NAME", "a", col, "ŷ"))
                 i += len(match.group(0))
                 continue
             if name == "mathcal" and re.match(r"\{\s*[LJEC]\s*\}", body[i:]):  # \mathcal{L}: the cost

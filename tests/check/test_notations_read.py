@@ -326,3 +326,17 @@ def test_goodfellows_register_g_on_the_right_of_a_step(text, status):
     v = grade(GOODFELLOW_L2, text)
     assert v.status == status, (v.reason, v.parsed)
     assert "the gradient the step receives" in v.note
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # Deep Learning, Algorithm 6.4's first step: ŷ is the output h^{(l)}, not Goodfellow's weighted input a
+        (r"\Vg \leftarrow \nabla_{\hat{\Vy}} J = \nabla_{\hat{\Vy}} L(\hat{\Vy},\Vy)", "correct"),
+        (r"\nabla_{\hat{\Vy}} L(\hat{\Vy},\Vy) = \hat{\Vy} - \Vy", "correct"),  # the quadratic cost's gradient
+        (r"\nabla_{\hat{\Vy}} L(\hat{\Vy},\Vy) = \Vy - \hat{\Vy}", "wrong"),
+    ],
+)
+def test_goodfellows_output_y_hat_and_loss_l(text, status):
+    v = grade(GOODFELLOW_L2, text)
+    assert v.status == status, (v.reason, v.parsed)
