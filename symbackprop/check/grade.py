@@ -332,7 +332,6 @@ def _grade(
         examples = 1  # W ← W − η δ aᵀ of one example's quantities: a stochastic step, the batch of that example
         why += "; a step on one example"
     penalty = any(isinstance(n, tree.Penalty) for side in sides for n in walk(side))
-    averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
     named = {n.base for s in sides for n in walk(s) if isinstance(n, tree.Var)}
     decay = nt.penalty_per_example and "lambda" in named
     own = not named & (BATCH_NAMES | {"m", "n"})  # one example's quantities

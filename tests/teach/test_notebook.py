@@ -23,6 +23,7 @@ def _latex_outputs(notebook) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.matrix  # with the matrices (.ci/run, after the README's command): 13 s of the README suite's 6 minutes
 def test_the_example_notebook_runs_and_renders_latex_and_is_stored_with_these_outputs():
     from jupyter_client.kernelspec import NoSuchKernel
 
