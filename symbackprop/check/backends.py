@@ -141,6 +141,28 @@ class ConcreteNames:
     def z_forward(self, k: int, i, e) -> sp.Expr:
         return self.net.z_expression(k, self.example(e))[i - 1]
 
+    def through(self, expr: sp.Expr, lowest: int) -> sp.Expr:
+        """``expr`` with the weighted inputs of every layer above ``lowest`` written through the layer below
+        (z^L through a^{L-1} = f(z^{L-1}), and so on down), in every example: what ∂/∂z^lowest differentiates."""
+        for k in range(self.depth, lowest, -1):
+            forward = {}
+            for e in range(len(self.net.layers)):
+                forward.update(zip(self.net.layer(k, e).z, self.net.z_expression(k, e)))
+            # f'(z) as Derivative(f(z), z) needs subs (which makes it a Subs at the expression), not xreplace
+            expr = expr.subs(forward) if expr.has(sp.Derivative) else expr.xreplace(forward)
+        return expr
+
+    def back(self, expr: sp.Expr, lowest: int) -> sp.Expr:
+        """The inverse of :meth:`through`, where the weighted inputs' expressions appear as they were built
+        (a derivative's σ'(z^{l+1}) is written in z^{l+1} again, as the rest of the answer is)."""
+        for k in range(lowest + 1, self.depth + 1):
+            written = {}
+            for e in range(len(self.net.layers)):
+                for z, forward in zip(self.net.layer(k, e).z, self.net.z_expression(k, e)):
+                    written[forward], written[-forward] = z, -z
+            expr = expr.xreplace(written)
+        return expr
+
 
 #: The kinds of a gradient-descent step (W^l → W^l − η∂C/∂W^l, b^l → b^l − η∂C/∂b^l): no equations, updates.
 UPDATES = ("update", "bias_update")

@@ -223,6 +223,8 @@ class Evaluator:
                 return self._entry(dims, wrt.indices, lambda r, c: matrix[r - 1, c - 1], name)
             raise GradingError(f"∂C/∂{name} is not supported on the right-hand side (use δ, ∇_a C, ∂C/∂a^L_j)")
         num = node.num
+        if hasattr(self.b, "through"):  # the concrete network: any expression, any variable
+            return self._derivative(node)
         if isinstance(num, tree.Var) and num.base in ("z", "a") and (num.layer is not None or num.indices):
             e = self.example_of(num.example)
             k = self.layer_k(num.layer, var_text(num), lowest=1)
@@ -234,6 +236,58 @@ class Evaluator:
                 top = self.b.z_forward(k, i, e) if num.base == "z" else self.b.a(k, i, e)
                 return scalar(_diff(top, wrt_value.get(1, 1)))
         raise GradingError("derivatives of quantities are supported in component form, such as dz^{l+1}_j/dz^l_i")
+
+    def lowest(self, wrt: tree.Var) -> int:
+        """The layer whose weighted inputs a derivative by ``wrt`` keeps: those above are written through it."""
+        name = var_text(wrt)
+        if wrt.base not in ("z", "a", "W", "w", "b", "x"):
+            raise GradingError(f"∂/∂{name}: derivatives are taken with respect to z, a, W, b or x")
+        if wrt.base in ("z", "a"):
+            if wrt.layer is None:
+                return self.frame.own_layer or self.b.depth
+            return self.layer_k(wrt.layer, name, lowest=0 if wrt.base == "a" else 1)
+        if wrt.base == "x":
+            return 0
+        return self.weight_k(wrt.layer, name) - 1
+
+    def _derivative(self, node: tree.Partial) -> Value:
+        """∂num/∂wrt of quantities or of an expression (∂z^{l+1}_k/∂z^l_j, ∂/∂z^L_i ½‖y − a^L‖²): the numerator
+        written through the layers down to the variable's (z^{l+1} through z^l), then differentiated. A number
+        by a number, a vector or matrix by a number, a number by a vector or matrix (an entry per variable, in
+        the variable's shape), or a vector by a vector (the Jacobian, a row per entry of the numerator)."""
+        wrt, name = node.wrt, var_text(node.wrt)
+        lowest = self.lowest(wrt)
+        top, var = self.eval(node.num), self.eval(wrt)
+        top_get = top.get
+
+        def d(expr, v):
+            return self.b.back(_diff(self.b.through(expr, lowest), v), lowest)
+
+        num_unit, var_unit = top.scalar or self.unit(top), var.scalar or self.unit(var)
+        if var_unit:
+            v = var.get(1, 1)
+            return Value(top.rows, top.cols, lambda i, j: d(top_get(i, j), v), top.label)
+        if num_unit:
+            t = top_get(1, 1)
+            return Value(var.rows, var.cols, lambda i, j: d(t, var.get(i, j)))
+        top_vector = (top.rows is None) != (top.cols is None)
+        var_vector = (var.rows is None) != (var.cols is None)
+        if top_vector and var_vector and EXAMPLES_DIM not in (top.rows, top.cols, var.rows, var.cols):
+            top_dim = top.rows if top.rows is not None else top.cols
+            var_dim = var.rows if var.rows is not None else var.cols
+
+            def entry(value, n, dim_is_rows):
+                return value.get(n, 1) if dim_is_rows else value.get(1, n)
+
+            return Value(
+                top_dim,
+                var_dim,
+                lambda i, j: d(entry(top, i, top.rows is not None), entry(var, j, var.rows is not None)),
+            )
+        raise GradingError(
+            f"∂/∂{name} of {self._shape(top)} by {self._shape(var)} is not read: write a component, such as "
+            "dz^{l+1}_j/dz^l_i"
+        )
 
     def _Activation(self, node: tree.Activation) -> Value:
         if node.arg is None:
@@ -553,6 +607,9 @@ class Evaluator:
         v = self.eval(node.operand)
         return Value(v.cols, v.rows, lambda i, j: v.get(j, i))
 
+    def _Kronecker(self, node: tree.Kronecker) -> Value:
+        return scalar(sp.Integer(int(self.index(node.first) == self.index(node.second))))
+
     def _Norm(self, node: tree.Norm) -> Value:
         v = self.eval(node.operand)
         if v.cols is not None:
@@ -633,6 +690,7 @@ def walk(node):
                 tree.Power,
                 tree.Transpose,
                 tree.Norm,
+                tree.Kronecker,
             ),
         ):
             yield from walk(value)

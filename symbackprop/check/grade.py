@@ -260,7 +260,7 @@ def _grade(
         lhs_node = parse_answer(equation, lexicon(reading) if reading else None, names).sides[0]
         if len(sides) > 1 and quantity_of(sides[0]) is not None and not parsed.continuation:
             sides = sides[1:]
-    elif len(sides) > 1 and quantity_of(sides[0]) is not None:
+    elif len(sides) > 1 and (quantity_of(sides[0]) is not None or _local(sides[0])):
         lhs_node, sides = sides[0], sides[1:]
     nt_name, why = notation_of(parsed, spec, explicit)
     if parsed.readings:
@@ -297,12 +297,24 @@ def _grade(
                 raise GradingError(
                     f"free indices {', '.join(sorted(set(rhs_free)))}: write the left-hand side, e.g. {component} = …"
                 )
+    outputs = {
+        v.indices[0]
+        for side in (lhs_node, *sides)
+        for v in walk(side)
+        if isinstance(v, tree.Var) and v.layer == tree.Layer("L") and v.indices and isinstance(v.indices[0], str)
+    }
+    if nt.unit_layers and outputs and any(_unit_var(v, nt, outputs) for s in (lhs_node, *sides) for v in walk(s)):
+        # Bishop's ∂y_k/∂a_j = δ_kj y_k − y_k y_j: j indexes y, so a_j is an output unit's too
+        lhs_node, sides = _unit_layered(lhs_node, nt, outputs), [_unit_layered(side, nt, outputs) for side in sides]
+        why += f"; {', '.join(sorted(outputs))} as the output units' letters, as in y_{sorted(outputs)[0]}"
     if nt.unit_layers and depth > 1 and not any(_layered(side) for side in (lhs_node, *sides)):
         letters = {i for side in (lhs_node, *sides) for v in walk(side) if _unit_var(v, nt) for i in v.indices}
         if len(letters) > 1:  # two units' letters: layers relative to each other (Bishop's j, i, k)
             lhs_node, sides = _unit_layered(lhs_node, nt), [_unit_layered(side, nt) for side in sides]
             why += f"; the layers by the units' letters ({', '.join(_unit_words(nt))})"
     q = quantity_of(lhs_node)
+    if q is None and _local(lhs_node):  # ∂y_k/∂a_j, ∂z^{(3)}/∂W^{(2)}: a derivative inside the network
+        return _grade_local(spec, nt, lhs_node, sides, rng, why, reduced, ident=ident, text=text, equation=equation)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
     if register and q.layer is not None and q.kind in ("delta", "cost_gradient"):
@@ -455,6 +467,114 @@ def _grade(
         note=note,
         **base,
     )
+
+
+def _local(node) -> bool:
+    """Whether ``node`` is a derivative of one of the network's quantities, not of the cost (∂z^{l+1}_k/∂z^l_j)."""
+    return (
+        isinstance(node, tree.Partial)
+        and isinstance(node.num, tree.Var)
+        and node.num.base in ("z", "a")
+        and node.wrt.base in ("z", "a", "W", "w", "b", "x")
+    )
+
+
+def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> Verdict:
+    """The verdict on a derivative inside the network (the softmax's ∂y_k/∂a_j, a layer's ∂z^{l+1}_k/∂z^l_j):
+    the left-hand side itself differentiated by ``sympy.diff`` in the network, compared entry by entry."""
+    letters = text_letters(nt)
+    generic = any(getattr(n, "layer", None) is not None and n.layer.var == "l" for s in (lhs, *sides) for n in walk(s))
+    depth = len(spec.layers) - 1
+    layers = list(range(0, depth + 2)) if generic else [None]
+    rhs_text = " = ".join(show(s, letters=letters) for s in sides)
+    base.update(
+        notation=nt.name,
+        quantity=show(lhs, letters=letters),
+        parsed=f"{show(lhs, letters=letters)} = {rhs_text}",
+        parsed_latex=show(lhs, tex=True, letters=letters)
+        + " = "
+        + " = ".join(show(s, tex=True, letters=letters) for s in sides),
+    )
+    if not any(isinstance(v, tree.Var) and v.base == "y" for s in sides for v in walk(s)):
+        why = why.replace(f"; {ASSUMED}", "")  # no targets in it
+    note = f"read in {nt.name} notation ({why}; a derivative inside the network, not of the cost)"
+    result = _check_local(spec, nt, lhs, sides, layers, True, rng)
+    abstract = result["holds"]
+    if not result["holds"]:
+        result = _check_local(spec, nt, lhs, sides, layers, False, rng)
+    if result["holds"]:
+        label = "every elementwise activation" if abstract else "this network's activations"
+        proof = f"{result['method']}: at widths {list(spec.layers)}{reduced}, for {label}, {result['detail']}"
+        return Verdict(status="correct", method=result["method"], proofs=(proof,), note=note, **base)
+    counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
+    point = counterexample.pop("point", ()) if counterexample else ()
+    reason = result["reason"]
+    if len(sides) > 1 and result.get("side"):
+        n = result["side"]
+        before = base["quantity"] if n == 1 else show(sides[n - 2], letters=letters)
+        link = show(sides[n - 1], letters=letters)
+        reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
+    return Verdict(
+        status="wrong",
+        method="exact",
+        reason=reason,
+        counterexample=counterexample,
+        point=point,
+        wrong_term=result.get("residual", ""),
+        residual_latex=result.get("residual_latex", ""),
+        note=note,
+        **base,
+    )
+
+
+def _check_local(spec, nt, lhs, sides, layers, abstract, rng) -> dict:
+    """Every side compared with the left-hand side's derivative, for every value of its free indices (or
+    every entry of a derivative written as a matrix) and every layer l it exists for."""
+    net = network_at(spec, nt.name, 1, abstract)
+    backend = ConcreteNames(net)
+    constraints = dict(net.target_constraints)
+    free = free_indices(lhs)
+    q = Quantity("local", None, tuple(free), show(lhs, letters=text_letters(nt)))
+    tally = {"unproved": 0, "simplified": False}
+    graded = []
+    for l in layers:
+        frame = Frame(l=l)
+        evaluator = Evaluator(backend, frame)
+        try:
+            ranges = [range(1, backend.width(evaluator._index_layer(lhs, name)) + 1) for name in free]
+            combos = list(itertools.product(*ranges))
+            frame.env = dict(zip(free, combos[0]))
+            evaluator.eval(lhs)
+            lowest = evaluator.lowest(lhs.wrt)
+        except (Wrong, GradingError) as error:
+            if l is None or (not graded and l == layers[-1]):
+                raise GradingError(f"{q.text}: {error}") from None
+            continue  # no such layer l
+        graded.append(l)
+        where = f"l = {l}" if l is not None else ""
+        for n, side in enumerate(sides):
+            entries = []
+            try:
+                for combo in combos:
+                    frame.env = dict(zip(free, combo))
+                    true, value = evaluator.eval(lhs), evaluator.eval(side)
+                    one = (true.scalar or evaluator.unit(true)) and (value.scalar or evaluator.unit(value))
+                    shape = [backend.width(d) if d is not None else 1 for d in (true.rows, true.cols)]
+                    if not one and shape != [
+                        backend.width(d) if d is not None else 1 for d in (value.rows, value.cols)
+                    ]:
+                        raise Wrong(f"{q.text} is {evaluator._shape(true)}, the answer is {evaluator._shape(value)}")
+                    # both in the weighted inputs of the variable's layer: the answer's σ'(z^{l+1}) as the truth's
+                    cells = [(1, 1)] if one else itertools.product(range(1, shape[0] + 1), range(1, shape[1] + 1))
+                    for r, c in cells:
+                        answer, derived = (backend.through(v.get(r, c), lowest) for v in (value, true))
+                        entries.append((combo if one else (*combo, r, c), answer, derived))
+            except Wrong as wrong:
+                return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "side": n + 1}
+            failed = _compare(entries, spec, nt, net, abstract, constraints, rng, q, "local", where, l, n, tally)
+            if failed is not None:
+                return failed
+    return _held(tally, graded if layers != [None] else [None])
 
 
 def _accumulation(sides: list, condition, reading) -> tuple[list, str]:
@@ -685,24 +805,29 @@ def _layered(node) -> bool:
     return any(getattr(n, "layer", None) is not None for n in walk(node))
 
 
-def _unit_var(node, nt) -> bool:
+def _unit_var(node, nt, outputs=None) -> bool:
+    """Whether ``node`` is a quantity without a layer whose unit's letter (or, given ``outputs``, an output
+    unit's letter) says its layer."""
     return (
         isinstance(node, tree.Var)
         and node.layer is None
         and node.base in ("delta", "z", "a", "w", "W", "b")
         and bool(node.indices)
-        and node.indices[0] in nt.unit_layers
+        and node.indices[0] in (nt.unit_layers if outputs is None else outputs)
     )
 
 
-def _unit_layered(node, nt):
+def _unit_layered(node, nt, outputs=None):
     """``node`` with each quantity's layer said by its unit's letter (:attr:`Notation.unit_layers`): the
-    layer of a weight is that of the unit it feeds, its first index."""
-    if _unit_var(node, nt):
+    layer of a weight is that of the unit it feeds, its first index; with ``outputs``, the output layer where
+    the letter is an output unit's."""
+    if _unit_var(node, nt, outputs):
+        if outputs is not None:
+            return replace(node, layer=tree.Layer("L"))
         return replace(node, layer=tree.Layer("l", nt.unit_layers[node.indices[0]], parenthesised=True))
     if not is_dataclass(node) or isinstance(node, tree.Layer):
         return node
-    return replace(node, **{f.name: _unit_layered(getattr(node, f.name), nt) for f in fields(node)})
+    return replace(node, **{f.name: _unit_layered(getattr(node, f.name), nt, outputs) for f in fields(node)})
 
 
 def _unit_words(nt) -> list[str]:
@@ -816,8 +941,7 @@ def _check(
     net = network_at(spec, nt.name, examples or (BATCH_EXAMPLES if batch else 1), abstract)
     backend = ConcreteNames(net)
     depth = net.depth
-    unproved = 0
-    simplified = False  # some entry's difference needed simplify, not only expand
+    tally = {"unproved": 0, "simplified": False}  # entries not proved; some difference needed simplify
     # what the sides are compared under: the cost's assumption on the targets (the log-likelihood's Σ_k y_k = 1);
     # in a text whose m is the whole training set, the batch is that set, so the L2 term's n is the batch's m
     constraints = dict(net.target_constraints)
@@ -919,80 +1043,112 @@ def _check(
                 typeset = escaped_text(where + ": ") + wrong.words.latex() if where and wrong.words else ""
                 typeset = typeset or (wrong.words.latex() if wrong.words else "")
                 return {"holds": False, "reason": reason, "reason_latex": typeset, "method": "exact", "side": n + 1}
-            for combo, answer, true in entries:
-                # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
-                answer, true = answer.subs(constraints), true.subs(constraints)
-                difference = sp.expand(answer - true)
-                if difference == 0:
-                    continue
-                deltas = delta_values(spec, nt.name, len(net.layers), abstract)
-                own = answer.free_symbols & deltas.keys()
-                # δ by its value: where the truth is written in δ and the answer not, or the answer names a δ
-                # the truth does not (the chain's δ^l = ∂C/∂z^l, the definition itself)
-                if (true.free_symbols & deltas.keys() and not own) or (own - true.free_symbols):
-                    by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(constraints)
-                    if sp.expand(by_value) == 0 or (
-                        not quick
-                        and not by_value.atoms(AppliedUndef)
-                        and not _clearly_nonzero(by_value, rng)
-                        and simplifies_to_zero(by_value)
-                    ):
-                        continue  # otherwise the comparison (and its counterexample) stays in terms of δ
-                if quick and (
-                    difference.atoms(AppliedUndef)
-                    or _clearly_nonzero(difference, rng)
-                    or not simplifies_to_zero(difference)  # 0 at a random point: worth simplifying (a softmax)
-                ):
-                    return {"holds": False, "reason": "differs", "method": "exact"}
-                if quick:
-                    continue
-                if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
-                    at = f"{where}, " if where else ""
-                    entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
-                    return {
-                        "holds": False,
-                        "side": n + 1,
-                        "reason": f"{at}{entry}the answer differs from the derived value by the constant "
-                        f"{as_text(sp.N(difference, 6))}",
-                        "residual": f"answer - derived = {as_text(difference)}",
-                        "residual_latex": latex(difference),
-                        "method": "exact",
-                    }
-                if (not abstract or not difference.atoms(AppliedUndef)) and simplifies_to_zero(answer - true):
-                    simplified = True
-                    continue
-                counterexample = _counterexample(answer, true, rng, abstract, constraints)
-                if counterexample is None:
-                    unproved += 1
-                    continue
-                counterexample.update({"entry": list(combo), "layer_l": l, "side": n + 1})
-                residual_expr = symbols.primed(_tidy(answer - true) if explain else answer - true)
-                residual = as_text(residual_expr)
-                at = f"{where}, " if where else ""
-                entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
-                reason = f"{at}{entry}the answer differs from the derived value"
-                return {
-                    "holds": False,
-                    "reason": reason,
-                    "side": n + 1,
-                    "counterexample": counterexample,
-                    "residual": f"answer - derived = {residual}",
-                    "residual_latex": latex(residual_expr),
-                    "method": "exact",
-                }
-    if unproved:
+            failed = _compare(
+                entries,
+                spec,
+                nt,
+                net,
+                abstract,
+                constraints,
+                rng,
+                q,
+                kind,
+                where,
+                l,
+                n,
+                tally,
+                quick=quick,
+                explain=explain,
+            )
+            if failed is not None:
+                return failed
+    return _held(tally, layers)
+
+
+def _held(tally: dict, layers: list) -> dict:
+    """The result of a comparison in which every entry agreed: proved, or numeric where some did not simplify."""
+    if tally["unproved"]:
         return {
             "holds": True,
             "method": "numeric",
-            "detail": f"{unproved} entries agree at {sampling.POINTS} random points but did not simplify to 0 "
+            "detail": f"{tally['unproved']} entries agree at {sampling.POINTS} random points but did not simplify to 0 "
             "(not a proof)",
         }
     return {
         "holds": True,
         "method": "exact",
-        "detail": f"the difference {'simplifies' if simplified else 'expands'} to 0 for every entry"
+        "detail": f"the difference {'simplifies' if tally['simplified'] else 'expands'} to 0 for every entry"
         + (f" and l in {layers}" if layers != [None] else ""),
     }
+
+
+def _compare(
+    entries, spec, nt, net, abstract, constraints, rng, q, kind, where, l, n, tally, *, quick=False, explain=True
+) -> dict | None:
+    """Each (entry, answer, derived) of side n compared; the first that differs as a failed result, else None
+    (``tally`` counts the entries that agree only numerically)."""
+    for combo, answer, true in entries:
+        # graded under what the cost assumes of the targets (the log-likelihood's sum_k y_k = 1)
+        answer, true = answer.subs(constraints), true.subs(constraints)
+        difference = sp.expand(answer - true)
+        if difference == 0:
+            continue
+        deltas = delta_values(spec, nt.name, len(net.layers), abstract)
+        own = answer.free_symbols & deltas.keys()
+        # δ by its value: where the truth is written in δ and the answer not, or the answer names a δ
+        # the truth does not (the chain's δ^l = ∂C/∂z^l, the definition itself)
+        if (true.free_symbols & deltas.keys() and not own) or (own - true.free_symbols):
+            by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(constraints)
+            if sp.expand(by_value) == 0 or (
+                not quick
+                and not by_value.atoms(AppliedUndef)
+                and not _clearly_nonzero(by_value, rng)
+                and simplifies_to_zero(by_value)
+            ):
+                continue  # otherwise the comparison (and its counterexample) stays in terms of δ
+        if quick and (
+            difference.atoms(AppliedUndef)
+            or _clearly_nonzero(difference, rng)
+            or not simplifies_to_zero(difference)  # 0 at a random point: worth simplifying (a softmax)
+        ):
+            return {"holds": False, "reason": "differs", "method": "exact"}
+        if quick:
+            continue
+        if difference.is_number and difference.is_zero is False:  # a nonzero constant: wrong at every point
+            at = f"{where}, " if where else ""
+            entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
+            return {
+                "holds": False,
+                "side": n + 1,
+                "reason": f"{at}{entry}the answer differs from the derived value by the constant "
+                f"{as_text(sp.N(difference, 6))}",
+                "residual": f"answer - derived = {as_text(difference)}",
+                "residual_latex": latex(difference),
+                "method": "exact",
+            }
+        if (not abstract or not difference.atoms(AppliedUndef)) and simplifies_to_zero(answer - true):
+            tally["simplified"] = True
+            continue
+        counterexample = _counterexample(answer, true, rng, abstract, constraints)
+        if counterexample is None:
+            tally["unproved"] += 1
+            continue
+        counterexample.update({"entry": list(combo), "layer_l": l, "side": n + 1})
+        residual_expr = symbols.primed(_tidy(answer - true) if explain else answer - true)
+        residual = as_text(residual_expr)
+        at = f"{where}, " if where else ""
+        entry = f"entry {_entry_text(q, combo)}: " if kind != "cost" else ""
+        reason = f"{at}{entry}the answer differs from the derived value"
+        return {
+            "holds": False,
+            "reason": reason,
+            "side": n + 1,
+            "counterexample": counterexample,
+            "residual": f"answer - derived = {residual}",
+            "residual_latex": latex(residual_expr),
+            "method": "exact",
+        }
+    return None
 
 
 #: What a grade on probability targets assumes, in the verdict's words.

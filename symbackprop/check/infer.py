@@ -85,6 +85,8 @@ def free_indices(node, bound=frozenset()) -> list:
         return free_indices(node.body, bound | {node.index})
     if isinstance(node, tree.Var):
         return [i for i in node.indices if isinstance(i, str) and i not in bound]
+    if isinstance(node, tree.Kronecker):
+        return [i for i in (node.first, node.second) if isinstance(i, str) and i not in bound]
     if isinstance(node, tree.Partial):
         found = free_indices(node.wrt, bound)
         return found + (free_indices(node.num, bound) if isinstance(node.num, tree.Var) else [])

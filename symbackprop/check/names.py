@@ -210,6 +210,8 @@ class Names:
             if layer is not None and self.at("_") and not indices:
                 self.advance()
                 indices = self.subscript(base)
+        if token.raw == "y" and base == "a" and layer is None:
+            layer = Layer("L")  # Bishop's y_k: the output layer's activation, whatever its unit's letter
         return Var(base, layer, indices, example, token.column)
 
     def layer_in_parentheses(self) -> Layer | None:

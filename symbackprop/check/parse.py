@@ -20,6 +20,7 @@ from symbackprop.check.tree import (
     Cost,
     Equation,
     Function,
+    Kronecker,
     Layer,
     Neg,
     Norm,
@@ -46,6 +47,7 @@ class _Parser(Names):
         self.functions = 0
         self.transposed = False  # a transpose inside a quantity's superscript, A^{[l-1]T}
         self.readings: list[str] = []  # letters read through OTHER_LETTERS, in words
+        self.implied_cost = "C"  # what ∂/∂w alone differentiates
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -88,6 +90,13 @@ class _Parser(Names):
         sides = [self.expr()]
         while self.at("="):
             self.advance()
+            if self.at("…") and (self.peek(1).kind == "END" or self.peek(1).text == "="):
+                # A = \dots = B: the derivation's steps between, not written; the chain goes on from A to B
+                self.advance()
+                self.readings.append("… between = signs as steps not written")
+                if self.peek().kind == "END":
+                    break
+                continue
             sides.append(self.expr())
         condition = self.condition()
         token = self.peek()
@@ -270,6 +279,12 @@ class _Parser(Names):
             self.expect("‖", f" to close the norm opened at column {token.column}")
             self.leave()
             return Norm(node)
+        if token.kind == "OP" and token.text == "…":
+            raise self.error(
+                "an elision (\\dots, \\cdots, …) stands for terms not written and cannot be graded: write them out "
+                "(between = signs, as in A = \\dots = B, it is read as steps skipped)",
+                token,
+            )
         if token.kind != "NAME":
             raise self.error(f"expected a number, a quantity or '(', found {self.describe(token)}", token)
         name = token.text
@@ -325,7 +340,10 @@ class _Parser(Names):
             var = self.quantity()
             return self.with_transpose(replace(var, base="Delta" + var.base, column=token.column))
         if name in QUANTITY_NAMES:
-            return self.with_transpose(self.quantity())
+            var = self.quantity()
+            if var.base == "delta" and var.layer is None and len(var.indices) == 2 and var.example is None:
+                return Kronecker(*var.indices)  # Bishop's δ_{kj} (5.76): an error has one index
+            return self.with_transpose(var)
         if name in ("s", "S", "n") and self.peek(1).text == "_":  # UFLDL's s_l (S_l in its translation), n_l: a width
             self.advance()
             self.advance()
@@ -458,8 +476,22 @@ class _Parser(Names):
         else:
             wrt = self.quantity()
         self.expect(")", " after the denominator of the derivative")
-        if numerator is None:
-            numerator = self.derivative_numerator()
+        if numerator is None and (self.peek().kind == "END" or self.at("=", ")")):
+            # ∂/∂w^3_{11} = …: the operator alone names the derivative of the cost
+            self.readings.append(f"∂/∂{wrt.base} with nothing after it as the cost's derivative")
+            numerator = Cost(self.implied_cost)
+        elif numerator is None and self.peek().kind == "NAME" and self.peek().text in COST_NAMES:
+            numerator = self.cost()
+        elif numerator is None:  # ∂/∂z^{(n_l)}_i ½‖y − h(x)‖²: the operator applied to the product after it
+            self.functions += 1  # each derivative of an expression multiplies its size, as a function does
+            if self.functions > MAX_NESTED_FUNCTIONS:
+                raise self.error(
+                    f"more than {MAX_NESTED_FUNCTIONS} functions or derivatives nested in one another", head
+                )
+            self.enter(head)
+            numerator = self.term()
+            self.leave()
+            self.functions -= 1
         return Partial(numerator, wrt, head.column)
 
     def derivative_numerator(self) -> object:

@@ -13,6 +13,7 @@ from symbackprop.check.tree import (
     Compare,
     Cost,
     Function,
+    Kronecker,
     Layer,
     Neg,
     Norm,
@@ -102,6 +103,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
     if isinstance(node, Partial):
         d = r"\partial " if tex else "∂"
         num, wrt = show(node.num, tex, letters), show(node.wrt, tex, letters)
+        if not isinstance(node.num, (Var, Cost, Penalty)):  # the operator applied to an expression
+            return rf"\frac{{\partial}}{{{d}{wrt}}}\left({num}\right)" if tex else f"∂/∂{wrt} ({num})"
         return rf"\frac{{{d}{num}}}{{{d}{wrt}}}" if tex else f"{d}{num}/{d}{wrt}"
     if isinstance(node, Activation):
         name = names.get(node.name, node.name)
@@ -156,6 +159,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             else (r"\left(" + inner + r"\right)" if tex else f"({inner})")
         )
         return inner + ("^{T}" if tex else "ᵀ")
+    if isinstance(node, Kronecker):
+        return (r"\delta" if tex else "δ") + _indices((node.first, node.second))
     if isinstance(node, Norm):
         inner = show(node.operand, tex, letters)
         return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"

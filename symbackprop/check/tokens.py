@@ -38,7 +38,7 @@ _COMMAND_OPS = {
     "odot": "⊙", "circ": "⊙", "cdot": "·", "times": "·", "top": "T", "intercal": "T", "prime": "'",
     "|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "_": "_", "{": "(", "}": ")", "lbrack": "(", "rbrack": ")",
     "bullet": "⊙", "bigodot": "⊙", "ast": "*", "star": "*", "leftarrow": "=", "gets": "=", "to": "=", "equiv": "=",
-    "coloneqq": "=", "neq": "≠", "ne": "≠",
+    "coloneqq": "=", "neq": "≠", "ne": "≠", "dots": "…", "cdots": "…", "ldots": "…", "dotsb": "…", "dotsm": "…",
 }  # fmt: skip
 _UNICODE = {
     "δ": "delta", "σ": "sigma", "φ": "phi", "λ": "lambda", "η": "eta", "α": "eta", "ℓ": "l", "∇": "nabla",
@@ -47,7 +47,7 @@ _UNICODE = {
 }  # fmt: skip
 _UNICODE_OPS = {
     "⊙": "⊙", "∘": "⊙", "•": "⊙", "·": "·", "⋅": "·", "×": "·", "∗": "*", "ᵀ": "T", "′": "'", "’": "'", "‖": "‖",
-    "−": "-", "–": "-", "≔": "=", "←": "=", "≡": "=", "≠": "≠",
+    "−": "-", "–": "-", "≔": "=", "←": "=", "≡": "=", "≠": "≠", "…": "…", "⋯": "…",
 }  # fmt: skip
 #: Unicode superscripts and subscripts (x², δ₁, a⁽ˡ⁾), read as ^{…} and _{…} of the plain characters.
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱˡᴸ", "0123456789+-()nilL", strict=True))

@@ -163,6 +163,14 @@ class Norm:
 
 
 @dataclass(frozen=True)
+class Kronecker:
+    """Kronecker's δ_{kj}: 1 where the two indices are equal, 0 elsewhere (δ with two indices and no layer)."""
+
+    first: str | int
+    second: str | int
+
+
+@dataclass(frozen=True)
 class Equation:
     """The sides of an answer: ``sides[0] = sides[1] = …``; one side when only a right-hand side was given."""
 
@@ -190,6 +198,8 @@ def expanded_terms(node: object, width: int) -> int:
     def terms(n: object) -> int:
         if isinstance(n, (Neg, Transpose)):
             return terms(n.operand)
+        if isinstance(n, Partial):  # ∂/∂z of an expression: by the product rule, a few terms for each of its own
+            return min(cap, terms(n.num) * 4) if not isinstance(n.num, (Var, Cost, Penalty)) else 1
         if isinstance(n, Sum):
             return min(cap, terms(n.body) * width)
         if isinstance(n, Norm):

@@ -32,6 +32,11 @@ BP1 = r"(a^L_j - y_j) \sigma'(z^L_j)"
         (r"\delta^L_j = \exp(\exp(\exp(\exp(\exp(a^L_j - y_j)))))\sigma'(z^L_j)", "more than 3 functions nested"),
         (r"\delta^L_j = \sigma(\sigma(\sigma(\sigma(z^L_j))))", "more than 3 functions nested"),
         (r"\delta^L_j = " + r"(\sum_k a^L_k)" * 12 + BP1, "too large to grade"),
+        (
+            r"\delta^2_1 = " + r"\frac{\partial}{\partial z^2_1}" * 120 + "(a^3_1)",
+            "more than 3 functions or derivatives",
+        ),
+        (r"\delta^2_1 = \frac{\partial}{\partial z^2_1} " + r"(\sum_k a^L_k)" * 12, "too large to grade"),
     ],
 )
 def test_oversized_answers_are_refused_quickly_naming_the_limit(answer, message):

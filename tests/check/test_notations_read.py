@@ -97,10 +97,13 @@ def test_unicode_and_decorations_are_read(text, read):
 
 
 def test_an_answer_without_layers_in_a_deep_network_is_refused_not_misjudged():
-    # Bishop (5.54) delta_k = y_k - t_k is right, but names no layer: in a two-layer network it is not read
     bishop = make_spec(name="bi", layers=[3, 4, 2], activation="tanh", output="identity", notation="bishop")
-    v = grade(bishop, r"\delta_k = y_k - t_k")
+    v = grade(bishop, r"\delta_k = z_k")  # one unit letter, no output named: which layer is not said
     assert v.status == "error" and "names no layer" in v.reason
+    # Bishop (5.54) δ_k = y_k − t_k: k indexes the output y_k, so δ_k is an output unit's error
+    v = grade(bishop, r"\delta_k = y_k - t_k")
+    assert v.status == "correct" and "k as the output units' letters" in v.note
+    assert grade(bishop, r"\delta_k = t_k - y_k").status == "wrong"
 
 
 SOFTMAX_2 = make_spec(name="sm", layers=[3, 3, 3], activation="sigmoid", output="softmax", cost="log_likelihood",

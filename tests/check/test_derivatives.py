@@ -1,0 +1,94 @@
+"""Derivatives inside the network (∂z^{l+1}_k/∂z^l_j, the softmax's ∂y_k/∂a_j, ∂z/∂W), the operator applied to
+an expression (∂/∂z_i ½‖y − a‖²), the operator alone (∂/∂w =), and steps elided between = signs."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbackprop.check.grade import grade
+from symbackprop.check.read import parse_answer
+from symbackprop.spec.load import make_spec
+
+NIELSEN = make_spec(name="n", layers=[2, 2, 2], activation="sigmoid", output="sigmoid", notation="nielsen")
+SQUARE = make_spec(name="s", layers=[2, 2, 2], activation="sigmoid", output="sigmoid", notation="nielsen")
+UFLDL = make_spec(name="u", layers=[2, 3, 2], activation="sigmoid", output="sigmoid", notation="ufldl")
+BISHOP = make_spec(
+    name="b", layers=[3, 4, 3], activation="tanh", output="softmax", cost="log_likelihood", notation="bishop"
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "text", "status"),
+    [
+        # Nielsen (eq. 44): z^{l+1}_k = Σ_j w^{l+1}_{kj} σ(z^l_j) + b^{l+1}_k
+        (NIELSEN, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{kj} \sigma'(z^l_j)", "correct"),
+        (SQUARE, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{kj} \sigma'(z^l_j)", "correct"),
+        (SQUARE, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{jk} \sigma'(z^l_j)", "wrong"),  # swapped
+        (SQUARE, r"da^{l+1}_k/dz^l_j = a^{l+1}_k (1 - a^{l+1}_k) w^{l+1}_{kj} a^l_j (1 - a^l_j)", "correct"),
+        (SQUARE, r"da^{l+1}_k/dz^l_j = a^{l+1}_k (1 - a^{l+1}_k) w^{l+1}_{kj}", "wrong"),
+        (NIELSEN, r"dz^{l+1}_k/da^l_j = w^{l+1}_{kj}", "correct"),
+        (NIELSEN, r"dz^2_j/dw^2_{jk} = a^1_k", "correct"),
+        (NIELSEN, r"dz^2_j/dw^2_{jk} = a^2_k", "wrong"),  # the layer's own activation, not its input
+        # through two layers: a^{L}_j depends on z^{L-1}_i through z^L_j
+        (NIELSEN, r"da^3_j/dz^2_i = \sigma'(z^3_j) w^3_{ji} \sigma'(z^2_i)", "correct"),
+        (NIELSEN, r"da^3_j/dz^2_i = 0", "wrong"),
+        # Bishop (5.76): the softmax's Jacobian, with Kronecker's δ_kj
+        (BISHOP, r"\frac{\partial y_k}{\partial a_j} = \delta_{kj} y_k - y_k y_j", "correct"),
+        (BISHOP, r"\frac{\partial y_k}{\partial a_j} = y_k - y_k y_j", "wrong"),
+    ],
+)
+def test_a_derivative_inside_the_network_is_differentiated_in_it(spec, text, status):
+    v = grade(spec, text)
+    assert v.status == status, (v.reason, v.parsed)
+    assert "a derivative inside the network" in v.note
+    if status == "wrong":
+        assert v.counterexample and "differs from the derived value" in v.reason
+
+
+def test_a_matrix_derivative_has_the_variables_shape():
+    one = make_spec(name="w", layers=[2, 2, 1], activation="sigmoid", output="sigmoid", notation="ufldl")
+    # Neural Networks Demystified (PR 12): ∂z^{(3)}/∂W^{(2)} is a^{(2)}ᵀ, not the gradient of J
+    assert grade(one, r"\frac{\partial z^{(3)}}{\partial W^{(2)}} = (a^{(2)})^T").status == "correct"
+    v = grade(one, r"\frac{\partial z^{(3)}}{\partial W^{(2)}} = -(y - a^{(3)}) f'(z^{(3)}) (a^{(2)})^T")
+    assert v.status == "wrong"
+    v = grade(
+        one,
+        r"\frac{\partial J}{\partial W^{(2)}} = -(y-\hat{y}) f^\prime(z^{(3)})"
+        r" \frac{\partial z^{(3)}}{\partial W^{(2)}}",
+    )
+    assert v.status == "correct", v.reason
+
+
+def test_the_operator_applied_to_an_expression():
+    # UFLDL: δ^{(n_l)}_i = ∂/∂z^{(n_l)}_i ½‖y − h_{W,b}(x)‖² = −(y_i − a^{(n_l)}_i) f'(z^{(n_l)}_i)
+    text = (
+        r"\delta^{(n_l)}_i = \frac{\partial}{\partial z^{(n_l)}_i} \frac{1}{2} \left\|y - h_{W,b}(x)\right\|^2"
+        r" = - (y_i - a^{(n_l)}_i) \cdot f'(z^{(n_l)}_i)"
+    )
+    v = grade(UFLDL, text)
+    assert v.status == "correct", v.reason
+    assert "∂/∂z^{(n_l)}_i (1/2 ‖y - a^{(n_l)}‖^{2})" in v.parsed
+    v = grade(UFLDL, text.replace("= - (y_i", "= (y_i"))  # the minus dropped: the last link fails
+    assert v.status == "wrong" and v.reason.startswith("step 2 of the chain")
+    # the operator applies to the whole product after it, (y_i − a_j)² read as one factor
+    tree = parse_answer(r"\frac{\partial}{\partial z^2_i} 2 (y_i - a^2_i)^2").sides[0]
+    assert type(tree).__name__ == "Partial" and type(tree.num).__name__ == "BinOp"
+
+
+def test_the_operator_alone_is_the_costs_derivative():
+    # Data Science SE 11743's self-answer: ∂/∂w^3_{11} = a^2_1 (a^3_1 − y) σ'(z^3_1)
+    net = make_spec(name="d", layers=[2, 3, 1], activation="sigmoid", output="sigmoid", notation="nielsen")
+    v = grade(net, r"$\frac{\partial }{\partial w^3_{11}}=a^2_1(a^3_1-y)\sigma'(z^3_1)$")
+    assert v.status == "correct" and "as the cost's derivative" in v.note
+    assert grade(net, r"\frac{\partial}{\partial w^3_{11}} = a^3_1(a^3_1-y)\sigma'(z^3_1)").status == "wrong"
+
+
+def test_steps_elided_between_equal_signs_are_skipped_and_elsewhere_named():
+    text = r"\delta^L_j = \frac{\partial C}{\partial z^L_j} = \dots = (a^L_j - y_j) \sigma'(z^L_j)"
+    v = grade(NIELSEN, text)
+    assert v.status == "correct" and "steps not written" in v.note
+    assert grade(NIELSEN, text.replace(r"\dots", r"\cdots").replace("(a^L_j - y_j)", "(y_j - a^L_j)")).status == (
+        "wrong"
+    )
+    v = grade(NIELSEN, r"\delta^l = \sigma'(z^l) \odot \cdots \odot \nabla_a C")
+    assert v.status == "error" and "elision" in v.reason and v.error_column == 31
