@@ -134,6 +134,8 @@ def grade(
                 verdict = _grade_program(spec, text, code, equation, notation, ident, random.Random(seed), names or {})
             else:
                 verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
+                if names and verdict.status in ("correct", "wrong"):
+                    verdict = _with_names(verdict, names, "the names")
     except tree.AnswerError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error), error_column=error.column)
     except GradingError as error:
@@ -149,6 +151,15 @@ def grade(
 
 def _replace(verdict: Verdict, **changes) -> Verdict:
     return replace(verdict, **changes)
+
+
+def _with_names(verdict: Verdict, names: dict, whose: str) -> Verdict:
+    """The verdict with the bindings it was read with in its note."""
+    bound = f"{whose} read as " + ", ".join(
+        f"{b.name}{'(' + ', '.join(b.params) + ')' if b.params is not None else ''} = {b.formula}"
+        for b in names.values()
+    )
+    return _replace(verdict, note=f"{verdict.note}; {bound}" if verdict.note else bound)
 
 
 def _instance(spec: Spec, parsed: tree.Equation, equation: str | None) -> tuple[Spec, str]:
@@ -198,11 +209,7 @@ def _grade_program(
             "computes with --names, such as --names 'dscores = dZ^{[2]}/m'"
         )
     if names:
-        bound = "the program's names read as " + ", ".join(
-            f"{b.name}{'(' + ', '.join(b.params) + ')' if b.params is not None else ''} = {b.formula}"
-            for b in names.values()
-        )
-        graded = [(value, _replace(v, note=f"{v.note}; {bound}" if v.note else bound)) for value, v in graded]
+        graded = [(value, _with_names(v, names, "the program's names")) for value, v in graded]
     lines = [s.line for s in code]
     shared = len(set(lines)) < len(lines)  # a; b on one line: the statements are numbered instead
     where = {

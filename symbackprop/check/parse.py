@@ -159,10 +159,24 @@ class _Parser(Names):
             return True
         return token.kind == "OP" and token.text in ("(", "‖")
 
+    def _loose(self, token: Token) -> bool:
+        """A typeset ⊙ (\\odot, \\circ, ∘, •): it binds less tightly than a product written side by side, as the
+        texts mean (1 − tanh² z_1) ∘ δ_3 W_2ᵀ; the code's (.) and .* keep their language's precedence."""
+        return token.kind == "OP" and token.text == "⊙" and not token.raw
+
     def term(self) -> object:
+        node = self.product()
+        while self._loose(self.peek()):
+            token = self.advance()
+            node = BinOp("hadamard", node, self.product(), token.column)
+        return node
+
+    def product(self) -> object:
         node = self.factor()
         while True:
             token = self.peek()
+            if self._loose(token):
+                return node
             if token.kind == "OP" and token.text in ("⊙", "·", "/", "*"):
                 self.advance()
                 op = {"⊙": "hadamard", "·": "dot", "/": "/", "*": "star"}[token.text]
@@ -305,7 +319,14 @@ class _Parser(Names):
                 raise self.error(f"a cast takes one argument, found {len(args)}", head)
             return args[0]
         if name in ("exp", "log", "sqrt", "tanh"):
-            return Function(name, self.call_argument(self.advance()))
+            head = self.advance()
+            if self.at("^") and name in ("log", "tanh"):  # \tanh^2 z: TeX's (tanh z)^2
+                op = self.advance()
+                exponent = self.script_expr()
+                power = Power(Function(name, self.call_argument(head)), exponent)
+                self.check_exponent(power, op)
+                return power
+            return Function(name, self.call_argument(head))
         if name == "e" and self.peek(1).text == "^":  # e^{z_j}: the exponential (a softmax's numerator)
             self.advance()
             op = self.advance()

@@ -22,6 +22,8 @@ from symbackprop.check.tree import AnswerError
 
 #: A program's name: ``dscores``, ``self.weights[k]``, ``cache['Z1']``, ``layers[idx]['neuron_values']``.
 NAME = r"[A-Za-z_][\w.]*(?:\[[^\]]*\])*"
+#: A name as a TeX text writes it, bound like a program's (\delta_3 for a text that numbers its layers so).
+TEX_NAME = r"\\[A-Za-z]+(?:_(?:\{\w+\}|\w))?"
 _FUNCTION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
 _ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
 #: Lines a quoted excerpt leaves out of a program: its elisions.
@@ -46,10 +48,11 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
         if function:
             name = function.group("name")
             params = tuple(p.strip() for p in function.group("params").split(",") if p.strip())
-        elif not re.fullmatch(NAME, name):
+        elif not re.fullmatch(NAME, name) and not re.fullmatch(TEX_NAME, name):
             raise NamesError(
                 f"{origin} '{text}': {name!r} is not a program's name (letters, digits, _ and ., then [ … ] "
-                "subscripts, as dscores, self.weights[k], cache['Z1']; or a function, as sigmoid_prime(s))"
+                "subscripts, as dscores, self.weights[k], cache['Z1']; a function, as sigmoid_prime(s); or a "
+                "TeX command with a subscript, as \\delta_3)"
             )
         if name in bindings:
             raise NamesError(f"{origin}: {name} is bound twice")

@@ -212,8 +212,17 @@ class Binding:
     origin: str = "--names"
 
 
+def _tex_script(name: str) -> bool:
+    """Whether ``name`` ends in a subscript of one character, which TeX ends there (\\delta_3W is δ_3 W)."""
+    return bool(re.fullmatch(r"\\?[A-Za-z]+_\w", name))
+
+
 def _name_pattern(name: str) -> re.Pattern:
-    """``name`` as written, with either quote and any spaces after a comma or inside brackets."""
+    """``name`` as written, with either quote and any spaces after a comma or inside brackets; a TeX name's
+    subscript also braced (\\delta_{3})."""
+    if _tex_script(name):
+        head, sub = name[:-2], name[-1]
+        return re.compile(re.escape(head) + r"_(?:" + re.escape(sub) + r"(?![0-9])|\{\s*" + re.escape(sub) + r"\s*\})")
     parts = []
     for ch in name:
         if ch in "'\"":
@@ -262,7 +271,8 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
     for name in sorted(bindings, key=len, reverse=True):
         binding = bindings[name]
         match = _name_pattern(name).match(body, i)
-        if not match or (match.end() < len(body) and _in_name(body[match.end()]) and body[match.end()] != "."):
+        ended = not _in_name(body[match.end()]) if match and match.end() < len(body) else True
+        if not match or not (ended or body[match.end()] == "." or (_tex_script(name) and "\\" in body)):
             continue
         after = body[match.end() :]
         if after[:1] == "." and after[1:2].isalnum() and not re.match(r"\.(?:T\b|t\(\)|dot\b|mm\b|sum\b)", after):
@@ -319,8 +329,14 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
         if ch in " \t\r\n&~`":  # ~ is TeX's space, ` Markdown's code quote
             i += 1
             continue
-        start_of_name = (ch.isascii() and ch.isalpha() or ch == "_") and (i == 0 or not _in_name(body[i - 1]))
-        if start_of_name and bindings:  # a program's own name, bound by the teacher (--names) or by the program
+        start_of_name = (ch.isascii() and ch.isalpha() or ch == "_") and (
+            i == 0
+            or not _in_name(body[i - 1])
+            or (i > 1 and body[i - 2] in "^_" and body[i - 1].isdigit() and "\\" in body)  # TeX's ^2z: 2, then z
+        )
+        if (
+            start_of_name or (ch == "\\" and any(n.startswith("\\") for n in bindings or ()))
+        ) and bindings:  # a program's own name, bound by the teacher (--names) or by the program
             expanded = _expand(text, body, i, bindings, depth)
             if expanded is not None:
                 more, i = expanded

@@ -66,7 +66,9 @@ def test_notes_style_displaystyle_braces_and_full_stop():
     lhs, rhs = lhs_rhs(r"{\displaystyle \nabla _{W^{l}}C=\delta ^{l}(a^{l-1})^{T}.}")
     assert isinstance(lhs, Partial) and lhs.wrt.base == "W"
     lhs, rhs = lhs_rhs(r"\delta ^{l-1}:=(f^{l-1})'\circ (W^{l})^{T}\cdot \delta ^{l}")
-    assert isinstance(rhs.left.left, Activation) and rhs.left.left.arg is None and rhs.left.left.prime
+    # a typeset ∘ binds less tightly than the product: (f^{l-1})' ∘ ((W^l)ᵀ · δ^l)
+    assert rhs.op == "hadamard" and rhs.right.op == "dot"
+    assert isinstance(rhs.left, Activation) and rhs.left.arg is None and rhs.left.prime
 
 
 def test_blog_markdown_escapes_and_delimiters():

@@ -126,10 +126,41 @@ def test_a_single_assignment_to_a_name_nobody_bound_is_read_as_a_formula():
     assert len(statements("a = 1\nb = 2")) == 2
 
 
+DENNY = make_spec(
+    name="denny", layers=[2, 3, 2], activation="tanh", output="softmax", cost="log_likelihood", notation="rows"
+)
+#: dennybritz/nn-from-scratch numbers its deltas from the input = 1, its z and W from the input = 0
+DENNY_NAMES = parse_bindings([r"\delta_3 = \delta^2", r"\delta_2 = \delta^1", "z_1 = z^1", "z_2 = z^2", "W_2 = W^2"])
+
+
+@pytest.mark.parametrize(
+    ("formula", "status"),
+    [
+        (r"& \delta_3 = \hat{y} - y \\", "correct"),  # the notebook after its PR 12
+        (r"& \delta_3 = y - \hat{y} \\", "wrong"),  # before it
+        (r"\delta_2 = (1 - \tanh^2z_1) \circ \delta_3W_2^T", "correct"),  # after PR 3: ∘ of (δ_3 W_2ᵀ)
+        (r"\delta_2 = (1 - \tanh^2 z_1) \circ \delta_{3} W_2^T", "correct"),
+        (r"\delta_2 = (1 - \tanh^2z_2) \circ \delta_3W_2^T", "wrong"),  # before it: z_2
+    ],
+)
+def test_a_texts_own_typeset_names_bound(formula, status):
+    v = grade(DENNY, formula, names=DENNY_NAMES)
+    assert v.status == status, v.reason
+    assert "the names read as \\delta_3 = \\delta^2" in v.note
+
+
+def test_a_typeset_name_ends_where_tex_ends_its_subscript():
+    v = grade(DENNY, r"\delta_2 = (1 - \tanh^2z_1) \circ \delta_3W_2^T", names=DENNY_NAMES)
+    assert v.parsed == "δ^1 = (1 - tanh(z^1)^{2}) ⊙ (δ^2 (W^2)ᵀ)"
+    # z_12 is no z_1: the name is not read inside a longer subscript
+    assert grade(DENNY, r"\delta_3 = z_12", names=DENNY_NAMES).parsed == "δ^2 = z_{12}"
+
+
 @pytest.mark.parametrize(
     ("binding", "message"),
     [
         ("dscores", "write NAME = FORMULA"),
+        (r"\delta_{3x} + 1 = a^L", "is not a program's name"),
         ("2x = a^L", "is not a program's name"),
         ("dscores = \\foo", "the formula cannot be read: unknown LaTeX command \\foo"),
         ("dscores = x ? y", "the formula cannot be read: unexpected character '?'"),
