@@ -607,6 +607,22 @@ class Evaluator:
         v = self.eval(node.operand)
         return Value(v.cols, v.rows, lambda i, j: v.get(j, i))
 
+    def _Ones(self, node: tree.Ones) -> Value:
+        def dim(size) -> int | None:
+            if size == tree.Num(1):
+                return None
+            if isinstance(size, tree.Var) and size.base == "m":
+                return EXAMPLES_DIM
+            raise GradingError(
+                f"np.ones((…)) at column {node.column}: each dimension is read as the batch's m (a name bound to "
+                f"it, such as --names 'batch_size = m') or 1, not {show(size)}"
+            )
+
+        rows, cols = dim(node.rows), dim(node.cols)
+        if rows is None and cols is None:
+            return scalar(sp.Integer(1))
+        return Value(rows, cols, lambda i, j: sp.Integer(1))
+
     def _Kronecker(self, node: tree.Kronecker) -> Value:
         return scalar(sp.Integer(int(self.index(node.first) == self.index(node.second))))
 
@@ -691,6 +707,7 @@ def walk(node):
                 tree.Transpose,
                 tree.Norm,
                 tree.Kronecker,
+                tree.Ones,
             ),
         ):
             yield from walk(value)

@@ -963,7 +963,9 @@ def _check(
             return {"holds": False, "reason": f"{q.text}: no such layer here", "method": "exact"}
         if kind in ("delta_output", "delta_hidden"):  # in another notation the same number may name the other
             kind = "delta_output" if k == depth else "delta_hidden"
-        truths = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, batch)
+        # dX, as dA: each example's own ∂C_x/∂x in its column (m ∂J/∂X of the batch's average)
+        own = batch and not (q.columns and kind == "input")
+        truths = truth_matrix(spec, nt.name, len(net.layers), abstract, kind, k, own)
         rows, cols = dims_of(
             nt,
             kind.replace("delta_output", "delta").replace("delta_hidden", "delta"),

@@ -36,6 +36,8 @@ _D_NAMES = {
     "db": ("bias", False),
     "dA": ("cost_gradient", True),
     "da": ("cost_gradient", False),
+    "dX": ("input", True),  # CS231n's dX = W.T.dot(dD): each example's ∂C_x/∂x, a column (or row) per example
+    "dx": ("input", False),
 }
 
 

@@ -17,7 +17,7 @@ ACCUMULATORS = {"Delta": "W", "DeltaW": "W", "Deltab": "b"}
 #: deeplearning.ai's batch matrices (one example per column): Z^{[l]}, A^{[l]}, X, Y, dZ^{[l]}, dA^{[L]}.
 BATCH_NAMES = {"Z", "A", "X", "Y", "dZ", "dA"}
 #: The letters after deeplearning.ai's d (dZ, dW, db, dA; dz, dw, da for one example): the derivative of the cost.
-D_BASES = {"Z", "W", "b", "A", "z", "w", "a"}
+D_BASES = {"Z", "W", "b", "A", "z", "w", "a", "X", "x"}
 #: Letters whose layer may be written as digits right after them (code's A1, W2, dZ2) or in brackets (dZ[l]).
 _CODE_LAYERED = {"Z", "A", "W"}
 _BRACKET_LAYERED = {"w", "b", "z", "a"}

@@ -25,6 +25,7 @@ from symbackprop.check.tree import (
     Neg,
     Norm,
     Num,
+    Ones,
     Partial,
     Penalty,
     Power,
@@ -310,6 +311,16 @@ class _Parser(Names):
             return self.nabla()
         if name in ("npdot", "npmultiply", "npdivide", "nptranspose", "npsquare", "nppower", "npmean"):
             return self.code_call()
+        if name == "npones":  # np.ones((batch_size, 1)): a column of ones, np.dot(M, ones) sums M's rows
+            head = self.advance()
+            self.expect("(", " after ones (np.ones((m, 1)))")
+            self.expect("(", " (the shape of np.ones, a tuple such as (m, 1))")
+            rows = self.expr()
+            self.expect(",", " between the two dimensions of np.ones((m, 1))")
+            cols = self.expr()
+            self.expect(")", " after the shape of np.ones")
+            self.expect(")", " to close np.ones(…)")
+            return Ones(rows, cols, head.column)
         if name == "npcast":  # np.int64(A2 > 0): the mask's values, 1 and 0
             head = self.advance()
             if not self.at("("):

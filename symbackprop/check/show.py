@@ -18,6 +18,7 @@ from symbackprop.check.tree import (
     Neg,
     Norm,
     Num,
+    Ones,
     Partial,
     Penalty,
     Power,
@@ -159,6 +160,9 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             else (r"\left(" + inner + r"\right)" if tex else f"({inner})")
         )
         return inner + ("^{T}" if tex else "ᵀ")
+    if isinstance(node, Ones):  # NumPy's np.ones((m, 1)), typeset as the vector of ones
+        rows, cols = show(node.rows, tex, letters), show(node.cols, tex, letters)
+        return rf"\mathbf{{1}}_{{{rows} \times {cols}}}" if tex else f"1_({rows}×{cols})"
     if isinstance(node, Kronecker):
         return (r"\delta" if tex else "δ") + _indices((node.first, node.second))
     if isinstance(node, Norm):

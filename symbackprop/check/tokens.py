@@ -63,7 +63,7 @@ _WORDS = {
     "lambd": "lambda",  # deeplearning.ai's assignments: lambda is a Python keyword
     # NumPy, PyTorch and TensorFlow calls (np.matmul, x.mm(w), torch.transpose, np.square, np.mean, np.tanh)
     "matmul": "npdot", "mm": "npdot", "divide": "npdivide", "transpose": "nptranspose", "square": "npsquare",
-    "power": "nppower", "mean": "npmean", "tanh": "tanh",
+    "power": "nppower", "mean": "npmean", "tanh": "tanh", "ones": "npones",
 }  # fmt: skip
 #: The modules whose functions are read as NumPy's (np.dot, torch.mm, jnp.sum, tf.matmul): the prefix is dropped.
 _CODE_MODULES = ("np.", "numpy.", "jnp.", "torch.", "tf.", "math.")

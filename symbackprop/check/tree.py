@@ -163,6 +163,15 @@ class Norm:
 
 
 @dataclass(frozen=True)
+class Ones:
+    """NumPy's np.ones((rows, cols)): a matrix of ones, each dimension the batch's m (a name bound to it) or 1."""
+
+    rows: object
+    cols: object
+    column: int = 0
+
+
+@dataclass(frozen=True)
 class Kronecker:
     """Kronecker's δ_{kj}: 1 where the two indices are equal, 0 elsewhere (δ with two indices and no layer)."""
 

@@ -214,3 +214,38 @@ def test_the_cli_takes_names_and_a_names_file(tmp_path, capsys):
     assert main(["check", str(spec), "--formula", PROGRAM, "--names-file", str(names)]) == 2
     err = capsys.readouterr().err
     assert "names.txt 'hidden_layer = \\foo'" in err and "Traceback" not in err
+
+
+CBOW = make_spec(
+    name="cbow",
+    layers=[4, 3, 4],
+    activation="relu",
+    output="softmax",
+    cost="log_likelihood",
+    notation="deeplearning_ai",
+)
+CBOW_NAMES = parse_bindings(["l1 = dZ^{[1]}", "batch_size = m", "grad_b1 = db^{[1]}"])
+
+
+@pytest.mark.parametrize(
+    ("program", "status"),
+    [
+        ("grad_b1 = np.dot(l1,np.ones((batch_size,1)))/batch_size", "correct"),  # the NLP course's CBOW (GitHub #62)
+        ("grad_b1 = np.dot(l1,np.ones((batch_size,1)))", "wrong"),  # the sum, not the average
+        ("grad_b1 = np.dot(l1,np.ones((1,batch_size)))/batch_size", "wrong"),  # shapes that do not fit
+    ],
+)
+def test_a_column_of_ones_sums_over_the_examples(program, status):
+    assert grade(CBOW, program, names=CBOW_NAMES).status == status
+
+
+def test_np_ones_of_another_size_is_refused_naming_it():
+    v = grade(CBOW, "grad_b1 = np.dot(l1, np.ones((n, 1)))", names=CBOW_NAMES)
+    assert v.status == "error" and "batch's m" in v.reason
+
+
+@pytest.mark.parametrize(("program", "status"), [("dX = W.T.dot(dD)", "correct"), ("dX = W.T.dot(D)", "wrong")])
+def test_cs231n_input_gradient_has_each_examples_column(program, status):
+    # CS231n optimization-2: D = W.dot(X), dD the gradient on D, dX = W.T.dot(dD) (a draft had D)
+    net = make_spec(name="d", layers=[4, 3], activation="identity", output="identity", notation="deeplearning_ai")
+    assert grade(net, program, names=parse_bindings(["dD = dZ^{[1]}", "D = Z^{[1]}"])).status == status
