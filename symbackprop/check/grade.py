@@ -255,7 +255,9 @@ def _grade(
     spec, reduced = _instance(spec, parsed, equation)
     width = max(max(spec.layers), BATCH_EXAMPLES)
     for side in parsed.sides:
-        if tree.expanded_terms(side, width) > tree.MAX_EXPANDED_TERMS:
+        # * is the matrix product only where the notation writes ⊙ as .* (Ng's Octave); elsewhere, mostly NumPy's
+        star_entrywise = reading is None or reading.hadamard.ascii != ".*"
+        if tree.expanded_terms(side, width, star_entrywise) > tree.MAX_EXPANDED_TERMS:
             raise GradingError(
                 f"too large to grade: multiplied out at widths {list(spec.layers)} this answer would have (by an upper "
                 f"estimate) more than "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 from symbackprop.check.lexicon import translate
 from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, D_BASES, QUANTITY_NAMES, Names, example_from
@@ -743,7 +744,8 @@ OTHER_LETTERS = {"t": ("y", None, "the target y"), "o": ("a", "L", "the output a
 def _number(text: str) -> Num:
     if "." in text:
         whole, _, frac = text.partition(".")
-        return Num(int((whole or "0") + frac), 10 ** len(frac))
+        value = Fraction(int((whole or "0") + frac), 10 ** len(frac))  # 1.0 is 1, 0.5 is 1/2
+        return Num(value.numerator, value.denominator)
     return Num(int(text))
 
 

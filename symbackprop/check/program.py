@@ -68,7 +68,7 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
 class Statement:
     line: int  # 1-based
     name: str
-    op: str  # = += -= *= /=
+    op: str  # = += -= *= /=, or def (name: the function and its parameters, rhs: what it returns)
     rhs: str  # the right-hand side, padded with spaces so that its columns are the line's
     text: str  # the line as written
 
@@ -78,8 +78,21 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
     a line that is no assignment (a formula, prose, a ``def``), or a single plain assignment to a name nobody
     bound (read as a formula: ``dZ2 = A2 - Y``)."""
     found: list[Statement] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    function = None  # a def whose body, one return, comes next
+    for number, raw in enumerate(lines, 1):
         line = _without_comment(raw).replace("`", " ")
+        if function is not None and line.strip():
+            found.append(_returned(function, number, line))
+            function = None
+            continue
+        definition = _DEF.fullmatch(line)
+        if definition:
+            function = (number, definition)
+            if definition.group("body").strip():  # def f(x): return x * (1 - x)
+                found.append(_returned(function, number, " " * definition.start("body") + definition.group("body")))
+                function = None
+            continue
         for part in _split_statements(line):
             if not part.strip() or part.strip() in _ELISIONS:
                 continue
@@ -88,9 +101,41 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
                 return None
             rhs = " " * match.start("rhs") + match.group("rhs")
             found.append(Statement(number, match.group("name"), match.group("op"), rhs, part))
+    if function is not None:
+        raise AnswerError(f"line {function[0]}: def {function[1].group('name')} has no body", formula=text, column=1)
     if len(found) < 2 and not any(s.op != "=" or s.name in (bindings or {}) for s in found):
         return None
     return found
+
+
+#: A function's definition: ``def sigmoid_derivative(x):``, its body on the next line or after the colon.
+_DEF = re.compile(r"\s*def\s+(?P<name>[A-Za-z_]\w*)\s*\((?P<params>[^()]*)\)\s*:(?P<body>.*)")
+_RETURN = re.compile(r"\s*return\s+(?P<value>\S.*)")
+
+
+def _returned(function: tuple, number: int, line: str) -> Statement:
+    """The statement of a def whose body is one ``return``: the function bound to what it returns."""
+    start, definition = function
+    name = definition.group("name")
+    match = _RETURN.fullmatch(line)
+    if not match:
+        raise AnswerError(
+            f"line {number}: the body of def {name} (line {start}) is read only as one return statement, such as "
+            f"'return x * (1 - x)'; found {line.strip()!r}",
+            formula=line,
+            column=len(line) - len(line.lstrip()) + 1,
+        )
+    params = [p.strip() for p in definition.group("params").split(",") if p.strip()]
+    for p in params:
+        if not re.fullmatch(r"[A-Za-z_]\w*", p):
+            raise AnswerError(
+                f"line {start}: def {name}: the parameter {p!r} is not read (a default value, *args): write "
+                "plain names",
+                formula=definition.string,
+                column=definition.start("params") + 1,
+            )
+    rhs = " " * match.start("value") + match.group("value")
+    return Statement(number, f"{name}({', '.join(params)})", "def", rhs, line)
 
 
 def _without_comment(line: str) -> str:
@@ -130,8 +175,18 @@ class Assigned:
 def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned]:
     """Each name's final value, in the order the names were first assigned. Raises AnswerError naming the line."""
     values: dict[str, Assigned] = {}
+    functions: dict[str, Binding] = {}
     for number, s in enumerate(program, 1):
-        known = {**bindings, **{n: Binding(n, tokens=v.tokens, origin=f"line {v.line}") for n, v in values.items()}}
+        if s.op == "def":  # def f(x): return …: f bound to what it returns, as --names 'f(x) = …' binds it
+            name, _, params = s.name.partition("(")
+            parameters = tuple(p.strip() for p in params[:-1].split(",") if p.strip())
+            functions[name] = Binding(name, s.rhs.strip(), parameters, origin=f"def {name} (line {s.line})")
+            continue
+        known = {
+            **bindings,
+            **functions,
+            **{n: Binding(n, tokens=v.tokens, origin=f"line {v.line}") for n, v in values.items()},
+        }
         try:
             tokens = tokenize(s.rhs, known)[:-1]
         except AnswerError as error:

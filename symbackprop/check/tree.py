@@ -196,11 +196,12 @@ class Equation:
 # -- the size of an answer ------------------------------------------------------------------------
 
 
-def expanded_terms(node: object, width: int) -> int:
+def expanded_terms(node: object, width: int, star_entrywise: bool = False) -> int:
     """An upper estimate of the number of terms of ``node`` multiplied out, every sum and matrix product
     running over ``width`` entries (the widest layer graded); a function call counts as one term.
 
-    Capped at MAX_EXPANDED_TERMS + 1, so that the estimate itself stays cheap.
+    Capped at MAX_EXPANDED_TERMS + 1, so that the estimate itself stays cheap. ``star_entrywise``: ``*`` counted as
+    an elementwise product, which sums nothing (NumPy's; in Octave's notation it is the matrix product).
     """
     cap = MAX_EXPANDED_TERMS + 1
 
@@ -226,7 +227,8 @@ def expanded_terms(node: object, width: int) -> int:
                 return min(cap, left + right)
             if n.op == "/":
                 return left
-            matrices = n.op in ("dot", "star") and not (_entrywise(n.left) or _entrywise(n.right))
+            star = n.op == "star" and not star_entrywise  # * where the notation writes ⊙ with it: entry by entry
+            matrices = (n.op == "dot" or star) and not (_entrywise(n.left) or _entrywise(n.right))
             return min(cap, left * right * (width if matrices else 1))  # a matrix product sums width terms
         return 1  # a number, a quantity, a derivative, a function call
 

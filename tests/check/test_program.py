@@ -249,3 +249,39 @@ def test_cs231n_input_gradient_has_each_examples_column(program, status):
     # CS231n optimization-2: D = W.dot(X), dD the gradient on D, dX = W.T.dot(dD) (a draft had D)
     net = make_spec(name="d", layers=[4, 3], activation="identity", output="identity", notation="deeplearning_ai")
     assert grade(net, program, names=parse_bindings(["dD = dZ^{[1]}", "D = Z^{[1]}"])).status == status
+
+
+PACKT = make_spec(
+    name="packt", layers=[3, 4, 1], activation="sigmoid", output="sigmoid", cost="squared_error",
+    costs={"squared_error": {"formula": "(a - y)**2"}}, notation="rows",
+)  # fmt: skip
+PACKT_NAMES = parse_bindings(["self.layer1 = A^1", "self.output = A^2", "self.y = Y", "d_weights2 = -m dW^2"])
+PACKT_STEP = "d_weights2 = np.dot(self.layer1.T, (2*(self.y - self.output) * sigmoid_derivative(self.output)))"
+
+
+@pytest.mark.parametrize(
+    ("definition", "status"),
+    [
+        ("def sigmoid_derivative(x):\n    return x * (1.0 - x)", "correct"),  # of the activation (Packt, GitHub #4)
+        ("def sigmoid_derivative(x): return x * (1.0 - x)", "correct"),
+        ("def sigmoid_derivative(x):\n    return 1/(1 + np.exp(-x)) * (1 - 1/(1 + np.exp(-x)))", "wrong"),  # σ'(a)
+    ],
+)
+def test_a_function_defined_in_the_program_is_bound_to_what_it_returns(definition, status):
+    v = grade(PACKT, definition + "\n...\n" + PACKT_STEP, names=PACKT_NAMES)
+    assert v.status == status, v.reason
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        ("def nonlin(x,deriv=False):\n    if(deriv==True):\n        return x*(1-x)", "read only as one return"),
+        ("def f(x, deriv=False):\n    return x", "the parameter 'deriv=False' is not read"),
+        ("def f(x):", "the body of def f (line 1) is read only as one return statement"),
+    ],
+)
+def test_a_definition_that_is_not_one_return_is_refused_naming_it(definition, message):
+    v = grade(PACKT, definition + "\n" + PACKT_STEP, names=PACKT_NAMES)
+    assert v.status == "error" and message in v.reason, v.reason
+    v = grade(PACKT, PACKT_STEP + "\ndef f(x):", names=PACKT_NAMES)
+    assert v.status == "error" and "line 2: def f has no body" in v.reason, v.reason
