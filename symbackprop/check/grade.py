@@ -507,10 +507,14 @@ def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> V
     if not any(isinstance(v, tree.Var) and v.base == "y" for s in sides for v in walk(s)):
         why = why.replace(f"; {ASSUMED}", "")  # no targets in it
     note = f"read in {nt.name} notation ({why}; a derivative inside the network, not of the cost)"
-    result = _check_local(spec, nt, lhs, sides, layers, True, rng)
+    first = result = _check_local(spec, nt, lhs, sides, layers, True, rng)
     abstract = result["holds"]
-    if not result["holds"]:
-        result = _check_local(spec, nt, lhs, sides, layers, False, rng)
+    if not result["holds"]:  # with the spec's own activations (σ' = a(1 − a)), the residual kept from the first
+        result = _check_local(spec, nt, lhs, sides, layers, False, rng, explain=not first.get("residual"))
+        if not result["holds"] and first.get("residual"):
+            result.update(
+                residual=first["residual"] + " (for every elementwise f)", residual_latex=first["residual_latex"]
+            )
     if result["holds"]:
         label = "every elementwise activation" if abstract else "this network's activations"
         proof = f"{result['method']}: at widths {list(spec.layers)}{reduced}, for {label}, {result['detail']}"
@@ -536,7 +540,7 @@ def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> V
     )
 
 
-def _check_local(spec, nt, lhs, sides, layers, abstract, rng) -> dict:
+def _check_local(spec, nt, lhs, sides, layers, abstract, rng, explain: bool = True) -> dict:
     """Every side compared with the left-hand side's derivative, for every value of its free indices (or
     every entry of a derivative written as a matrix) and every layer l it exists for."""
     net = network_at(spec, nt.name, 1, abstract)
@@ -580,7 +584,9 @@ def _check_local(spec, nt, lhs, sides, layers, abstract, rng) -> dict:
                         entries.append((combo if one else (*combo, r, c), answer, derived))
             except Wrong as wrong:
                 return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "side": n + 1}
-            failed = _compare(entries, spec, nt, net, abstract, constraints, rng, q, "local", where, l, n, tally)
+            failed = _compare(
+                entries, spec, nt, net, abstract, constraints, rng, q, "local", where, l, n, tally, explain=explain
+            )
             if failed is not None:
                 return failed
     return _held(tally, graded if layers != [None] else [None])

@@ -238,13 +238,15 @@ def unscaled(lhs: object, rhs: object) -> tuple[object, object]:
     for an error of the opposite sign): the quantity, and what the program computes divided by the multiple."""
     if isinstance(lhs, tree.Neg):  # −δ^2, or −m dW^2
         return unscaled(lhs.operand, tree.Neg(rhs))
+    if isinstance(lhs, tree.Transpose):  # del3 = −(dZ^2)ᵀ: the deltas a column per example in a row-vector text
+        return unscaled(lhs.operand, tree.Transpose(rhs, lhs.column))
     if isinstance(lhs, tree.BinOp) and lhs.op in ("dot", "star"):
         if _constant(lhs.left):
-            return lhs.right, tree.BinOp("/", rhs, lhs.left, lhs.column)
+            return unscaled(lhs.right, tree.BinOp("/", rhs, lhs.left, lhs.column))
         if _constant(lhs.right):
-            return lhs.left, tree.BinOp("/", rhs, lhs.right, lhs.column)
-    if isinstance(lhs, tree.BinOp) and lhs.op == "/" and _constant(lhs.right):
-        return lhs.left, tree.BinOp("dot", lhs.right, rhs, lhs.column)
+            return unscaled(lhs.left, tree.BinOp("/", rhs, lhs.right, lhs.column))
+    if isinstance(lhs, tree.BinOp) and lhs.op == "/" and _constant(lhs.right):  # −δ^2/2: the 1/2, then the sign
+        return unscaled(lhs.left, tree.BinOp("dot", lhs.right, rhs, lhs.column))
     return lhs, rhs
 
 
