@@ -179,6 +179,14 @@ class _Parser(Names):
             token = self.peek()
             if self._loose(token):
                 return node
+            if token.kind == "OP" and token.text == "." and self.pos + 1 < len(self.tokens):
+                # W^{[l]T}.dZ^{[l]}: the course notes' '.' between two factors, a product (no method follows it)
+                self.advance()
+                if not self._starts_factor():
+                    raise self.error(f"unexpected '.' before {self.describe(self.peek())}", token)
+                self.readings.append("'.' between two factors as their product")
+                node = BinOp("dot", node, self.factor(), token.column)
+                continue
             if token.kind == "OP" and token.text in ("⊙", "·", "/", "*"):
                 self.advance()
                 op = {"⊙": "hadamard", "·": "dot", "/": "/", "*": "star"}[token.text]

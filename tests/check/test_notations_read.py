@@ -343,3 +343,12 @@ def test_goodfellows_register_g_on_the_right_of_a_step(text, status):
 def test_goodfellows_output_y_hat_and_loss_l(text, status):
     v = grade(GOODFELLOW_L2, text)
     assert v.status == status, (v.reason, v.parsed)
+
+
+def test_a_dot_between_two_factors_is_their_product():
+    # deeplearning.ai's notes (week 4, eq. 9) as a student's transcription writes them: W^{[l]T}.dZ^{[l]}
+    dlai = make_spec(name="d", layers=[3, 4, 2], activation="relu", output="sigmoid", cost="cross_entropy",
+                     notation="deeplearning_ai")  # fmt: skip
+    v = grade(dlai, r"d{{A}^{[l-1]}}={{W}^{\left[ l \right]T}}.d{{Z}^{[l]}}")
+    assert v.status == "correct" and "'.' between two factors as their product" in v.note
+    assert grade(dlai, r"dA^{[l-1]} = W^{[l]}.dZ^{[l]}").status == "wrong"  # the transpose missing
