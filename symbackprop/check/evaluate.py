@@ -215,7 +215,11 @@ class Evaluator:
                 kind = {"W": "weight", "w": "weight", "b": "bias", "x": "input"}[wrt.base]
                 k = 1 if kind == "input" else self.weight_k(wrt.layer, name)
                 site = site_of(kind, k, self.b.net)
-                if self.frame.batch and num.example is None and kind != "input":  # the batch cost's gradient
+                if num.unregularised:  # Nielsen's C_0: the average of the examples' gradients, without the decay
+                    examples = range(len(self.b.net.layers))
+                    grads = [layered.example_gradient(self.b.net, site, x) for x in examples]
+                    matrix = sum(grads[1:], grads[0]) / len(grads)
+                elif self.frame.batch and num.example is None and kind != "input":  # the batch cost's gradient
                     matrix = layered.derived(self.b.net, site, None)
                 else:
                     matrix = layered.example_gradient(self.b.net, site, e or 0)

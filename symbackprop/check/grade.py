@@ -346,6 +346,11 @@ def _grade(
     ):
         raise GradingError(f"the left-hand side {q.text} is not what {equation} is about ({wanted.replace('_', ' ')})")
     batch = is_batch(parsed) or kind in UPDATES
+    if nt.unregularised_cost and any(isinstance(n, tree.Cost) and n.zero for s in sides for n in walk(s)):
+        # Nielsen's ∂C/∂w = ∂C_0/∂w + (λ/n) w (eq. 88): C_0 the cost of the training set without its decay
+        sides = [_unregularised(side) for side in sides]
+        batch = True
+        why += "; C_0 as the cost without its weight decay, C = C_0 + λ/2n Σ_w w² (eq. 85)"
     examples = None  # the batch's examples: BATCH_EXAMPLES
     averaged = any(isinstance(n, (tree.Sum, tree.Var)) and _over_examples(n) for s in sides for n in walk(s))
     examples_named = any(getattr(n, "example", None) is not None for s in sides for n in walk(s))  # Σ_x δ^{x,l}
@@ -361,6 +366,14 @@ def _grade(
         batch, examples = True, 1
         why += "; J = L + λΩ(θ) of one example, Ω(θ) = ½ Σ ‖W‖² (Deep Learning, section 7.1.1)"
     layered_nodes = [n for side in (lhs_node, *sides) for n in walk(side) if getattr(n, "layer", None) is not None]
+    others = {n.base for s in (lhs_node, *sides) for n in walk(s) if isinstance(n, tree.Var)} - {
+        "W", "w", "b", "lambda", "eta", "m", "n"
+    }  # fmt: skip
+    if q.layer is None and depth > 1 and kind in ("weight", "bias") and not layered_nodes and not others:
+        # ∂C/∂w = ∂C_0/∂w + (λ/n) w: a statement about every weight, w^l of every layer l
+        lhs_node, sides = _any_layer(lhs_node), [_any_layer(side) for side in sides]
+        q, layered_nodes = replace(q, layer=tree.Layer("l")), [lhs_node]
+        why += f"; {'w' if kind == 'weight' else 'b'} without a layer as every layer's"
     if q.layer is None and depth > 1 and kind not in ("cost", "cost_gradient", "input") and not layered_nodes:
         raise GradingError(
             f"{q.text} names no layer, and this network has {depth} layers of weights: write the layer "
@@ -476,6 +489,25 @@ def _grade(
         note=note,
         **base,
     )
+
+
+def _unregularised(node):
+    """``node`` with each C_0 read as the cost without its weight decay (:attr:`Notation.unregularised_cost`)."""
+    if isinstance(node, tree.Cost) and node.zero:
+        return replace(node, unregularised=True, per_example=False, example=None)
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _unregularised(getattr(node, f.name)) for f in fields(node)})
+
+
+def _any_layer(node):
+    """``node`` with each weight and bias written without a layer given the general layer l (Nielsen's ∂C/∂w
+    for any weight w)."""
+    if isinstance(node, tree.Var) and node.base in ("W", "w", "b") and node.layer is None:
+        return replace(node, layer=tree.Layer("l"))
+    if not is_dataclass(node) or isinstance(node, tree.Layer):
+        return node
+    return replace(node, **{f.name: _any_layer(getattr(node, f.name)) for f in fields(node)})
 
 
 def _local(node) -> bool:
@@ -962,7 +994,10 @@ def _check(
     constraints = dict(net.target_constraints)
     named = {n.base for s in sides for n in walk(s) if isinstance(n, tree.Var)}
     sums = [n for s in sides for n in walk(s) if isinstance(n, tree.Sum)]
-    over_set = "n" in named and "m" not in named and any(n.index == "x" or _over_examples(n) for n in sums)
+    unregularised = any(isinstance(n, tree.Cost) and n.unregularised for s in sides for n in walk(s))
+    over_set = (
+        "n" in named and "m" not in named and (unregularised or any(n.index == "x" or _over_examples(n) for n in sums))
+    )
     if batch and (nt.whole_training_set or over_set):  # (1/n) Σ_x over the training inputs: the set is the batch
         constraints[TRAINING_SET_SIZE] = sp.Integer(len(net.layers))
     for l in layers:

@@ -586,7 +586,7 @@ class _Parser(Names):
 
     def cost(self) -> Cost:
         token = self.advance()
-        example, per_example = None, False
+        example, per_example, zero = None, False, False
         if self.at("_"):
             self.advance()
             if self.at("("):
@@ -603,11 +603,13 @@ class _Parser(Names):
                 else:
                     example = None if sub.text == "0" else sub.text
                     per_example = True
+                    zero = sub.text == "0"
                 self.expect(")", " after the cost's subscript")
             else:
                 sub = self.advance()
                 per_example = True
                 example = None if sub.text in ("x", "0") else sub.text  # 3Blue1Brown's C_0: one example's cost
+                zero = sub.text == "0"
         if self.at("(") and token.text == "L":  # Goodfellow's L(ŷ, y): the loss of one example
             opener = self.advance()
             depth = 1
@@ -635,7 +637,7 @@ class _Parser(Names):
                     if t.text == "x" and n + 2 < len(rest) and rest[n + 1].text == "^":
                         example = example_from(rest[n + 2 :])
                         break
-        return Cost(token.text, example, per_example)
+        return Cost(token.text, example, per_example, zero)
 
     def example_superscript(self) -> str | None:
         """(i) in x^{(i)}."""

@@ -95,6 +95,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         return node.tex if tex else node.text
     if isinstance(node, Penalty):
         return r"\Omega(\theta)" if tex else "Ω(θ)"
+    if isinstance(node, Cost) and node.unregularised:
+        return f"{node.name}_0"
     if isinstance(node, Cost):
         if node.example and str(node.example).isalpha():
             sub = f"_{node.example}"  # Bishop's E_n: the example's letter

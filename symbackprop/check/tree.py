@@ -83,6 +83,8 @@ class Cost:
     name: str
     example: str | int | None = None
     per_example: bool = False
+    zero: bool = False  # written C_0: one example's cost (3Blue1Brown's), or the cost without its decay (Nielsen's)
+    unregularised: bool = False  # Nielsen's C_0 of C = C_0 + λ/2n Σ w²: the batch cost without its weight decay
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ NIELSEN = Notation(
     symbols={**COMMON, "weight": latin("w"), "function": SIGNS["sigma"]},
     input_layer=1,
     function_layered=False,
+    unregularised_cost=True,
     indices=("j", "k"),
     input_index="k",
     steps={"input_gradient": "grad_x C (not in Nielsen: BP2's product, one layer further)"},
@@ -133,6 +134,9 @@ NIELSEN = Notation(
         "the widths, which the book leaves unnamed (sizes in network.py), are written n_l",
         "the batch cost averages over the m examples of a mini-batch; L2 is (lambda/2n) sum w^2 with n the "
         "training-set size (ch. 3, eq. 85) in the dataset scale",
+        "C_0 is the cost without its weight decay (C = C_0 + (lambda/2n) sum w^2, eq. 85), the average over the "
+        "training set, whose n examples then make the batch; a w or b without a layer, as in eq. (88) and (89), "
+        "is any layer's",
     ),
 )
 

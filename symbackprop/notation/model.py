@@ -158,6 +158,9 @@ class Notation:
     #: the text's J of one example includes the weight decay (Goodfellow's J = L + λΩ(θ) in Algorithm 6.4): an
     #: answer with λ and one example's quantities is the gradient of that J, the batch of one example
     penalty_per_example: bool = False
+    #: C_0 is the cost without its weight decay (Nielsen's C = C_0 + λ/2n Σ_w w², eq. (85)), not one example's
+    #: cost (3Blue1Brown's C_0)
+    unregularised_cost: bool = False
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}

@@ -352,3 +352,22 @@ def test_a_dot_between_two_factors_is_their_product():
     v = grade(dlai, r"d{{A}^{[l-1]}}={{W}^{\left[ l \right]T}}.d{{Z}^{[l]}}")
     assert v.status == "correct" and "'.' between two factors as their product" in v.note
     assert grade(dlai, r"dA^{[l-1]} = W^{[l]}.dZ^{[l]}").status == "wrong"  # the transpose missing
+
+
+NIELSEN_L2 = make_spec(name="n3", layers=[3, 4, 2], activation="sigmoid", output="sigmoid", cost="cross_entropy",
+                       regularization={"l2": 0.1, "scale": "dataset"}, notation="nielsen")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        (r"\frac{\partial C}{\partial w} = \frac{\partial C_0}{\partial w} + \frac{\lambda}{n} w", "correct"),  # (88)
+        (r"\frac{\partial C}{\partial b} = \frac{\partial C_0}{\partial b}", "correct"),  # (89)
+        (r"\frac{\partial C}{\partial w} = \frac{\partial C_0}{\partial w} + \frac{\lambda}{2n} w", "wrong"),
+        (r"\frac{\partial C}{\partial b} = \frac{\partial C_0}{\partial b} + \frac{\lambda}{n} b", "wrong"),
+    ],
+)
+def test_nielsens_c0_is_the_cost_without_its_decay_and_w_any_weight(text, status):
+    v = grade(NIELSEN_L2, text)
+    assert v.status == status, v.reason
+    assert "C_0 as the cost without its weight decay" in v.note and "without a layer as every layer's" in v.note
