@@ -26,6 +26,8 @@ READER_LETTERS = {
 }
 #: The key of :func:`text_letters` for the layer letter (Goodfellow's k for the reader's l).
 LAYER = "(layer)"
+#: The key of :func:`text_letters` for a text's letter of the network's output, a^L (Bishop's y_k).
+OUTPUT = "(output)"
 #: Catalogue letters longer than one character that the tokenizer reads as one name (\\Theta, Θ, \\epsilon).
 _SPELLED_OUT = frozenset({"Theta", "epsilon", "delta", "eta"})
 
@@ -60,6 +62,8 @@ def text_letters(nt: Notation) -> dict[str, str]:
         back[LAYER] = nt.layer_letter
     if nt.spell("width") != "s":
         back["s"] = nt.spell("width")  # the reader's s_l is every text's width, Nielsen's n_l
+    if back.get("y") == "t":
+        back[OUTPUT] = "y"  # Bishop's y_k is the output, a^L: shown as he writes it
     return back
 
 

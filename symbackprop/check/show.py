@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from symbackprop.check.lexicon import LAYER
+from symbackprop.check.lexicon import LAYER, OUTPUT
 from symbackprop.check.names import ACCUMULATORS
 from symbackprop.check.tree import (
     Activation,
@@ -82,6 +82,8 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         name = names.get(base, base)
         if node.base == "s":  # a layer's width: the reader's s, the text's own letter (n_L, UFLDL's s_l)
             return f"{letters.get('s', 's')}_{{{node.layer.text() if node.layer else ''}}}"
+        if node.base == "a" and node.layer == Layer("L") and OUTPUT in letters and node.example is None:
+            return letters[OUTPUT] + _indices(node.indices)  # Bishop's y_k, not his z^L_k
         if node.example is None:
             return name + _layer_script(node.layer, tex, letters) + _indices(node.indices)
         if node.base in ("x", "y"):

@@ -39,6 +39,8 @@ BISHOP = make_spec(
 )
 def test_a_derivative_inside_the_network_is_differentiated_in_it(spec, text, status):
     v = grade(spec, text)
+    if spec is BISHOP:  # shown back in Bishop's letters: y_k the output
+        assert v.parsed.startswith("∂y_k/∂a^L_j = ")
     assert v.status == status, (v.reason, v.parsed)
     assert "a derivative inside the network" in v.note
     if status == "wrong":
@@ -92,3 +94,11 @@ def test_steps_elided_between_equal_signs_are_skipped_and_elsewhere_named():
     )
     v = grade(NIELSEN, r"\delta^l = \sigma'(z^l) \odot \cdots \odot \nabla_a C")
     assert v.status == "error" and "elision" in v.reason and v.error_column == 31
+
+
+def test_a_vector_by_a_vector_is_the_jacobian_a_row_per_entry_of_the_numerator():
+    ufldl = make_spec(name="u", layers=[2, 3, 2], activation="sigmoid", output="sigmoid", notation="ufldl")
+    assert grade(ufldl, r"\frac{\partial z^{(3)}}{\partial a^{(2)}} = W^{(2)}").status == "correct"
+    v = grade(ufldl, r"\frac{\partial z^{(3)}}{\partial a^{(2)}} = (W^{(2)})^T")
+    assert v.status == "wrong" and "is an n_3 × n_2 matrix, the answer is an n_2 × n_3 matrix" in v.reason
+    assert grade(NIELSEN, r"\frac{\partial z^{l+1}}{\partial a^l} = w^{l+1}").status == "correct"
