@@ -468,8 +468,10 @@ def _grade(
         n = result["side"]
         before = q.text if n == 1 else show(sides[n - 2], letters=letters)
         link = show(sides[n - 1], letters=letters)
+        inner = reason_latex or escaped_text(reason)
         reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
-        if reason_latex:
+        if inner:
+            reason_latex = inner
             left = show(lhs_node if n == 1 else sides[n - 2], tex=True, letters=letters)
             reason_latex = (
                 f"step {n} of the chain, ${left} = {show(sides[n - 1], tex=True, letters=letters)}$, is the first "
@@ -553,16 +555,15 @@ def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> V
         return Verdict(status="correct", method=result["method"], proofs=(proof,), note=note, **base)
     counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
     point = counterexample.pop("point", ()) if counterexample else ()
-    reason = result["reason"]
-    if len(sides) > 1 and result.get("side"):
-        n = result["side"]
-        before = base["quantity"] if n == 1 else show(sides[n - 2], letters=letters)
-        link = show(sides[n - 1], letters=letters)
-        reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
+    reason, reason_latex = _chain_reason(result, lhs, sides, letters)
+    culprit = _local_culprit(spec, nt, lhs, sides[result["side"] - 1], layers, rng) if result.get("side") else None
     return Verdict(
         status="wrong",
         method="exact",
         reason=reason,
+        reason_latex=reason_latex,
+        mistake=culprit.text(letters) if culprit else "",
+        mistake_latex=culprit.latex(letters) if culprit else "",
         counterexample=counterexample,
         point=point,
         wrong_term=result.get("residual", ""),
@@ -570,6 +571,38 @@ def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> V
         note=note,
         **base,
     )
+
+
+def _chain_reason(result: dict, lhs, sides: list, letters: dict) -> tuple[str, str]:
+    """The reason, as text and typeset, naming the first link of a chain that fails."""
+    reason = result["reason"]
+    reason_latex = result.get("reason_latex") or escaped_text(reason)
+    if len(sides) > 1 and result.get("side"):
+        n = result["side"]
+        before = lhs if n == 1 else sides[n - 2]
+        text = f"{show(before, letters=letters)} = {show(sides[n - 1], letters=letters)}"
+        tex = f"{show(before, tex=True, letters=letters)} = {show(sides[n - 1], tex=True, letters=letters)}"
+        reason = f"step {n} of the chain, {text}, is the first that fails: {reason}"
+        reason_latex = f"step {n} of the chain, ${tex}$, is the first that fails: {reason_latex}"
+    return reason, reason_latex
+
+
+def _local_culprit(spec, nt, lhs, side, layers, rng) -> Words | None:
+    """The repair a teacher would name (swapped indices, a transpose, f' at another layer, a term too many)
+    that makes a derivative inside the network hold, if one is found quickly."""
+    q = Quantity("local", None, tuple(free_indices(lhs)), "")
+    removals = [(Words(f"the {label} {{0}} should not be there", (part,)), rest) for label, part, rest in _terms(side)]
+    tried, deadline = 0, time.monotonic() + REPAIR_SECONDS
+    for words, repaired in itertools.chain(removals, _repairs(side, q, "local", False)):
+        if tried >= MAX_REPAIRS or time.monotonic() > deadline:
+            return None
+        tried += 1
+        try:
+            if _check_local(spec, nt, lhs, [repaired], layers, True, rng, explain=False)["holds"]:
+                return words
+        except (GradingError, Wrong):
+            continue
+    return None
 
 
 def _check_local(spec, nt, lhs, sides, layers, abstract, rng, explain: bool = True) -> dict:
@@ -615,7 +648,15 @@ def _check_local(spec, nt, lhs, sides, layers, abstract, rng, explain: bool = Tr
                         answer, derived = (backend.through(v.get(r, c), lowest) for v in (value, true))
                         entries.append((combo if one else (*combo, r, c), answer, derived))
             except Wrong as wrong:
-                return {"holds": False, "reason": f"{where + ': ' if where else ''}{wrong}", "side": n + 1}
+                typeset = wrong.words.latex() if wrong.words else ""
+                if typeset and where:
+                    typeset = escaped_text(where + ": ") + typeset
+                return {
+                    "holds": False,
+                    "reason": f"{where + ': ' if where else ''}{wrong}",
+                    "reason_latex": typeset,
+                    "side": n + 1,
+                }
             failed = _compare(
                 entries, spec, nt, net, abstract, constraints, rng, q, "local", where, l, n, tally, explain=explain
             )

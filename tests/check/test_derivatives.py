@@ -102,3 +102,8 @@ def test_a_vector_by_a_vector_is_the_jacobian_a_row_per_entry_of_the_numerator()
     v = grade(ufldl, r"\frac{\partial z^{(3)}}{\partial a^{(2)}} = (W^{(2)})^T")
     assert v.status == "wrong" and "is an n_3 × n_2 matrix, the answer is an n_2 × n_3 matrix" in v.reason
     assert grade(NIELSEN, r"\frac{\partial z^{l+1}}{\partial a^l} = w^{l+1}").status == "correct"
+
+
+def test_a_wrong_derivative_inside_the_network_has_its_mistake_named():
+    v = grade(SQUARE, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{jk} \sigma'(z^l_j)")
+    assert v.status == "wrong" and v.mistake == "the indices of w^{l+1}_{jk} are swapped: it should be w^{l+1}_{kj}"
