@@ -91,7 +91,16 @@ class Evaluator:
     # -- nodes
     def eval(self, node) -> Value:
         method = getattr(self, "_" + type(node).__name__)
-        return method(node)
+        if not isinstance(node, tree.Var):
+            return method(node)
+        try:
+            return method(node)
+        except Wrong as wrong:  # W^{(2)}_{j,k}: index 3 is out of range…: the quantity typeset in a report
+            name, message = var_text(node), str(wrong)
+            if wrong.words is not None or not message.startswith(name + ":"):
+                raise
+            rest = message[len(name) :].replace("{", "{{").replace("}", "}}")
+            raise Wrong(message, Words("{0}" + rest, (node,))) from None
 
     def _Num(self, node: tree.Num) -> Value:
         return scalar(sp.Rational(node.numerator, node.denominator))

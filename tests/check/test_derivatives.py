@@ -107,3 +107,9 @@ def test_a_vector_by_a_vector_is_the_jacobian_a_row_per_entry_of_the_numerator()
 def test_a_wrong_derivative_inside_the_network_has_its_mistake_named():
     v = grade(SQUARE, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{jk} \sigma'(z^l_j)")
     assert v.status == "wrong" and v.mistake == "the indices of w^{l+1}_{jk} are swapped: it should be w^{l+1}_{kj}"
+
+
+def test_an_index_out_of_range_is_typeset_in_the_report():
+    v = grade(NIELSEN, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{k3}")
+    assert v.status == "wrong" and "index 3 is out of range, layer 2 has 2 neurons" in v.reason
+    assert "$w^{l+1}_{k3}$: index 3" in v.reason_latex, v.reason_latex
