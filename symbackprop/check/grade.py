@@ -254,9 +254,9 @@ def _grade(
         parsed = parse_answer(text, lexicon(reading) if reading else None, names)
     spec, reduced = _instance(spec, parsed, equation)
     width = max(max(spec.layers), BATCH_EXAMPLES)
+    # * is the matrix product only where the notation writes ⊙ as .* (Ng's Octave); elsewhere, mostly NumPy's
+    star_entrywise = reading is None or reading.hadamard.ascii != ".*"
     for side in parsed.sides:
-        # * is the matrix product only where the notation writes ⊙ as .* (Ng's Octave); elsewhere, mostly NumPy's
-        star_entrywise = reading is None or reading.hadamard.ascii != ".*"
         if tree.expanded_terms(side, width, star_entrywise) > tree.MAX_EXPANDED_TERMS:
             raise GradingError(
                 f"too large to grade: multiplied out at widths {list(spec.layers)} this answer would have (by an upper "
@@ -463,20 +463,7 @@ def _grade(
     culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample), examples)
     wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
-    reason, reason_latex = result["reason"], result.get("reason_latex", "")
-    if len(sides) > 1 and result.get("side"):  # a chain of equalities: the first link that fails
-        n = result["side"]
-        before = q.text if n == 1 else show(sides[n - 2], letters=letters)
-        link = show(sides[n - 1], letters=letters)
-        inner = reason_latex or escaped_text(reason)
-        reason = f"step {n} of the chain, {before} = {link}, is the first that fails: {reason}"
-        if inner:
-            reason_latex = inner
-            left = show(lhs_node if n == 1 else sides[n - 2], tex=True, letters=letters)
-            reason_latex = (
-                f"step {n} of the chain, ${left} = {show(sides[n - 1], tex=True, letters=letters)}$, is the first "
-                f"that fails: {reason_latex}"
-            )
+    reason, reason_latex = _chain_reason(result, lhs_node, sides, letters, q.text)
     return Verdict(
         residual_latex=result.get("residual_latex", ""),
         reason_latex=reason_latex,
@@ -493,23 +480,38 @@ def _grade(
     )
 
 
+def _mapped(node, change):
+    """``node`` with ``change`` applied to it and, where it returns the node unchanged, to its parts: a tree
+    rewritten wherever ``change`` rewrites a sub-node (a :class:`tree.Layer` is a part only of what holds it)."""
+    new = change(node)
+    if new is not node or not is_dataclass(node) or isinstance(node, tree.Layer):
+        return new
+    return replace(node, **{f.name: _mapped(getattr(node, f.name), change) for f in fields(node)})
+
+
 def _unregularised(node):
     """``node`` with each C_0 read as the cost without its weight decay (:attr:`Notation.unregularised_cost`)."""
-    if isinstance(node, tree.Cost) and node.zero:
-        return replace(node, unregularised=True, per_example=False, example=None)
-    if not is_dataclass(node) or isinstance(node, tree.Layer):
-        return node
-    return replace(node, **{f.name: _unregularised(getattr(node, f.name)) for f in fields(node)})
+    return _mapped(
+        node,
+        lambda n: (
+            replace(n, unregularised=True, per_example=False, example=None)
+            if isinstance(n, tree.Cost) and n.zero
+            else n
+        ),
+    )
 
 
 def _any_layer(node):
     """``node`` with each weight and bias written without a layer given the general layer l (Nielsen's ∂C/∂w
     for any weight w)."""
-    if isinstance(node, tree.Var) and node.base in ("W", "w", "b") and node.layer is None:
-        return replace(node, layer=tree.Layer("l"))
-    if not is_dataclass(node) or isinstance(node, tree.Layer):
-        return node
-    return replace(node, **{f.name: _any_layer(getattr(node, f.name)) for f in fields(node)})
+    return _mapped(
+        node,
+        lambda n: (
+            replace(n, layer=tree.Layer("l"))
+            if isinstance(n, tree.Var) and n.base in ("W", "w", "b") and n.layer is None
+            else n
+        ),
+    )
 
 
 def _local(node) -> bool:
@@ -573,17 +575,19 @@ def _grade_local(spec, nt, lhs, sides, rng, why: str, reduced: str, **base) -> V
     )
 
 
-def _chain_reason(result: dict, lhs, sides: list, letters: dict) -> tuple[str, str]:
-    """The reason, as text and typeset, naming the first link of a chain that fails."""
-    reason = result["reason"]
-    reason_latex = result.get("reason_latex") or escaped_text(reason)
+def _chain_reason(result: dict, lhs, sides: list, letters: dict, lhs_text: str = "") -> tuple[str, str]:
+    """The reason, as text and typeset; in a chain of equalities, naming the first link that fails (``lhs_text``:
+    the left-hand side as the verdict names it)."""
+    reason, reason_latex = result["reason"], result.get("reason_latex", "")
     if len(sides) > 1 and result.get("side"):
         n = result["side"]
         before = lhs if n == 1 else sides[n - 2]
-        text = f"{show(before, letters=letters)} = {show(sides[n - 1], letters=letters)}"
+        left = lhs_text if n == 1 and lhs_text else show(before, letters=letters)
+        text = f"{left} = {show(sides[n - 1], letters=letters)}"
         tex = f"{show(before, tex=True, letters=letters)} = {show(sides[n - 1], tex=True, letters=letters)}"
+        inner = reason_latex or escaped_text(reason)
         reason = f"step {n} of the chain, {text}, is the first that fails: {reason}"
-        reason_latex = f"step {n} of the chain, ${tex}$, is the first that fails: {reason_latex}"
+        reason_latex = f"step {n} of the chain, ${tex}$, is the first that fails: {inner}"
     return reason, reason_latex
 
 
@@ -831,11 +835,7 @@ def _renamed(node, names: dict):
 
 def _shift_layers(node, by: int):
     """``node`` with every layer number moved by ``by`` (l to l+1, 2 to 3)."""
-    if isinstance(node, tree.Layer):
-        return replace(node, offset=node.offset + by)
-    if not is_dataclass(node):
-        return node
-    return replace(node, **{f.name: _shift_layers(getattr(node, f.name), by) for f in fields(node)})
+    return _mapped(node, lambda n: replace(n, offset=n.offset + by) if isinstance(n, tree.Layer) else n)
 
 
 def _transposes(node):
@@ -909,13 +909,15 @@ def _unit_layered(node, nt, outputs=None):
     """``node`` with each quantity's layer said by its unit's letter (:attr:`Notation.unit_layers`): the
     layer of a weight is that of the unit it feeds, its first index; with ``outputs``, the output layer where
     the letter is an output unit's."""
-    if _unit_var(node, nt, outputs):
+
+    def layered(n):
+        if not _unit_var(n, nt, outputs):
+            return n
         if outputs is not None:
-            return replace(node, layer=tree.Layer("L"))
-        return replace(node, layer=tree.Layer("l", nt.unit_layers[node.indices[0]], parenthesised=True))
-    if not is_dataclass(node) or isinstance(node, tree.Layer):
-        return node
-    return replace(node, **{f.name: _unit_layered(getattr(node, f.name), nt, outputs) for f in fields(node)})
+            return replace(n, layer=tree.Layer("L"))
+        return replace(n, layer=tree.Layer("l", nt.unit_layers[n.indices[0]], parenthesised=True))
+
+    return _mapped(node, layered)
 
 
 def _unit_words(nt) -> list[str]:
