@@ -12,7 +12,7 @@ from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scala
 from symbackprop.check.lexicon import text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.show import Text, Words, show
-from symbackprop.check.verdict import GradingError, Wrong
+from symbackprop.check.verdict import FreeIndex, GradingError, Wrong
 from symbackprop.derivation import layered
 from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
 from symbackprop.notation.model import Notation
@@ -74,7 +74,7 @@ class Evaluator:
         if isinstance(name, int):
             return name
         if name not in self.frame.env:
-            raise GradingError(f"index {name} is neither on the left-hand side nor summed over")
+            raise FreeIndex(f"index {name} is neither on the left-hand side nor summed over")
         return self.frame.env[name]
 
     def example_of(self, var) -> int | None:

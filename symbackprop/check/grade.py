@@ -73,7 +73,8 @@ from symbackprop.check.lexicon import lexicon, text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.parse import parse_answer, parse_tokens
 from symbackprop.check.show import Words, show
-from symbackprop.check.verdict import GradeReport, GradingError, Verdict, Wrong
+from symbackprop.check.tokens import _error, tokenize
+from symbackprop.check.verdict import FreeIndex, GradeReport, GradingError, Verdict, Wrong
 from symbackprop.network import indexed
 from symbackprop.network.cost import TRAINING_SET_SIZE
 from symbackprop.notation import symbols
@@ -133,7 +134,10 @@ def grade(
             if code is not None:
                 verdict = _grade_program(spec, text, code, equation, notation, ident, random.Random(seed), names or {})
             else:
-                verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
+                try:
+                    verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
+                except tree.UnclosedBracket as error:
+                    verdict = _unclosed(spec, text, error, equation, notation, ident, seed, names)
                 if names and verdict.status in ("correct", "wrong"):
                     verdict = _with_names(verdict, names, "the names")
     except tree.AnswerError as error:
@@ -147,6 +151,64 @@ def grade(
         )
         verdict = Verdict(ident, text, "undecided", equation, reason=reason)
     return _replace(verdict, seconds=time.perf_counter() - start)
+
+
+#: Operators at which a bracket left open may have been meant to close: before each, or where its contents end.
+_CLOSING_BEFORE = {"+", "-", "⊙", "*", "·", "/", ".*", "="}
+
+
+def _closings(text: str, error: tree.UnclosedBracket) -> list[int]:
+    """The offsets in ``text`` where a ``)`` could close the bracket opened at ``error.opened``: before each
+    operator directly inside it, and where the reader found its contents to end."""
+    try:
+        tokens = tokenize(text)
+    except tree.AnswerError:
+        return []
+    depth, places = 0, []
+    for token in tokens:
+        if token.column <= error.opened or token.column > error.stopped:
+            continue
+        if token.kind == "OP" and token.text == ")":
+            depth -= 1
+        if depth == 0 and (token.column == error.stopped or token.kind == "OP" and token.text in _CLOSING_BEFORE):
+            places.append(token.column - 1 if token.kind != "END" else len(text))
+        if token.kind == "OP" and token.text == "(":
+            depth += 1
+    return sorted(set(places))
+
+
+def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident, seed, names) -> Verdict:
+    """An answer with a bracket never closed, graded where the verdict does not depend on where it closes:
+    closed at each place it could close, every reading graded; one verdict when all that read agree, else the
+    reader's error. A reading that cannot be graded (too large, a construct not read) leaves it undecided."""
+    places = _closings(text, error)
+    graded, read_at = [], []
+    for at in places:
+        reading = text[:at].rstrip() + ")" + (" " if text[at : at + 1] not in ("", " ") else "") + text[at:]
+        try:
+            graded.append(_grade(spec, reading, equation, notation, ident, random.Random(seed), names))
+            read_at.append(at + 1)
+        except (tree.AnswerError, FreeIndex):
+            continue  # closed there, it does not read (or leaves an index outside its sum)
+        except GradingError:
+            raise error from None
+    statuses = {v.status for v in graded}
+    if len(statuses) != 1 or not statuses <= {"correct", "wrong"}:
+        if statuses == {"correct", "wrong"}:
+            readings = ", ".join(f"closed at column {at} {v.status}" for at, v in zip(read_at, graded))
+            message = f"the bracket is never closed, and where it closes decides the verdict ({readings}): close it"
+            raise _error(text, message, error.opened, "(") from None
+        raise error
+    shown = graded[-1]
+    said = "correct" if shown.status == "correct" else "wrong"
+    where = (
+        f"read closed at each of the {len(graded)} places where it makes a formula, every reading is {said}; "
+        "shown closed where its contents end"
+        if len(graded) > 1
+        else "read closed where its contents end, the one place where it makes a formula"
+    )
+    note = f"the bracket opened at column {error.opened} is never closed: {where}"
+    return _replace(shown, text=text, note=f"{shown.note}; {note}" if shown.note else note)
 
 
 def _replace(verdict: Verdict, **changes) -> Verdict:
@@ -382,6 +444,9 @@ def _grade(
     layers = layer_values(q, kind, nt, depth)
     if not layers:
         raise GradingError(f"{q.text} does not exist in this network for any layer l")
+    if parsed.stated_layers:
+        layers, stated = _stated_layers(text, parsed.stated_layers, q, layers, nt, depth)
+        why += f"; {stated}"
     letters = text_letters(nt)  # shown back in the answer's own letters (Bishop's a, z, t)
     rhs_text = " = ".join(show(s, letters=letters) for s in sides)
     # an update W^l → W^l − η(…) is no equation: written as the texts write it (Nielsen's →)
@@ -478,6 +543,33 @@ def _grade(
         note=note,
         **base,
     )
+
+
+def _stated_layers(text: str, stated, q: Quantity, layers: list, nt, depth: int) -> tuple[list, str]:
+    """The layers l of ``for l = L-1, …, 2``, where the left-hand side names a quantity of this kind: every one
+    of them is checked; a range beyond them is not read (the answer claims an equation where it names nothing)."""
+    _, first, last, column = stated
+    ends = []
+    for end in (first, last):
+        if end.var == "l":
+            raise _error(text, f"the range of layers 'l = {first.text()}, …, {last.text()}' has l at one end", column)
+        ends.append(end.offset + (nt.layer(depth) if end.var == "L" else 0))
+    words = f"l = {first.text()}, …, {last.text()}"
+
+    def numbered(values) -> str:
+        return f"layer{'s' if len(values) > 1 else ''} {', '.join(map(str, values))}"
+
+    if q.layer is None or q.layer.var != "l":
+        raise _error(text, f"the answer is stated for {words}, but its left-hand side {q.text} has no layer l", column)
+    wanted = range(min(ends), max(ends) + 1)
+    outside = [l for l in wanted if l not in layers]
+    if outside:
+        message = (
+            f"the answer is stated for {words} ({numbered(wanted)}), but {q.text} as it is written here exists only "
+            f"at {numbered(layers)} of this network, not at {numbered(outside)}"
+        )
+        raise _error(text, message, column)
+    return list(wanted), f"stated for {words}: {numbered(wanted)}"
 
 
 def _mapped(node, change):

@@ -32,6 +32,7 @@ from symbackprop.check.tree import (
     Power,
     Sum,
     Transpose,
+    UnclosedBracket,
     Var,
 )
 
@@ -100,11 +101,32 @@ class _Parser(Names):
                     break
                 continue
             sides.append(self.expr())
-        condition = self.condition()
+        stated = self.stated_layers()
+        condition = None if stated else self.condition()
         token = self.peek()
         if token.kind != "END":
             raise self.error(f"unexpected {self.describe(token)}; expected an operator or the end", token)
-        return Equation(tuple(sides), self.text, tuple(dict.fromkeys(self.readings)), condition, continuation)
+        readings = tuple(dict.fromkeys(self.readings))
+        return Equation(tuple(sides), self.text, readings, condition, continuation, stated)
+
+    def stated_layers(self) -> tuple[str, Layer, Layer, int] | None:
+        """A trailing range of layers, as Ng's notes state BP2: ``for l = L-1, …, 2``, ``for l = 2,...,L-1``."""
+        if not (self.at("if") and self.peek(1).text == "l" and self.peek(2).text == "="):
+            return None
+        save = self.pos
+        column = self.advance().column
+        self.advance(), self.advance()
+        first = self.layer_body()
+        if not self.at(","):
+            self.pos = save  # if l = 2: a case, read by condition
+            return None
+        self.advance()
+        while self.at("."):  # ...., typed as dots
+            self.advance()
+        if self.at("…"):
+            self.advance()
+        self.expect(",", " between the elision and the last layer of the range, as in l = L-1, …, 2")
+        return ("l", first, self.layer_body(), column)
 
     def condition(self) -> tuple[str, str, int] | None:
         """A trailing case, as Ng's notes state the bias column apart: ``if j = 0``, ``{if}\\; j \\neq 0``."""
@@ -284,7 +306,14 @@ class _Parser(Names):
             self.advance()
             self.enter(token)
             node = self.expr()
-            self.expect(")", f" to close the bracket opened at column {token.column}")
+            if not self.at(")"):
+                stopped = self.peek()
+                found = self.describe(stopped)
+                found = self.describe(stopped)
+                message = f"expected ')' to close the bracket opened at column {token.column}, found {found}"
+                error = self.error(message, stopped)
+                raise UnclosedBracket(error, token.column, stopped.column)
+            self.advance()
             self.leave()
             if isinstance(node, Activation) and node.arg is None and self.at("'"):  # (f^l)'
                 self.advance()

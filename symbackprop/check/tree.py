@@ -31,6 +31,14 @@ class AnswerError(FormulaError):
     """An answer that cannot be read: names the column and what would be valid."""
 
 
+class UnclosedBracket(AnswerError):
+    """A bracket never closed: ``opened`` is its column, ``stopped`` the column where its contents end."""
+
+    def __init__(self, error: AnswerError, opened: int, stopped: int):
+        super().__init__(error.message, formula=error.formula, token=error.token, column=error.column)
+        self.opened, self.stopped = opened, stopped
+
+
 # -- the tree ----------------------------------------------------------------------------------
 
 
@@ -193,6 +201,8 @@ class Equation:
     condition: tuple[str, str, int] | None = None
     #: a derivation's continuation line, "= …" or "&= …": its left-hand side is the line before it
     continuation: bool = False
+    #: the layers it is stated for, Ng's "for l = L-1, …, 2": (the layer letter, one end, the other end, column)
+    stated_layers: tuple[str, Layer, Layer, int] | None = None
 
 
 # -- the size of an answer ------------------------------------------------------------------------

@@ -16,6 +16,10 @@ class GradingError(SymbackpropError, ValueError):
     """An answer that can be read but not graded (no quantity named, an unknown equation): says what to write."""
 
 
+class FreeIndex(GradingError):
+    """An index neither on the left-hand side nor summed over: the text is no formula of one entry."""
+
+
 class Wrong(Exception):
     """The answer cannot be formed in the network (shapes, layers or indices that do not exist): a wrong answer.
     ``words``: the same message with the answer's parts as nodes (a :class:`~symbackprop.check.show.Words`), so

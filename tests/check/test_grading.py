@@ -385,3 +385,28 @@ def parse_answer_submission(text):
     from symbackprop.check.read import Submission
 
     return Submission("answer", text, None)
+
+
+def test_a_bracket_never_closed_is_graded_where_the_verdict_does_not_depend_on_where_it_closes():
+    spec = load_spec(CORPUS / "ufldl.toml")
+    one = grade(spec, r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \odot (f'(z^{(l)})")
+    assert one.status == "correct" and "the one place where it makes a formula" in one.note
+    every = grade(spec, r"(y - a^{(n_l)} \odot f'(z^{(n_l)})", equation="delta_output")  # a sign, however closed
+    assert every.status == "wrong" and "each of the 3 places where it makes a formula" in every.note
+    decides = grade(spec, r"(a^{(n_l)} - y \odot f'(z^{(n_l)})", equation="delta_output")
+    assert decides.status == "error" and decides.error_column == 1
+    assert "where it closes decides the verdict" in decides.reason and "correct" in decides.reason
+    assert "wrong" in decides.reason
+
+
+def test_a_range_of_layers_stated_after_the_formula_is_checked_at_those_layers():
+    spec = make_spec(name="deep", layers=[2, 3, 3, 2], activation="sigmoid", cost="quadratic", notation="ufldl")
+    hidden = r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \odot f'(z^{(l)})"
+    for stated in (r"\quad \text{for} \quad l = n_l-1, \dots, 2", r"\text{ for } l = 2,...,n_l-1"):
+        v = grade(spec, f"{hidden} {stated}")
+        assert v.status == "correct" and "layers 2, 3" in v.note, v.reason
+    assert "layer 3" in grade(spec, f"{hidden} for l = 3, \\dots, 3").note
+    beyond = grade(spec, f"{hidden} for l = n_l, \\dots, 2")
+    assert beyond.status == "error" and "not at layer 4" in beyond.reason and beyond.error_column
+    wrong = r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \odot f'(z^{(l+1)}) \text{ for } l = 2, \dots, n_l-1"
+    assert grade(spec, wrong).status == "wrong"
