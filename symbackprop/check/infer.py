@@ -127,7 +127,8 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
             raise GradingError(f"unknown notation {explicit!r}; valid: {', '.join(NOTATIONS)}")
         return explicit, "named with the answer"
     nodes = [n for side in equation.sides for n in walk(side)]
-    parenthesised = any(getattr(n, "layer", None) is not None and n.layer.parenthesised for n in nodes)
+    written = [n.layer for n in nodes if getattr(n, "layer", None) is not None and not n.layer.subscripted]
+    parenthesised = any(layer.parenthesised for layer in written)
     costs = {n.name for n in nodes if isinstance(n, tree.Cost)}
     functions = {n.name for n in nodes if isinstance(n, tree.Activation)}
     spec_nt = notation_named(spec.notation)
@@ -138,7 +139,7 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     if parenthesised:
         candidates = [nt for nt in candidates if nt.parenthesised] or candidates
         reasons.append("parenthesised layer numbers")
-    elif spec_nt.parenthesised:
+    elif spec_nt.parenthesised and written:
         candidates = [nt for nt in candidates if not nt.parenthesised] or candidates
         reasons.append("layer numbers without parentheses")
     own_costs = [nt for nt in candidates if cost_letter(nt) in costs and cost_letter(nt) != cost_letter(spec_nt)]

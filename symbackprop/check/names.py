@@ -196,6 +196,11 @@ class Names:
                     continue
                 layer = self.layer_then_transpose()
                 continue
+            if self.at("_") and layer is None and not indices and self._layer_subscript():
+                self.advance()  # a_{L-1}, w_L: the output layer's letter L is never a unit's index
+                layer = replace(self.layer(), subscripted=True)
+                self.readings.append("a subscript L as the layer, a_{L-1} as a^{(L-1)}")
+                continue
             if self.at("_") and not indices and subscripts:
                 self.advance()
                 indices = self.subscript(base)
@@ -245,6 +250,16 @@ class Names:
                     break
             tokens.append(t)
         return example_from([t for t in tokens if t.text not in ("^", "_")])
+
+    def _layer_subscript(self) -> bool:
+        """Whether the subscript after ``_`` is a layer written with L: _L, _{L}, _{L-1}, _{L+1}."""
+        following = self.peek(1)
+        if following.kind == "NAME" and following.text == "L":
+            return True
+        if not (following.text == "(" and following.raw == "{" and self.peek(2).text == "L"):
+            return False
+        after = self.peek(3)
+        return after.text == ")" or after.text in ("+", "-") and self.peek(4).kind == "NUM" and self.peek(5).text == ")"
 
     def _transpose_ahead(self) -> bool:
         nxt = self.peek(1)

@@ -508,6 +508,16 @@ class _Parser(Names):
             if derivative is not None:
                 return derivative
             self.pos = save
+        if self.at("(") and self.peek(1).kind == "NAME" and self.peek(1).text in COST_NAMES | QUANTITY_NAMES:
+            save, readings = self.pos, list(self.readings)
+            try:  # \frac{Co}{dw_L}: the d of the numerator not written, the denominator's d says a derivative
+                derivative = self.fraction_derivative(head, numerator_d=False)
+            except AnswerError:
+                derivative = None
+            if derivative is not None:
+                self.readings.append("a fraction over d… as a derivative whose numerator's d is not written")
+                return derivative
+            self.pos, self.readings = save, readings
         numerator = self.fraction_argument()
         denominator = self.fraction_argument()
         return BinOp("/", numerator, denominator, head.column)
@@ -525,10 +535,12 @@ class _Parser(Names):
             return _number(token.text) if token.kind == "NUM" else Var(token.text, column=token.column)
         raise self.error(f"expected the argument of \\frac, found {self.describe(token)}", token)
 
-    def fraction_derivative(self, head: Token) -> object | None:
-        """\\frac{\\partial C}{\\partial w^l_{jk}}, \\frac{\\partial}{\\partial W} J(…), \\frac{dC}{da^L}."""
+    def fraction_derivative(self, head: Token, numerator_d: bool = True) -> object | None:
+        """\\frac{\\partial C}{\\partial w^l_{jk}}, \\frac{\\partial}{\\partial W} J(…), \\frac{dC}{da^L}; without
+        ``numerator_d``, a numerator without its d (\\frac{Co}{dw_L})."""
         self.advance()  # {
-        self.advance()  # partial or d
+        if numerator_d:
+            self.advance()  # partial or d
         if self.at(")"):
             self.advance()
             numerator = None
@@ -616,6 +628,10 @@ class _Parser(Names):
     def cost(self) -> Cost:
         token = self.advance()
         example, per_example, zero = None, False, False
+        if token.text == "C" and self.at("o") and self.peek().kind == "NAME" and self.at_adjacent(self.peek()):
+            self.advance()  # Co: 3Blue1Brown's C_0 typed with the letter o
+            self.readings.append("Co as C_0")
+            return Cost(token.text, None, True, zero=True)
         if self.at("_"):
             self.advance()
             if self.at("("):

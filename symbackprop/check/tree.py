@@ -51,6 +51,8 @@ class Layer:
     parenthesised: bool = False
     #: how the answer wrote the output layer's letter, where not L: UFLDL's n_l (shown back as written)
     spelled: str = field(default="", compare=False)
+    #: written as a subscript (a_{L-1}): says nothing of the notation's way of writing layers
+    subscripted: bool = field(default=False, compare=False)
 
     def text(self) -> str:
         if self.var is None:

@@ -280,6 +280,30 @@ def test_a_one_neuron_chain_of_derivatives_without_components(text, status):
     assert v.status == status, (v.reason, v.parsed)
 
 
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # as a Q&A typed 3Blue1Brown's chain (math.stackexchange 4158072): Co for C_0, the numerators' d left out,
+        # the layer as a subscript
+        (r"\frac{Co}{db_L} = \frac{z_L}{db_L} \frac{a_L}{dz_L} \frac{Co}{da_L} = \sigma'(z_L) * 2*(a_L - y)",
+         "correct"),
+        (r"\frac{Co}{db_L} = \frac{a_L}{dz_L} \frac{Co}{da_L} = \sigma'(z_L) * 2*(a_L - y)", "correct"),
+        (r"\frac{Co}{da_{L-1}} = w_L * \sigma'(z_L) * 2*(a_L - y)", "correct"),
+        (r"\frac{Co}{da_{L-1}} = w_{L-1} * \sigma'(z_L) * 2*(a_L - y)", "wrong"),  # the layer's own weight
+        (r"\frac{Co}{dw_L} = a_L * \sigma'(z_L) * 2*(a_L - y)", "wrong"),  # the output, not the input a_{L-1}
+    ],
+)  # fmt: skip
+def test_a_derivative_typed_without_its_numerators_d_and_layers_as_subscripts(text, status):
+    v = grade(THREE_B1B, text)
+    assert v.status == status, (v.reason, v.parsed)
+    assert "Co as C_0" in v.note and "a subscript L as the layer" in v.note
+    assert "threeblue1brown" in v.note
+
+
+def test_a_fraction_of_quantities_without_d_stays_a_fraction():
+    assert grade(THREE_B1B, r"\frac{\partial C_0}{\partial b^{(L)}} = \frac{a^{(L)}}{b^{(L)}}").status == "wrong"
+
+
 THREE_B1B_WIDE = make_spec(name="wide", layers=[3, 4, 2], activation="sigmoid", output="sigmoid",
                            cost="squared_error", costs={"squared_error": {"formula": "(a - y)**2"}},
                            notation="threeblue1brown")  # fmt: skip
