@@ -97,10 +97,38 @@ def within(seconds: float, work: Callable[[], T], fallback: T) -> T:
 
 
 def simplifies_to_zero(expr, seconds: float = SIMPLIFY_SECONDS) -> bool:
-    """``sympy.simplify(expr) == 0`` within ``seconds``; False when SymPy gives up (then nothing is proved)."""
+    """Whether ``expr`` is 0, proved within ``seconds``: first as a rational function of exponentials
+    (:func:`rational_zero`, decisive where it applies), else ``sympy.simplify(expr) == 0``; False when SymPy gives
+    up (then nothing is proved)."""
     import sympy as sp
 
+    decided = within(seconds, lambda: rational_zero(expr), None)
+    if decided is not None:
+        return decided
     return within(seconds, lambda: sp.simplify(expr) == 0, False)
+
+
+def rational_zero(expr) -> bool | None:
+    """Whether ``expr`` is 0, where it is a rational function of symbols and of exponentials exp(c·s) of single
+    symbols with integer c (the sigmoid, tanh, softmax of a network's z): each e^{-s} becomes a positive symbol
+    u_s, and the fraction's numerator expands to 0 or not. A nonzero rational function is nonzero on the open set
+    u > 0, so the answer is decisive both ways; None where ``expr`` has any other function (log, an abstract f)."""
+    import sympy as sp
+
+    rewritten = expr.rewrite(sp.exp)
+    standins: dict = {}
+    mapping = {}
+    for power in rewritten.atoms(sp.exp):
+        c, symbol = power.args[0].as_coeff_Mul()
+        if not (symbol.is_Symbol and c.is_Integer):
+            return None
+        u = standins.setdefault(symbol, sp.Dummy("u", positive=True))
+        mapping[power] = u ** (-c)
+    rational = rewritten.xreplace(mapping)
+    if rational.atoms(sp.Function) or any(not s.is_Symbol for s in rational.free_symbols):
+        return None
+    numerator, _ = sp.fraction(sp.together(rational))
+    return sp.expand(numerator) == 0
 
 
 # -- the one file of timings -----------------------------------------------------------------------

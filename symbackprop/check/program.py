@@ -24,6 +24,8 @@ from symbackprop.check.tree import AnswerError
 NAME = r"[A-Za-z_][\w.]*(?:\[[^\]]*\])*"
 #: A name as a TeX text writes it, bound like a program's (\delta_3 for a text that numbers its layers so).
 TEX_NAME = r"\\[A-Za-z]+(?:_(?:\{\w+\}|\w))?"
+#: A name indexed by a parameter that its formula uses: ``A[k] = a^{(k)}``, ``self.weights[k] = w^{(k+1)}``.
+_INDEXED = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\[\s*(?P<param>[A-Za-z_]\w*)\s*\]\s*")
 _FUNCTION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
 _ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
 #: Lines a quoted excerpt leaves out of a program: its elisions.
@@ -44,10 +46,13 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
         if not sep or not formula:
             raise NamesError(f"{origin} '{text}': write NAME = FORMULA, such as 'dscores = dZ^{{[2]}}/m'")
         function = _FUNCTION.fullmatch(name)
+        indexed = _INDEXED.fullmatch(name)
         params = None
         if function:
             name = function.group("name")
             params = tuple(p.strip() for p in function.group("params").split(",") if p.strip())
+        elif indexed and re.search(rf"(?<![A-Za-z0-9_\\]){indexed.group('param')}(?![A-Za-z0-9_])", formula):
+            name, params = indexed.group("name"), (indexed.group("param"),)  # A[k] = a^{(k)}: A[2] is a^{(2)}
         elif not re.fullmatch(NAME, name) and not re.fullmatch(TEX_NAME, name):
             raise NamesError(
                 f"{origin} '{text}': {name!r} is not a program's name (letters, digits, _ and ., then [ … ] "
@@ -60,7 +65,7 @@ def parse_bindings(texts: list[str] | tuple[str, ...], origin: str = "--names") 
             tokenize(formula)
         except AnswerError as error:
             raise NamesError(f"{origin} '{text}': the formula cannot be read: {error}") from None
-        bindings[name] = Binding(name, formula, params, origin=origin)
+        bindings[name] = Binding(name, formula, params, origin=origin, indexed=bool(indexed and params))
     return bindings
 
 
@@ -71,6 +76,7 @@ class Statement:
     op: str  # = += -= *= /=, or def (name: the function and its parameters, rhs: what it returns)
     rhs: str  # the right-hand side, padded with spaces so that its columns are the line's
     text: str  # the line as written
+    case: str = ""  # in an unrolled loop, the loop variable's value: "k = 2"
 
 
 def statements(text: str, bindings: dict | None = None) -> list[Statement] | None:
@@ -78,9 +84,8 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
     a line that is no assignment (a formula, prose, a ``def``), or a single plain assignment to a name nobody
     bound (read as a formula: ``dZ2 = A2 - Y``)."""
     found: list[Statement] = []
-    lines = text.splitlines()
     function = None  # a def whose body, one return, comes next
-    for number, raw in enumerate(lines, 1):
+    for number, raw, case in _unrolled(text, list(enumerate(text.splitlines(), 1))):
         line = _without_comment(raw).replace("`", " ")
         if function is not None and line.strip():
             found.append(_returned(function, number, line))
@@ -100,12 +105,104 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
             if not match or not match.group("rhs").strip() or "\\" in part:
                 return None
             rhs = " " * match.start("rhs") + match.group("rhs")
-            found.append(Statement(number, match.group("name"), match.group("op"), rhs, part))
+            found.append(Statement(number, match.group("name"), match.group("op"), rhs, part, case))
     if function is not None:
         raise AnswerError(f"line {function[0]}: def {function[1].group('name')} has no body", formula=text, column=1)
     if len(found) < 2 and not any(s.op != "=" or s.name in (bindings or {}) for s in found):
         return None
     return found
+
+
+#: A loop over literal values: ``for k in [2, 1, 0]:``, ``for l in range(2, 0, -1):``, ``reversed(range(3))``.
+_FOR = re.compile(r"(?P<indent>\s*)for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<values>.+?)\s*:\s*")
+_RANGE = re.compile(r"(?P<reversed>reversed\(\s*)?range\((?P<args>[-\d\s,]+)\)(?(reversed)\s*\))")
+#: At most this many statements once loops are unrolled.
+MAX_UNROLLED = 200
+
+
+def _loop_values(text: str, number: int, values: str) -> list[int]:
+    """The values a ``for`` takes: a list or tuple of whole numbers, or a range of literal bounds."""
+    literal = re.fullmatch(r"[\[(]\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*,?\s*[\])]", values)
+    if literal:
+        return [int(v) for v in literal.group(1).split(",")]
+    ranged = _RANGE.fullmatch(values)
+    if ranged:
+        try:
+            args = [int(v) for v in ranged.group("args").split(",")]
+            steps = range(*args)
+        except (ValueError, TypeError):
+            steps = None
+        if steps is not None and len(args) <= 3:
+            return list(reversed(steps)) if ranged.group("reversed") else list(steps)
+    raise AnswerError(
+        f"line {number}: a loop is read only over literal whole numbers, as 'for k in [2, 1, 0]:' or "
+        f"'for l in range(3, 0, -1):'; found {values!r}",
+        formula=text,
+        column=1,
+    )
+
+
+def _unrolled(text: str, lines: list) -> list[tuple[int, str, str]]:
+    """The lines with each ``for`` loop unrolled: its body once per value, the loop variable replaced by it.
+    The body is the lines indented under it; where the quote lost its indentation (the next line is not
+    indented further), every line after it."""
+    out: list[tuple[int, str, str]] = []
+    n = 0
+    while n < len(lines):
+        entry = lines[n]
+        number, raw = entry[0], entry[1]
+        outer = entry[2] if len(entry) > 2 else ""
+        loop = _FOR.fullmatch(_without_comment(raw))
+        if not loop:
+            out.append((number, raw, outer))
+            n += 1
+            continue
+        values = _loop_values(text, number, loop.group("values").strip())
+        indent = len(loop.group("indent").expandtabs())
+        rest = lines[n + 1 :]
+        following = next((e for e in rest if e[1].strip()), None)
+        if following is None:
+            raise AnswerError(f"line {number}: the loop has no body", formula=text, column=1)
+        if len(following[1]) - len(following[1].lstrip()) > indent:
+            body = []
+            for e in rest:
+                if e[1].strip() and len(e[1].expandtabs()) - len(e[1].expandtabs().lstrip()) <= indent:
+                    break
+                body.append(e)
+        else:
+            body = rest  # the indentation lost: the loop runs to the end
+        name = loop.group("var")
+        for value in values:
+            case = f"{outer}, {name} = {value}" if outer else f"{name} = {value}"
+            replaced = [(e[0], _with_value(e[1], name, value), case) for e in body]
+            out.extend(_unrolled(text, replaced))
+            if len(out) > MAX_UNROLLED:
+                raise AnswerError(
+                    f"line {number}: the loops unrolled give more than {MAX_UNROLLED} statements",
+                    formula=text,
+                    column=1,
+                )
+        n += 1 + len(body)
+    return out
+
+
+def _with_value(line: str, name: str, value: int) -> str:
+    """The line with the loop variable replaced by its value, and whole-number sums in brackets worked out
+    (``A[k+1]`` at k = 2 is ``A[3]``)."""
+    code, comment = line, ""
+    stripped = _without_comment(line)
+    if len(stripped) < len(line):
+        code, comment = stripped, line[len(stripped) :]
+    code = re.sub(rf"(?<![\w.'\"]){re.escape(name)}(?![\w'\"])", str(value), code)
+
+    def worked_out(match: re.Match) -> str:
+        inside = match.group(1)
+        if re.fullmatch(r"\s*-?\d+(?:\s*[-+]\s*\d+)+\s*", inside):
+            total = sum(int(t.replace(" ", "")) for t in re.findall(r"[-+]?\s*\d+", inside))
+            return f"[{total}]"
+        return match.group(0)
+
+    return re.sub(r"\[([^\[\]]*)\]", worked_out, code) + comment
 
 
 #: A function's definition: ``def sigmoid_derivative(x):``, its body on the next line or after the colon.
@@ -170,6 +267,7 @@ class Assigned:
     line: int
     text: str
     number: int = 0  # which statement of the program (from 1)
+    case: str = ""  # in an unrolled loop, the loop variable's value: "k = 2"
 
 
 def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned]:
@@ -192,7 +290,8 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
         except AnswerError as error:
             raise AnswerError(f"line {s.line}: {error}", formula=s.text, column=error.column) from None
         base, _, inside = s.name.partition("[")
-        if inside and s.name not in bindings and (base in values or base in bindings):
+        whole = base in bindings and bindings[base].indexed  # self.weights[2] of self.weights[k] = w^{(k+1)}
+        if inside and not whole and s.name not in bindings and (base in values or base in bindings):
             if base not in values:
                 values[base] = Assigned(base, tuple(tokenize(base, bindings)[:-1]), s.line, s.text, number)
             try:
@@ -209,7 +308,7 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
                 column=1,
             )
         if s.op != "=":
-            if s.name not in values and s.name in bindings:  # self.who += …: the update of what the name holds
+            if s.name not in values and (s.name in bindings or whole):  # self.who += …: the update of what it holds
                 start = Assigned(s.name, tuple(tokenize(s.name, bindings)[:-1]), s.line, s.text, number)
                 values[s.name] = start
             if s.name not in values:
@@ -229,7 +328,7 @@ def run(program: list[Statement], bindings: dict[str, Binding]) -> list[Assigned
                 *tokens,
                 Token("OP", ")", col, ")"),
             ]
-        values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text, number)  # the first assignment's place kept
+        values[s.name] = Assigned(s.name, tuple(tokens), s.line, s.text, number, s.case)  # the first assignment's place
     return list(values.values())
 
 

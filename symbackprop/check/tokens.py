@@ -210,6 +210,12 @@ class Binding:
     params: tuple[str, ...] | None = None
     tokens: tuple[Token, ...] | None = None
     origin: str = "--names"
+    #: its parameter is written in brackets, A[k] for a^{(k)}: A[2] is a^{(2)}
+    indexed: bool = False
+
+
+#: The reader's own letters: in a binding's formula they are the reader's quantities, never a program's names.
+_READER_LETTERS = frozenset({"W", "w", "b", "z", "a", "x", "y", "Z", "A", "X", "Y", "delta"})
 
 
 def _tex_script(name: str) -> bool:
@@ -261,7 +267,8 @@ def _substituted(formula: str, params: tuple[str, ...], args: list[str]) -> str:
     for param, arg in zip(params, args, strict=True):
         if _is_parameter(param):
             pattern = rf"(?<![A-Za-z0-9_\\]){re.escape(param)}(?![A-Za-z0-9_])"
-            formula = re.sub(pattern, lambda _, arg=arg: f"({arg})", formula)
+            value = arg if re.fullmatch(r"\d+", arg.strip()) else f"({arg})"  # a^{(k+1)} at k = 2: a^{(2+1)}
+            formula = re.sub(pattern, lambda _, value=value: value, formula)
     return formula
 
 
@@ -272,7 +279,8 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
         binding = bindings[name]
         match = _name_pattern(name).match(body, i)
         ended = not _in_name(body[match.end()]) if match and match.end() < len(body) else True
-        if not match or not (ended or body[match.end()] == "." or (_tex_script(name) and "\\" in body)):
+        indexing = binding.indexed and match is not None and body[match.end() : match.end() + 1] == "["
+        if not match or not (ended or indexing or body[match.end()] == "." or (_tex_script(name) and "\\" in body)):
             continue
         after = body[match.end() :]
         if after[:1] == "." and after[1:2].isalnum() and not re.match(r"\.(?:T\b|t\(\)|dot\b|mm\b|sum\b)", after):
@@ -282,7 +290,10 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
             opener = end
             while opener < len(body) and body[opener] == " ":
                 opener += 1
-            called = _call_arguments(body, opener) if body[opener : opener + 1] == "(" else None
+            bracket = "[" if binding.indexed else "("
+            called = _call_arguments(body, opener) if body[opener : opener + 1] == bracket else None
+            if called is None and binding.indexed:
+                continue  # A alone, or A.shape: another name
             if called is None:
                 raise _error(text, f"{name} is a function (bound as {name}({', '.join(binding.params)})): call it", col)
             args, end = called
@@ -299,7 +310,10 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
         if binding.tokens is not None and binding.params is None:
             inner = list(binding.tokens)
         else:
-            others = {n: b for n, b in bindings.items() if n != name}  # dZ = dZ^{[l]}: the formula's own dZ
+            # dZ = dZ^{[l]}: the formula's own dZ; in a formula of the reader's letters (not a function's, whose
+            # arguments are the program's), a^{(k)} is the reader's a, whatever the program calls a
+            own = binding.params is None or binding.indexed
+            others = {n: b for n, b in bindings.items() if n != name and not (own and n in _READER_LETTERS)}
             try:
                 inner = tokenize(formula, others, depth + 1)[:-1]
             except AnswerError as error:

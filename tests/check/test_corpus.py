@@ -32,8 +32,9 @@ CORPUS = Path(__file__).parent / "corpus" / "formulas.jsonl"
 #: 102 with Nielsen's Σ_x over the training inputs and a single neuron's w_j; 105 with NumPy's masks (A > 0,
 #: dhidden[hidden_layer <= 0] = 0) and CS231n's dscores[range(N), y] -= 1; 106 with Goodfellow's ŷ and L(ŷ, y);
 #: 125 with derivatives inside the network; 127 with a bracket never closed, graded where the verdict does not
-#: depend on where it closes, and Ng's "for l = L-1, …, 2"; 129 with \frac{Co}{dw_L} for dC_0/dw^{(L)}).
-AGREED_AT_LEAST = 129
+#: depend on where it closes, and Ng's "for l = L-1, …, 2"; 129 with \frac{Co}{dw_L} for dC_0/dw^{(L)};
+#: 131 with loops unrolled, indexed names (A[k] = a^{(k)}) and sigmoid identities proved as rational functions).
+AGREED_AT_LEAST = 131
 GROUP = pytest.mark.xdist_group("real-corpus")
 
 

@@ -16,6 +16,7 @@ import sympy as sp
 from networks import MATRIX
 from paths import EXAMPLES
 
+from symbackprop import timing
 from symbackprop.check import grade as grading
 from symbackprop.check import infer
 from symbackprop.check import verdict as verdicts
@@ -309,6 +310,7 @@ def test_numeric_fallback_is_said_so(monkeypatch):
     spec = make_spec(layers=[2, 3, 2], activation="sigmoid", cost="quadratic")
     form = r"\delta^L = (a^L - y) \odot a^L \odot (1 - a^L)"
     monkeypatch.setattr(sp, "simplify", lambda expr, *args, **kwargs: expr)
+    monkeypatch.setattr(timing, "rational_zero", lambda expr: None)  # nor the rational proof
     v = grade(spec, form)
     assert v.status == "correct" and v.method == "numeric" and "(not a proof)" in v.proofs[0]
     monkeypatch.setattr(sp, "simplify", lambda expr, *args, **kwargs: expr)
@@ -410,3 +412,17 @@ def test_a_range_of_layers_stated_after_the_formula_is_checked_at_those_layers()
     assert beyond.status == "error" and "not at layer 4" in beyond.reason and beyond.error_column
     wrong = r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \odot f'(z^{(l+1)}) \text{ for } l = 2, \dots, n_l-1"
     assert grade(spec, wrong).status == "wrong"
+
+
+def test_an_answer_in_another_layers_delta_is_compared_by_value_never_by_independent_deltas(monkeypatch):
+    # δ^{(1)} written through δ^{(3)} with σ' = a(1 − a): true; its δ^{(3)} and the truth's δ^{(2)} are not
+    # independent symbols, so the comparison is by value (it once found a "counterexample" treating them so)
+    spec = make_spec(name="deep", layers=[2, 3, 3, 2], activation="sigmoid", cost="quadratic",
+                     notation="threeblue1brown")  # fmt: skip
+    right = r"\delta^{(1)} = ((w^{(2)})^T (((w^{(3)})^T \delta^{(3)}) * a^{(2)}*(1-a^{(2)}))) * a^{(1)}*(1-a^{(1)})"
+    v = grade(spec, right)
+    assert v.status == "correct", v.reason
+    assert grade(spec, right.replace("a^{(1)}*(1-a^{(1)})", "a^{(2)}*(1-a^{(2)})")).status == "wrong"
+    monkeypatch.setattr(grading, "simplifies_to_zero", lambda expr, seconds=None: False)  # SymPy gives up in time
+    v = grade(spec, right)
+    assert v.status == "correct" and v.method == "numeric", v.reason  # agreement at random points, said so

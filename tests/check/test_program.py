@@ -285,3 +285,66 @@ def test_a_definition_that_is_not_one_return_is_refused_naming_it(definition, me
     assert v.status == "error" and message in v.reason, v.reason
     v = grade(PACKT, PACKT_STEP + "\ndef f(x):", names=PACKT_NAMES)
     assert v.status == "error" and "line 2: def f has no body" in v.reason, v.reason
+
+
+# -- loops ----------------------------------------------------------------------------------------------------------
+
+#: 3Blue1Brown-style code as a Stack Overflow question (53287032) wrote it: A[k] the activations, A[0] the input,
+#: self.weights[k] feeding layer k+1; the loss ½‖a − y‖², so that delta = a − y is ∂C/∂a.
+CHAIN = make_spec(name="loop", layers=(2, 2, 2, 2), activation="sigmoid", output="sigmoid", cost="quadratic",
+                  notation="threeblue1brown")  # fmt: skip
+LOOP_NAMES = parse_bindings(
+    ["A[k] = a^{(k)}", "self.weights[k] = w^{(k+1)}", "a = a^{(L)}", "self.learning_rate = eta"]
+)
+LOOP = """def sigmoid_prime(z):
+    return z * (1 - z)
+delta = a - y
+for k in {values}:
+    tmp = delta * sigmoid_prime(A[k+1])
+    delta = np.dot(self.weights[k].T, {propagated})
+    self.weights[k] -= self.learning_rate * np.dot(tmp, A[k].T)"""
+
+
+@pytest.mark.parametrize("values", ["[2, 1, 0]", "range(2, -1, -1)", "reversed(range(3))", "(2, 1, 0)"])
+def test_a_loop_over_literal_values_is_unrolled_and_each_step_graded(values):
+    v = grade(CHAIN, LOOP.format(values=values, propagated="tmp"), names=LOOP_NAMES)
+    assert v.status == "correct", v.reason
+    assert "the loop over k unrolled" in v.note and "self.weights[k] = w^{(k+1)}" in v.note
+    assert v.quantity.count("w^") == 3  # the three updates, each graded
+
+
+def test_a_loop_that_drops_f_prime_is_wrong_at_the_first_layer_it_reaches():
+    v = grade(CHAIN, LOOP.format(values="[2, 1, 0]", propagated="delta"), names=LOOP_NAMES)  # the question's (2)
+    assert v.status == "wrong"
+    assert v.reason.startswith("self.weights[1] (line 7, k = 1): ")  # k = 2's step is still right
+
+
+def test_a_loop_whose_quote_lost_its_indentation_runs_to_the_end():
+    flat = "\n".join(line.strip() for line in LOOP.format(values="[2, 1, 0]", propagated="tmp").splitlines())
+    assert grade(CHAIN, flat, names=LOOP_NAMES).status == "correct"
+    code = statements("for k in [1, 0]:\n    dW[k] = k\n    db[k] = k\ndone = 1")
+    assert [(s.name, s.case) for s in code] == [
+        ("dW[1]", "k = 1"), ("db[1]", "k = 1"), ("dW[0]", "k = 0"), ("db[0]", "k = 0"), ("done", "")
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("loop", "message"),
+    [
+        ("for k in range(n):", "literal whole numbers"),
+        ("for k in layers:", "literal whole numbers"),
+        ("for k in range(500):", "more than 200 statements"),
+    ],
+)
+def test_a_loop_that_cannot_be_unrolled_is_refused_naming_its_line(loop, message):
+    v = grade(CHAIN, f"delta = a - y\n{loop}\n    self.weights[k] -= eta * delta", names=LOOP_NAMES)
+    assert v.status == "error" and message in v.reason and "line 2" in v.reason
+
+
+def test_an_indexed_name_is_bound_with_its_index_and_the_readers_letters_stay_the_readers():
+    names = parse_bindings(["A[k] = a^{(k)}", "a = a^{(L)}"])
+    assert names["A"].indexed and names["A"].params == ("k",)
+    assert not parse_bindings(["cache[k] = a^{(1)}"])["cache[k]"].indexed  # its formula does not use k
+    program = "err = A[3] - y\nout_delta = err * A[3] * (1 - A[3])"
+    v = grade(CHAIN, program, names=names | parse_bindings(["out_delta = delta^{(3)}"]))
+    assert v.status == "correct", v.reason  # A[3] is a^{(3)}, its a the reader's a, not the program's a
