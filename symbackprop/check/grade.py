@@ -153,6 +153,8 @@ def grade(
     return _replace(verdict, seconds=time.perf_counter() - start)
 
 
+#: At most this many readings of a bracket never closed are graded (each is a whole grade).
+MAX_CLOSINGS = 8
 #: Operators at which a bracket left open may have been meant to close: before each, or where its contents end.
 _CLOSING_BEFORE = {"+", "-", "⊙", "*", "·", "/", ".*", "="}
 
@@ -182,6 +184,8 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
     closed at each place it could close, every reading graded; one verdict when all that read agree, else the
     reader's error. A reading that cannot be graded (too large, a construct not read) leaves it undecided."""
     places = _closings(text, error)
+    if len(places) > MAX_CLOSINGS:
+        raise error  # too many readings to grade: the reader's error, the bracket to close
     graded, read_at = [], []
     for at in places:
         reading = text[:at].rstrip() + ")" + (" " if text[at : at + 1] not in ("", " ") else "") + text[at:]

@@ -115,14 +115,14 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
 
 #: A loop over literal values: ``for k in [2, 1, 0]:``, ``for l in range(2, 0, -1):``, ``reversed(range(3))``.
 _FOR = re.compile(r"(?P<indent>\s*)for\s+(?P<var>[A-Za-z_]\w*)\s+in\s+(?P<values>.+?)\s*:\s*")
-_RANGE = re.compile(r"(?P<reversed>reversed\(\s*)?range\((?P<args>[-\d\s,]+)\)(?(reversed)\s*\))")
+_RANGE = re.compile(r"(?P<reversed>reversed\(\s*)?range\((?P<args>[-\d\s,]{1,40})\)(?(reversed)\s*\))")
 #: At most this many statements once loops are unrolled.
 MAX_UNROLLED = 200
 
 
 def _loop_values(text: str, number: int, values: str) -> list[int]:
     """The values a ``for`` takes: a list or tuple of whole numbers, or a range of literal bounds."""
-    literal = re.fullmatch(r"[\[(]\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*,?\s*[\])]", values)
+    literal = re.fullmatch(r"[\[(]\s*(-?\d{1,6}(?:\s*,\s*-?\d{1,6})*)\s*,?\s*[\])]", values)
     if literal:
         return [int(v) for v in literal.group(1).split(",")]
     ranged = _RANGE.fullmatch(values)
@@ -132,6 +132,13 @@ def _loop_values(text: str, number: int, values: str) -> list[int]:
             steps = range(*args)
         except (ValueError, TypeError):
             steps = None
+        if steps is not None and len(steps) > MAX_UNROLLED:
+            raise AnswerError(
+                f"line {number}: the loop takes {len(steps)} values; at most {MAX_UNROLLED} statements are read "
+                "once loops are unrolled",
+                formula=text,
+                column=1,
+            )
         if steps is not None and len(args) <= 3:
             return list(reversed(steps)) if ranged.group("reversed") else list(steps)
     raise AnswerError(

@@ -37,6 +37,9 @@ BP1 = r"(a^L_j - y_j) \sigma'(z^L_j)"
             "more than 3 functions or derivatives",
         ),
         (r"\delta^2_1 = \frac{\partial}{\partial z^2_1} " + r"(\sum_k a^L_k)" * 12, "too large to grade"),
+        (r"\delta^L_j = (a^L_j" + r" + a^L_j" * 60 + BP1, "to close the bracket"),  # 61 places it could close
+        ("dW = 0\nfor k in range(1000000000):\n    dW += k", "the loop takes 1000000000 values"),
+        ("dW = 0\nfor k in range(100):\n  for j in range(100):\n    dW += k", "more than 200 statements"),
     ],
 )
 def test_oversized_answers_are_refused_quickly_naming_the_limit(answer, message):

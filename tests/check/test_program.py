@@ -333,7 +333,7 @@ def test_a_loop_whose_quote_lost_its_indentation_runs_to_the_end():
     [
         ("for k in range(n):", "literal whole numbers"),
         ("for k in layers:", "literal whole numbers"),
-        ("for k in range(500):", "more than 200 statements"),
+        ("for k in range(500):", "at most 200 statements"),
     ],
 )
 def test_a_loop_that_cannot_be_unrolled_is_refused_naming_its_line(loop, message):
