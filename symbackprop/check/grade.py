@@ -402,6 +402,16 @@ def _grade(
         return _grade_local(spec, nt, lhs_node, sides, rng, why, reduced, ident=ident, text=text, equation=equation)
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
+    placeholders = [n for s in sides for n in walk(s) if isinstance(n, tree.Partial) and n.wrt is None]
+    if placeholders:  # (from back propagation): the gradient of the left-hand side's weights, without the decay
+        wrt = _gradient_of(lhs_node) if q.kind in ("weight", "bias") else None
+        if wrt is None:
+            raise GradingError(
+                f"'(from back propagation)' stands for the gradient the left-hand side names, and {q.text} is no "
+                "weight's or bias's gradient"
+            )
+        sides = [_mapped(s, lambda n: replace(n, wrt=wrt) if isinstance(n, tree.Partial) and n.wrt is None else n)
+                 for s in sides]  # fmt: skip
     if register and q.layer is not None and q.kind in ("delta", "cost_gradient"):
         sides = [_received(side, q) for side in sides]
     if wanted == "delta_output" and q.kind == "delta" and q.layer is None:  # filed under BP1: the output layer
@@ -557,6 +567,15 @@ def _grade(
         note=note,
         **base,
     )
+
+
+def _gradient_of(lhs) -> tree.Var | None:
+    """The weight or bias whose gradient the left-hand side names: ∂C/∂W^l's W^l, dW^{[l]}'s W^{[l]}."""
+    if isinstance(lhs, tree.Partial) and isinstance(lhs.wrt, tree.Var):
+        return lhs.wrt
+    if isinstance(lhs, tree.Var) and lhs.base in ("dW", "dw", "db"):
+        return replace(lhs, base=lhs.base[1:])
+    return None
 
 
 def _stated_layers(text: str, stated, q: Quantity, layers: list, nt, depth: int) -> tuple[list, str]:
@@ -1042,8 +1061,8 @@ def _decay_terms(node):
     lam, m = tree.Var("lambda"), tree.Var("m")
     if not (isinstance(node, tree.BinOp) and isinstance(node.left, tree.Var) and node.left.base == "lambda"):
         return
-    if node.op == "dot":
-        scaled = tree.BinOp("dot", tree.BinOp("/", lam, m), node.right)
+    if node.op in ("dot", "star"):  # λ W, λ * W
+        scaled = tree.BinOp(node.op, tree.BinOp("/", lam, m), node.right)
         yield Words("the weight-decay term {0} lacks the average's 1/m: it should be {1}", (node, scaled)), scaled
     elif node.op == "/":
         for fixed in (tree.BinOp("dot", lam, node.right), tree.BinOp("dot", tree.BinOp("/", lam, m), node.right)):

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from symbackprop.check.lexicon import translate
 from symbackprop.check.names import ACTIVATION_NAMES, COST_NAMES, D_BASES, QUANTITY_NAMES, Names, example_from
-from symbackprop.check.tokens import Token, _error, tokenize
+from symbackprop.check.tokens import BACKPROP, Token, _error, tokenize
 from symbackprop.check.tree import (
     MAX_EXPONENT,
     MAX_NESTED_FUNCTIONS,
@@ -302,6 +302,10 @@ class _Parser(Names):
         if token.kind == "NUM":
             self.advance()
             return _number(token.text)
+        if token.kind == "NAME" and token.text == BACKPROP:  # Ng's notes: the gradient backpropagation gives
+            self.advance()
+            self.readings.append(f"{token.raw} as the gradient without the weight decay")
+            return Partial(Cost("C", None, False, zero=True, unregularised=True), None, token.column)
         if token.kind == "OP" and token.text == "(":
             self.advance()
             self.enter(token)

@@ -214,6 +214,10 @@ class Binding:
     indexed: bool = False
 
 
+#: Ng's placeholder for what backpropagation gives, as his course's notes write the weight decay's gradient:
+#: ``dw[l] = (from back propagation) + lambda/m * w[l]``; its token's text is BACKPROP.
+_FROM_BACKPROP = re.compile(r"\(\s*from\s+back[\s-]*prop(?:agation)?\s*\)", re.IGNORECASE)
+BACKPROP = "(from backprop)"
 #: The reader's own letters: in a binding's formula they are the reader's quantities, never a program's names.
 _READER_LETTERS = frozenset({"W", "w", "b", "z", "a", "x", "y", "Z", "A", "X", "Y", "delta"})
 
@@ -369,6 +373,11 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
         if ch == "ŷ":
             tokens.append(Token("NAME", "a", col, "ŷ"))  # the reader's a^L in every notation (lexicon.translate)
             i += 1
+            continue
+        backprop = _FROM_BACKPROP.match(body, i) if ch == "(" else None
+        if backprop:  # Ng's notes: dw[l] = (from back propagation) + lambda/m w[l]: the gradient without the decay
+            tokens.append(Token("NAME", BACKPROP, col, backprop.group(0)))
+            i = backprop.end()
             continue
         if ch == "\\":
             match = re.match(r"\\([A-Za-z]+|.)", body[i:])

@@ -102,7 +102,7 @@ class Partial:
     """∂num/∂wrt: num is a Cost or a quantity (∂z^{l+1}_j/∂z^l_i); ∇_a C is ∂C/∂a^L."""
 
     num: object
-    wrt: Var
+    wrt: Var | None  # None: Ng's "(from back propagation)", with respect to what the left-hand side names
     column: int = 0
 
 

@@ -195,6 +195,34 @@ def test_the_courses_lambd_and_a_sum_of_every_entry():
 @pytest.mark.parametrize(
     ("text", "status"),
     [
+        # the course's notes: "dw[l] = (from back propagation) + lambda/m * w[l]", the placeholder for what
+        # backpropagation gives without the decay (the gradient (1/m) dZ A^T of the cost without it)
+        ("dw[l] = (from back propagation) + lambda/m * w[l]", "correct"),
+        ("dW[l] = (from backprop) + (lambda/m) W[l]", "correct"),
+        ("db[l] = (from back propagation)", "correct"),  # the decay leaves the biases alone
+        ("dw[l] = (from back propagation) + lambda * w[l]", "wrong"),  # the 1/m of the dataset scale missing
+        ("db[l] = (from back propagation) + lambda/m * b[l]", "wrong"),
+    ],
+)
+def test_ngs_placeholder_from_back_propagation_is_the_gradient_without_the_decay(text, status):
+    v = grade(DLAI_L2, text)
+    assert v.status == status, v.reason
+    assert "as the gradient without the weight decay" in v.note
+
+
+def test_a_decay_written_with_a_star_and_without_1_over_m_is_named():
+    v = grade(DLAI_L2, "dw[l] = (from back propagation) + lambda * w[l]")
+    assert v.mistake == "the weight-decay term λ * w^l lacks the average's 1/m: it should be λ/m * w^l", v.mistake
+
+
+def test_the_placeholder_from_back_propagation_needs_a_gradient_on_the_left():
+    v = grade(DLAI_L2, "dZ[l] = (from back propagation)")
+    assert v.status == "error" and "stands for the gradient the left-hand side names" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
         # PRML (5.53), (5.56) and a Data Science SE answer quoting (5.50): no layers written, the units'
         # letters say them (j in a layer l, i in l-1, k in l+1); truths by finite differences (the corpus)
         (r"\frac{\partial E_n}{\partial w_{ji}} = \delta_j z_i", "correct"),
