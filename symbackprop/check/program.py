@@ -26,7 +26,8 @@ NAME = r"[A-Za-z_][\w.]*(?:\[[^\]]*\])*"
 TEX_NAME = r"\\[A-Za-z]+(?:_(?:\{\w+\}|\w))?"
 #: A name indexed by a parameter that its formula uses: ``A[k] = a^{(k)}``, ``self.weights[k] = w^{(k+1)}``.
 _INDEXED = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\[\s*(?P<param>[A-Za-z_]\w*)\s*\]\s*")
-_FUNCTION = re.compile(r"\s*(?P<name>[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
+#: A function, or a method of an object in brackets as network2.py calls its cost's: ``(self.cost).delta(z, a, y)``.
+_FUNCTION = re.compile(r"\s*(?P<name>(?:\([A-Za-z_][\w.]*\)\.)?[A-Za-z_][\w.]*)\s*\((?P<params>[^()]*)\)\s*")
 _ASSIGNMENT = re.compile(rf"\s*(?P<name>{NAME})\s*(?P<op>[-+*/]?=)(?!=)(?P<rhs>.*)")
 #: Lines a quoted excerpt leaves out of a program: its elisions.
 _ELISIONS = {"...", "…", "[...]"}

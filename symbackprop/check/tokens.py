@@ -353,8 +353,8 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
             or (i > 1 and body[i - 2] in "^_" and body[i - 1].isdigit() and "\\" in body)  # TeX's ^2z: 2, then z
         )
         if (
-            start_of_name or (ch == "\\" and any(n.startswith("\\") for n in bindings or ()))
-        ) and bindings:  # a program's own name, bound by the teacher (--names) or by the program
+            start_of_name or (ch in "\\(" and any(n.startswith(ch) for n in bindings or ()))
+        ) and bindings:  # a program's own name, bound by the teacher (--names) or by the program; \delta_3, (self.cost)
             expanded = _expand(text, body, i, bindings, depth)
             if expanded is not None:
                 more, i = expanded

@@ -348,3 +348,15 @@ def test_an_indexed_name_is_bound_with_its_index_and_the_readers_letters_stay_th
     program = "err = A[3] - y\nout_delta = err * A[3] * (1 - A[3])"
     v = grade(CHAIN, program, names=names | parse_bindings(["out_delta = delta^{(3)}"]))
     assert v.status == "correct", v.reason  # A[3] is a^{(3)}, its a the reader's a, not the program's a
+
+
+def test_a_method_of_an_object_in_brackets_is_bound_like_a_function():
+    # network2.py: delta = (self.cost).delta(zs[-1], activations[-1], y), CrossEntropyCost.delta returning a - y
+    spec = make_spec(name="n2", layers=(3, 4, 2), activation="sigmoid", output="sigmoid", cost="cross_entropy",
+                     notation="nielsen")  # fmt: skip
+    text = "delta = (self.cost).delta(zs[-1], activations[-1], y)"
+    names = ["zs[-1] = z^L", "activations[-1] = a^L"]
+    cross_entropy = parse_bindings(["(self.cost).delta(z, a, y) = a - y", *names])
+    assert grade(spec, text, equation="BP1", names=cross_entropy).status == "correct"
+    quadratic = parse_bindings(["(self.cost).delta(z, a, y) = (a - y) * sigma'(z)", *names])  # QuadraticCost's
+    assert grade(spec, text, equation="BP1", names=quadratic).status == "wrong"
