@@ -427,6 +427,13 @@ class _Parser(Names):
             return Var(name, column=token.column)
         if name in OTHER_LETTERS:
             return self.other_letter(token)
+        word, written = _word_at(self.text, token.column)
+        if len(word) > len(name) and ("_" in word or "." in word or len(word) > 3):  # error_hidden, self.who
+            raise self.error(
+                f"unknown name {word!r}, a program's own name: bind it with --names '{written} = …' (what it "
+                "holds, in the notation's letters)",
+                token,
+            )
         raise self.error(
             f"unknown name {name!r}; quantities are W w b z a delta x y, costs C J, activations f sigma phi, "
             "constants lambda eta (alpha) m n",
@@ -806,6 +813,30 @@ def _number(text: str) -> Num:
         value = Fraction(int((whole or "0") + frac), 10 ** len(frac))  # 1.0 is 1, 0.5 is 1/2
         return Num(value.numerator, value.denominator)
     return Num(int(text))
+
+
+def _word_at(text: str, column: int) -> tuple[str, str]:
+    """The program word (ASCII letters, digits, _ and .) around the 1-based ``column`` of ``text``, and how it is
+    bound: ``Softmax(x)`` where it is called, ``self.weights[k]`` where it is indexed."""
+
+    def in_word(ch: str) -> bool:
+        return ch.isascii() and (ch.isalnum() or ch in "_.")
+
+    start = end = column - 1
+    if not 0 <= start < len(text):
+        return "", ""
+    while start > 0 and in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and in_word(text[end]):
+        end += 1
+    word = text[start:end].strip(".")
+    after = text[end : end + 1]
+    closing = text.find("]", end)
+    if after == "(":
+        return word, f"{word}(x)"
+    if after == "[" and 0 < closing - end < 20:
+        return word, word + text[end : closing + 1]
+    return word, word
 
 
 def parse_answer(text: str, letters: dict[str, str] | None = None, bindings=None) -> Equation:

@@ -360,3 +360,16 @@ def test_a_method_of_an_object_in_brackets_is_bound_like_a_function():
     assert grade(spec, text, equation="BP1", names=cross_entropy).status == "correct"
     quadratic = parse_bindings(["(self.cost).delta(z, a, y) = (a - y) * sigma'(z)", *names])  # QuadraticCost's
     assert grade(spec, text, equation="BP1", names=quadratic).status == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("text", "binding"),
+    [
+        ("error_hidden = W.T * error_output", "--names 'error_hidden = …'"),  # Make Your Own Neural Network
+        ("delta = np.dot(self.weights[k].T, delta)", "--names 'self.weights[k] = …'"),
+        ("dA = Softmax(Z) - Y", "--names 'Softmax(x) = …'"),
+    ],
+)
+def test_a_programs_unbound_name_is_named_whole_with_the_binding_to_write(text, binding):
+    v = grade(DLAI, text, equation="BP1")
+    assert v.status == "error" and "a program's own name" in v.reason and binding in v.reason, v.reason
