@@ -37,6 +37,7 @@ import itertools
 import math
 import multiprocessing
 import random
+import re
 import time
 from dataclasses import fields, is_dataclass, replace
 from fractions import Fraction
@@ -173,7 +174,7 @@ def _closings(text: str, error: tree.UnclosedBracket) -> list[int]:
         if token.kind == "OP" and token.text == ")":
             depth -= 1
         if depth == 0 and (token.column == error.stopped or token.kind == "OP" and token.text in _CLOSING_BEFORE):
-            places.append(token.column - 1 if token.kind != "END" else len(text))
+            places.append(token.column - 1 if token.kind != "END" else len(text.rstrip()))
         if token.kind == "OP" and token.text == "(":
             depth += 1
     return sorted(set(places))
@@ -199,7 +200,7 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
     statuses = {v.status for v in graded}
     if len(statuses) != 1 or not statuses <= {"correct", "wrong"}:
         if statuses == {"correct", "wrong"}:
-            readings = ", ".join(f"closed at column {at} {v.status}" for at, v in zip(read_at, graded))
+            readings = ", ".join(f"{_closed_where(text, at)}: {v.status}" for at, v in zip(read_at, graded))
             message = f"the bracket is never closed, and where it closes decides the verdict ({readings}): close it"
             raise _error(text, message, error.opened, "(") from None
         raise error
@@ -213,6 +214,15 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
     )
     note = f"the bracket opened at column {error.opened} is never closed: {where}"
     return _replace(shown, text=text, note=f"{shown.note}; {note}" if shown.note else note)
+
+
+def _closed_where(text: str, column: int) -> str:
+    """Where a reading closes the bracket, in words: before the operator at ``column``, or at the end."""
+    after = text[column - 1 :].strip()
+    if not after:
+        return "closed at the end"
+    word = re.match(r"\\[A-Za-z]+|\S", after).group(0)
+    return f"closed before {word} (column {column})"
 
 
 def _replace(verdict: Verdict, **changes) -> Verdict:
@@ -1325,11 +1335,10 @@ def _compare(
                 if simplifies_to_zero(by_value):
                     tally["simplified"] = True
                     continue
-                # 0 at a point but not simplified in time: compared by value (numerically, below), never in δ,
-                # whose symbols are not independent of each other (δ^l is a function of δ^{l+1})
-                answer, true = answer.xreplace(deltas).subs(constraints), true.xreplace(deltas).subs(constraints)
-                difference = by_value
-            # otherwise the comparison (and its counterexample) stays in terms of δ
+            # compared by value from here on, never in δ: the δ are not independent of each other (δ^l is a
+            # function of δ^{l+1} and z), so a point giving them values of their own is no network's
+            answer, true = answer.xreplace(deltas).subs(constraints), true.xreplace(deltas).subs(constraints)
+            difference = sp.expand(by_value)
         if quick and (
             difference.atoms(AppliedUndef)
             or _clearly_nonzero(difference, rng)
