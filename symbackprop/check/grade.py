@@ -76,6 +76,7 @@ from symbackprop.check.parse import parse_answer, parse_tokens
 from symbackprop.check.show import Words, show
 from symbackprop.check.tokens import _error, tokenize
 from symbackprop.check.verdict import FreeIndex, GradeReport, GradingError, Verdict, Wrong
+from symbackprop.errors import SymbackpropError
 from symbackprop.network import indexed
 from symbackprop.network.cost import TRAINING_SET_SIZE
 from symbackprop.notation import symbols
@@ -83,7 +84,7 @@ from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
 from symbackprop.printing.latex import escaped_text, latex
 from symbackprop.printing.text import text as as_text
-from symbackprop.spec.functions import Z
+from symbackprop.spec.functions import COSTS, Z
 from symbackprop.spec.model import Spec
 from symbackprop.timing import SIMPLIFY_SECONDS, OutOfTime, rational_zero, simplifies_to_zero, time_limit, within
 from symbackprop.verification import sampling
@@ -903,7 +904,10 @@ def _culprit(
 
     A correction is tried for every elementwise activation (the quicker test) where the output layer's is
     elementwise, else for this network's own (a softmax output's a - y holds only for the softmax)."""
-    abstract = spec.layer_activation(len(spec.layers) - 1).elementwise
+    primed = any(isinstance(node, tree.Activation) and node.prime for side in sides for node in walk(side))
+    # tried for every elementwise f where the answer writes f' (the quicker test); with the network's own
+    # functions where it writes none (σ' as a(1 − a), or f' missing), which no abstract f can match
+    abstract = spec.layer_activation(len(spec.layers) - 1).elementwise and primed
     for n, side in enumerate(sides):
         for label, part, rest in _terms(side) + [
             (lbl, p, r) for _, _, sub in _terms(side)[:0] for lbl, p, r in _terms(sub)
@@ -936,6 +940,24 @@ def _culprit(
                     return words
             except (GradingError, Wrong):
                 continue
+    return _other_cost(spec, nt, kind, q, sides, layers, batch, rng, examples)
+
+
+def _other_cost(spec, nt, kind, q, sides, layers, batch, rng, examples) -> Words | None:
+    """The derivative of another built-in cost, where the answer holds for it: the quadratic cost's
+    δ^L = (a − y) ⊙ σ'(z^L) written for the cross-entropy, whose σ' cancels."""
+    for other in COSTS:
+        if other == spec.cost:
+            continue
+        try:
+            alt = replace(spec, cost=other)
+            if _check(alt, nt, kind, q, sides, layers, batch, False, rng, explain=False, quick=True, examples=examples)[
+                "holds"
+            ]:
+                words = f"the derivative of another cost: this holds for the {other.replace('_', ' ')} cost"
+                return Words(f"{words}, not for this spec's {spec.cost.replace('_', ' ')} cost")
+        except (GradingError, Wrong, SymbackpropError):
+            continue
     return None
 
 
@@ -999,6 +1021,54 @@ def _quantity_layers(node):
         for by in (-1, 1):
             moved = _shift_layers(node, by)
             yield Words("{0} is from the wrong layer: it should be {1}", (node, moved)), moved
+
+
+def _missing_derivative(side, q):
+    """The error without its factor f'(z^l): δ^l (deeplearning.ai's dZ^{[l]}) propagated or taken without the
+    activation's derivative, as the output error a − y or W^T δ alone."""
+    if q.kind != "delta":
+        return
+    z = tree.Var("Z" if q.columns else "z", q.layer, q.indices)
+    factor = tree.Activation("f", z, True, None)
+    yield (
+        Words("the factor {0} is missing: it should be {1}", (factor, tree.BinOp("hadamard", side, factor))),
+        (tree.BinOp("hadamard", side, factor)),
+    )
+
+
+def _products(node):
+    """A product of the wrong kind or order: a matrix product where ⊙ belongs, ⊙ where a matrix product does,
+    the outer product δ aᵀ written a δ."""
+    if not (isinstance(node, tree.BinOp) and node.op in ("dot", "star", "hadamard")):
+        return
+    left, right = node.left, node.right
+    if node.op == "dot":
+        entrywise = replace(node, op="hadamard")
+        yield (
+            Words("a matrix product where the elementwise product belongs: {0} should be {1}", (node, entrywise)),
+            (entrywise),
+        )
+    else:
+        matrix = replace(node, op="dot")
+        yield (
+            Words("an elementwise product where the matrix product belongs: {0} should be {1}", (node, matrix)),
+            (matrix),
+        )
+    for outer in (tree.BinOp("dot", right, tree.Transpose(left), node.column), tree.BinOp("dot", right, left)):
+        yield Words("the factors are in the wrong order: {0} should be {1}", (node, outer)), outer
+
+
+def _literal_layers(node, q):
+    """A layer written as a number where the general layer belongs (dZ^{[1]} in a formula for layer l)."""
+    if q.layer is None or q.layer.var != "l":
+        return
+    if isinstance(node, tree.Var) and node.layer is not None and node.layer.var is None:
+        for offset in (0, -1, 1):
+            general = replace(node, layer=replace(node.layer, var="l", offset=offset))
+            yield (
+                Words("{0} has a layer number where the general layer belongs: it should be {1}", (node, general)),
+                (general),
+            )
 
 
 def _bare_error(node) -> bool:
@@ -1087,10 +1157,13 @@ def _repairs(side, q, kind: str, batch: bool):
     layer, the layers off by one, the average 1/m, the weight decay, a factor 2 (the quadratic cost's 1/2)."""
     yield from _rewrites(side, _decay_terms)  # yields only where λ is written
     yield from _rewrites(side, _whole_sums)
+    yield from _missing_derivative(side, q)
     yield from _rewrites(side, _transposes)
+    yield from _rewrites(side, _products)
     yield from _rewrites(side, _swapped_indices)
     yield from _rewrites(side, _derivative_layers)
     yield from _rewrites(side, _quantity_layers)
+    yield from _rewrites(side, lambda node: _literal_layers(node, q))
     letters = [i for i in q.indices if isinstance(i, str)]
     if len(letters) == 2:
         a, b = letters

@@ -6,7 +6,7 @@ import pytest
 from paths import EXAMPLES
 
 from symbackprop.check.grade import grade
-from symbackprop.spec.load import load_spec
+from symbackprop.spec.load import load_spec, make_spec
 
 NOTES = load_spec(EXAMPLES / "notes.toml")  # layers [3, 4, 2], W^l, f^l, ∘
 
@@ -52,3 +52,36 @@ SOFTMAX = load_spec(EXAMPLES / "softmax.toml")
 def test_a_constant_factor_or_sign_is_named(spec, answer, mistake):
     v = grade(spec, answer)
     assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake"),
+    [
+        # the kinds of slip the real corpus has (tests/check/corpus): f' left out, the wrong product, the
+        # outer product's factors in the wrong order, a layer number where the general layer belongs
+        (r"\delta^l = (W^{l+1})^T \delta^{l+1}", "the factor f'(z^l) is missing"),
+        ("delta^L = a^L - y", "the factor f'(z^L) is missing"),
+        (r"\delta^l = ((W^{l+1})^T \delta^{l+1}) f'(z^l)", "a matrix product where the elementwise product belongs"),
+        (r"\frac{\partial C}{\partial W^l} = (a^{l-1})^T \circ \delta^l", "the factors are in the wrong order"),
+    ],
+)
+def test_the_corpus_kinds_of_slip_are_named(answer, mistake):
+    v = grade(NOTES, answer)
+    assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)
+
+
+def test_a_layer_number_where_the_general_layer_belongs_is_named():
+    deep = make_spec(name="deep", layers=[2, 3, 3, 2], activation="sigmoid", cost="quadratic", notation="notes")
+    v = grade(deep, r"\delta^l = ((W^{3})^T \delta^{l+1}) \circ f'(z^l)")  # right at l = 2 only
+    mistake = "W^3 has a layer number where the general layer belongs: it should be W^{l+1}"
+    assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)
+
+
+def test_the_derivative_of_another_cost_is_named():
+    from dataclasses import replace
+
+    cross_entropy = replace(NOTES, cost="cross_entropy")  # σ' cancels: δ^L = a^L − y
+    v = grade(cross_entropy, r"\delta^L = (a^L - y) \circ \sigma'(z^L)")  # network.py's, kept in network2.py
+    assert v.status == "wrong"
+    assert v.mistake == "the derivative of another cost: this holds for the quadratic cost, not for this spec's " \
+        "cross entropy cost", v.mistake  # fmt: skip
