@@ -929,7 +929,7 @@ def _culprit(
     for n, side in enumerate(sides):
         for words, repaired in itertools.chain(_rescaled(side, ratio), _repairs(side, q, kind, batch)):
             if tried >= MAX_REPAIRS or time.monotonic() > deadline:
-                return None  # named when found quickly; the counterexample says the rest
+                break  # named when found quickly; the counterexample says the rest
             tried += 1
             trial = list(sides)
             trial[n] = repaired
