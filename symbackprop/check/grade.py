@@ -205,11 +205,11 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
             message = f"the bracket is never closed, and where it closes decides the verdict ({readings}): close it"
             raise _error(text, message, error.opened, "(") from None
         raise error
-    shown = graded[-1]
+    shown = next((v for v in graded if v.mistake), graded[-1])  # the reading whose mistake is named, if any
     said = "correct" if shown.status == "correct" else "wrong"
     where = (
         f"read closed at each of the {len(graded)} places where it makes a formula, every reading is {said}; "
-        "shown closed where its contents end"
+        f"shown {_closed_where(text, read_at[graded.index(shown)])}"
         if len(graded) > 1
         else "read closed where its contents end, the one place where it makes a formula"
     )
@@ -1036,6 +1036,30 @@ def _missing_derivative(side, q):
     )
 
 
+def _decay(node) -> bool:
+    """Whether ``node`` is a weight-decay term: it names λ."""
+    return any(isinstance(n, tree.Var) and n.base == "lambda" for n in walk(node))
+
+
+def _missing_cost_factor(side, q, kind: str):
+    """The cost's own factor ∂C/∂a^L left out (a(1 − a) taken for ∂C/∂z^L, a chain without its last factor)."""
+    if kind not in ("delta_output", "weight", "bias"):
+        return
+    factor = tree.Partial(tree.Cost("C"), tree.Var("a", tree.Layer("L"), q.indices if kind == "delta_output" else ()))
+    fixed = tree.BinOp("hadamard", side, factor)
+    yield Words("the factor {0} is missing: it should be {1}", (factor, fixed)), fixed
+
+
+def _wrong_index(node, side, q):
+    """One quantity with the wrong index letter (y_i inside a sum over j), given another letter in scope."""
+    if not (isinstance(node, tree.Var) and len(node.indices) == 1 and isinstance(node.indices[0], str)):
+        return
+    scope = {i for i in q.indices if isinstance(i, str)} | {n.index for n in walk(side) if isinstance(n, tree.Sum)}
+    for letter in sorted(scope - {node.indices[0]}):
+        renamed = replace(node, indices=(letter,))
+        yield Words("{0} has the wrong index: it should be {1}", (node, renamed)), renamed
+
+
 def _products(node):
     """A product of the wrong kind or order: a matrix product where ⊙ belongs, ⊙ where a matrix product does,
     the outer product δ aᵀ written a δ."""
@@ -1153,8 +1177,11 @@ def _decay_terms(node):
 
 
 def _repairs(side, q, kind: str, batch: bool):
-    """Corrections a teacher would name, each with its words: a transpose, swapped indices, f' at another
-    layer, the layers off by one, the average 1/m, the weight decay, a factor 2 (the quadratic cost's 1/2)."""
+    """Corrections a teacher would name, each with its words, the commonest first (each one exact comparison,
+    within MAX_REPAIRS): the decay's 1/m, a sum of every entry, f' missing, a transpose, the wrong product, swapped
+    indices, f' or a quantity at another layer, a number for the general layer, the whole answer transposed, the
+    cost's factor ∂C/∂a missing, the layers off by one, the average 1/m, the weight decay, a factor 2 (the
+    quadratic cost's 1/2), an index letter of another sum."""
     yield from _rewrites(side, _decay_terms)  # yields only where λ is written
     yield from _rewrites(side, _whole_sums)
     yield from _missing_derivative(side, q)
@@ -1164,6 +1191,8 @@ def _repairs(side, q, kind: str, batch: bool):
     yield from _rewrites(side, _derivative_layers)
     yield from _rewrites(side, _quantity_layers)
     yield from _rewrites(side, lambda node: _literal_layers(node, q))
+    yield Words("the answer is transposed: it should be {0}", (tree.Transpose(side),)), tree.Transpose(side)
+    yield from _missing_cost_factor(side, q, kind)
     letters = [i for i in q.indices if isinstance(i, str)]
     if len(letters) == 2:
         a, b = letters
@@ -1176,6 +1205,12 @@ def _repairs(side, q, kind: str, batch: bool):
     m = tree.Var("m")
     if batch:
         yield Words("the average over the examples, 1/m, is missing"), tree.BinOp("/", side, m)
+        if isinstance(side, tree.BinOp) and side.op == "+" and _decay(side.right) and not _decay(side.left):
+            data = tree.BinOp("/", side.left, m)
+            yield (
+                Words("the average over the examples, 1/m, is missing from {0}", (side.left,)),
+                (tree.BinOp("+", data, side.right)),
+            )
         yield (
             Words("a 1/m too many: this quantity is a sum over the examples, not their average"),
             tree.BinOp("dot", side, m),
@@ -1191,6 +1226,7 @@ def _repairs(side, q, kind: str, batch: bool):
         Words("a factor 2 too many (the quadratic cost here has the 1/2 that cancels it)"),
         tree.BinOp("/", side, tree.Num(2)),
     )
+    yield from _rewrites(side, lambda node: _wrong_index(node, side, q))
 
 
 def _rescaled(side, ratio: Fraction | None):

@@ -85,3 +85,23 @@ def test_the_derivative_of_another_cost_is_named():
     assert v.status == "wrong"
     assert v.mistake == "the derivative of another cost: this holds for the quadratic cost, not for this spec's " \
         "cross entropy cost", v.mistake  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake"),
+    [
+        (r"\frac{\partial C}{\partial W^l} = a^{l-1} (\delta^l)^T", "the answer is transposed"),
+        (r"\delta^L = a^L \circ (1 - a^L)", "the factor ∂C/∂a^L is missing"),  # a(1 − a) taken for ∂C/∂z^L
+        (r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_j \sigma'(z^l_j)", "δ^{l+1}_j has the wrong index"),
+    ],
+)
+def test_a_transposed_answer_a_missing_cost_factor_and_a_wrong_index_are_named(answer, mistake):
+    v = grade(NOTES, answer)
+    assert v.status == "wrong" and mistake in v.mistake, (v.mistake, v.reason)
+
+
+def test_the_average_missing_from_the_data_term_alone_is_named():
+    batch = make_spec(name="decay", layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation="notes",
+                      regularization={"l2": 0.1, "scale": "batch"})  # fmt: skip
+    v = grade(batch, r"\frac{\partial C}{\partial W^l} = \sum_{x} \delta^{x,l} (a^{x,l-1})^T + \lambda W^l")
+    assert v.status == "wrong" and "1/m, is missing from" in v.mistake, (v.mistake, v.reason)
