@@ -38,6 +38,7 @@ import math
 import multiprocessing
 import random
 import re
+import signal
 import time
 from dataclasses import fields, is_dataclass, replace
 from fractions import Fraction
@@ -217,13 +218,17 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
     return _replace(shown, text=text, note=f"{shown.note}; {note}" if shown.note else note)
 
 
+#: The operators a bracket may close before, as the verdict's words show them.
+_TEX_SIGNS = {"\\odot": "⊙", "\\circ": "∘", "\\cdot": "·", "\\times": "×", "\\bullet": "•", "\\ast": "∗"}
+
+
 def _closed_where(text: str, column: int) -> str:
     """Where a reading closes the bracket, in words: before the operator at ``column``, or at the end."""
     after = text[column - 1 :].strip()
     if not after:
         return "closed at the end"
     word = re.match(r"\\[A-Za-z]+|\S", after).group(0)
-    return f"closed before {word} (column {column})"
+    return f"closed before {_TEX_SIGNS.get(word, word)} (column {column})"
 
 
 def _replace(verdict: Verdict, **changes) -> Verdict:
@@ -1036,6 +1041,21 @@ def _missing_derivative(side, q):
     )
 
 
+def _transpose_of(node):
+    """``node`` transposed as a teacher writes it: (A B)ᵀ = Bᵀ Aᵀ, (Aᵀ)ᵀ = A, a number its own transpose."""
+    if isinstance(node, tree.Transpose):
+        return node.operand
+    if isinstance(node, tree.BinOp) and node.op == "dot":
+        return replace(node, left=_transpose_of(node.right), right=_transpose_of(node.left))
+    if isinstance(node, tree.BinOp) and node.op in ("+", "-", "hadamard"):
+        return replace(node, left=_transpose_of(node.left), right=_transpose_of(node.right))
+    if isinstance(node, tree.Neg):
+        return replace(node, operand=_transpose_of(node.operand))
+    if isinstance(node, tree.Num) or isinstance(node, tree.Var) and node.base in ("eta", "lambda", "m", "n"):
+        return node
+    return tree.Transpose(node)
+
+
 def _decay(node) -> bool:
     """Whether ``node`` is a weight-decay term: it names λ."""
     return any(isinstance(n, tree.Var) and n.base == "lambda" for n in walk(node))
@@ -1191,7 +1211,8 @@ def _repairs(side, q, kind: str, batch: bool):
     yield from _rewrites(side, _derivative_layers)
     yield from _rewrites(side, _quantity_layers)
     yield from _rewrites(side, lambda node: _literal_layers(node, q))
-    yield Words("the answer is transposed: it should be {0}", (tree.Transpose(side),)), tree.Transpose(side)
+    transposed = _transpose_of(side)
+    yield Words("the answer is transposed: it should be {0}", (transposed,)), transposed
     yield from _missing_cost_factor(side, q, kind)
     letters = [i for i in q.indices if isinstance(i, str)]
     if len(letters) == 2:
@@ -1637,7 +1658,7 @@ def grade_all(
         global _JOB
         _JOB = (spec, notation, seed, seconds, names)
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(rest))) as pool:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(rest)), initializer=_quiet_worker) as pool:
                 chunk = max(1, len(rest) // (jobs * 8))
                 for s, verdict in zip(rest, pool.imap(_one_of_job, rest, chunksize=chunk)):
                     graded[_grading_key(s, notation)] = verdict
@@ -1654,6 +1675,13 @@ def grade_all(
 WARM_ANSWERS = 8
 #: What the workers of :func:`grade_all` grade against: (spec, notation, seed, seconds, names), set before they fork.
 _JOB: tuple | None = None
+
+
+def _quiet_worker() -> None:
+    """A worker of :func:`grade_all` ends without a word when the pool ends it (SIGTERM), and leaves Ctrl-C to
+    the parent: the CLI's SIGTERM handler, inherited by fork, would print a traceback from each idle worker."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _grading_key(s, notation: str | None) -> tuple:

@@ -395,7 +395,7 @@ def test_a_bracket_never_closed_is_graded_where_the_verdict_does_not_depend_on_w
     assert one.status == "correct" and "the one place where it makes a formula" in one.note
     every = grade(spec, r"(y - a^{(n_l)} \odot f'(z^{(n_l)})", equation="delta_output")  # a sign, however closed
     assert every.status == "wrong" and "each of the 3 places where it makes a formula" in every.note
-    assert "the sign" in every.mistake and "shown closed before \\odot" in every.note  # the reading it names
+    assert "the sign" in every.mistake and "shown closed before ⊙" in every.note  # the reading it names
     decides = grade(spec, r"(a^{(n_l)} - y \odot f'(z^{(n_l)})", equation="delta_output")
     assert decides.status == "error" and decides.error_column == 1
     assert "where it closes decides the verdict" in decides.reason and "correct" in decides.reason
