@@ -300,6 +300,8 @@ def _grade_program(
     loops = sorted({s.case.split(" = ")[0] for s in code if s.case})
     if loops:
         unrolled = f"the loop over {', '.join(loops)} unrolled, a statement per value"
+        if any(s.flat for s in code):
+            unrolled += " (its body read as every line after it: the quote lost its indentation)"
         graded = [(value, _replace(v, note=f"{v.note}; {unrolled}" if v.note else unrolled)) for value, v in graded]
     lines = [s.line for s in code if not s.case]
     shared = len(set(lines)) < len(lines)  # a; b on one line: the statements are numbered instead

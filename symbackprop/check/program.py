@@ -78,6 +78,7 @@ class Statement:
     rhs: str  # the right-hand side, padded with spaces so that its columns are the line's
     text: str  # the line as written
     case: str = ""  # in an unrolled loop, the loop variable's value: "k = 2"
+    flat: bool = False  # in a loop whose quote lost its indentation: its body read as every line after it
 
 
 def statements(text: str, bindings: dict | None = None) -> list[Statement] | None:
@@ -86,7 +87,9 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
     bound (read as a formula: ``dZ2 = A2 - Y``)."""
     found: list[Statement] = []
     function = None  # a def whose body, one return, comes next
-    for number, raw, case in _unrolled(text, list(enumerate(text.splitlines(), 1))):
+    for number, raw, case, flat in _unrolled(
+        text, [(n, line, "", False) for n, line in enumerate(text.splitlines(), 1)]
+    ):
         line = _without_comment(raw).replace("`", " ")
         if function is not None and line.strip():
             found.append(_returned(function, number, line))
@@ -106,7 +109,7 @@ def statements(text: str, bindings: dict | None = None) -> list[Statement] | Non
             if not match or not match.group("rhs").strip() or "\\" in part:
                 return None
             rhs = " " * match.start("rhs") + match.group("rhs")
-            found.append(Statement(number, match.group("name"), match.group("op"), rhs, part, case))
+            found.append(Statement(number, match.group("name"), match.group("op"), rhs, part, case, flat))
     if function is not None:
         raise AnswerError(f"line {function[0]}: def {function[1].group('name')} has no body", formula=text, column=1)
     if len(found) < 2 and not any(s.op != "=" or s.name in (bindings or {}) for s in found):
@@ -150,39 +153,43 @@ def _loop_values(text: str, number: int, values: str) -> list[int]:
     )
 
 
-def _unrolled(text: str, lines: list) -> list[tuple[int, str, str]]:
-    """The lines with each ``for`` loop unrolled: its body once per value, the loop variable replaced by it.
-    The body is the lines indented under it; where the quote lost its indentation (the next line is not
-    indented further), every line after it."""
-    out: list[tuple[int, str, str]] = []
+def _indent(line: str) -> int:
+    expanded = line.expandtabs()
+    return len(expanded) - len(expanded.lstrip())
+
+
+def _unrolled(text: str, lines: list) -> list[tuple[int, str, str, bool]]:
+    """The lines (number, text, case, flat) with each ``for`` loop unrolled: its body once per value, the loop
+    variable replaced by it. The body is the lines indented under it; where the quote lost its indentation (the
+    next line is not indented further), every line after it, and its statements are marked ``flat``."""
+    out: list[tuple[int, str, str, bool]] = []
     n = 0
     while n < len(lines):
-        entry = lines[n]
-        number, raw = entry[0], entry[1]
-        outer = entry[2] if len(entry) > 2 else ""
+        number, raw, outer, outer_flat = lines[n]
         loop = _FOR.fullmatch(_without_comment(raw))
         if not loop:
-            out.append((number, raw, outer))
+            out.append(lines[n])
             n += 1
             continue
         values = _loop_values(text, number, loop.group("values").strip())
-        indent = len(loop.group("indent").expandtabs())
+        indent = _indent(loop.group("indent"))
         rest = lines[n + 1 :]
         following = next((e for e in rest if e[1].strip()), None)
         if following is None:
             raise AnswerError(f"line {number}: the loop has no body", formula=text, column=1)
-        if len(following[1]) - len(following[1].lstrip()) > indent:
+        flat = _indent(following[1]) <= indent
+        if flat:
+            body = rest  # the indentation lost: the loop runs to the end
+        else:
             body = []
             for e in rest:
-                if e[1].strip() and len(e[1].expandtabs()) - len(e[1].expandtabs().lstrip()) <= indent:
+                if e[1].strip() and _indent(e[1]) <= indent:
                     break
                 body.append(e)
-        else:
-            body = rest  # the indentation lost: the loop runs to the end
         name = loop.group("var")
         for value in values:
             case = f"{outer}, {name} = {value}" if outer else f"{name} = {value}"
-            replaced = [(e[0], _with_value(e[1], name, value), case) for e in body]
+            replaced = [(e[0], _with_value(e[1], name, value), case, flat or outer_flat) for e in body]
             out.extend(_unrolled(text, replaced))
             if len(out) > MAX_UNROLLED:
                 raise AnswerError(

@@ -321,7 +321,13 @@ def test_a_loop_that_drops_f_prime_is_wrong_at_the_first_layer_it_reaches():
 
 def test_a_loop_whose_quote_lost_its_indentation_runs_to_the_end():
     flat = "\n".join(line.strip() for line in LOOP.format(values="[2, 1, 0]", propagated="tmp").splitlines())
-    assert grade(CHAIN, flat, names=LOOP_NAMES).status == "correct"
+    v = grade(CHAIN, flat, names=LOOP_NAMES)
+    assert v.status == "correct" and "the quote lost its indentation" in v.note
+    assert "lost its indentation" not in grade(CHAIN, LOOP.format(values="[2, 1, 0]", propagated="tmp"),
+                                               names=LOOP_NAMES).note  # fmt: skip
+    tabbed = statements("for k in [1, 0]:\n\tdW[k] = k\ndone = 1")
+    assert [(s.name, s.case, s.flat) for s in tabbed] == [("dW[1]", "k = 1", False), ("dW[0]", "k = 0", False),
+                                                          ("done", "", False)]  # fmt: skip
     code = statements("for k in [1, 0]:\n    dW[k] = k\n    db[k] = k\ndone = 1")
     assert [(s.name, s.case) for s in code] == [
         ("dW[1]", "k = 1"), ("db[1]", "k = 1"), ("dW[0]", "k = 0"), ("db[0]", "k = 0"), ("done", "")
