@@ -185,7 +185,8 @@ def _closings(text: str, error: tree.UnclosedBracket) -> list[int]:
 def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident, seed, names) -> Verdict:
     """An answer with a bracket never closed, graded where the verdict does not depend on where it closes:
     closed at each place it could close, every reading graded; one verdict when all that read agree, else the
-    reader's error. A reading that cannot be graded (too large, a construct not read) leaves it undecided."""
+    reader's error (with the readings where they disagree). A reading that cannot be graded (too large, a
+    construct not read) leaves the answer unread, with the reader's error."""
     places = _closings(text, error)
     if len(places) > MAX_CLOSINGS:
         raise error  # too many readings to grade: the reader's error, the bracket to close
