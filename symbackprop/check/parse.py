@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -366,6 +367,9 @@ class _Parser(Names):
         if name == "npcast":  # np.int64(A2 > 0): the mask's values, 1 and 0
             head = self.advance()
             if not self.at("("):
+                if re.match(r"\w+\s+[A-Za-z_]\w*\s*=", self.text[head.column - 1 :]):  # C's float qa = dactf(a, …);
+                    message = f"a declaration with its type ({head.raw} …): write the assignment without the type"
+                    raise self.error(message, head)
                 raise self.error(f"{head.raw} is read as a cast, such as np.int64(A > 0): expected '(' after it", head)
             args = self.call(head)
             if len(args) != 1:

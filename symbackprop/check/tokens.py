@@ -331,6 +331,19 @@ def _expand(text: str, body: str, i: int, bindings: dict, depth: int) -> tuple[l
     return None
 
 
+def _what_it_is(body: str, i: int) -> str:
+    """The construct an unexpected character belongs to, in words, where it says one: a slice, a second
+    display, prose."""
+    ch = body[i]
+    if ch == ":" and body.rfind("[", 0, i) > body.rfind("]", 0, i):
+        return " (a slice, such as theta[:, 1:]: not read; write the part it selects as a formula)"
+    if ch == "$":
+        return " (a second display: grade each display as an answer of its own)"
+    if ch == "?" or ch.isalpha() and not ch.isascii() and unicodedata.category(ch) == "Lo":
+        return " (prose: only the formula is read; give it alone)"
+    return ""
+
+
 def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[Token]:
     """The answer's tokens, each with its 1-based column; unknown characters and commands raise AnswerError.
 
@@ -493,6 +506,6 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
                 i += len(op)
                 break
         else:
-            raise _error(text, f"unexpected character {ch!r}; valid: {_VALID}", col, ch)
+            raise _error(text, f"unexpected character {ch!r}{_what_it_is(body, i)}; valid: {_VALID}", col, ch)
     tokens.append(Token("END", "", len(body) + 1))
     return _strip_group(_simplify_braces(tokens))

@@ -379,3 +379,17 @@ def test_a_method_of_an_object_in_brackets_is_bound_like_a_function():
 def test_a_programs_unbound_name_is_named_whole_with_the_binding_to_write(text, binding):
     v = grade(DLAI, text, equation="BP1")
     assert v.status == "error" and "a program's own name" in v.reason and binding in v.reason, v.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("theta1_ = np.c_[np.zeros((theta1.shape[0],1)),theta1[:,1:]]", "(a slice, such as theta[:, 1:]: not read"),
+        ("float qa = dactf(a, NN_ACT);", "a declaration with its type (float …): write the assignment without"),
+        ("Shouldn't w2.t() be grad_w2 instead ?", "(prose: only the formula is read; give it alone)"),
+        ("$$\\delta^L = a^L - y$$\n...\n$$\\delta^l = W^T \\delta$$", "(a second display: grade each display"),
+    ],
+)
+def test_an_unread_construct_is_named_in_words(text, words):
+    v = grade(DLAI, text, equation="BP1")
+    assert v.status == "error" and words in v.reason and v.error_column, v.reason
