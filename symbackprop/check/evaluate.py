@@ -355,8 +355,8 @@ class Evaluator:
         if node.name == "sum" and node.axis is not None and not node.every_entry:
             return self._axis_sum(arg, node.axis)
         if node.name == "sum":  # the code's sum(dZ) / np.sum(dZ, axis=1): over the batch's examples
-            if node.every_entry and arg.rows is not None and arg.cols not in (None, EXAMPLES_DIM):
-                # np.sum(W1): NumPy adds up every entry of the matrix, one number
+            if node.every_entry and not arg.scalar:
+                # np.sum(W1), np.sum(dZ1): NumPy adds up every entry of the array, one number
                 return scalar(self.b.sum(lambda i: self.b.sum(lambda j: arg.get(i, j), arg.cols), arg.rows))
             if arg.rows == EXAMPLES_DIM and arg.cols != EXAMPLES_DIM:  # a row per example: a row vector
                 return Value(None, arg.cols, lambda _, j: self.b.sum(lambda e: arg.get(e, j), EXAMPLES_DIM))

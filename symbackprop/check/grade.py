@@ -1178,9 +1178,19 @@ def _unit_words(nt) -> list[str]:
 
 
 def _whole_sums(node):
-    """NumPy's np.sum(W) without axis=: one number, where the matrix itself was meant."""
+    """NumPy's np.sum(W) without axis=: one number, where the matrix itself was meant; a sum along the wrong
+    axis (the examples' axis is the other one)."""
     if isinstance(node, tree.Function) and node.name == "sum" and node.every_entry:
         yield Words("{0} adds up every entry of {1}, one number: it should be {1}", (node, node.arg)), node.arg
+    if isinstance(node, tree.Function) and node.name == "sum" and node.axis in (0, 1):
+        other = replace(node, axis=1 - node.axis, every_entry=False)
+        yield Words(f"the sum runs along the wrong axis: axis={node.axis} should be axis={1 - node.axis}"), other
+    if isinstance(node, tree.Function) and node.name == "sum" and node.every_entry:
+        for axis in (0, 1):
+            yield (
+                Words(f"the sum adds up every entry, one number: it should run along axis={axis}"),
+                (replace(node, axis=axis, every_entry=False)),
+            )
 
 
 def _decay_terms(node):

@@ -752,8 +752,9 @@ class _Parser(Names):
         if len(args) != wanted:
             raise self.error(f"{head.text.removeprefix('np')}(…) takes {wanted} argument(s), found {len(args)}", head)
         every_entry = "npaxis" not in self.keywords
-        if head.text == "sum":
-            return Function("sum", args[0], every_entry=head.raw != "Sum" and every_entry, axis=self.axis)
+        if head.text == "sum":  # np.sum(M) without axis= adds up every entry; a text's sum(dZ), its examples
+            numpy = head.raw.startswith(("np.", "numpy.", "jnp.", "torch.", "tf."))
+            return Function("sum", args[0], every_entry=numpy and every_entry, axis=self.axis)
         if head.text == "npmean":  # np.mean(dZ, axis=1): the sum over the batch's examples over m
             if every_entry:
                 raise self.error("mean(…) without axis= averages every entry: give the axis of the examples", head)

@@ -354,6 +354,7 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
     body = _drop_brace_labels(_strip_delimiters(text))
     tokens: list[Token] = []
     i = 0
+    prefixed, prefix = -1, ""  # where the word after a module prefix (np., torch.) starts, and the prefix
     while i < len(body):
         ch = body[i]
         col = i + 1
@@ -378,6 +379,7 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
         module = next((m for m in _CODE_MODULES if body.startswith(m, i)), None)
         if module and (i == 0 or not body[i - 1].isalnum()):  # NumPy's np.sum, np.dot; torch.mm
             i += len(module)
+            prefixed, prefix = i, module  # the call after it keeps its module in its raw text: np.sum
             continue
         if ch in "#%":  # a comment (Python's #, TeX's %) runs to the end of its line
             end = body.find("\n", i)
@@ -485,7 +487,8 @@ def tokenize(text: str, bindings: dict | None = None, depth: int = 0) -> list[To
             assert match is not None
             word = match.group(0)
             if word in _WORDS:
-                tokens.append(Token("NAME", _WORDS[word], col))
+                raw = prefix + word if prefixed == i else ""
+                tokens.append(Token("NAME", _WORDS[word], col, raw))
             else:
                 tokens.extend(Token("NAME", letter, col + n) for n, letter in enumerate(word))
             i += len(word)

@@ -190,6 +190,11 @@ def test_the_courses_lambd_and_a_sum_of_every_entry():
     assert v.status == "wrong" and v.mistake == "sum(W^1) adds up every entry of W^1, one number: it should be W^1"
     # with axis= it is a sum over one dimension, as before: over the examples of dZ
     assert grade(DLAI_L2, "db1 = np.sum(dZ1, axis=1, keepdims=True) / m").correct
+    v = grade(DLAI_L2, "db1 = np.sum(dZ1, axis=0, keepdims=True) / m")  # down the units, not the examples
+    assert v.status == "wrong" and v.mistake == "the sum runs along the wrong axis: axis=0 should be axis=1"
+    v = grade(DLAI_L2, "db1 = np.sum(dZ1) / m")  # NumPy adds up every entry: one number for every unit's bias
+    assert v.status == "wrong" and "it should run along axis=1" in v.mistake, v.mistake
+    assert grade(DLAI_L2, "db1 = 1/m * sum(dZ1)").correct  # a text's sum(dZ): over the examples, as it means
 
 
 @pytest.mark.parametrize(
