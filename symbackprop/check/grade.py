@@ -83,6 +83,7 @@ from symbackprop.network.cost import TRAINING_SET_SIZE
 from symbackprop.notation import symbols
 from symbackprop.notation.catalogue import NOTATIONS
 from symbackprop.notation.catalogue import get as notation_named
+from symbackprop.notation.spelling import SIGNS
 from symbackprop.printing.latex import escaped_text, latex
 from symbackprop.printing.text import text as as_text
 from symbackprop.spec.functions import COSTS, Z
@@ -220,7 +221,11 @@ def _unclosed(spec, text, error: tree.UnclosedBracket, equation, notation, ident
 
 
 #: The operators a bracket may close before, as the verdict's words show them.
-_TEX_SIGNS = {"\\odot": "⊙", "\\circ": "∘", "\\cdot": "·", "\\times": "×", "\\bullet": "•", "\\ast": "∗"}
+_TEX_SIGNS = {s.latex: s.unicode for s in SIGNS.values() if s.latex.startswith("\\")} | {
+    "\\cdot": "·",
+    "\\times": "×",
+    "\\ast": "∗",
+}
 
 
 def _closed_where(text: str, column: int) -> str:
@@ -1469,8 +1474,10 @@ def _compare(
         own = answer.free_symbols & deltas.keys()
         # δ by its value: where the truth is written in δ and the answer not, or the answer names a δ
         # the truth does not (the chain's δ^l = ∂C/∂z^l, the definition itself)
+        difference = None
         if (true.free_symbols & deltas.keys() and not own) or (own - true.free_symbols):
-            by_value = (answer.xreplace(deltas) - true.xreplace(deltas)).subs(constraints)
+            answer_value, true_value = (side.xreplace(deltas).subs(constraints) for side in (answer, true))
+            by_value = answer_value - true_value
             decided = None if quick else within(SIMPLIFY_SECONDS, lambda e=by_value: rational_zero(e), None)
             if decided:  # a rational function of the exponentials: proved (before expanding a large sum)
                 tally["simplified"] = True
@@ -1485,13 +1492,9 @@ def _compare(
             if not by_value.atoms(AppliedUndef):
                 # compared by value from here on, never in δ: the δ are not independent of each other (δ^l is a
                 # function of δ^{l+1} and z), so a point giving them values of their own is no network's
-                answer, true = answer.xreplace(deltas).subs(constraints), true.xreplace(deltas).subs(constraints)
-                difference = expanded
-            else:  # for every elementwise f (the abstract pass): in δ, the network's own functions decide after
-                difference = sp.expand(answer - true)
-                if difference == 0:
-                    continue
-        else:
+                answer, true, difference = answer_value, true_value, expanded
+            # for every elementwise f (the abstract pass) the δ stay: the network's own functions decide after
+        if difference is None:
             difference = sp.expand(answer - true)
             if difference == 0:
                 continue
