@@ -520,7 +520,7 @@ class Evaluator:
         if node.op in ("+", "-"):
             if left.scalar != right.scalar:  # 1 - a, NumPy's 1 - AL: a number and each entry
                 left, right = broadcast(left, right)
-            if (left.rows, left.cols) != (right.rows, right.cols):
+            if not self.same_shape(left, right):
                 raise self._mismatch("a sum" if node.op == "+" else "a difference", node, left, right)
             sign = 1 if node.op == "+" else -1
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) + sign * right.get(i, j))
@@ -528,7 +528,7 @@ class Evaluator:
             if not right.scalar:  # a / b of vectors, or 1 / a: elementwise, the only meaning it can have
                 if left.scalar:
                     return Value(right.rows, right.cols, lambda i, j: left.get(1, 1) / right.get(i, j))
-                if (left.rows, left.cols) != (right.rows, right.cols):
+                if not self.same_shape(left, right):
                     raise self._mismatch("an elementwise division", node, left, right)
                 return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(i, j))
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) / right.get(1, 1))
@@ -545,13 +545,23 @@ class Evaluator:
             if left.cols is None and right.cols is not None and left.rows == right.rows:
                 # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
                 return Value(right.rows, right.cols, lambda i, j: left.get(i, 1) * right.get(i, j))
-            if (left.rows, left.cols) != (right.rows, right.cols):
+            if not self.same_shape(left, right):
                 raise self._mismatch("an elementwise product", node, left, right)
             return Value(left.rows, left.cols, lambda i, j: left.get(i, j) * right.get(i, j))
         if left.cols != right.rows:
             raise self._mismatch("a matrix product", node, left, right, fit=True)
         inner = left.cols
         return Value(left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), inner))
+
+    def same_shape(self, left: Value, right: Value) -> bool:
+        """Whether two values have one shape at these widths: a layer of one neuron's dimension is 1 (δ^3 Wᵀ of
+        an output of one neuron is a column, as δ^3 is a number there)."""
+
+        def dims(v: Value) -> tuple:
+            return tuple(None if d is not None and d != EXAMPLES_DIM and self.b.width(d) == 1 else d
+                         for d in (v.rows, v.cols))  # fmt: skip
+
+        return (left.rows, left.cols) == (right.rows, right.cols) or dims(left) == dims(right)
 
     def unit(self, v: Value) -> bool:
         """Whether every dimension of ``v`` has width 1 at these widths (a 1 x 1 matrix is a number)."""

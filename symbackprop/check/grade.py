@@ -573,7 +573,9 @@ def _grade(
             if alt["holds"]:
                 note += f"; it would hold in {other} notation"
     counterexample = dict(result["counterexample"]) if result.get("counterexample") else None
-    culprit = _culprit(spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample), examples)
+    culprit = _culprit(
+        spec, nt, kind, q, sides, layers, batch, rng, _ratio(counterexample), examples, result.get("side")
+    )
     wrong_term = result.get("residual", "")
     point = counterexample.pop("point", ()) if counterexample else ()
     reason, reason_latex = _chain_reason(result, lhs_node, sides, letters, q.text)
@@ -910,10 +912,23 @@ def _ratio(counterexample: dict | None) -> Fraction | None:
 
 
 def _culprit(
-    spec, nt, kind, q, sides, layers, batch, rng, ratio: Fraction | None = None, examples: int | None = None
+    spec,
+    nt,
+    kind,
+    q,
+    sides,
+    layers,
+    batch,
+    rng,
+    ratio: Fraction | None = None,
+    examples: int | None = None,
+    failing: int | None = None,
 ) -> Words | None:
     """The one summand, factor or sign whose removal makes the answer hold, if there is one; else one repair a
     teacher would name (a transpose, f' at another layer, …, a constant factor ``ratio`` too many).
+
+    ``failing``: the number of the first side that fails (a chain's link). Only that side is repaired: the
+    others hold, and one repair elsewhere cannot make it hold.
 
     A correction is tried for every elementwise activation (the quicker test) where the output layer's is
     elementwise, else for this network's own (a softmax output's a - y holds only for the softmax)."""
@@ -921,10 +936,9 @@ def _culprit(
     # tried for every elementwise f where the answer writes f' (the quicker test); with the network's own
     # functions where it writes none (σ' as a(1 − a), or f' missing), which no abstract f can match
     abstract = spec.layer_activation(len(spec.layers) - 1).elementwise and primed
-    for n, side in enumerate(sides):
-        for label, part, rest in _terms(side) + [
-            (lbl, p, r) for _, _, sub in _terms(side)[:0] for lbl, p, r in _terms(sub)
-        ]:
+    repairable = [(failing - 1, sides[failing - 1])] if failing else list(enumerate(sides))
+    for n, side in repairable:
+        for label, part, rest in _terms(side):
             trial = list(sides)
             trial[n] = rest
             try:
@@ -939,7 +953,7 @@ def _culprit(
             except (GradingError, Wrong):
                 continue
     tried, deadline = 0, time.monotonic() + REPAIR_SECONDS
-    for n, side in enumerate(sides):
+    for n, side in repairable:
         for words, repaired in itertools.chain(_rescaled(side, ratio), _repairs(side, q, kind, batch)):
             if tried >= MAX_REPAIRS or time.monotonic() > deadline:
                 break  # named when found quickly; the counterexample says the rest
@@ -976,7 +990,7 @@ def _other_cost(spec, nt, kind, q, sides, layers, batch, rng, examples) -> Words
 
 #: Most repairs tried when naming a wrong answer's mistake (each is one exact comparison), and the seconds
 #: they may take together.
-MAX_REPAIRS = 24
+MAX_REPAIRS = 48
 REPAIR_SECONDS = 1.5
 
 
@@ -1073,7 +1087,9 @@ def _missing_cost_factor(side, q, kind: str):
     """The cost's own factor ∂C/∂a^L left out (a(1 − a) taken for ∂C/∂z^L, a chain without its last factor)."""
     if kind not in ("delta_output", "weight", "bias"):
         return
-    factor = tree.Partial(tree.Cost("C"), tree.Var("a", tree.Layer("L"), q.indices if kind == "delta_output" else ()))
+    written = q.layer or tree.Layer("L")  # the output layer as the answer writes its layers: a^{(L)}, a^{(n_l)}
+    output = tree.Layer("L", parenthesised=written.parenthesised, spelled=written.spelled if written.var else "")
+    factor = tree.Partial(tree.Cost("C"), tree.Var("a", output, q.indices if kind == "delta_output" else ()))
     fixed = tree.BinOp("hadamard", side, factor)
     yield Words("the factor {0} is missing: it should be {1}", (factor, fixed)), fixed
 
@@ -1189,11 +1205,12 @@ def _whole_sums(node):
         yield Words("{0} adds up every entry of {1}, one number: it should be {1}", (node, node.arg)), node.arg
     if isinstance(node, tree.Function) and node.name == "sum" and node.axis in (0, 1):
         other = replace(node, axis=1 - node.axis, every_entry=False)
-        yield Words(f"the sum runs along the wrong axis: axis={node.axis} should be axis={1 - node.axis}"), other
+        word = node.axis_word
+        yield Words(f"the sum runs along the wrong axis: {word}={node.axis} should be {word}={1 - node.axis}"), other
     if isinstance(node, tree.Function) and node.name == "sum" and node.every_entry:
         for axis in (0, 1):
             yield (
-                Words(f"the sum adds up every entry, one number: it should run along axis={axis}"),
+                Words(f"the sum adds up every entry, one number: it should run along {node.axis_word}={axis}"),
                 (replace(node, axis=axis, every_entry=False)),
             )
 
@@ -1408,7 +1425,7 @@ def _check(
                                 f"answer is {evaluator._shape(value)}"
                             )
                         value = as_column(value)
-                    if (value.rows, value.cols) != (rows, cols) and not (
+                    if not evaluator.same_shape(value, Value(rows, cols, value.get)) and not (
                         (value.scalar or evaluator.unit(value)) and evaluator.unit(Value(rows, cols, value.get))
                     ):  # one neuron per layer (3Blue1Brown's chain): every shape is 1 x 1
                         want = Value(rows, cols, lambda i, j: 0)

@@ -239,7 +239,8 @@ class _Parser(Names):
             method = self.advance()
             args = self.call(method)
             if method.text == "sum":  # M.sum(): every entry, as NumPy's; M.sum(axis=…) over the examples
-                node = Function("sum", node, every_entry="npaxis" not in self.keywords, axis=self.axis)
+                every_entry = "npaxis" not in self.keywords
+                node = Function("sum", node, every_entry=every_entry, axis=self.axis, axis_word=self.axis_word)
             elif len(args) == 1:
                 node = BinOp("dot", node, args[0], method.column)
             else:
@@ -724,16 +725,20 @@ class _Parser(Names):
         args = []
         self.keywords: set[str] = set()  # the keywords of the last call (np.sum without axis= sums every entry)
         self.axis: int | None = None
+        self.axis_word = "axis"  # PyTorch's dim=
         while not self.at(")"):
-            if self.at("npaxis", "npkeepdims"):
+            if self.at("npaxis", "npdim", "npkeepdims"):
                 keyword = self.advance().text
-                self.keywords.add(keyword)
+                self.keywords.add("npaxis" if keyword == "npdim" else keyword)
                 self.expect("=", " in a keyword argument")
                 sign = self.advance() if self.at("-") else None
                 value = self.advance()
-                if keyword == "npaxis":
+                if keyword in ("npaxis", "npdim"):
+                    self.axis_word = keyword.removeprefix("np")
                     if value.kind != "NUM" or value.text not in ("0", "1"):
-                        raise self.error("axis= is 0 (down the rows) or 1 (along the columns), or -1", value)
+                        raise self.error(
+                            f"{self.axis_word}= is 0 (down the rows) or 1 (along the columns), or -1", value
+                        )
                     self.axis = 1 if sign is not None else int(value.text)
             else:
                 args.append(self.expr())
@@ -754,7 +759,7 @@ class _Parser(Names):
         every_entry = "npaxis" not in self.keywords
         if head.text == "sum":  # np.sum(M) without axis= adds up every entry; a text's sum(dZ), its examples
             numpy = head.raw.startswith(("np.", "numpy.", "jnp.", "torch.", "tf."))
-            return Function("sum", args[0], every_entry=numpy and every_entry, axis=self.axis)
+            return Function("sum", args[0], every_entry=numpy and every_entry, axis=self.axis, axis_word=self.axis_word)
         if head.text == "npmean":  # np.mean(dZ, axis=1): the sum over the batch's examples over m
             if every_entry:
                 raise self.error("mean(…) without axis= averages every entry: give the axis of the examples", head)

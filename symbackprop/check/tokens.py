@@ -61,6 +61,7 @@ _WORDS = {
     "multiply": "npmultiply", "axis": "npaxis", "keepdims": "npkeepdims", "True": "npTrue", "if": "if", "for": "if",
     "theta": "Theta", "Theta": "Theta", "Delta": "Delta",
     "lambd": "lambda",  # deeplearning.ai's assignments: lambda is a Python keyword
+    "dim": "npdim", "keepdim": "npkeepdims",  # PyTorch's torch.sum(x, dim=0, keepdim=True)
     # NumPy, PyTorch and TensorFlow calls (np.matmul, x.mm(w), torch.transpose, np.square, np.mean, np.tanh)
     "matmul": "npdot", "mm": "npdot", "divide": "npdivide", "transpose": "nptranspose", "square": "npsquare",
     "power": "nppower", "mean": "npmean", "tanh": "tanh", "ones": "npones",

@@ -123,6 +123,7 @@ class Function:
     arg: object
     every_entry: bool = False  # NumPy's np.sum(M) without axis=: the sum of every entry, a number
     axis: int | None = None  # NumPy's axis=0 (down the rows) or axis=1 (along the columns), where given
+    axis_word: str = field(default="axis", compare=False)  # as written: NumPy's axis=, PyTorch's dim=
 
 
 @dataclass(frozen=True)

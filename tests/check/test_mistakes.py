@@ -85,3 +85,34 @@ def test_the_average_missing_from_the_data_term_alone_is_named():
                       regularization={"l2": 0.1, "scale": "batch"})  # fmt: skip
     v = grade(batch, r"\frac{\partial C}{\partial W^l} = \sum_{x} \delta^{x,l} (a^{x,l-1})^T + \lambda W^l")
     assert v.status == "wrong" and "1/m, is missing from" in v.mistake, (v.mistake, v.reason)
+
+
+CHAIN = make_spec(name="chain", layers=[1, 1, 1], activation="sigmoid", cost="squared_error",
+                  costs={"squared_error": {"formula": "(a - y)**2"}}, notation="threeblue1brown")  # fmt: skip
+
+
+def test_a_chain_s_failing_link_is_the_one_repaired():
+    # math.SE 4158072's chain, biases written: the long first link holds and the last lacks ∂C_0/∂a^{(L)}; the
+    # repairs go to that link, not the first one's many factors (which used up the repairs before)
+    chain = (
+        r"\frac{\partial z^{(L-1)}}{\partial w^{(L-1)}} \frac{\partial a^{(L-1)}}{\partial z^{(L-1)}} "
+        r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} \frac{\partial a^{(L)}}{\partial z^{(L)}} "
+        r"\frac{\partial C_0}{\partial a^{(L)}}"
+    )
+    v = grade(CHAIN, rf"\frac{{\partial C_0}}{{\partial w^{{(L-1)}}}} = {chain} = a^{{(L-2)}} \sigma'(z^{{(L-1)}}) "
+                     r"w^{(L)} \sigma'(z^{(L)})")  # fmt: skip
+    assert v.status == "wrong" and "step 2 of the chain" in v.reason, v.reason
+    assert v.mistake.startswith("the factor ∂C/∂a^{(L)} is missing"), v.mistake  # in the answer's (L)
+
+
+def test_a_juxtaposition_for_the_hadamard_product_is_named_at_an_output_of_one_neuron():
+    # Welch Labs' δ^{(2)} = δ^{(3)} (W^{(2)})ᵀ f'(z^{(2)}): δ^{(3)} is a number there, so δ^{(3)} (W^{(2)})ᵀ is a
+    # column of n_2 entries, whose ⊙ with f'(z^{(2)}) fits although its shape is written n_2 × n_3
+    ufldl = make_spec(name="welch", layers=[2, 3, 1], activation="sigmoid", cost="quadratic", notation="ufldl")
+    v = grade(ufldl, "\\delta^{(2)} = \\delta^{(3)} \n(W^{(2)})^{T}\nf^\\prime(z^{(2)})")
+    assert v.status == "wrong" and "a matrix product of" in v.reason, v.reason
+    assert v.mistake.startswith("a matrix product where the elementwise product belongs"), v.mistake
+    fixed = grade(ufldl, r"\delta^{(2)} = (\delta^{(3)} (W^{(2)})^{T}) \odot f'(z^{(2)})")
+    assert fixed.status == "correct", fixed.reason
+    wider = make_spec(name="wider", layers=[2, 3, 2], activation="sigmoid", cost="quadratic", notation="ufldl")
+    assert grade(wider, r"\delta^{(2)} = (\delta^{(3)} (W^{(2)})^{T}) \odot f'(z^{(2)})").status == "wrong"

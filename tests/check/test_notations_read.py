@@ -195,6 +195,10 @@ def test_the_courses_lambd_and_a_sum_of_every_entry():
     v = grade(DLAI_L2, "db1 = np.sum(dZ1) / m")  # NumPy adds up every entry: one number for every unit's bias
     assert v.status == "wrong" and "it should run along axis=1" in v.mistake, v.mistake
     assert grade(DLAI_L2, "db1 = 1/m * sum(dZ1)").correct  # a text's sum(dZ): over the examples, as it means
+    # PyTorch's dim= and keepdim= are NumPy's axis= and keepdims=
+    assert grade(DLAI_L2, "db1 = torch.sum(dZ1, dim=1, keepdim=True) / m").correct
+    v = grade(DLAI_L2, "db1 = torch.sum(dZ1, dim=0, keepdim=True) / m")
+    assert v.status == "wrong" and "dim=0 should be dim=1" in v.mistake, v.mistake
 
 
 @pytest.mark.parametrize(
