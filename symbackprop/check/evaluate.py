@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -12,7 +12,7 @@ from symbackprop.check.backends import EXAMPLES_DIM, ConcreteNames, Value, scala
 from symbackprop.check.lexicon import text_letters
 from symbackprop.check.names import ACCUMULATORS, BATCH_NAMES
 from symbackprop.check.show import Text, Words, show
-from symbackprop.check.verdict import FreeIndex, GradingError, Wrong
+from symbackprop.check.verdict import FreeIndex, GradingError, Undescribed, Wrong
 from symbackprop.derivation import layered
 from symbackprop.network.cost import ETA, LAMBDA, TRAINING_SET_SIZE
 from symbackprop.notation.model import Notation
@@ -306,7 +306,11 @@ class Evaluator:
         if node.arg is None:
             k = self.layer_k(node.layer, f"{node.name}^{node.layer.text()}")
             z = tree.Var("z", node.layer)
-            return self._apply(node, k, self.eval(z), z)
+            value = self._apply(node, k, self.eval(z), z)
+            if node.prime and self.nt.composes and value.rows is not None and value.cols is None:
+                # the notes' (f^l)': the diagonal matrix da^l/dz^l
+                return Value(value.rows, value.rows, lambda i, j: sp.KroneckerDelta(i, j) * value.get(i, 1), "diag")
+            return value
         k = self.layer_k(node.layer, node.name) if node.layer is not None else self._layer_of(node.arg)
         if k == 0:  # σ'(a^0): the input layer has no activation function
             prime = "'" if node.prime else ""
@@ -498,6 +502,53 @@ class Evaluator:
                 return self.b.depth
         return None
 
+    def _Elided(self, node: tree.Elided) -> Value:
+        terms = self.elided_terms(node)
+        product = terms[0]
+        for term in terms[1:]:
+            product = tree.BinOp(node.op, product, term, node.column)
+        return self.eval(product)
+
+    def elided_terms(self, node: tree.Elided) -> list:
+        """Every term of an elided product at this layer l, the elided ones included.
+
+        Its layers made numbers, the last term (or two, for a run of pairs) before the elision and the first after
+        it must be the same terms at layers a constant d apart, and two terms side by side must show which way the
+        layers run. The elided terms are those between, one layer apart. Where the terms written on either side
+        run past each other (d of the other sign), this layer is :class:`Undescribed`; where they meet (d = 0),
+        the term is written once."""
+        before = [self._numbered(t) for t in node.before]
+        after = [self._numbered(t) for t in node.after]
+        period = tree.elided_period(node.before, node.after)  # the reader made sure there is one
+        d = _shift(before[-period:], after[:period])
+        ways = {
+            _shift(side[:period], side[period:])
+            for side in (before[-2 * period :], after[: 2 * period])
+            if len(side) == 2 * period
+        } | {tree.written_way(node.before[-period], node.after[0])}
+        ways -= {None}
+        if d is None or len(ways) != 1 or not ways <= {-1, 1}:
+            raise GradingError(
+                f"the terms written around the elision (column {node.column}) do not show which way the layers "
+                "run: write two consecutive terms on one side of it, as in W^1 W^2 ⋯ W^L"
+            )
+        way = next(iter(ways))
+        steps = d * way
+        if steps < 0:
+            raise Undescribed(
+                f"at l = {self.frame.l} the terms written before and after the elision run past each other"
+            )
+        if steps == 0:  # they meet: the term written on both sides is one term
+            return before + after[period:]
+        block = before[-period:]
+        return before + [_layers_shifted(t, way * s) for s in range(1, steps) for t in block] + after
+
+    def _numbered(self, node):
+        """``node`` with each layer a number (l = 2: W^{l+1} as W^3)."""
+        return tree.layers_mapped(
+            node, lambda layer: tree.Layer(None, self.layer_number(layer, "a layer"), layer.parenthesised)
+        )
+
     def _Compare(self, node: tree.Compare) -> Value:
         """A > 0 entry by entry: 1 where it holds, 0 elsewhere (NumPy's mask of a ReLU)."""
         left, right = self.eval(node.left), self.eval(node.right)
@@ -541,6 +592,17 @@ class Evaluator:
             )
         if node.op == "star":
             node = tree.BinOp(self._star(left, right, node.column), node.left, node.right, node.column)
+        fits = left.cols is not None and left.cols == right.rows and not self.same_shape(left, right)
+        composed = self.nt.composes and fits or "diag" in (left.label, right.label)
+        if node.op == "hadamard" and composed:  # the notes' ∘: a composition of linear maps (with a diagonal one,
+            # the Hadamard product of a vector)
+            if right.label == "diag" and left.cols is None and left.rows == right.rows:
+                left, right = right, left  # a ∘ (f^l)' is (f^l)' ∘ a
+            if left.cols != right.rows:
+                raise self._mismatch("a composition", node, left, right, fit=True)
+            return Value(
+                left.rows, right.cols, lambda i, j: self.b.sum(lambda s: left.get(i, s) * right.get(s, j), left.cols)
+            )
         if node.op == "hadamard":
             if left.cols is None and right.cols is not None and left.rows == right.rows:
                 # the notes' (f^l)' ∘ (W^{l+1})^T: f' as the diagonal matrix, ∘ as composition
@@ -731,9 +793,30 @@ def walk(node):
                 tree.Norm,
                 tree.Kronecker,
                 tree.Ones,
+                tree.Elided,
             ),
         ):
             yield from walk(value)
+        elif isinstance(value, tuple) and isinstance(node, tree.Elided):  # the terms written around ⋯
+            for term in value:
+                yield from walk(term)
+
+
+def _layers_shifted(node, by: int):
+    return tree.layers_mapped(node, lambda layer: replace(layer, offset=layer.offset + by))
+
+
+def _shift(first: list, second: list) -> int | None:
+    """The one number d such that the terms ``second`` are ``first`` with every layer number plus d, or None."""
+    shifts = set()
+    for a, b in zip(first, second, strict=True):
+        if tree.skeleton(a) != tree.skeleton(b):
+            return None
+        pairs = zip(tree.layers_of(a), tree.layers_of(b), strict=True)
+        shifts |= {second.offset - first.offset for first, second in pairs}
+    if len(shifts) != 1:
+        return None
+    return next(iter(shifts))
 
 
 def var_text(node: tree.Var) -> str:

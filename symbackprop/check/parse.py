@@ -20,6 +20,7 @@ from symbackprop.check.tree import (
     BinOp,
     Compare,
     Cost,
+    Elided,
     Equation,
     Function,
     Kronecker,
@@ -35,6 +36,7 @@ from symbackprop.check.tree import (
     Transpose,
     UnclosedBracket,
     Var,
+    elided_period,
 )
 
 
@@ -190,34 +192,78 @@ class _Parser(Names):
         return token.kind == "OP" and token.text == "⊙" and not token.raw
 
     def term(self) -> object:
-        node = self.product()
+        items, columns = [self.product()], []
         while self._loose(self.peek()):
-            token = self.advance()
-            node = BinOp("hadamard", node, self.product(), token.column)
-        return node
+            columns.append(self.advance().column)
+            items.append(self.advance() if self.at("…") else self.product())  # A ∘ ⋯ ∘ B: the elision's token
+        return self._joined(items, columns, "hadamard")
 
     def product(self) -> object:
-        node = self.factor()
+        items, columns, ops = [self.factor()], [], []
         while True:
             token = self.peek()
             if self._loose(token):
-                return node
+                break
             if token.kind == "OP" and token.text == "." and self.pos + 1 < len(self.tokens):
                 # W^{[l]T}.dZ^{[l]}: the course notes' '.' between two factors, a product (no method follows it)
                 self.advance()
                 if not self._starts_factor():
                     raise self.error(f"unexpected '.' before {self.describe(self.peek())}", token)
                 self.readings.append("'.' between two factors as their product")
-                node = BinOp("dot", node, self.factor(), token.column)
-                continue
-            if token.kind == "OP" and token.text in ("⊙", "·", "/", "*"):
+                op = "dot"
+            elif token.kind == "OP" and token.text in ("⊙", "·", "/", "*"):
                 self.advance()
                 op = {"⊙": "hadamard", "·": "dot", "/": "/", "*": "star"}[token.text]
-                node = BinOp(op, node, self.factor(), token.column)
+            elif self.at("…") and (self._starts_factor_after(1) or self.peek(1).text == "·"):
+                op = "dot"  # W^1 W^2 ⋯ W^L: an elision side by side
             elif self._starts_factor() and not (token.kind == "OP" and token.text == "‖" and self.depth_norm):
-                node = BinOp("dot", node, self.factor(), token.column)
+                op = "dot"
+            elif self.at("…") and self.peek(1).text not in ("=", ","):
+                raise self.error(_ELISION_ENDS, token)  # W^1 W^2 ⋯ + …, ⋯ ⋯: the terms after it not written
             else:
-                return node
+                break
+            columns.append(token.column)
+            ops.append(op)
+            if op == "dot" and self.at("…"):
+                items.append(self.advance())  # A · ⋯ · B: the elision's token
+            else:
+                items.append(self.factor())
+        return self._joined(items, columns, ops)
+
+    def _starts_factor_after(self, ahead: int) -> bool:
+        token = self.peek(ahead)
+        return token.kind in ("NUM", "NAME") or token.kind == "OP" and token.text in ("(", "‖")
+
+    def _joined(self, items: list, columns: list, ops) -> object:
+        """The terms of a product joined left to right; with an elision (a token among them), an :class:`Elided`
+        whose terms not written continue the run of layers of those written on either side of it."""
+        ops = [ops] * len(columns) if isinstance(ops, str) else ops
+        marks = [n for n, item in enumerate(items) if isinstance(item, Token)]
+        if not marks:
+            node = items[0]
+            for op, column, item in zip(ops, columns, items[1:]):
+                node = BinOp(op, node, item, column)
+            return node
+        mark = items[marks[0]]
+        if len(marks) > 1 or marks[0] in (0, len(items) - 1):
+            raise self.error(_ELISION_ENDS, mark)
+        if len(set(ops)) > 1:
+            raise self.error(
+                "an elision in a product of several kinds (· and ⊙, /, *) is not read: write the terms "
+                "around it joined by one kind of product, or write the product out",
+                mark,
+            )
+        n = marks[0]
+        before, after = tuple(items[:n]), tuple(items[n + 1 :])
+        if elided_period(before, after) is None:
+            raise self.error(
+                "an elision stands for the terms between those written on either side of it, and here the last "
+                "term before it and the first after it are not the same term at other layers (as W^{l+1} … W^{L-1} "
+                "are): what it stands for is not read; write the product out",
+                mark,
+            )
+        self.readings.append("… in a product as the terms that continue the run of layers written around it")
+        return Elided(ops[0], before, after, mark.column)
 
     def factor(self) -> object:
         if self.at("-"):
@@ -815,6 +861,12 @@ class _Parser(Names):
 #: t for the target (Mitchell, Rashid, forum posts on Bishop's sums), o for the network's output (Rashid, forum
 #: posts: o_j = softmax(z)_j). (D2L's o is the output's weighted input: D2L is read in Goodfellow's letters.)
 OTHER_LETTERS = {"t": ("y", None, "the target y"), "o": ("a", "L", "the output activation a^L")}
+
+
+_ELISION_ENDS = (
+    "an elision inside a product stands for the terms between those written on either side of it: write at least "
+    "one term before it and one after it, and one elision per product"
+)
 
 
 def _number(text: str) -> Num:

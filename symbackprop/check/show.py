@@ -12,6 +12,7 @@ from symbackprop.check.tree import (
     BinOp,
     Compare,
     Cost,
+    Elided,
     Function,
     Kronecker,
     Layer,
@@ -146,6 +147,11 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         }[node.op]
         right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0), node.op)
         return wrap(node.left, p, node.op) + symbol + right
+    if isinstance(node, Elided):
+        symbol = {"dot": " " if tex else " ", "hadamard": r" \odot " if tex else " ⊙ "}[node.op]
+        dots = r"\cdots" if tex else "⋯"
+        terms = [wrap(t, 3) for t in node.before] + [dots] + [wrap(t, 3) for t in node.after]
+        return symbol.join(terms)
     if isinstance(node, Compare):
         op = {"<=": r" \le ", ">=": r" \ge "}.get(node.op, f" {node.op} ") if tex else f" {node.op} "
         return f"[{show(node.left, tex, letters)}{op}{show(node.right, tex, letters)}]"  # Iverson's bracket

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from symbackprop.errors import FormulaError
 
@@ -144,6 +144,18 @@ class BinOp:
 
 
 @dataclass(frozen=True)
+class Elided:
+    """A product with terms not written, ``before`` ⋯ ``after`` joined by ``op``: the notes' unrolled
+    δ^l = (f^l)' ∘ (W^{l+1})ᵀ (f^{l+1})' ∘ ⋯ ∘ (W^{L-1})ᵀ (f^{L-1})' ∘ (W^L)ᵀ (f^L)' ∘ ∇_{a^L} C. The terms it stands
+    for continue the run of layers that the terms written on either side show (``evaluate.elided_terms``)."""
+
+    op: str  # hadamard (a typeset ∘ between the terms) or dot (· or side by side)
+    before: tuple
+    after: tuple
+    column: int = 0
+
+
+@dataclass(frozen=True)
 class Compare:
     """NumPy's A > 0, Z <= 0: 1 where it holds and 0 elsewhere, entry by entry (a ReLU's mask)."""
 
@@ -211,6 +223,10 @@ class Equation:
 # -- the size of an answer ------------------------------------------------------------------------
 
 
+#: An elision is estimated as standing for this many terms as large as its largest written one.
+ELIDED_ESTIMATE = 4
+
+
 def expanded_terms(node: object, width: int, star_entrywise: bool = False) -> int:
     """An upper estimate of the number of terms of ``node`` multiplied out, every sum and matrix product
     running over ``width`` entries (the widest layer graded); a function call counts as one term.
@@ -236,6 +252,12 @@ def expanded_terms(node: object, width: int, star_entrywise: bool = False) -> in
             if isinstance(exponent, Num) and exponent.denominator == 1:
                 return min(cap, terms(n.base) ** min(exponent.numerator, 64))
             return 1  # a fractional or symbolic power stays one term
+        if isinstance(n, Elided):  # the terms written, and as many elided as the widest run could have
+            written = [terms(t) for t in (*n.before, *n.after)]
+            total = max(written) ** ELIDED_ESTIMATE
+            for t in written:
+                total = min(cap, total * t * (width if n.op == "dot" else 1))
+            return total
         if isinstance(n, BinOp):
             left, right = terms(n.left), terms(n.right)
             if n.op in ("+", "-"):
@@ -270,3 +292,68 @@ def _entrywise(node: object) -> bool:
         return node.arg is not None and _entrywise(node.arg)
     children = [getattr(node, name) for name in ("operand", "left", "right", "base", "arg") if hasattr(node, name)]
     return bool(children) and all(_entrywise(c) for c in children if c is not None)
+
+
+# -- the terms of an elided product: runs of layers ---------------------------------------------------------
+
+
+def layers_mapped(node, change):
+    """``node`` with each of its layers replaced by ``change(layer)``."""
+    if isinstance(node, Layer):
+        return change(node)
+    if isinstance(node, tuple):
+        return tuple(layers_mapped(n, change) for n in node)
+    if not is_dataclass(node):
+        return node
+    return replace(node, **{f.name: layers_mapped(getattr(node, f.name), change) for f in fields(node)})
+
+
+def layers_of(node) -> list:
+    """The layers written in ``node``, in the order of its fields."""
+    if isinstance(node, Layer):
+        return [node]
+    if isinstance(node, tuple):
+        return [layer for n in node for layer in layers_of(n)]
+    if not is_dataclass(node):
+        return []
+    return [layer for f in fields(node) for layer in layers_of(getattr(node, f.name))]
+
+
+def skeleton(node):
+    """``node`` without its layers and columns: what the terms of a run of layers have in common."""
+    if isinstance(node, Layer):
+        return replace(node, var=None, offset=0)
+    if isinstance(node, tuple):
+        return tuple(skeleton(n) for n in node)
+    if not is_dataclass(node):
+        return node
+    return replace(node, **{f.name: 0 if f.name == "column" else skeleton(getattr(node, f.name)) for f in fields(node)})
+
+
+#: The longest block of terms an elided product repeats: (W^{l})ᵀ and (f^l)' joined by ·, in a chain of pairs.
+MAX_PERIOD = 2
+
+
+def elided_period(before: tuple, after: tuple) -> int | None:
+    """How many terms an elided product repeats: the smallest p such that the last p terms written before the
+    elision and the first p after it are the same terms at other layers; None if there is none."""
+    for period in range(1, MAX_PERIOD + 1):
+        if period > min(len(before), len(after)):
+            break
+        if all(skeleton(a) == skeleton(b) and layers_of(a) for a, b in zip(before[-period:], after[:period])):
+            return period
+    return None
+
+
+def written_way(first, last) -> int | None:
+    """Which way a run of layers goes from the term ``first`` to ``last``, as their layers are written: up from a
+    number to l to L (W^1 ⋯ W^L, W^{l+1} ⋯ W^{L-1}), or down; None where they are written alike."""
+    keys = []
+    for term in (first, last):
+        layers = layers_of(term)
+        if not layers:
+            return None
+        keys.append(({None: 0, "l": 1, "L": 2}.get(layers[0].var, 1), layers[0].offset))
+    if keys[0] == keys[1]:
+        return None
+    return 1 if keys[1] > keys[0] else -1

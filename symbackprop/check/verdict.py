@@ -20,6 +20,12 @@ class FreeIndex(GradingError):
     """An index neither on the left-hand side nor summed over: the text is no formula of one entry."""
 
 
+class Undescribed(Exception):
+    """At this layer the answer's elision cannot be read: the terms written on either side of it run past each
+    other (the notes' δ^l = (f^l)' ∘ (W^{l+1})ᵀ (f^{l+1})' ∘ ⋯ ∘ (W^{L-1})ᵀ … at l = L − 1). The answer is checked
+    at the other layers."""
+
+
 class Wrong(Exception):
     """The answer cannot be formed in the network (shapes, layers or indices that do not exist): a wrong answer.
     ``words``: the same message with the answer's parts as nodes (a :class:`~symbackprop.check.show.Words`), so

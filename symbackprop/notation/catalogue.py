@@ -161,7 +161,10 @@ NOTES_NOTATION = Notation(
         "'dC/da^L_i = a^L_i - y' is read as a^L_i - y_i (the index is missing in the notes)",
         "the forward formula has no biases; the bias is the weight of a constant input 1, written b^l here",
         "the notes write the cost of their one example C; it is C_x here, and C the batch's",
+        "(f^l)' is the diagonal matrix da^l/dz^l and o composes, as the notes say, so their unrolled "
+        "(f^l)' o (W^{l+1})^T . (f^{l+1})' o ... is read as one product of matrices, whatever its grouping",
     ),
+    composes=True,
 )
 
 BLOG = Notation(

@@ -161,6 +161,10 @@ class Notation:
     #: C_0 is the cost without its weight decay (Nielsen's C = C_0 + λ/2n Σ_w w², eq. (85)), not one example's
     #: cost (3Blue1Brown's C_0)
     unregularised_cost: bool = False
+    #: ∘ composes linear maps and (f^l)' is the diagonal matrix da^l/dz^l, so a chain of ∘ and · is one product
+    #: of matrices however it is grouped (the notes: da^L/dz^L "is a diagonal matrix … sometimes represented as
+    #: the Hadamard product"; δ^l = (f^l)' ∘ (W^{l+1})ᵀ · (f^{l+1})' ∘ ⋯ ∘ ∇_{a^L} C)
+    composes: bool = False
     steps: Mapping[str, str] = field(default_factory=dict)  # the text's own name of each equation
     decisions: tuple[str, ...] = ()  # where the source is ambiguous or silent: what was decided, and why
     words: Mapping[str, str] = field(default_factory=dict)  # the text's own words, e.g. {"weight": "from neuron k ..."}

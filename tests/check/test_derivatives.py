@@ -113,3 +113,76 @@ def test_an_index_out_of_range_is_typeset_in_the_report():
     v = grade(NIELSEN, r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{k3}")
     assert v.status == "wrong" and "index 3 is out of range, layer 2 has 2 neurons" in v.reason
     assert "$w^{l+1}_{k3}$: index 3" in v.reason_latex, v.reason_latex
+
+
+# -- the notes' unrolled products: (f^l)' as the diagonal matrix da^l/dz^l, an elision inside a product ------
+
+WIKIPEDIA_DELTA = (  # Wikipedia "Backpropagation", section Matrix multiplication, as the corpus quotes it
+    r"\delta ^{l}:=(f^{l})'\circ (W^{l+1})^{T}\cdot (f^{l+1})'\circ \cdots \circ (W^{L-1})^{T}\cdot (f^{L-1})'"
+    r"\circ (W^{L})^{T}\cdot (f^{L})'\circ \nabla _{a^{L}}C."
+)
+
+
+def notes(layers, activation="sigmoid"):
+    return make_spec(name="notes", layers=layers, activation=activation, output=activation, notation="notes")
+
+
+@pytest.mark.parametrize("layers", [[3, 4, 3, 2], [2, 3, 3, 3, 3, 2]])
+def test_the_notes_unrolled_delta_is_read_through_its_elision(layers):
+    v = grade(notes(layers), WIKIPEDIA_DELTA)
+    assert v.status == "correct", v.reason
+    assert "continue the run of layers" in v.note
+    # at l = L - 1 the terms written before and after the elision run past each other: that layer is left out
+    assert f"not at l = {len(layers) - 2}" in v.note, v.note
+    wrong = WIKIPEDIA_DELTA.replace(r"(W^{L})^{T}\cdot (f^{L})'", r"(W^{L})^{T}\cdot (f^{L-1})'")
+    assert grade(notes(layers), wrong).status == "wrong"
+
+
+def test_the_notes_chains_of_circ_and_dot_are_one_product_of_matrices_however_grouped():
+    # written out at L = 3, the same product was graded wrong: (f^1)' ∘ ((W^2)ᵀ (f^2)') ∘ … as Hadamard products
+    # of vectors of different lengths; the notes' (f^l)' is the diagonal matrix da^l/dz^l and ∘ composes
+    written = (
+        r"\delta^{1}:=(f^{1})'\circ (W^{2})^{T}\cdot (f^{2})'\circ (W^{3})^{T}\cdot (f^{3})'\circ \nabla _{a^{L}}C"
+    )
+    assert grade(notes([3, 4, 3, 2]), written).status == "correct"
+    assert grade(notes([3, 4, 3, 3, 2]), written).status == "wrong"  # one layer short of the output there
+    # the notes' own BP2, and a vector's Hadamard product with (f^l)' on either side, read as before
+    for text in (
+        r"\delta^{l-1} = (f^{l-1})' \circ (W^l)^T \cdot \delta^l",
+        r"\delta^{l-1} = (W^l)^T \delta^l \circ (f^{l-1})'",
+    ):
+        assert grade(notes([3, 4, 3, 2]), text).status == "correct", text
+    assert grade(notes([3, 4, 3, 2]), r"\delta^L = (f^L)'").status == "wrong"  # a diagonal matrix, not δ^L
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # the notes' ∇_x C with \ldots, and products side by side: a linear network's W^1ᵀ W^2ᵀ ⋯ W^Lᵀ ∇_a C
+        (r"\nabla_x C = (W^1)^T (W^2)^T \cdots (W^L)^T \nabla_{a^L} C", "correct"),
+        (r"\nabla_x C = (W^1)^T \cdot \ldots \cdot (W^L)^T \nabla_{a^L} C", "correct"),  # the way from 1 to L
+        (r"\nabla_x C = (W^L)^T \cdots (W^1)^T \nabla_{a^L} C", "wrong"),  # the run the other way
+    ],
+)
+def test_an_elision_between_products_side_by_side(text, status):
+    v = grade(notes([2, 3, 3, 3, 2], "identity"), text)
+    assert v.status == status, v.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        (r"\nabla_x C = (W^1)^T (W^2)^T \cdots", 30, "at least one term before it and one after it"),
+        (r"\nabla_x C = (W^1)^T \cdots \cdots (W^L)^T", 22, "one elision per product"),
+        (r"\delta^l = \sigma'(z^l) \odot \cdots \odot \nabla_a C", 31, "not the same term at other layers"),
+        (r"\nabla_x C = (W^1)^T \odot \cdots \cdot (W^L)^T", 28, "at least one term before it"),
+    ],
+)
+def test_an_elision_that_cannot_be_read_is_named_with_its_column(text, column, words):
+    v = grade(notes([2, 3, 3, 3, 2], "identity"), text)
+    assert v.status == "error" and words in v.reason and v.error_column == column, (v.reason, v.error_column)
+
+
+def test_an_elision_that_describes_no_layer_of_the_network_says_so():
+    v = grade(notes([3, 4, 2]), WIKIPEDIA_DELTA)  # l = 1 = L - 1 only: its written terms run past each other
+    assert v.status == "error" and "describes no layer here" in v.reason, v.reason
