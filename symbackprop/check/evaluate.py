@@ -39,7 +39,8 @@ class Evaluator:
     # -- layers and indices
     def layer_number(self, layer: tree.Layer | None, what: str) -> int:
         if layer is None:
-            raise Wrong(f"{what} needs a layer number")
+            # not wrong, unreadable: which layer's is not said (w_l in a text that writes layers as superscripts)
+            raise GradingError(f"{what} needs a layer number: write it, as a superscript ({what}^l)")
         if layer.var == "l":
             if self.frame.l is None:
                 raise GradingError(f"{what}: the layer l is not fixed by the left-hand side; write the layer")

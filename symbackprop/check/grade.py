@@ -61,6 +61,9 @@ from symbackprop.check.backends import (
 )
 from symbackprop.check.evaluate import Evaluator, Frame, as_column, dims_of, var_text, walk
 from symbackprop.check.infer import (
+    NAMED as _NAMED,
+)
+from symbackprop.check.infer import (
     Quantity,
     default_lhs,
     free_indices,
@@ -423,7 +426,11 @@ def _grade(
             why += f"; the layers by the units' letters ({', '.join(_unit_words(nt))})"
     q = quantity_of(lhs_node)
     if q is None and _local(lhs_node):  # ∂y_k/∂a_j, ∂z^{(3)}/∂W^{(2)}: a derivative inside the network
-        return _grade_local(spec, nt, lhs_node, sides, rng, why, reduced, ident=ident, text=text, equation=equation)
+        verdict = _grade_local(spec, nt, lhs_node, sides, rng, why, reduced, ident=ident, text=text, equation=equation)
+        own = None
+        if verdict.status == "wrong":
+            own = _in_spec_notation(spec, nt_name, why, text, equation, explicit, ident, rng, names, parsed)
+        return own or verdict
     if q is None:
         raise GradingError("the left-hand side names no quantity (δ, ∂C/∂W, ∂C/∂b, ∂C/∂x, ∇_a C or W)")
     placeholders = [n for s in sides for n in walk(s) if isinstance(n, tree.Partial) and n.wrt is None]
@@ -556,6 +563,9 @@ def _grade(
         if nt_name != spec.notation:
             note = f"correct in {nt_name} notation, not the spec's {spec.notation} ({why})"
         return Verdict(status="correct", method=method, proofs=tuple(proofs), note=note, **base)
+    own = _in_spec_notation(spec, nt_name, why, text, equation, explicit, ident, rng, names, parsed)
+    if own is not None:
+        return own
     note = f"read in {nt_name} notation ({why})"
     for other in (name for name, candidate in NOTATIONS.items() if readable(candidate)):
         if other != nt_name and explicit is None and not names:  # bound names are in the spec's notation
@@ -598,6 +608,19 @@ def _grade(
         note=note,
         **base,
     )
+
+
+def _in_spec_notation(spec, nt_name, why, text, equation, explicit, ident, rng, names, parsed) -> Verdict | None:
+    """The verdict in the spec's own notation where it holds there, for an answer wrong in the notation its
+    writing suggested (its layers in parentheses): a Nielsen course's ∂C/∂w^{(L)} = δ^{(L)} (a^{(L-1)})ᵀ holds in
+    his numbering, not in UFLDL's, which writes its layers so. None where that does not apply."""
+    if nt_name == spec.notation or explicit is not None or not readable(notation_named(spec.notation)):
+        return None
+    own = _grade(spec, text, equation, spec.notation, ident, rng, names, parsed)
+    if own.status != "correct":
+        return None
+    suggested = f"the spec's notation; not {nt_name} notation, which its {why.split(';')[0]} suggested"
+    return _replace(own, note=own.note.replace(_NAMED, suggested, 1))
 
 
 def _gradient_of(lhs) -> tree.Var | None:

@@ -118,6 +118,10 @@ def cost_letter(nt: Notation) -> str:
     return nt.spell("cost").split("(")[0]
 
 
+#: Why an answer is read in the notation given with it (check --notation, an answers file's column).
+NAMED = "named with the answer"
+
+
 def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tuple[str, str]:
     """The notation to read the answer in, and why: the one named, else the catalogue's notations whose writing
     the answer's fits (parenthesised layer numbers, the letter of the cost, the letter of the activation
@@ -125,7 +129,7 @@ def notation_of(equation: tree.Equation, spec: Spec, explicit: str | None) -> tu
     if explicit:
         if explicit not in NOTATIONS:
             raise GradingError(f"unknown notation {explicit!r}; valid: {', '.join(NOTATIONS)}")
-        return explicit, "named with the answer"
+        return explicit, NAMED
     nodes = [n for side in equation.sides for n in walk(side)]
     written = [n.layer for n in nodes if getattr(n, "layer", None) is not None and not n.layer.subscripted]
     parenthesised = any(layer.parenthesised for layer in written)

@@ -26,6 +26,10 @@ COST_NAMES = {"C", "J", "E"}
 INDEX_LETTERS = set("ijkpqrstuvmn")
 
 
+#: The letters of a layer in a subscript (w_l, a_{L-1}): the general layer and the output layer, never an index.
+_LAYER_LETTERS = ("L", "l")
+
+
 class Names:
     """The parser's rules for what names a quantity: activation functions, layer numbers, quantities and their
     scripts (mixed into :class:`_Parser`, which supplies the token cursor)."""
@@ -199,7 +203,8 @@ class Names:
             if self.at("_") and layer is None and not indices and self._layer_subscript():
                 self.advance()  # a_{L-1}, w_L: the output layer's letter L is never a unit's index
                 layer = replace(self.layer(), subscripted=True)
-                self.readings.append("a subscript L as the layer, a_{L-1} as a^{(L-1)}")
+                v = layer.var
+                self.readings.append(f"a subscript {v} as the layer, a_{{{v}-1}} as a^{{({v}-1)}}")
                 continue
             if self.at("_") and not indices and subscripts:
                 self.advance()
@@ -252,11 +257,12 @@ class Names:
         return example_from([t for t in tokens if t.text not in ("^", "_")])
 
     def _layer_subscript(self) -> bool:
-        """Whether the subscript after ``_`` is a layer written with L: _L, _{L}, _{L-1}, _{L+1}."""
+        """Whether the subscript after ``_`` is a layer written with L or l: _L, _{L-1}, _l, _{l+1} (w_l, δ_{l+1}):
+        neither letter is ever a unit's index."""
         following = self.peek(1)
-        if following.kind == "NAME" and following.text == "L":
+        if following.kind == "NAME" and following.text in _LAYER_LETTERS:
             return True
-        if not (following.text == "(" and following.raw == "{" and self.peek(2).text == "L"):
+        if not (following.text == "(" and following.raw == "{" and self.peek(2).text in _LAYER_LETTERS):
             return False
         after = self.peek(3)
         return after.text == ")" or after.text in ("+", "-") and self.peek(4).kind == "NUM" and self.peek(5).text == ")"

@@ -607,7 +607,13 @@ class _Parser(Names):
             self.advance()
             numerator = None
         else:
+            start = self.pos
             numerator = self.derivative_numerator()
+            if not self.at(")") and not isinstance(numerator, Cost) and self._starts_expression_rest():
+                # \frac{\partial w_l^T h^{(l-1)}}{\partial h^{(l-1)}}: the numerator's group is the expression
+                self.pos = start
+                numerator = self._differentiated(head)
+                self.readings.append("the numerator after ∂ as the expression differentiated")
             self.expect(")", " after the numerator of the derivative")
         self.expect("(", " (the denominator of the derivative)")
         if not self.at("partial", "d"):
@@ -627,16 +633,24 @@ class _Parser(Names):
         elif numerator is None and self.peek().kind == "NAME" and self.peek().text in COST_NAMES:
             numerator = self.cost()
         elif numerator is None:  # ∂/∂z^{(n_l)}_i ½‖y − h(x)‖²: the operator applied to the product after it
-            self.functions += 1  # each derivative of an expression multiplies its size, as a function does
-            if self.functions > MAX_NESTED_FUNCTIONS:
-                raise self.error(
-                    f"more than {MAX_NESTED_FUNCTIONS} functions or derivatives nested in one another", head
-                )
-            self.enter(head)
-            numerator = self.term()
-            self.leave()
-            self.functions -= 1
+            numerator = self._differentiated(head)
         return Partial(numerator, wrt, head.column)
+
+    def _differentiated(self, head: Token) -> object:
+        """The expression a derivative is applied to (a product), counted as a function nested in the answer."""
+        self.functions += 1  # each derivative of an expression multiplies its size, as a function does
+        if self.functions > MAX_NESTED_FUNCTIONS:
+            raise self.error(f"more than {MAX_NESTED_FUNCTIONS} functions or derivatives nested in one another", head)
+        self.enter(head)
+        numerator = self.term()
+        self.leave()
+        self.functions -= 1
+        return numerator
+
+    def _starts_expression_rest(self) -> bool:
+        """Whether what follows a quantity continues a product (a factor, ·, ⊙, ^, a transpose)."""
+        token = self.peek()
+        return self._starts_factor() or token.kind == "OP" and token.text in ("·", "⊙", "*", "^")
 
     def derivative_numerator(self) -> object:
         token = self.peek()

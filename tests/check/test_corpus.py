@@ -35,8 +35,10 @@ CORPUS = Path(__file__).parent / "corpus" / "formulas.jsonl"
 #: depend on where it closes, and Ng's "for l = L-1, …, 2"; 129 with \frac{Co}{dw_L} for dC_0/dw^{(L)};
 #: 131 with loops unrolled, indexed names (A[k] = a^{(k)}) and sigmoid identities proved as rational functions;
 #: 132 with Ng's placeholder "(from back propagation)"; 133 with a method of an object in brackets bound,
-#: network2.py's (self.cost).delta); 134 with an elision inside a product (the notes' unrolled δ^l).
-AGREED_AT_LEAST = 134
+#: network2.py's (self.cost).delta); 134 with an elision inside a product (the notes' unrolled δ^l); 135 with a
+#: subscript l as the layer (Kyle Lo's w_l), the derivative of a product in a fraction's numerator and the spec's own
+#: numbering tried where parenthesised layers suggested UFLDL's.
+AGREED_AT_LEAST = 135
 #: Wrong items graded wrong whose mistake is named in words (issue 13 item 4), measured: 18 of 42 when counted
 #: first; 26 with the repairs of 2026-12-04; 27 once a layer of one neuron's dimension counts as 1 (Welch Labs'
 #: δ^{(3)} (W^{(2)})ᵀ f'(z^{(2)})). Each name was read against the item's recorded mistake (the corpus README).

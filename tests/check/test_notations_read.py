@@ -10,6 +10,7 @@ import pytest
 
 from symbackprop.check.grade import grade
 from symbackprop.check.parse import parse_answer
+from symbackprop.check.program import parse_bindings
 from symbackprop.check.show import show
 from symbackprop.spec.load import make_spec
 
@@ -432,3 +433,41 @@ def test_nielsens_c0_is_the_cost_without_its_decay_and_w_any_weight(text, status
     v = grade(NIELSEN_L2, text)
     assert v.status == status, v.reason
     assert "C_0 as the cost without its weight decay" in v.note and "without a layer as every layer's" in v.note
+
+
+@pytest.mark.parametrize(
+    ("notation", "text"),
+    [
+        # a course's own numbering with its layers written in parentheses, which UFLDL's writing suggested: a
+        # Nielsen course's BP4 was graded wrong ("∂C/∂w^{(L)}: no such layer here", UFLDL's w^{(L)} not existing)
+        ("nielsen", r"\frac{\partial C}{\partial w^{(L)}} = \delta^{(L)} (a^{(L-1)})^T"),
+        ("blog", r"\frac{\partial C}{\partial w^{(L)}} = a^{(L-1)} (\delta^{(L)})^T"),
+        ("nielsen", r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = w^{(L)}"),  # a derivative inside the network
+        ("blog", r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = (w^{(L)})^T"),
+    ],
+)
+def test_parenthesised_layers_are_read_in_the_spec_s_own_numbering_where_the_answer_holds_there(notation, text):
+    spec = make_spec(name="p", layers=[3, 4, 3], activation="sigmoid", cost="quadratic", notation=notation)
+    v = grade(spec, text)
+    assert v.status == "correct", v.reason
+    assert f"read in {notation} notation (the spec's notation; not ufldl notation" in v.note, v.note
+    transposed = text.replace("(a^{(L-1)})^T", "a^{(L-1)}").replace("(\\delta^{(L)})^T", "\\delta^{(L)}")
+    if transposed != text:  # wrong in every numbering: still wrong
+        assert grade(spec, transposed).status == "wrong"
+
+
+def test_kyle_lo_s_w_l_and_the_derivative_of_a_product_in_a_fraction():
+    # kyleclo's post: z^{(l)} = w_l^T h^{(l-1)}, w_l of m_{l-1} × m_l (the blog's transposed weights), h its a
+    blog = make_spec(name="b", layers=[3, 4, 3], activation="tanh", output="softmax", cost="log_likelihood",
+                     notation="blog")  # fmt: skip
+    text = r"\frac{\partial z^{(l)}}{\partial h^{(l-1)}} = \frac{\partial w_l^T h^{(l-1)}}{\partial h^{(l-1)}} = w_l^T"
+    v = grade(blog, text, names=parse_bindings(["h = a"]))
+    assert v.status == "correct", v.reason
+    assert "a subscript l as the layer" in v.note and "the numerator after ∂ as the expression" in v.note
+    assert grade(blog, text.replace("= w_l^T", "= w_l"), names=parse_bindings(["h = a"])).status == "wrong"
+
+
+def test_a_weight_without_its_layer_is_unread_not_wrong():
+    deep = make_spec(name="d", layers=[3, 4, 4, 2], activation="sigmoid", cost="quadratic", notation="nielsen")
+    v = grade(deep, r"\delta^l = (w)^T \delta^{l+1} \odot \sigma'(z^l)")
+    assert v.status == "error" and "needs a layer number" in v.reason, (v.status, v.reason)
