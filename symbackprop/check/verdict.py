@@ -235,7 +235,9 @@ def answer_page(v: Verdict) -> dict:
         "ident_breakable": _tex(v.ident).replace("-", r"-\allowbreak{}"),  # long IDs wrap in the table
         "status": v.status,
         "verdict": VERDICT_TEX[v.status],
-        "summary": v.mistake_latex or _tex(v.mistake or (v.reason if v.status != "correct" else "")),
+        "summary": v.mistake_latex
+        or (v.reason_latex if v.status != "correct" and not v.mistake else "")
+        or _tex(v.mistake or (v.reason if v.status != "correct" else "")),
         "equation": _tex(v.equation or "-"),
         "notation": _tex(v.notation or "-"),
         "method": _tex(v.method or "-"),

@@ -246,6 +246,15 @@ def test_text_json_and_latex_reports():
     assert r"\sum_{j}" in tex and "VAR{" not in tex
 
 
+def test_the_summary_row_typesets_a_reason_where_no_mistake_is_named():
+    from symbackprop.check.verdict import answer_page
+
+    spec = load_spec(CORPUS / "notes.toml")
+    v = grade(spec, r"\delta^l = (W^{l+1})^T \delta^{l+1} \delta^{l+1}")  # a product whose shapes do not fit
+    assert v.status == "wrong" and not v.mistake and v.reason_latex, (v.mistake, v.reason)
+    assert answer_page(v)["summary"] == v.reason_latex  # n_2 × 1 typeset, as the answer's section shows it
+
+
 def test_cli_exit_codes_and_json(capsys, tmp_path):
     spec = str(CORPUS / "notes.toml")
     assert (
