@@ -919,6 +919,20 @@ def _terms(node) -> list:
         out.append(("sign of the factor", node.left, tree.BinOp(node.op, tree.Neg(node.left), node.right, node.column)))
     elif isinstance(node, tree.Neg):
         out.append(("sign", node, node.operand))
+    elif isinstance(node, tree.BinOp) and node.op == "/":  # np.sum(…) / m: the numerator's
+        out.extend((label, part, replace(node, left=rest)) for label, part, rest in _terms(node.left))
+    elif isinstance(node, tree.Function) and node.name == "sum":  # np.sum(1/m * dot(l1, x.T), axis=1): inside it
+        out.extend((label, part, replace(node, arg=rest)) for label, part, rest in _factors(node.arg))
+    return out
+
+
+def _factors(node) -> list:
+    """Every factor of a product, however deep in its products, as ("factor", the factor, the product without it)."""
+    if not (isinstance(node, tree.BinOp) and node.op in ("dot", "hadamard", "star")):
+        return []
+    out = [("factor", node.right, node.left), ("factor", node.left, node.right)]
+    for side in ("left", "right"):
+        out += [(label, part, replace(node, **{side: rest})) for label, part, rest in _factors(getattr(node, side))]
     return out
 
 

@@ -116,3 +116,11 @@ def test_a_juxtaposition_for_the_hadamard_product_is_named_at_an_output_of_one_n
     assert fixed.status == "correct", fixed.reason
     wider = make_spec(name="wider", layers=[2, 3, 2], activation="sigmoid", cost="quadratic", notation="ufldl")
     assert grade(wider, r"\delta^{(2)} = (\delta^{(3)} (W^{(2)})^{T}) \odot f'(z^{(2)})").status == "wrong"
+
+
+def test_a_factor_inside_a_sum_is_named():
+    # github.com/rust0258 (NLP course 2 week 4): the bias gradient summed from the weight gradient, dZ Xᵀ for dZ
+    dlai = make_spec(name="dlai", layers=[3, 4, 2], activation="relu", output="sigmoid", cost="cross_entropy",
+                     notation="deeplearning_ai")  # fmt: skip
+    v = grade(dlai, "db1 = np.sum(np.dot(dZ1, X.T), axis=1, keepdims=True) / m")
+    assert v.status == "wrong" and v.mistake == "the factor Xᵀ should not be there", (v.mistake, v.reason)
