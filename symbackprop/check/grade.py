@@ -61,9 +61,7 @@ from symbackprop.check.backends import (
 )
 from symbackprop.check.evaluate import Evaluator, Frame, as_column, dims_of, var_text, walk
 from symbackprop.check.infer import (
-    NAMED as _NAMED,
-)
-from symbackprop.check.infer import (
+    NAMED,
     Quantity,
     default_lhs,
     free_indices,
@@ -616,11 +614,16 @@ def _in_spec_notation(spec, nt_name, why, text, equation, explicit, ident, rng, 
     his numbering, not in UFLDL's, which writes its layers so. None where that does not apply."""
     if nt_name == spec.notation or explicit is not None or not readable(notation_named(spec.notation)):
         return None
-    own = _grade(spec, text, equation, spec.notation, ident, rng, names, parsed)
+    apart = random.Random()
+    apart.setstate(rng.getstate())  # the verdict in the notation read draws the same counterexample as before
+    try:
+        own = _grade(spec, text, equation, spec.notation, ident, apart, names, parsed)
+    except (GradingError, tree.AnswerError):
+        return None  # not read in the spec's notation: the verdict stands
     if own.status != "correct":
         return None
     suggested = f"the spec's notation; not {nt_name} notation, which its {why.split(';')[0]} suggested"
-    return _replace(own, note=own.note.replace(_NAMED, suggested, 1))
+    return _replace(own, note=own.note.replace(NAMED, suggested, 1))
 
 
 def _gradient_of(lhs) -> tree.Var | None:

@@ -147,7 +147,7 @@ class BinOp:
 class Elided:
     """A product with terms not written, ``before`` ⋯ ``after`` joined by ``op``: the notes' unrolled
     δ^l = (f^l)' ∘ (W^{l+1})ᵀ (f^{l+1})' ∘ ⋯ ∘ (W^{L-1})ᵀ (f^{L-1})' ∘ (W^L)ᵀ (f^L)' ∘ ∇_{a^L} C. The terms it stands
-    for continue the run of layers that the terms written on either side show (``evaluate.elided_terms``)."""
+    for continue the run of layers that the terms written on either side show (``Evaluator.elided_terms``)."""
 
     op: str  # hadamard (a typeset ∘ between the terms) or dot (· or side by side)
     before: tuple
