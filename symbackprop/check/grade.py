@@ -135,16 +135,9 @@ def grade(
     start = time.perf_counter()
     try:
         with time_limit(seconds):
-            code = program.statements(text, names)
-            if code is not None:
-                verdict = _grade_program(spec, text, code, equation, notation, ident, random.Random(seed), names or {})
-            else:
-                try:
-                    verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
-                except tree.UnclosedBracket as error:
-                    verdict = _unclosed(spec, text, error, equation, notation, ident, seed, names)
-                if names and verdict.status in ("correct", "wrong"):
-                    verdict = _with_names(verdict, names, "the names")
+            verdict = _verdict(spec, text, equation, notation, ident, seed, names)
+            if names and verdict.status == "wrong" and not verdict.mistake:
+                verdict = _forward_for_gradient(spec, text, verdict, equation, notation, ident, seed, names)
     except tree.AnswerError as error:
         verdict = Verdict(ident, text, "error", equation, reason=str(error), error_column=error.column)
     except GradingError as error:
@@ -156,6 +149,43 @@ def grade(
         )
         verdict = Verdict(ident, text, "undecided", equation, reason=reason)
     return _replace(verdict, seconds=time.perf_counter() - start)
+
+
+def _verdict(spec, text, equation, notation, ident, seed, names) -> Verdict:
+    """The verdict on a formula or a program (raising the reader's and the grader's errors)."""
+    code = program.statements(text, names)
+    if code is not None:
+        return _grade_program(spec, text, code, equation, notation, ident, random.Random(seed), names or {})
+    try:
+        verdict = _grade(spec, text, equation, notation, ident, random.Random(seed), names)
+    except tree.UnclosedBracket as error:
+        verdict = _unclosed(spec, text, error, equation, notation, ident, seed, names)
+    if names and verdict.status in ("correct", "wrong"):
+        verdict = _with_names(verdict, names, "the names")
+    return verdict
+
+
+def _forward_for_gradient(spec, text, verdict, equation, notation, ident, seed, names) -> Verdict:
+    """A wrong answer's mistake where a bound name stands where its d-name belongs: CS231n's dW = D.dot(X.T) for
+    dD.dot(X.T), the forward value D used for its gradient dD (both bound). The verdict, with it named if so."""
+    for name, binding in names.items():
+        gradient = "d" + name
+        if binding.params is not None or gradient not in names:
+            continue
+        used = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w\[(])")
+        lines = text.split("\n")
+        fixed = [line[: line.index("=") + 1] + used.sub(gradient, line[line.index("=") + 1 :]) if "=" in line else line
+                 for line in lines]  # fmt: skip
+        if fixed == lines:
+            continue
+        try:
+            repaired = _verdict(spec, "\n".join(fixed), equation, notation, ident, seed, names)
+        except (tree.AnswerError, GradingError):
+            continue
+        if repaired.status == "correct":
+            words = f"{name} where {gradient} belongs: the forward value used for its gradient"
+            return _replace(verdict, mistake=words, mistake_latex=escaped_text(words))
+    return verdict
 
 
 #: At most this many readings of a bracket never closed are graded (each is a whole grade).

@@ -393,3 +393,18 @@ def test_a_programs_unbound_name_is_named_whole_with_the_binding_to_write(text, 
 def test_an_unread_construct_is_named_in_words(text, words):
     v = grade(DLAI, text, equation="BP1")
     assert v.status == "error" and words in v.reason and v.error_column, v.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # CS231n's optimization-2 notes: D = W.dot(X), dD its gradient; a draft used D for dD (both bound)
+        ("dW = D.dot(X.T)", ["D = Z^{[1]}", "dD = dZ^{[1]}/m"]),
+        ("dX = W.T.dot(D)", ["D = Z^{[1]}", "dD = dZ^{[1]}"]),
+    ],
+)
+def test_a_forward_value_where_its_gradient_belongs_is_named(text, names):
+    cs231n = make_spec(name="cs231n", layers=[4, 3], activation="sigmoid", cost="quadratic", notation="deeplearning_ai")
+    v = grade(cs231n, text, names=parse_bindings(names))
+    assert v.status == "wrong" and v.mistake == "D where dD belongs: the forward value used for its gradient", v
+    assert grade(cs231n, text.replace("D", "dD"), names=parse_bindings(names)).status == "correct"
