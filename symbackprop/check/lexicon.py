@@ -28,6 +28,9 @@ READER_LETTERS = {
 LAYER = "(layer)"
 #: The key of :func:`text_letters` for a text's letter of the network's output, a^L (Bishop's y_k).
 OUTPUT = "(output)"
+#: The keys of :func:`text_letters` for a text's typeset sign of the elementwise product (the notes' ∘, UFLDL's •),
+#: as text and as LaTeX.
+PRODUCT, PRODUCT_TEX = "(product)", "(product tex)"
 #: Catalogue letters longer than one character that the tokenizer reads as one name (\\Theta, Θ, \\epsilon).
 _SPELLED_OUT = frozenset({"Theta", "epsilon", "delta", "eta"})
 
@@ -64,6 +67,9 @@ def text_letters(nt: Notation) -> dict[str, str]:
         back["s"] = nt.spell("width")  # the reader's s_l is every text's width, Nielsen's n_l
     if back.get("y") == "t":
         back[OUTPUT] = "y"  # Bishop's y_k is the output, a^L: shown as he writes it
+    sign = nt.hadamard
+    if sign.unicode != "⊙" and not sign.unicode.isascii():  # a typeset sign; an ASCII * or .* would hide the reading
+        back[PRODUCT], back[PRODUCT_TEX] = sign.unicode, sign.latex
     return back
 
 

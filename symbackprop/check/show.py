@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from symbackprop.check.lexicon import LAYER, OUTPUT
+from symbackprop.check.lexicon import LAYER, OUTPUT, PRODUCT, PRODUCT_TEX
 from symbackprop.check.names import ACCUMULATORS
 from symbackprop.check.tree import (
     Activation,
@@ -141,14 +141,14 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
             "+": " + ",
             "-": " - ",
             "dot": " " if tex else " ",
-            "hadamard": r" \odot " if tex else " ⊙ ",
+            "hadamard": f" {_product(letters, tex)} ",
             "star": r" \ast " if tex else " * ",
             "/": "/",
         }[node.op]
         right = wrap(node.right, p + (1 if node.op in ("-", "/") else 0), node.op)
         return wrap(node.left, p, node.op) + symbol + right
     if isinstance(node, Elided):
-        symbol = {"dot": " " if tex else " ", "hadamard": r" \odot " if tex else " ⊙ "}[node.op]
+        symbol = {"dot": " ", "hadamard": f" {_product(letters, tex)} "}[node.op]
         dots = r"\cdots" if tex else "⋯"
         terms = [wrap(t, 3) for t in node.before] + [dots] + [wrap(t, 3) for t in node.after]
         return symbol.join(terms)
@@ -179,6 +179,11 @@ def show(node, tex: bool = False, letters: dict[str, str] | None = None) -> str:
         inner = show(node.operand, tex, letters)
         return rf"\left\|{inner}\right\|" if tex else f"‖{inner}‖"
     raise TypeError(f"cannot show {type(node).__name__}")
+
+
+def _product(letters: dict[str, str], tex: bool) -> str:
+    """The elementwise product's sign as the text writes it where it typesets one (the notes' ∘), else ⊙."""
+    return letters.get(PRODUCT_TEX, r"\odot") if tex else letters.get(PRODUCT, "⊙")
 
 
 @dataclass(frozen=True)

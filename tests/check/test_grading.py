@@ -105,8 +105,8 @@ def test_the_qa_slip_in_the_chain_rule_is_caught_with_values():
     ("text", "step", "link"),
     [
         # the third link drops f' (a slip of the kind in Nielsen's ch. 3 derivations, made in the last step)
-        ("delta^L = grad_a C (.) f'(z^L) = (a^L - y) (.) f'(z^L) = a^L - y", 3, "(a^L - y) ⊙ f'(z^L) = a^L - y"),
-        ("delta^L = grad_a C (.) f'(z^{L-1}) = (a^L - y) (.) f'(z^L)", 1, "δ^L = ∂C/∂a ⊙ f'(z^{L-1})"),
+        ("delta^L = grad_a C (.) f'(z^L) = (a^L - y) (.) f'(z^L) = a^L - y", 3, "(a^L - y) ∘ f'(z^L) = a^L - y"),
+        ("delta^L = grad_a C (.) f'(z^{L-1}) = (a^L - y) (.) f'(z^L)", 1, "δ^L = ∂C/∂a ∘ f'(z^{L-1})"),
     ],
 )
 def test_a_chain_of_equalities_names_its_first_wrong_link(text, step, link):

@@ -471,3 +471,13 @@ def test_a_weight_without_its_layer_is_unread_not_wrong():
     deep = make_spec(name="d", layers=[3, 4, 4, 2], activation="sigmoid", cost="quadratic", notation="nielsen")
     v = grade(deep, r"\delta^l = (w)^T \delta^{l+1} \odot \sigma'(z^l)")
     assert v.status == "error" and "needs a layer number" in v.reason, (v.status, v.reason)
+
+
+@pytest.mark.parametrize(("notation", "sign"), [("notes", "∘"), ("ufldl", "•"), ("nielsen", "⊙")])
+def test_the_answer_is_shown_back_with_the_notation_s_own_sign_of_the_elementwise_product(notation, sign):
+    # an answer's (.) shown as its text writes ⊙: the notes' ∘, UFLDL's • (an ASCII sign, * or .*, is not used)
+    spec = make_spec(name="s", layers=[3, 4, 2], activation="sigmoid", cost="quadratic", notation=notation)
+    text = r"\delta^{(3)} = (a^{(3)} - y) (.) f'(z^{(3)})" if notation == "ufldl" else "delta^L = (a^L - y) (.) f'(z^L)"
+    v = grade(spec, text)
+    assert v.status == "correct", v.reason
+    assert f" {sign} " in v.parsed and (sign == "⊙" or "⊙" not in v.parsed), v.parsed
