@@ -92,8 +92,9 @@ CHAIN = make_spec(name="chain", layers=[1, 1, 1], activation="sigmoid", cost="sq
 
 
 def test_a_chain_s_failing_link_is_the_one_repaired():
-    # math.SE 4158072's chain, biases written: the long first link holds and the last lacks ∂C_0/∂a^{(L)}; the
-    # repairs go to that link, not the first one's many factors (which used up the repairs before)
+    # math.SE 4158072's chain, its σ'(w_L a_{L-1}) written σ'(z^{(L)}) as a network with biases has it: the long
+    # first link holds and the last lacks ∂C_0/∂a^{(L)}; the repairs go to that link, not to the first one's many
+    # factors (which used up the repairs before)
     chain = (
         r"\frac{\partial z^{(L-1)}}{\partial w^{(L-1)}} \frac{\partial a^{(L-1)}}{\partial z^{(L-1)}} "
         r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} \frac{\partial a^{(L)}}{\partial z^{(L)}} "
