@@ -26,8 +26,13 @@ COST_NAMES = {"C", "J", "E"}
 INDEX_LETTERS = set("ijkpqrstuvmn")
 
 
-#: The letters of a layer in a subscript (w_l, a_{L-1}): the general layer and the output layer, never an index.
+#: The letters of a layer in a subscript (w_l, a_{L-1}): the general layer and the output layer, never an index;
+#: and what the note says of each.
 _LAYER_LETTERS = ("L", "l")
+_SUBSCRIPT_READINGS = {
+    "L": "a subscript L as the layer, a_{L-1} as a^{(L-1)}",
+    "l": "a subscript l as the layer, w_l as w^l",
+}
 
 
 class Names:
@@ -203,8 +208,7 @@ class Names:
             if self.at("_") and layer is None and not indices and self._layer_subscript():
                 self.advance()  # a_{L-1}, w_L: the output layer's letter L is never a unit's index
                 layer = replace(self.layer(), subscripted=True)
-                v = layer.var
-                self.readings.append(f"a subscript {v} as the layer, a_{{{v}-1}} as a^{{({v}-1)}}")
+                self.readings.append(_SUBSCRIPT_READINGS[layer.var])  # said once, whichever quantity
                 continue
             if self.at("_") and not indices and subscripts:
                 self.advance()
