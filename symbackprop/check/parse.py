@@ -182,9 +182,7 @@ class _Parser(Names):
         token = self.peek()
         if token.kind == "NAME" and token.text == "if" or self._braced_if():
             return False  # the case an answer is stated for: Equation.condition
-        if token.kind in ("NUM", "NAME"):
-            return True
-        return token.kind == "OP" and token.text in ("(", "‖")
+        return self._starts_factor_after(0)
 
     def _loose(self, token: Token) -> bool:
         """A typeset ⊙ (\\odot, \\circ, ∘, •): it binds less tightly than a product written side by side, as the
@@ -231,6 +229,7 @@ class _Parser(Names):
         return self._joined(items, columns, ops)
 
     def _starts_factor_after(self, ahead: int) -> bool:
+        """Whether the token ``ahead`` of the cursor can begin a factor: a number, a name, '(' or '‖'."""
         token = self.peek(ahead)
         return token.kind in ("NUM", "NAME") or token.kind == "OP" and token.text in ("(", "‖")
 
